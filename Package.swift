@@ -1,0 +1,87 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// One settings array for every target: Swift 6 mode plus the upcoming features STYLE.md asks for.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "aitbc",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "aitbc", targets: ["aitbc"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    ],
+    targets: [
+        // MARK: C libraries (pkg-config name and Debian provider in one place each)
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CLinuxShims"),
+
+        // MARK: networking core
+        .target(name: "Sockets", dependencies: ["CLinuxShims"], swiftSettings: swiftSettings),
+        .target(name: "HTTP1", swiftSettings: swiftSettings),
+        .target(name: "WebSocket", dependencies: ["HTTP1", "CZlib"], swiftSettings: swiftSettings),
+        .target(
+            name: "HTTPServer",
+            dependencies: ["Sockets", "HTTP1", "WebSocket", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        .target(name: "HTTPClient", dependencies: ["Sockets", "HTTP1", "WebSocket"], swiftSettings: swiftSettings),
+
+        // MARK: storage, crypto, receipts
+        .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
+        .target(name: "Cryptography", dependencies: ["CSodium", "CArgon2"], swiftSettings: swiftSettings),
+        .target(name: "Receipts", dependencies: ["Cryptography"], swiftSettings: swiftSettings),
+        .target(name: "WireModels", swiftSettings: swiftSettings),
+
+        // MARK: runtime shared by every daemon
+        .target(
+            name: "ServiceRuntime",
+            dependencies: [
+                "HTTPServer", "HTTP1",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // MARK: command-line tool
+        .target(
+            name: "AITBCCLI",
+            dependencies: [
+                "Cryptography", "Receipts",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "aitbc",
+            dependencies: ["AITBCCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
+
+        .target(name: "TestSupport", dependencies: ["Sockets", "HTTP1"], swiftSettings: swiftSettings),
+
+        // MARK: tests
+        .testTarget(name: "CLibrariesTests", dependencies: ["CSQLite", "CSodium", "CArgon2", "CZlib"], swiftSettings: swiftSettings),
+        .testTarget(name: "SocketsTests", dependencies: ["Sockets", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPClient", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTPServer", "HTTPClient", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CryptographyTests", dependencies: ["Cryptography"], resources: [.copy("Vectors")],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "ReceiptsTests", dependencies: ["Receipts", "Cryptography"], swiftSettings: swiftSettings),
+        .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "HTTPClient", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AITBCCLITests", dependencies: ["AITBCCLI", "Receipts", "Cryptography"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,2 @@
+// Cryptography module; see ARCHITECTURE.md.
+enum CryptographyModule {}

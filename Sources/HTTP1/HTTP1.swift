@@ -1,0 +1,2 @@
+// HTTP1 module; see ARCHITECTURE.md.
+enum HTTP1Module {}

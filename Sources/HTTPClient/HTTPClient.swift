@@ -1,0 +1,2 @@
+// HTTPClient module; see ARCHITECTURE.md.
+enum HTTPClientModule {}

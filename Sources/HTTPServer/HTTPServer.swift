@@ -1,0 +1,2 @@
+// HTTPServer module; see ARCHITECTURE.md.
+enum HTTPServerModule {}

@@ -1,0 +1,2 @@
+// Receipts module; see ARCHITECTURE.md.
+enum ReceiptsModule {}

@@ -1,0 +1,2 @@
+// SQLite module; see ARCHITECTURE.md.
+enum SQLiteModule {}

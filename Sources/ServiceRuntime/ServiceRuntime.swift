@@ -1,0 +1,2 @@
+// ServiceRuntime module; see ARCHITECTURE.md.
+enum ServiceRuntimeModule {}

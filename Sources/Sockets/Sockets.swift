@@ -1,0 +1,2 @@
+// Sockets module; see ARCHITECTURE.md.
+enum SocketsModule {}

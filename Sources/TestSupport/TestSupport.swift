@@ -1,0 +1,2 @@
+// TestSupport module; see ARCHITECTURE.md.
+enum TestSupportModule {}

@@ -1,0 +1,2 @@
+// WireModels module; see ARCHITECTURE.md.
+enum WireModelsModule {}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every test: build with our warnings treated as errors, then `swift test`.
+# Integration tests that need outside clients (curl, python websockets) find them on PATH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+swift build --build-tests 2>&1 | tee "$log"
+# Swift 6 mode, no warnings: fail on any warning in our own sources or tests.
+if grep -E "^/.*/(Sources|Tests)/.*: warning:" "$log" | grep -v "/.build" ; then
+    echo "error: compiler warnings in project sources (listed above)" >&2
+    exit 1
+fi
+swift test --skip-build "$@"
