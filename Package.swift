@@ -41,7 +41,8 @@ let package = Package(
         // MARK: storage, crypto, receipts
         .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
         .target(name: "Cryptography", dependencies: ["CSodium", "CArgon2"], swiftSettings: swiftSettings),
-        .target(name: "Receipts", dependencies: ["Cryptography"], swiftSettings: swiftSettings),
+        .target(name: "JSON", swiftSettings: swiftSettings),
+        .target(name: "Receipts", dependencies: ["Cryptography", "JSON"], swiftSettings: swiftSettings),
         .target(name: "WireModels", swiftSettings: swiftSettings),
 
         // MARK: runtime shared by every daemon
@@ -59,7 +60,7 @@ let package = Package(
         .target(
             name: "AITBCCLI",
             dependencies: [
-                "Cryptography", "Receipts",
+                "Cryptography", "Receipts", "JSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -80,7 +81,10 @@ let package = Package(
         .testTarget(
             name: "CryptographyTests", dependencies: ["Cryptography"], resources: [.copy("Vectors")],
             swiftSettings: swiftSettings),
-        .testTarget(name: "ReceiptsTests", dependencies: ["Receipts", "Cryptography"], swiftSettings: swiftSettings),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ReceiptsTests", dependencies: ["Receipts", "Cryptography", "JSON"], resources: [.copy("Vectors")],
+            swiftSettings: swiftSettings),
         .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "HTTPClient", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AITBCCLITests", dependencies: ["AITBCCLI", "Receipts", "Cryptography"], swiftSettings: swiftSettings),
     ]

@@ -1,0 +1,2 @@
+// JSON module: a JSON value that keeps integer/float distinction and member order.
+enum JSONModule {}
