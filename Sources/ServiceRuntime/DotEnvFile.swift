@@ -1,0 +1,101 @@
+import Foundation
+
+/// Parser for the optional `.env` file a daemon reads beside its environment.
+///
+/// Accepted lines: blank, `# comment`, `KEY=value`, `export KEY=value`, with the value
+/// optionally in single quotes (taken literally) or double quotes (`\n`, `\"`, `\\`
+/// escapes). No variable interpolation: a `.env` file is data, never a shell script.
+public enum DotEnvFile {
+    /// Largest `.env` file read, so a wrong path (a log, a device) fails fast.
+    public static let maximumSize = 1 << 20
+
+    /// Reads and parses the file at `path`.
+    /// - Throws: `ConfigurationError.unreadableFile` or `.invalidDotEnvLine`.
+    public static func load(path: String) throws(ConfigurationError) -> [String: String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw .unreadableFile(path: path, reason: "cannot open")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.read(upToCount: maximumSize + 1) ?? Data()
+        } catch {
+            throw .unreadableFile(path: path, reason: "\(error)")
+        }
+        guard data.count <= maximumSize else {
+            throw .unreadableFile(path: path, reason: "larger than \(maximumSize) bytes")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .unreadableFile(path: path, reason: "not UTF-8")
+        }
+        return try parse(text, path: path)
+    }
+
+    /// Parses `.env` text; `path` only labels errors.
+    /// - Throws: `ConfigurationError.invalidDotEnvLine` naming the line.
+    public static func parse(_ text: String, path: String = ".env") throws(ConfigurationError) -> [String: String] {
+        var values: [String: String] = [:]
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = Substring(rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine)
+            line = line.drop(while: { $0 == " " || $0 == "\t" })
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("export ") { line = line.dropFirst("export ".count) }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw .invalidDotEnvLine(path: path, line: index + 1, reason: "expected KEY=value")
+            }
+            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            guard isValidKey(key) else {
+                throw .invalidDotEnvLine(path: path, line: index + 1, reason: "invalid variable name")
+            }
+            let rawValue = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            guard let value = unquote(rawValue) else {
+                throw .invalidDotEnvLine(path: path, line: index + 1, reason: "unterminated quote")
+            }
+            values[key] = value
+        }
+        return values
+    }
+
+    private static func isValidKey(_ key: String) -> Bool {
+        guard let first = key.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic)
+        else { return false }
+        return key.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+    }
+
+    /// Returns the value with quotes removed, or nil when a quote is left open or
+    /// something other than a comment follows the closing quote.
+    private static func unquote(_ value: String) -> String? {
+        guard let quote = value.first, quote == "'" || quote == "\"" else {
+            // Unquoted: a trailing ` # comment` is not part of the value.
+            if let hash = value.range(of: " #") {
+                return String(value[..<hash.lowerBound]).trimmingCharacters(in: .whitespaces)
+            }
+            return value
+        }
+        var result = ""
+        var escaping = false
+        var closed = false
+        var rest = ""
+        for character in value.dropFirst() {
+            if closed {
+                rest.append(character)
+            } else if escaping {
+                switch character {
+                case "n": result.append("\n")
+                case "t": result.append("\t")
+                default: result.append(character)
+                }
+                escaping = false
+            } else if character == "\\" && quote == "\"" {
+                escaping = true
+            } else if character == quote {
+                closed = true
+            } else {
+                result.append(character)
+            }
+        }
+        let tail = rest.trimmingCharacters(in: .whitespaces)
+        guard closed, tail.isEmpty || tail.hasPrefix("#") else { return nil }
+        return result
+    }
+}

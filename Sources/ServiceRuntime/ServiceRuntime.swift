@@ -1,2 +1,0 @@
-// ServiceRuntime module; see ARCHITECTURE.md.
-enum ServiceRuntimeModule {}
