@@ -68,6 +68,9 @@ let package = Package(
             name: "aitbc",
             dependencies: ["AITBCCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
 
+        // MARK: services
+        .target(name: "Miner", swiftSettings: swiftSettings),
+
         .target(name: "TestSupport", dependencies: ["Sockets", "HTTP1"], swiftSettings: swiftSettings),
 
         // MARK: tests
@@ -86,6 +89,7 @@ let package = Package(
             name: "ReceiptsTests", dependencies: ["Receipts", "Cryptography", "JSON"], resources: [.copy("Vectors")],
             swiftSettings: swiftSettings),
         .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "HTTPClient", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "MinerTests", dependencies: ["Miner"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "AITBCCLITests", dependencies: ["AITBCCLI", "Receipts", "Cryptography"], swiftSettings: swiftSettings),
     ]
 )
