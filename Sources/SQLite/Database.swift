@@ -14,7 +14,7 @@ public final class Database: Sendable {
     private let writer: SerializedConnection
     /// `nil` for in-memory databases: reads then go through the writer.
     private let readers: ReaderPool?
-    private let batcher: WriteBatcher
+    let batcher: WriteBatcher
 
     /// Opens (creating if needed) the database at `path`, runs `migrator` on the writer, then
     /// opens the readers. Blocks the calling thread while it does: call it at startup, or use

@@ -10,6 +10,8 @@ final class WriteBatcher: Sendable {
         var pending: [any BatchedWrite] = []
         /// A drain job is queued or running on the writer queue.
         var drainScheduled = false
+        /// Batches begun so far (for tests and metrics).
+        var batches = 0
     }
 
     private let writer: SerializedConnection
@@ -20,6 +22,9 @@ final class WriteBatcher: Sendable {
         self.writer = writer
         self.maxBatchSize = max(1, maxBatchSize)
     }
+
+    /// Batches begun so far.
+    var batchCount: Int { state.withLock { $0.batches } }
 
     /// Queues `body` for the next batch and waits until its batch has committed.
     func submit<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
@@ -41,6 +46,7 @@ final class WriteBatcher: Sendable {
         let (batch, more) = state.withLock { state -> ([any BatchedWrite], Bool) in
             let batch = Array(state.pending.prefix(maxBatchSize))
             state.pending.removeFirst(batch.count)
+            if !batch.isEmpty { state.batches += 1 }
             // With nothing left, callers arriving from now on schedule the next drain (and form
             // the next batch); otherwise this drain stays responsible for the overflow.
             if state.pending.isEmpty { state.drainScheduled = false }

@@ -60,7 +60,7 @@ import TestSupport
         let dir = try TemporaryDirectory(prefix: "sqlite")
         let database = try makeDatabase(dir)
         try await database.write { db in try db.execute("INSERT INTO items(tag) VALUES ('first')") }
-        let inRead = DispatchSemaphore(value: 0)
+        let inRead = AsyncSignal()
         let committed = DispatchSemaphore(value: 0)
         async let counts = database.read { db -> [Int] in
             let before: Int = try db.queryOne("SELECT count(*) FROM items")?.get(0) ?? -1
@@ -69,7 +69,7 @@ import TestSupport
             let after: Int = try db.queryOne("SELECT count(*) FROM items")?.get(0) ?? -1
             return [before, after]
         }
-        await withCheckedContinuation { c in DispatchQueue.global().async { inRead.wait(); c.resume() } }
+        await inRead.wait()
         try await database.write { db in try db.execute("INSERT INTO items(tag) VALUES ('second')") }
         committed.signal()
         #expect(try await counts == [1, 1])
@@ -124,8 +124,13 @@ import TestSupport
         let dir = try TemporaryDirectory(prefix: "sqlite")
         let database = try makeDatabase(dir)
         // Hold the writer so the next callers pile up into one batch.
+        let holding = AsyncSignal()
         let release = DispatchSemaphore(value: 0)
-        async let holder: Void = database.write { _ in release.wait() }
+        async let holder: Void = database.write { _ in
+            holding.signal()
+            release.wait()
+        }
+        await holding.wait()
         let results = try await withThrowingTaskGroup(of: (Int, (any Error)?).self) { group in
             for i in 0..<50 {
                 group.addTask {
@@ -150,6 +155,7 @@ import TestSupport
         }
         try await holder
         #expect(results.count == 50)
+        #expect(database.batcher.batchCount < 50, "callers waiting on the writer share transactions")
         for (i, error) in results {
             switch i % 10 {
             case 3: #expect((error as? Boom) == Boom(id: i))
