@@ -9,7 +9,7 @@ public final class Connection {
     let db: OpaquePointer
     /// The database file path, or `:memory:`.
     public let path: String
-    let configuration: Configuration
+    let configuration: Database.Configuration
     var statementCache: StatementCache
     /// Depth of nested `savepoint` calls, to name each level uniquely.
     var savepointDepth = 0
@@ -18,7 +18,7 @@ public final class Connection {
     /// WAL journal (unless read-only or in memory), busy timeout, synchronous, foreign keys.
     /// A read-only connection also sets `PRAGMA query_only`.
     /// - Throws: `SQLiteError` when the file cannot be opened or a pragma fails.
-    public init(path: String, configuration: Configuration = Configuration(), readOnly: Bool = false) throws(SQLiteError) {
+    public init(path: String, configuration: Database.Configuration = Database.Configuration(), readOnly: Bool = false) throws(SQLiteError) {
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
@@ -82,19 +82,7 @@ public final class Connection {
     /// Runs one query and returns its first row, or `nil` when there is none.
     /// - Throws: `SQLiteError`.
     public func queryOne(_ sql: String, _ arguments: [any SQLiteBindable] = []) throws(SQLiteError) -> Row? {
-        var first: Row?
-        // Stepping past the first row would be wasted work; stop by throwing a private marker.
-        do {
-            try cachedStatement(sql).forEach(arguments) { row in
-                first = row
-                throw StopIteration()
-            }
-        } catch let error as SQLiteError {
-            throw error
-        } catch {
-            // StopIteration: the first row was found.
-        }
-        return first
+        try cachedStatement(sql).first(arguments)
     }
 
     /// Runs one query and hands each row to `body` while stepping, without copying all rows.
@@ -139,6 +127,3 @@ public final class Connection {
     /// Whether a transaction is open (SQLite is not in autocommit mode).
     public var isInTransaction: Bool { sqlite3_get_autocommit(db) == 0 }
 }
-
-/// Thrown inside `queryOne` to stop stepping after the first row.
-private struct StopIteration: Error {}

@@ -10,7 +10,7 @@ public final class Database: Sendable {
     /// The file path, or `:memory:`.
     public let path: String
     /// The settings every connection was opened with.
-    public let configuration: Configuration
+    public let configuration: Database.Configuration
     private let writer: SerializedConnection
     /// `nil` for in-memory databases: reads then go through the writer.
     private let readers: ReaderPool?
@@ -21,10 +21,10 @@ public final class Database: Sendable {
     /// `open` from async code.
     /// - Throws: `SQLiteError` opening, `MigrationError` migrating (including a file whose
     ///   schema is newer than `migrator` knows).
-    public init(path: String, configuration: Configuration = Configuration(), migrator: Migrator? = nil) throws {
+    public init(path: String, configuration: Database.Configuration = Database.Configuration(), migrator: Migrator? = nil) throws {
         self.path = path
         self.configuration = configuration
-        let inMemory = path == ":memory:" || path.isEmpty || path.contains("mode=memory")
+        let inMemory = path.isEmpty || path.contains(":memory:") || path.contains("mode=memory")
         let writerConnection = try Connection(path: path, configuration: configuration)
         if let migrator { try migrator.migrate(writerConnection) }
         writer = SerializedConnection(connection: writerConnection, label: "\(configuration.label).writer")
@@ -44,7 +44,7 @@ public final class Database: Sendable {
     /// Opens the database off the cooperative pool (on a global dispatch queue).
     /// - Throws: as `init`.
     public static func open(
-        path: String, configuration: Configuration = Configuration(), migrator: Migrator? = nil
+        path: String, configuration: Database.Configuration = Database.Configuration(), migrator: Migrator? = nil
     ) async throws -> Database {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {

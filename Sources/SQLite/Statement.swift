@@ -75,6 +75,14 @@ public final class Statement {
         return rows
     }
 
+    /// Runs the statement with `arguments` and returns its first row, without stepping further.
+    /// - Throws: `SQLiteError`.
+    public func first(_ arguments: [any SQLiteBindable] = []) throws(SQLiteError) -> Row? {
+        try bind(arguments)
+        defer { reset() }
+        return try step() ? currentRow() : nil
+    }
+
     /// Runs the statement with `arguments` and hands each row to `body` as it is stepped,
     /// for results too large to copy at once.
     /// - Throws: `SQLiteError`, or what `body` throws.

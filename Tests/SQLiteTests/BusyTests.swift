@@ -11,7 +11,7 @@ import TestSupport
     static let schema = Migrator([Migration(version: 1, name: "t", sql: "CREATE TABLE t(x);")])
 
     func open(_ dir: TemporaryDirectory, busyTimeout: Duration) throws -> Database {
-        var configuration = Configuration()
+        var configuration = Database.Configuration()
         configuration.busyTimeout = busyTimeout
         configuration.readerCount = 1
         return try Database(path: dir.path("db.sqlite"), configuration: configuration, migrator: Self.schema)

@@ -16,7 +16,7 @@ import TestSupport
 
     @Test func configuredPragmas() throws {
         let dir = try TemporaryDirectory(prefix: "sqlite")
-        var configuration = Configuration()
+        var configuration = Database.Configuration()
         configuration.synchronous = .full
         configuration.busyTimeout = .milliseconds(250)
         configuration.foreignKeys = false
@@ -98,7 +98,7 @@ import TestSupport
     }
 
     @Test func statementCacheIsBounded() throws {
-        var configuration = Configuration()
+        var configuration = Database.Configuration()
         configuration.statementCacheCapacity = 4
         let connection = try Connection(path: ":memory:", configuration: configuration)
         for i in 0..<20 { _ = try connection.query("SELECT \(i)") }

@@ -11,8 +11,8 @@ import TestSupport
         Migration(version: 1, name: "items", sql: "CREATE TABLE items(id INTEGER PRIMARY KEY, tag TEXT NOT NULL UNIQUE);")
     ])
 
-    func makeDatabase(_ dir: TemporaryDirectory, configure: (inout Configuration) -> Void = { _ in }) throws -> Database {
-        var configuration = Configuration()
+    func makeDatabase(_ dir: TemporaryDirectory, configure: (inout Database.Configuration) -> Void = { _ in }) throws -> Database {
+        var configuration = Database.Configuration()
         configure(&configuration)
         return try Database(path: dir.path("db.sqlite"), configuration: configuration, migrator: Self.schema)
     }
