@@ -43,7 +43,13 @@ public final class Connection {
             try execute("PRAGMA query_only = ON")
         } else {
             // WAL is persistent in the file; in-memory databases answer "memory" and stay so.
-            _ = try query("PRAGMA journal_mode = WAL")
+            // Readers rely on WAL to read while the writer writes, so anything else is an error.
+            let mode = (try? queryOne("PRAGMA journal_mode = WAL")?.get(0, as: String.self)) ?? ""
+            guard mode == "wal" || mode == "memory" || path.isEmpty else {
+                throw SQLiteError(
+                    code: .SQLITE_ERROR, message: "could not enable WAL journal mode (got '\(mode)')",
+                    sql: "PRAGMA journal_mode = WAL")
+            }
         }
         try execute("PRAGMA synchronous = \(configuration.synchronous.rawValue)")
         try execute("PRAGMA foreign_keys = \(configuration.foreignKeys ? "ON" : "OFF")")

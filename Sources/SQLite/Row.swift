@@ -67,7 +67,8 @@ public struct Row: Sendable, Equatable {
         do {
             return try T(sqliteValue: raw)
         } catch {
-            throw RowDecodingError(column: columns.names[index], reason: error)
+            let name = columns.names.indices.contains(index) ? columns.names[index] : "#\(index)"
+            throw RowDecodingError(column: name, reason: error)
         }
     }
 

@@ -14,11 +14,6 @@ final class SerializedConnection: @unchecked Sendable {
         self.queue = DispatchQueue(label: label)
     }
 
-    /// Runs `body` on the queue and waits for it (startup only: migrations, opening).
-    func sync<T>(_ body: (Connection) throws -> T) rethrows -> T {
-        try queue.sync { try body(connection) }
-    }
-
     /// Runs `body` on the queue and resumes the caller with its result.
     func run<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

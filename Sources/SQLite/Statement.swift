@@ -13,10 +13,10 @@ public final class Statement {
     let handle: OpaquePointer
     /// The SQL text of the statement.
     public let sql: String
-    /// Column names, computed once per statement and shared by its rows.
-    private lazy var columns = Row.Columns(names: (0..<sqlite3_column_count(handle)).map { i in
-        sqlite3_column_name(handle, i).map { String(cString: $0) } ?? ""
-    })
+    /// Column names shared by the rows of one execution. Recomputed per execution because
+    /// SQLite re-prepares a statement after a schema change, and `SELECT *` may then have
+    /// different columns.
+    private var columns: Row.Columns?
 
     /// Prepares exactly one statement; trailing whitespace and comments are allowed.
     /// - Throws: `SQLiteError` on a syntax error, or `SQLITE_MISUSE` for empty SQL or several statements.
@@ -61,6 +61,7 @@ public final class Statement {
     /// - Throws: `SQLiteError` (argument count mismatch is `SQLITE_MISUSE`).
     public func execute(_ arguments: [any SQLiteBindable] = []) throws(SQLiteError) {
         try bind(arguments)
+        columns = nil
         defer { reset() }
         while try step() {}
     }
@@ -69,6 +70,7 @@ public final class Statement {
     /// - Throws: `SQLiteError`.
     public func query(_ arguments: [any SQLiteBindable] = []) throws(SQLiteError) -> [Row] {
         try bind(arguments)
+        columns = nil
         defer { reset() }
         var rows: [Row] = []
         while try step() { rows.append(currentRow()) }
@@ -79,6 +81,7 @@ public final class Statement {
     /// - Throws: `SQLiteError`.
     public func first(_ arguments: [any SQLiteBindable] = []) throws(SQLiteError) -> Row? {
         try bind(arguments)
+        columns = nil
         defer { reset() }
         return try step() ? currentRow() : nil
     }
@@ -88,6 +91,7 @@ public final class Statement {
     /// - Throws: `SQLiteError`, or what `body` throws.
     public func forEach(_ arguments: [any SQLiteBindable] = [], _ body: (Row) throws -> Void) throws {
         try bind(arguments)
+        columns = nil
         defer { reset() }
         while try step() { try body(currentRow()) }
     }
@@ -154,6 +158,15 @@ public final class Statement {
 
     private func currentRow() -> Row {
         let count = sqlite3_column_count(handle)
+        let columns: Row.Columns
+        if let cached = self.columns, cached.names.count == Int(count) {
+            columns = cached
+        } else {
+            columns = Row.Columns(names: (0..<count).map { i in
+                sqlite3_column_name(handle, i).map { String(cString: $0) } ?? ""
+            })
+            self.columns = columns
+        }
         var values: [SQLiteValue] = []
         values.reserveCapacity(Int(count))
         for i in 0..<count { values.append(columnValue(i)) }

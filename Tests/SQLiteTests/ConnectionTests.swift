@@ -123,4 +123,14 @@ import TestSupport
         }
         #expect(error.resultCode == .SQLITE_CANTOPEN)
     }
+
+    @Test func cachedSelectStarFollowsSchemaChanges() throws {
+        let connection = try Connection(path: ":memory:")
+        try connection.executeScript("CREATE TABLE t(a); INSERT INTO t VALUES (1);")
+        #expect(try connection.queryOne("SELECT * FROM t")?.columnNames == ["a"])
+        try connection.execute("ALTER TABLE t ADD COLUMN b DEFAULT 2")
+        let row = try #require(try connection.queryOne("SELECT * FROM t"))
+        #expect(row.columnNames == ["a", "b"])
+        #expect(try row.get("b", as: Int.self) == 2)
+    }
 }
