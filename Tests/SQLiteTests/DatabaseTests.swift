@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import Testing
 import TestSupport
 
@@ -181,6 +182,48 @@ import TestSupport
         _ = try Database(path: dir.path("db.sqlite"), migrator: Migrator(Self.schema.migrations + [Migration(version: 2, name: "x", sql: "")]))
         await #expect(throws: MigrationError.self) {
             _ = try await Database.open(path: dir.path("db.sqlite"), migrator: Self.schema)
+        }
+    }
+
+    @Test func readersRunConcurrentlyAndExtraReadersWait() async throws {
+        let dir = try TemporaryDirectory(prefix: "sqlite")
+        let database = try makeDatabase(dir) { $0.readerCount = 4 }
+        let arrived = Counter()
+        let release = DispatchSemaphore(value: 0)
+        // Each of the first four reads holds its connection until all four are inside: this
+        // only completes if four reader connections serve them at once. The timeout turns a
+        // broken pool into a failure instead of a hang.
+        let results = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    try await database.read { db in
+                        _ = try db.queryOne("SELECT count(*) FROM items")
+                        let count = arrived.increment()
+                        if count == 4 { for _ in 0..<4 { release.signal() } }
+                        return release.wait(timeout: .now() + 30) == .success
+                    }
+                }
+            }
+            // More readers than connections: these wait for a free one, then run.
+            for _ in 0..<8 {
+                group.addTask { try await count(database) == 0 }
+            }
+            var results: [Bool] = []
+            for try await result in group { results.append(result) }
+            return results
+        }
+        #expect(results == Array(repeating: true, count: 12))
+    }
+}
+
+/// A shared counter the read bodies bump from their reader queues.
+private final class Counter: Sendable {
+    private let value = Mutex(0)
+
+    func increment() -> Int {
+        value.withLock { n in
+            n += 1
+            return n
         }
     }
 }
