@@ -18,7 +18,9 @@ public final class Connection {
     /// WAL journal (unless read-only or in memory), busy timeout, synchronous, foreign keys.
     /// A read-only connection also sets `PRAGMA query_only`.
     /// - Throws: `SQLiteError` when the file cannot be opened or a pragma fails.
-    public init(path: String, configuration: Database.Configuration = Database.Configuration(), readOnly: Bool = false) throws(SQLiteError) {
+    public init(
+        path: String, configuration: Database.Configuration = Database.Configuration(), readOnly: Bool = false
+    ) throws(SQLiteError) {
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
         let rc = sqlite3_open_v2(path, &handle, flags, nil)

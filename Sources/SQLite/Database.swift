@@ -21,7 +21,9 @@ public final class Database: Sendable {
     /// `open` from async code.
     /// - Throws: `SQLiteError` opening, `MigrationError` migrating (including a file whose
     ///   schema is newer than `migrator` knows).
-    public init(path: String, configuration: Database.Configuration = Database.Configuration(), migrator: Migrator? = nil) throws {
+    public init(
+        path: String, configuration: Database.Configuration = Database.Configuration(), migrator: Migrator? = nil
+    ) throws {
         self.path = path
         self.configuration = configuration
         let inMemory = path.isEmpty || path.contains(":memory:") || path.contains("mode=memory")
@@ -34,7 +36,8 @@ public final class Database: Sendable {
             var connections: [SerializedConnection] = []
             for i in 0..<configuration.readerCount {
                 let connection = try Connection(path: path, configuration: configuration, readOnly: true)
-                connections.append(SerializedConnection(connection: connection, label: "\(configuration.label).reader\(i)"))
+                let label = "\(configuration.label).reader\(i)"
+                connections.append(SerializedConnection(connection: connection, label: label))
             }
             readers = ReaderPool(readers: connections)
         }
@@ -48,7 +51,8 @@ public final class Database: Sendable {
     ) async throws -> Database {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try Database(path: path, configuration: configuration, migrator: migrator) })
+                continuation.resume(
+                    with: Result { try Database(path: path, configuration: configuration, migrator: migrator) })
             }
         }
     }
@@ -63,7 +67,9 @@ public final class Database: Sendable {
 
     /// Runs `body` on the writer outside any transaction (VACUUM, PRAGMAs, own transactions).
     /// - Throws: what `body` throws.
-    public func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+    public func writeWithoutTransaction<T: Sendable>(
+        _ body: @escaping @Sendable (Connection) throws -> T
+    ) async throws -> T {
         try await writer.run(body)
     }
 

@@ -11,7 +11,8 @@ public struct ResultCode: RawRepresentable, Hashable, Sendable, CustomStringConv
     /// Wraps a numeric SQLite result code.
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
-    /// The primary code: the low 8 bits of an extended code (rescode.html §"Primary Result Codes versus Extended Result Codes").
+    /// The primary code: the low 8 bits of an extended code
+    /// (rescode.html, "Primary Result Codes versus Extended Result Codes").
     public var primaryResultCode: ResultCode { ResultCode(rawValue: rawValue & 0xFF) }
 
     /// Whether this code is a primary code (no extended bits set).

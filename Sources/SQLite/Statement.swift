@@ -39,7 +39,8 @@ public final class Statement {
         }
         guard code == SQLITE_OK else {
             sqlite3_finalize(stmt)
-            throw SQLiteError(code: ResultCode(rawValue: sqlite3_extended_errcode(db)), message: Self.message(db), sql: sql)
+            let code = ResultCode(rawValue: sqlite3_extended_errcode(db))
+            throw SQLiteError(code: code, message: Self.message(db), sql: sql)
         }
         guard let stmt else {
             throw SQLiteError(code: .SQLITE_MISUSE, message: "no SQL statement", sql: sql)

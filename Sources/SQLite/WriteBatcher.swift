@@ -130,7 +130,9 @@ private final class BatchedWriteItem<T: Sendable>: BatchedWrite, @unchecked Send
         } else if let value {
             continuation.resume(returning: value)
         } else {
-            continuation.resume(throwing: SQLiteError(code: .SQLITE_MISUSE, message: "batched write finished without a result"))
+            // Unreachable: `finish(nil)` is only called for items whose `run` succeeded.
+            continuation.resume(
+                throwing: SQLiteError(code: .SQLITE_MISUSE, message: "batched write finished without a result"))
         }
     }
 }
