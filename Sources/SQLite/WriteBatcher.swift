@@ -59,6 +59,7 @@ final class WriteBatcher: Sendable {
     private func commit(_ batch: [any BatchedWrite], on connection: Connection) {
         guard !batch.isEmpty else { return }
         var done: [any BatchedWrite] = []
+        let lost = SQLiteError(code: .SQLITE_ABORT, message: "batched transaction rolled back by another write")
         do {
             try connection.execute("BEGIN IMMEDIATE TRANSACTION")
         } catch {
@@ -69,7 +70,6 @@ final class WriteBatcher: Sendable {
             if !connection.isInTransaction {
                 // A previous body's error made SQLite roll the whole transaction back
                 // (SQLITE_FULL, IOERR, …): the bodies already run are lost with it.
-                let lost = SQLiteError(code: .SQLITE_ABORT, message: "batched transaction rolled back by another write")
                 for earlier in done { earlier.finish(overridingWith: lost) }
                 done = []
                 do {
@@ -87,7 +87,8 @@ final class WriteBatcher: Sendable {
             }
         }
         guard connection.isInTransaction else {
-            for item in done { item.finish(overridingWith: nil) }
+            // The last body's error rolled the transaction back: nothing here was committed.
+            for item in done { item.finish(overridingWith: lost) }
             return
         }
         do {

@@ -170,6 +170,48 @@ import TestSupport
         #expect(tags.count == expected.count)
     }
 
+    @Test func batchedBodyThatEndsTheTransactionFailsOnlyUncommittedCallers() async throws {
+        let dir = try TemporaryDirectory(prefix: "sqlite")
+        let database = try makeDatabase(dir)
+        let holding = AsyncSignal()
+        let release = DispatchSemaphore(value: 0)
+        async let holder: Void = database.write { _ in
+            holding.signal()
+            release.wait()
+        }
+        await holding.wait()
+        // One body rolls the whole shared transaction back, as SQLITE_FULL or an I/O error
+        // would. Whatever order the batch runs in, a caller told "success" must find its row
+        // committed, and a caller given an error must not.
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+            for i in 0..<20 {
+                group.addTask {
+                    do {
+                        try await database.writeBatched { db in
+                            try db.execute("INSERT INTO items(tag) VALUES (?)", ["t\(i)"])
+                            if i == 13 { try db.execute("ROLLBACK") }
+                        }
+                        return (i, true)
+                    } catch {
+                        return (i, false)
+                    }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            release.signal()
+            var outcomes: [Int: Bool] = [:]
+            for try await (i, ok) in group { outcomes[i] = ok }
+            return outcomes
+        }
+        try await holder
+        let stored = try await database.read { db in
+            Set(try db.query("SELECT tag FROM items").map { try $0.get(0, as: String.self) })
+        }
+        #expect(outcomes.count == 20)
+        #expect(outcomes[13] == false)
+        for (i, ok) in outcomes { #expect(stored.contains("t\(i)") == ok, "caller \(i)") }
+    }
+
     @Test func inMemoryDatabaseUsesOneConnection() async throws {
         let database = try Database(path: ":memory:", migrator: Self.schema)
         try await database.write { db in try db.execute("INSERT INTO items(tag) VALUES ('m')") }
