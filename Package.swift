@@ -81,6 +81,10 @@ let package = Package(
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTPServer", "HTTPClient", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"], swiftSettings: swiftSettings),
+        // Child process SQLiteTests SIGKILLs mid-transaction (crash-safety test); never shipped.
+        .executableTarget(
+            name: "sqlite-crash-child", dependencies: ["SQLite"], path: "Tests/SQLiteCrashChild",
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CryptographyTests", dependencies: ["Cryptography"], resources: [.copy("Vectors")],
             swiftSettings: swiftSettings),

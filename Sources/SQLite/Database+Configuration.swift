@@ -1,0 +1,43 @@
+extension Database {
+    /// Settings for every connection a `Database` opens. Defaults suit a daemon on a local disk.
+    public struct Configuration: Sendable {
+        /// `PRAGMA synchronous` levels (https://www.sqlite.org/pragma.html#pragma_synchronous).
+        public enum Synchronous: Int, Sendable {
+            /// No fsync: fastest, a power loss can corrupt the database.
+            case off = 0
+            /// In WAL mode: consistent after power loss, the last commits may roll back.
+            case normal = 1
+            /// fsync on every commit: durable after power loss.
+            case full = 2
+            /// Like `full`, plus a directory sync of the journal.
+            case extra = 3
+        }
+
+        /// How long a connection retries a locked database before failing with `SQLITE_BUSY`.
+        public var busyTimeout: Duration = .milliseconds(5000)
+        /// Durability against power loss; `.normal` is safe against process crashes in WAL mode.
+        public var synchronous: Synchronous = .normal
+        /// Enforce FOREIGN KEY constraints (`PRAGMA foreign_keys`).
+        public var foreignKeys = true
+        /// Prepared statements kept per connection, least recently used evicted first.
+        public var statementCacheCapacity = 64
+        /// Read-only connections for `Database.read`; WAL lets them read while the writer writes.
+        public var readerCount = 4
+        /// Most `writeBatched` bodies committed in one transaction.
+        public var maxBatchSize = 256
+        /// Prefix of the dispatch queue labels, to spot them in thread dumps.
+        public var label = "sqlite"
+
+        /// The defaults above.
+        public init() {}
+
+        /// The busy timeout in whole milliseconds, clamped to what `sqlite3_busy_timeout` takes.
+        var busyTimeoutMilliseconds: Int32 {
+            let (seconds, attoseconds) = busyTimeout.components
+            guard seconds >= 0 else { return 0 }
+            let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+            guard !overflow else { return Int32.max }
+            return Int32(clamping: ms.addingReportingOverflow(attoseconds / 1_000_000_000_000_000).partialValue)
+        }
+    }
+}

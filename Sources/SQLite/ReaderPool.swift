@@ -1,0 +1,48 @@
+import Synchronization
+
+/// Hands out reader connections one caller at a time; callers beyond the pool size wait
+/// (suspended, not blocking a thread) for the next one released.
+final class ReaderPool: Sendable {
+    private struct State {
+        var free: [Int]
+        var waiters: [CheckedContinuation<Int, Never>] = []
+    }
+
+    let readers: [SerializedConnection]
+    private let state: Mutex<State>
+
+    init(readers: [SerializedConnection]) {
+        precondition(!readers.isEmpty, "a reader pool needs at least one connection")
+        self.readers = readers
+        self.state = Mutex(State(free: Array(readers.indices)))
+    }
+
+    /// Runs `body` on a free reader connection.
+    func run<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        let index = await acquire()
+        defer { release(index) }
+        return try await readers[index].run(body)
+    }
+
+    private func acquire() async -> Int {
+        await withCheckedContinuation { continuation in
+            let index: Int? = state.withLock { state in
+                if let index = state.free.popLast() { return index }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let index { continuation.resume(returning: index) }
+        }
+    }
+
+    private func release(_ index: Int) {
+        let waiter: CheckedContinuation<Int, Never>? = state.withLock { state in
+            if state.waiters.isEmpty {
+                state.free.append(index)
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        waiter?.resume(returning: index)
+    }
+}

@@ -1,2 +1,0 @@
-// SQLite module; see ARCHITECTURE.md.
-enum SQLiteModule {}

@@ -1,0 +1,30 @@
+import Dispatch
+
+/// A connection confined to its own serial dispatch queue.
+///
+/// `@unchecked Sendable` invariant: `connection` is touched only by closures running on
+/// `queue`, which is serial, so SQLite (opened NOMUTEX) never sees two threads at once.
+/// Blocking SQLite calls therefore run on this queue's thread, never on the cooperative pool.
+final class SerializedConnection: @unchecked Sendable {
+    private let queue: DispatchQueue
+    private let connection: Connection
+
+    init(connection: Connection, label: String) {
+        self.connection = connection
+        self.queue = DispatchQueue(label: label)
+    }
+
+    /// Runs `body` on the queue and resumes the caller with its result.
+    func run<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try body(self.connection) })
+            }
+        }
+    }
+
+    /// Enqueues `work` without waiting (the group-commit drain).
+    func enqueue(_ work: @escaping @Sendable (Connection) -> Void) {
+        queue.async { work(self.connection) }
+    }
+}
