@@ -1,5 +1,8 @@
 /// A parsed JSON value that keeps what generic JSON libraries blur.
 ///
+/// There is deliberately no `nil` literal for `null`: with one, `nil` inside closures that
+/// return `JSONValue?` would silently mean `.null` instead of "no value". Write `.null`.
+///
 /// * Integer literals stay exact (`JSONInteger`, arbitrary precision); literals with
 ///   `.`, `e` or `E` are floats (`Double`). `1` and `1.0` stay different values.
 /// * Strings keep their Unicode scalars exactly as parsed; nothing is normalized.
@@ -104,12 +107,10 @@ extension JSONValue: Equatable {
     }
 }
 
-extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
+extension JSONValue: ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
     ExpressibleByDictionaryLiteral
 {
-    /// `nil` is JSON `null`.
-    public init(nilLiteral: ()) { self = .null }
     /// A boolean literal.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     /// An integer literal becomes an exact integer.

@@ -27,7 +27,7 @@ import Testing
     @Test func keepsMemberOrderAndNestedStructure() throws {
         let value = try parser.parse(#"{"b": [1, {"c": null}], "a": {}}"#)
         #expect(value.objectValue?.map(\.key) == ["b", "a"])
-        #expect(value == ["b": [1, ["c": nil]], "a": [:]])
+        #expect(value == ["b": [1, ["c": .null]], "a": [:]])
     }
 
     @Test func decodesEscapesAndSurrogatePairs() throws {

@@ -5,7 +5,7 @@ import Testing
     let parser = JSONParser(limits: .init(maxInputBytes: 1 << 20))
 
     @Test func writesCompactTextInMemberOrder() throws {
-        let value: JSONValue = ["b": [1, 2.5, "x", true, nil], "a": [:], "c": []]
+        let value: JSONValue = ["b": [1, 2.5, "x", true, .null], "a": [:], "c": []]
         #expect(try JSONSerializer().string(value) == #"{"b":[1,2.5,"x",true,null],"a":{},"c":[]}"#)
     }
 
