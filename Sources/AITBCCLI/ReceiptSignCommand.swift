@@ -10,8 +10,9 @@ public struct ReceiptSignCommand: AsyncParsableCommand {
         abstract: "Sign a receipt with an Ed25519 seed; print the signed receipt as one line of JSON.",
         discussion: """
             Output: the receipt members in their input order, then signature, then attestations \
-            (when --attest-key-hex is given or the input already had some). A receipt that breaks \
-            the field rules of spec/receipts.md §2 is refused (exit status 2).
+            (one per --attest-key-hex, in order). Signatures and attestations already in the input \
+            are replaced. A receipt that breaks the field rules of spec/receipts.md §2 is refused \
+            (exit status 2).
             """)
 
     /// The receipt file.

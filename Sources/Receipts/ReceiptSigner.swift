@@ -17,8 +17,9 @@ public struct ReceiptSigner: Sendable {
         self.policy = policy
     }
 
-    /// Returns `receipt` with `signature` set and one attestation appended per attestation key
-    /// (after any attestations already present, which stay untouched).
+    /// Returns `receipt` with a fresh `signature` and, when there are attestation keys, a fresh
+    /// `attestations` list (one entry per key, in order). Signatures the input already carried
+    /// are replaced, not kept: the result carries exactly the signatures this signer made.
     /// - Throws: `ReceiptError.invalidField` when the receipt breaks a rule (nothing is signed),
     ///   `.nonFiniteNumber` when it has no canonical form.
     public func sign(_ receipt: Receipt) throws(ReceiptError) -> Receipt {
@@ -26,13 +27,9 @@ public struct ReceiptSigner: Sendable {
         let canonical = try receipt.canonicalBytes()
         var signed = receipt
         signed.signature = ReceiptSignature(signing: canonical, with: key).json
-        if !attestationKeys.isEmpty {
-            var entries = receipt.attestations?.arrayValue ?? []
-            for attestationKey in attestationKeys {
-                entries.append(ReceiptSignature(signing: canonical, with: attestationKey).json)
-            }
-            signed.attestations = .array(entries)
-        }
+        signed.attestations =
+            attestationKeys.isEmpty
+            ? nil : .array(attestationKeys.map { ReceiptSignature(signing: canonical, with: $0).json })
         return signed
     }
 }

@@ -49,6 +49,15 @@ import Testing
         #expect(verifier.verify(withoutAttestations).isVerified)
     }
 
+    @Test func resigningReplacesEarlierSignatures() throws {
+        let receipt = try Receipt(parsing: Array(ReceiptFixture.text.utf8))
+        let first = try ReceiptSigner(key: ReceiptFixture.attestor, attestationKeys: [ReceiptFixture.attestor]).sign(receipt)
+        let second = try ReceiptSigner(key: ReceiptFixture.key).sign(first)
+        #expect(second.attestations == nil)
+        #expect(second.signature?["key_id"]?.stringValue == ReceiptFixture.key.publicKey.keyID)
+        #expect(second.payload == receipt.payload)
+    }
+
     @Test(arguments: [
         ("version", JSONValue.integer(JSONInteger(1))), ("receipt_id", .null), ("units", .float(-0.5)),
         ("units", .string("1")), ("price", .integer(JSONInteger(-1))), ("started_at", .float(1.0)),
