@@ -1,8 +1,13 @@
 public import ArgumentParser
 public import Cryptography
 import Foundation
-import Glibc
 import JSON
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `aitbc keygen`: a new Ed25519 key pair as JSON.
 public struct KeygenCommand: AsyncParsableCommand {
@@ -68,7 +73,7 @@ public struct KeygenCommand: AsyncParsableCommand {
         let bytes = Array(text.utf8)
         var written = 0
         while written < bytes.count {
-            let result = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            let result = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if result < 0 {
                 if errno == EINTR { continue }
                 throw CLIError("\(path): write failed: \(String(cString: strerror(errno)))")

@@ -13,15 +13,15 @@ public enum ReceiptInput {
     /// - Throws: `CLIError` naming the file and the problem.
     public static func load(path: String, maxBytes: Int = ReceiptInput.maxBytes) throws(CLIError) -> Receipt {
         let bytes = try read(path: path, maxBytes: maxBytes)
-        return try parse(bytes, source: path == "-" ? "stdin" : path)
+        return try parse(bytes, source: path == "-" ? "stdin" : path, maxBytes: maxBytes)
     }
 
     /// Parses receipt text; `source` names it in messages.
     /// - Throws: `CLIError`.
-    public static func parse(_ bytes: [UInt8], source: String) throws(CLIError) -> Receipt {
+    public static func parse(_ bytes: [UInt8], source: String, maxBytes: Int = ReceiptInput.maxBytes) throws(CLIError) -> Receipt {
         let document: JSONValue
         do {
-            document = try JSONParser(limits: .init(maxInputBytes: Int.max)).parse(bytes)
+            document = try JSONParser(limits: .init(maxInputBytes: maxBytes)).parse(bytes)
         } catch {
             throw CLIError("\(source): invalid JSON: \(error)")
         }
