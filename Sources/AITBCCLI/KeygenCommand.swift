@@ -11,6 +11,7 @@ import JSON
 
 /// `aitbc keygen`: a new Ed25519 key pair as JSON.
 public struct KeygenCommand: AsyncParsableCommand {
+    /// Command name, help text and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "keygen",
         abstract: "Generate an Ed25519 key pair.",
@@ -29,8 +30,11 @@ public struct KeygenCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Overwrite FILE if it already exists.")
     public var force = false
 
+    /// Creates the command with default option values (ArgumentParser fills them in).
     public init() {}
 
+    /// Runs the command; input problems exit with status 2.
+    /// - Throws: `ExitCode` with the documented status.
     public func run() async throws {
         try CommandIO.reportingInputErrors { () throws(CLIError) in
             let key = Ed25519.PrivateKey.generate()

@@ -3,6 +3,7 @@ import Receipts
 
 /// `aitbc receipt canonical FILE`: the canonical text (the bytes that get signed).
 public struct ReceiptCanonicalCommand: AsyncParsableCommand {
+    /// Command name, help text and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "canonical",
         abstract: "Print the canonical JSON of a receipt (the signed bytes).",
@@ -12,6 +13,7 @@ public struct ReceiptCanonicalCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Receipt or vector file, or - for stdin.", valueName: "file"))
     public var file: String
 
+    /// Creates the command with default option values (ArgumentParser fills them in).
     public init() {}
 
     /// The canonical text of the input.
@@ -25,6 +27,8 @@ public struct ReceiptCanonicalCommand: AsyncParsableCommand {
         }
     }
 
+    /// Runs the command; input problems exit with status 2.
+    /// - Throws: `ExitCode` with the documented status.
     public func run() async throws {
         try CommandIO.reportingInputErrors { () throws(CLIError) in
             CommandIO.printOut(try canonicalText())

@@ -2,6 +2,7 @@ public import ArgumentParser
 
 /// `aitbc receipt`: canonicalize, sign and verify compute receipts.
 public struct ReceiptCommand: AsyncParsableCommand {
+    /// Command name, help text and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "receipt",
         abstract: "Canonicalize, sign and verify compute receipts.",
@@ -12,5 +13,6 @@ public struct ReceiptCommand: AsyncParsableCommand {
             """,
         subcommands: [ReceiptCanonicalCommand.self, ReceiptSignCommand.self, ReceiptVerifyCommand.self])
 
+    /// Creates the command with default option values (ArgumentParser fills them in).
     public init() {}
 }

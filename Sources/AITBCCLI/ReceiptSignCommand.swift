@@ -5,6 +5,7 @@ import Receipts
 
 /// `aitbc receipt sign FILE --key-hex SEED`: the signed receipt as one line of JSON.
 public struct ReceiptSignCommand: AsyncParsableCommand {
+    /// Command name, help text and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "sign",
         abstract: "Sign a receipt with an Ed25519 seed; print the signed receipt as one line of JSON.",
@@ -29,6 +30,7 @@ public struct ReceiptSignCommand: AsyncParsableCommand {
         help: ArgumentHelp("Attestation key seed (64 hex characters); repeat for several.", valueName: "seed"))
     public var attestKeyHex: [String] = []
 
+    /// Creates the command with default option values (ArgumentParser fills them in).
     public init() {}
 
     /// The signed receipt as one line of compact JSON.
@@ -56,6 +58,8 @@ public struct ReceiptSignCommand: AsyncParsableCommand {
         }
     }
 
+    /// Runs the command; input problems exit with status 2.
+    /// - Throws: `ExitCode` with the documented status.
     public func run() async throws {
         try CommandIO.reportingInputErrors { () throws(CLIError) in
             CommandIO.printOut(try signedText())

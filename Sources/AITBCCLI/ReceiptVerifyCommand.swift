@@ -4,6 +4,7 @@ public import Receipts
 
 /// `aitbc receipt verify FILE --key-hex PUB…`: exit 0 when every signature verifies.
 public struct ReceiptVerifyCommand: AsyncParsableCommand {
+    /// Command name, help text and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verify a receipt's signature and attestations against trusted public keys.",
@@ -25,6 +26,7 @@ public struct ReceiptVerifyCommand: AsyncParsableCommand {
         help: ArgumentHelp("Trusted public key (64 hex characters); repeat for several.", valueName: "pub"))
     public var keyHex: [String] = []
 
+    /// Creates the command with default option values (ArgumentParser fills them in).
     public init() {}
 
     /// The verification result for the input.
@@ -52,6 +54,8 @@ public struct ReceiptVerifyCommand: AsyncParsableCommand {
         return lines
     }
 
+    /// Runs the command; input problems exit with status 2.
+    /// - Throws: `ExitCode` with the documented status.
     public func run() async throws {
         var result: ReceiptVerification?
         try CommandIO.reportingInputErrors { () throws(CLIError) in

@@ -3,6 +3,7 @@
 public struct JSONSerializer: Sendable {
     /// Output choices.
     public struct Options: OptionSet, Sendable {
+        /// The option bits.
         public let rawValue: Int
         /// Creates options from raw bits.
         public init(rawValue: Int) { self.rawValue = rawValue }
