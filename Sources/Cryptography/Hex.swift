@@ -19,11 +19,6 @@ public enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Lowercase hex of raw memory.
-    public static func encode(_ bytes: UnsafeRawBufferPointer) -> String {
-        encode(bytes.lazy.map { $0 })
-    }
-
     /// The bytes written in `text`.
     /// - Throws: `CryptographyError.invalidHex` at the first bad character (or at the end for odd length).
     public static func decode(_ text: String) throws(CryptographyError) -> [UInt8] {
