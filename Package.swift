@@ -14,6 +14,11 @@ let package = Package(
     products: [
         .executable(name: "aitbc", targets: ["aitbc"]),
         .executable(name: "aitbc-coordinator", targets: ["aitbc-coordinator"]),
+        // Libraries for the separate Benchmarks/ package (and future out-of-tree tools).
+        .library(name: "AITBCCore", targets: [
+            "Sockets", "HTTP1", "HTTPServer", "HTTPClient", "WebSocket", "SQLite", "Cryptography", "JSON", "Receipts",
+            "ServiceRuntime",
+        ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
