@@ -15,5 +15,12 @@ let package = Package(
         .executableTarget(
             name: "HummingbirdPeer",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
+        // Core micro-benchmarks (scripts/bench-core.sh): Ed25519, canonical JSON, SQLite commits
+        // through our wrappers, and the raw C loops they are compared against.
+        .executableTarget(
+            name: "CoreBench",
+            dependencies: [.product(name: "AITBCCore", package: "main")]),
+        .executableTarget(name: "CBaselineSodium", linkerSettings: [.linkedLibrary("sodium")]),
+        .executableTarget(name: "CBaselineSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
     ]
 )

@@ -1,0 +1,229 @@
+// Core micro-benchmarks: Ed25519 through the Cryptography wrapper, receipt canonical JSON,
+// SQLite commits through the SQLite wrapper. One sample per cell per run; scripts/bench-core.sh
+// runs this several times interleaved with the C baselines and aggregates.
+//
+// Usage: CoreBench <section>... [--iterations N] [--rows N] [--tasks N] [--db PATH] [--vector PATH]
+//   sections: ed25519 json sqlite all
+// Output: one "name value" line per cell (ops/s or rows/s), and "check ..." lines for sanity.
+import Cryptography
+import Foundation
+import JSON
+import Receipts
+import SQLite
+
+// MARK: - arguments
+
+struct Options {
+    var sections: Set<String> = []
+    var iterations = 20_000  // Ed25519, same default as CBaselineSodium
+    var jsonIterations = 200_000
+    var rows = 20_000  // SQLite, same default as CBaselineSQLite
+    var tasks = 64
+    var database = "/tmp/aitbc-bench-swift.db"
+    var vector = "../protocols/receipts/vectors/v01_coordinator_receipt.json"
+}
+
+func parseOptions() -> Options {
+    var options = Options()
+    var arguments = CommandLine.arguments.dropFirst().makeIterator()
+    while let argument = arguments.next() {
+        func number() -> Int {
+            guard let text = arguments.next(), let value = Int(text), value > 0 else {
+                fatalError("\(argument) needs a positive integer")
+            }
+            return value
+        }
+        switch argument {
+        case "--iterations": options.iterations = number()
+        case "--json-iterations": options.jsonIterations = number()
+        case "--rows": options.rows = number()
+        case "--tasks": options.tasks = number()
+        case "--db": options.database = arguments.next() ?? options.database
+        case "--vector": options.vector = arguments.next() ?? options.vector
+        case "all": options.sections.formUnion(["ed25519", "json", "sqlite"])
+        default: options.sections.insert(argument)
+        }
+    }
+    if options.sections.isEmpty { options.sections = ["ed25519", "json", "sqlite"] }
+    return options
+}
+
+// MARK: - timing
+
+let clock = ContinuousClock()
+
+func seconds(_ duration: Duration) -> Double {
+    let (s, atto) = duration.components
+    return Double(s) + Double(atto) / 1e18
+}
+
+func report(_ name: String, _ count: Int, _ elapsed: Duration) {
+    print("\(name) \(Int((Double(count) / seconds(elapsed)).rounded()))")
+}
+
+/// Runs `body` `count / 10` times to warm up, then `count` times timed; prints ops/s.
+@inline(never)
+func measure(_ name: String, _ count: Int, _ body: (Int) throws -> Void) rethrows {
+    for i in 0..<(count / 10) { try body(i) }
+    let start = clock.now
+    for i in 0..<count { try body(i) }
+    report(name, count, clock.now - start)
+}
+
+/// Keeps a value alive and observable so the optimizer cannot drop the work that made it.
+@inline(never)
+func blackHole<T>(_ value: T) { withExtendedLifetime(value) {} }
+
+// MARK: - Ed25519
+
+func benchEd25519(_ options: Options) throws {
+    // Same key seed ({1, 0, …}) and message shape as CBaselineSodium: 512 random bytes, the first
+    // byte changed per iteration.
+    var seed = [UInt8](repeating: 0, count: 32)
+    seed[0] = 1
+    let key = try Ed25519.PrivateKey(seedBytes: seed)
+    var message = (0..<512).map { _ in UInt8.random(in: 0...255) }
+    var signature: [UInt8] = []
+    measure("swift.ed25519.sign", options.iterations) { i in
+        message[0] = UInt8(truncatingIfNeeded: i)
+        signature = key.signature(for: message)
+    }
+    var valid = 0
+    let publicKey = key.publicKey
+    measure("swift.ed25519.verify", options.iterations) { _ in
+        if publicKey.isValidSignature(signature, for: message) { valid += 1 }
+    }
+    guard valid == options.iterations + options.iterations / 10 else { fatalError("verify failed") }
+}
+
+// MARK: - receipts / canonical JSON
+
+func benchJSON(_ options: Options) throws {
+    let file = try [UInt8](Data(contentsOf: URL(fileURLWithPath: options.vector)))
+    let vector = try JSONParser(limits: .init(maxInputBytes: 1 << 20)).parse(file)
+    guard let payload = vector["payload"], let expected = vector["canonical"]?.stringValue,
+        let seedHex = vector["private_key_hex"]?.stringValue
+    else { fatalError("vector \(options.vector) lacks payload/canonical/private_key_hex") }
+    let receipt = try Receipt(json: payload)
+    guard try receipt.canonicalText() == expected else { fatalError("canonical form differs from the vector") }
+    print("check canonical_bytes \(expected.utf8.count)")
+
+    let n = options.jsonIterations
+    // 1. Canonical bytes of an already-parsed receipt (drop nulls, sort, ASCII-escape, serialize).
+    try measure("swift.receipt.canonicalize", n) { _ in blackHole(try receipt.canonicalBytes()) }
+
+    // 2. Parse the wire text (compact, members in producer order, null kept) then canonicalize.
+    let wire = try JSONSerializer().serialize(payload)
+    print("check wire_bytes \(wire.count)")
+    try measure("swift.receipt.parse_canonicalize", n / 2) { _ in
+        blackHole(try Receipt(parsing: wire).canonicalBytes())
+    }
+
+    // 3. Full coordinator sign: validate, canonicalize, Ed25519, base64url, attach signature.
+    let signer = ReceiptSigner(key: try Ed25519.PrivateKey(seedHex: seedHex))
+    try measure("swift.receipt.sign", n / 10) { _ in blackHole(try signer.sign(receipt)) }
+
+    // 4. Signed receipt out as wire bytes (what the coordinator stores and sends).
+    let signed = try signer.sign(receipt)
+    try measure("swift.receipt.sign_serialize", n / 10) { _ in
+        blackHole(try JSONSerializer().serialize(try signer.sign(receipt).json))
+    }
+
+    // 5. Verify a signed receipt (canonicalize + Ed25519 verify).
+    let verifier = ReceiptVerifier(trustedKeys: [signer.key.publicKey])
+    measure("swift.receipt.verify", n / 10) { _ in blackHole(verifier.verify(signed)) }
+}
+
+// MARK: - SQLite
+
+let insertSQL = "INSERT INTO job(client, payload, ttl) VALUES (?, ?, ?)"
+let schema = "CREATE TABLE job(id INTEGER PRIMARY KEY, client TEXT NOT NULL, payload TEXT NOT NULL, ttl INTEGER)"
+let jobPayload = "{\"type\":\"echo\",\"input\":\"hello world\"}"
+
+func removeDatabase(_ path: String) {
+    for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
+}
+
+/// Same settings as CBaselineSQLite: WAL, synchronous=NORMAL, foreign keys on.
+func configuration() -> Database.Configuration {
+    var configuration = Database.Configuration()
+    configuration.synchronous = .normal
+    configuration.foreignKeys = true
+    return configuration
+}
+
+func count(_ connection: Connection) throws -> Int64 {
+    try connection.queryOne("SELECT count(*) FROM job")?.get(0, as: Int64.self) ?? -1
+}
+
+/// The wrapper without the async hop: one `Connection`, one IMMEDIATE transaction per row.
+func benchConnection(_ options: Options) throws {
+    removeDatabase(options.database)
+    defer { removeDatabase(options.database) }
+    let connection = try Connection(path: options.database, configuration: configuration())
+    try connection.executeScript(schema)
+    try measure("swift.sqlite.connection_single_row_commit", options.rows) { _ in
+        try connection.transaction(.immediate) { connection in
+            try connection.execute(insertSQL, ["client-01", jobPayload, 900])
+        }
+    }
+    let rows = try count(connection)
+    guard rows == options.rows + options.rows / 10 else { fatalError("connection loop wrote \(rows) rows") }
+}
+
+/// `Database.write`, awaited one at a time: one committed transaction per row.
+func benchDatabaseWrite(_ options: Options) async throws {
+    removeDatabase(options.database)
+    defer { removeDatabase(options.database) }
+    let database = try Database(path: options.database, configuration: configuration())
+    try await database.writeWithoutTransaction { try $0.executeScript(schema) }
+    for _ in 0..<(options.rows / 10) {
+        try await database.write { try $0.execute(insertSQL, ["client-01", jobPayload, 900]) }
+    }
+    let start = clock.now
+    for _ in 0..<options.rows {
+        try await database.write { try $0.execute(insertSQL, ["client-01", jobPayload, 900]) }
+    }
+    report("swift.sqlite.database_write_single_row_commit", options.rows, clock.now - start)
+    let rows = try await database.read { try count($0) }
+    guard rows == options.rows + options.rows / 10 else { fatalError("write loop wrote \(rows) rows") }
+}
+
+/// `Database.writeBatched` from `tasks` concurrent tasks, each inserting its share one row per
+/// call: SQLite commits once per batch.
+func benchBatched(_ options: Options) async throws {
+    removeDatabase(options.database)
+    defer { removeDatabase(options.database) }
+    let database = try Database(path: options.database, configuration: configuration())
+    try await database.writeWithoutTransaction { try $0.executeScript(schema) }
+    let perTask = max(1, options.rows * 5 / options.tasks)  // more rows: batches run faster
+    func run(_ rowsPerTask: Int) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<options.tasks {
+                group.addTask {
+                    for _ in 0..<rowsPerTask {
+                        try await database.writeBatched { try $0.execute(insertSQL, ["client-01", jobPayload, 900]) }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+    try await run(max(1, perTask / 10))
+    let start = clock.now
+    try await run(perTask)
+    report("swift.sqlite.write_batched_\(options.tasks)_tasks", perTask * options.tasks, clock.now - start)
+    let rows = try await database.read { try count($0) }
+    guard rows == (perTask + max(1, perTask / 10)) * options.tasks else { fatalError("batched wrote \(rows) rows") }
+}
+
+// MARK: - main
+
+let options = parseOptions()
+if options.sections.contains("ed25519") { try benchEd25519(options) }
+if options.sections.contains("json") { try benchJSON(options) }
+if options.sections.contains("sqlite") {
+    try benchConnection(options)
+    try await benchDatabaseWrite(options)
+    try await benchBatched(options)
+}
