@@ -3,7 +3,8 @@
 // runs this several times interleaved with the C baselines and aggregates.
 //
 // Usage: CoreBench <section>... [--iterations N] [--rows N] [--tasks N] [--db PATH] [--vector PATH]
-//   sections: ed25519 json sqlite all
+//   sections: ed25519 json sqlite all; canonicalize (only the canonical-bytes
+//   loop) and sqlite-sync (only the loops without the async hop), for valgrind --tool=callgrind
 // Output: one "name value" line per cell (ops/s or rows/s), and "check ..." lines for sanity.
 import Cryptography
 import Foundation
@@ -61,13 +62,14 @@ func report(_ name: String, _ count: Int, _ elapsed: Duration) {
     print("\(name) \(Int((Double(count) / seconds(elapsed)).rounded()))")
 }
 
-/// Runs `body` `count / 10` times to warm up, then `count` times timed; prints ops/s.
+/// Runs `body` `count / 10` times to warm up, then `count` times timed; prints ops/s, where one
+/// call of `body` is `opsPerCall` operations.
 @inline(never)
-func measure(_ name: String, _ count: Int, _ body: (Int) throws -> Void) rethrows {
+func measure(_ name: String, _ count: Int, opsPerCall: Int = 1, _ body: (Int) throws -> Void) rethrows {
     for i in 0..<(count / 10) { try body(i) }
     let start = clock.now
     for i in 0..<count { try body(i) }
-    report(name, count, clock.now - start)
+    report(name, count * opsPerCall, clock.now - start)
 }
 
 /// Keeps a value alive and observable so the optimizer cannot drop the work that made it.
@@ -111,6 +113,8 @@ func benchJSON(_ options: Options) throws {
     let n = options.jsonIterations
     // 1. Canonical bytes of an already-parsed receipt (drop nulls, sort, ASCII-escape, serialize).
     try measure("swift.receipt.canonicalize", n) { _ in blackHole(try receipt.canonicalBytes()) }
+    // `CoreBench canonicalize` stops here: the loop to profile (valgrind --tool=callgrind).
+    if options.sections.contains("canonicalize") { return }
 
     // 2. Parse the wire text (compact, members in producer order, null kept) then canonicalize.
     let wire = try JSONSerializer().serialize(payload)
@@ -171,6 +175,25 @@ func benchConnection(_ options: Options) throws {
     guard rows == options.rows + options.rows / 10 else { fatalError("connection loop wrote \(rows) rows") }
 }
 
+/// What one `writeBatched` body costs on the writer thread, without the async machinery: rows
+/// inserted in transactions of `batch` rows, each row in its own SAVEPOINT as WriteBatcher
+/// does (`savepoints`), or without (`plain`).
+func benchConnectionBatch(_ options: Options, batch: Int, savepoints: Bool) throws {
+    removeDatabase(options.database)
+    defer { removeDatabase(options.database) }
+    let connection = try Connection(path: options.database, configuration: configuration())
+    try connection.executeScript(schema)
+    let insert: (Connection) throws -> Void = { try $0.execute(insertSQL, ["client-01", jobPayload, 900]) }
+    let total = options.rows * 5 / batch * batch
+    try measure("swift.sqlite.connection_batch\(batch)_\(savepoints ? "savepoint" : "plain")", total / batch, opsPerCall: batch) { _ in
+        try connection.transaction(.immediate) { connection in
+            for _ in 0..<batch {
+                if savepoints { try connection.savepoint(insert) } else { try insert(connection) }
+            }
+        }
+    }
+}
+
 /// `Database.write`, awaited one at a time: one committed transaction per row.
 func benchDatabaseWrite(_ options: Options) async throws {
     removeDatabase(options.database)
@@ -221,9 +244,13 @@ func benchBatched(_ options: Options) async throws {
 
 let options = parseOptions()
 if options.sections.contains("ed25519") { try benchEd25519(options) }
-if options.sections.contains("json") { try benchJSON(options) }
-if options.sections.contains("sqlite") {
+if options.sections.contains("json") || options.sections.contains("canonicalize") { try benchJSON(options) }
+if options.sections.contains("sqlite") || options.sections.contains("sqlite-sync") {
     try benchConnection(options)
+    try benchConnectionBatch(options, batch: 64, savepoints: true)
+    try benchConnectionBatch(options, batch: 64, savepoints: false)
+}
+if options.sections.contains("sqlite") {
     try await benchDatabaseWrite(options)
     try await benchBatched(options)
 }
