@@ -67,6 +67,9 @@ awk -v batched="$batched" '
                 print k, "ratio.sqlite.database_write", v[k, "swift.sqlite.database_write_single_row_commit"] / c
                 print k, "ratio.sqlite.connection", v[k, "swift.sqlite.connection_single_row_commit"] / c
             }
+            if (v[k, "c.sqlite.batch64_savepoint"]) print k, "ratio.sqlite.batch64_savepoint", v[k, "swift.sqlite.connection_batch64_savepoint"] / v[k, "c.sqlite.batch64_savepoint"]
+            if (v[k, "c.sqlite.batch64_plain"]) print k, "ratio.sqlite.batch64_plain", v[k, "swift.sqlite.connection_batch64_plain"] / v[k, "c.sqlite.batch64_plain"]
+            if (v[k, "swift.receipt.canonicalize"]) print k, "ratio.receipt.prototype", v[k, "swift.receipt.canonicalize_prototype"] / v[k, "swift.receipt.canonicalize"]
             w = v[k, "swift.sqlite.database_write_single_row_commit"]
             if (w) print k, "ratio.sqlite.batched_over_write", v[k, batched] / w
         }
@@ -102,6 +105,8 @@ sort -k2,2 -k3,3g "$samples" | awk -v batched="$batched" -v rounds="$rounds" -v 
         row("Ed25519 verify, `PublicKey.isValidSignature`", "swift.ed25519.verify", "ops/s", "", "")
         row("  verify: wrapper / C (per round)", "ratio.ed25519.verify", "ratio", ">= 0.90", median["ratio.ed25519.verify"] >= 0.9)
         row("Receipt canonical bytes (parsed v01 payload)", "swift.receipt.canonicalize", "ops/s", ">= 200000", median["swift.receipt.canonicalize"] >= 200000)
+        row("  same, one-pass prototype (Benchmarks/, not product code)", "swift.receipt.canonicalize_prototype", "ops/s", ">= 200000", median["swift.receipt.canonicalize_prototype"] >= 200000)
+        row("  prototype / library (per round)", "ratio.receipt.prototype", "ratio", "", "")
         row("Receipt parse + canonicalize (wire text)", "swift.receipt.parse_canonicalize", "ops/s", "", "")
         row("Receipt sign (`ReceiptSigner.sign`)", "swift.receipt.sign", "ops/s", "", "")
         row("Receipt sign + serialize to wire bytes", "swift.receipt.sign_serialize", "ops/s", "", "")
@@ -113,5 +118,12 @@ sort -k2,2 -k3,3g "$samples" | awk -v batched="$batched" -v rounds="$rounds" -v 
         row("  `Database.write` / C (per round)", "ratio.sqlite.database_write", "ratio", ">= 0.80", median["ratio.sqlite.database_write"] >= 0.8)
         row("SQLite `writeBatched`, " tasks " concurrent tasks", batched, "rows/s", "", "")
         row("  `writeBatched` / `Database.write` (per round)", "ratio.sqlite.batched_over_write", "ratio", ">= 10", median["ratio.sqlite.batched_over_write"] >= 10)
+        row("Decomposition: 64-row transactions, SAVEPOINT per row, C", "c.sqlite.batch64_savepoint", "rows/s", "", "")
+        row("  same through `Connection` (`transaction` + `savepoint` + `execute`)", "swift.sqlite.connection_batch64_savepoint", "rows/s", "", "")
+        row("  `Connection` / C (per round)", "ratio.sqlite.batch64_savepoint", "ratio", "", "")
+        row("Decomposition: 64-row transactions, no savepoints, C", "c.sqlite.batch64_plain", "rows/s", "", "")
+        row("  same through `Connection.execute` (statement cache)", "swift.sqlite.connection_batch64_plain", "rows/s", "", "")
+        row("  same through a held `Statement` (no cache lookup)", "swift.sqlite.connection_batch64_plain_prepared", "rows/s", "", "")
+        row("  `Connection.execute` / C (per round)", "ratio.sqlite.batch64_plain", "ratio", "", "")
         printf "\n%d rounds; median/worst/best over rounds; ratios are computed within each round, then summarized.\n", rounds
     }'

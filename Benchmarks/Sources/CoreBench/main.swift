@@ -112,9 +112,19 @@ func benchJSON(_ options: Options) throws {
 
     let n = options.jsonIterations
     // 1. Canonical bytes of an already-parsed receipt (drop nulls, sort, ASCII-escape, serialize).
-    try measure("swift.receipt.canonicalize", n) { _ in blackHole(try receipt.canonicalBytes()) }
+    if !options.sections.contains("canonicalize-prototype") {
+        try measure("swift.receipt.canonicalize", n) { _ in blackHole(try receipt.canonicalBytes()) }
+    }
     // `CoreBench canonicalize` stops here: the loop to profile (valgrind --tool=callgrind).
     if options.sections.contains("canonicalize") { return }
+    if options.sections.contains("canonicalize-prototype") {
+        measure("swift.receipt.canonicalize_prototype", n) { _ in blackHole(CanonicalPrototype.receiptBytes(receipt.payload)) }
+        return
+    }
+
+    // 1b. The one-pass prototype (CanonicalPrototype.swift), after checking it agrees byte for byte.
+    try checkPrototype(vectorDirectory: URL(fileURLWithPath: options.vector).deletingLastPathComponent())
+    measure("swift.receipt.canonicalize_prototype", n) { _ in blackHole(CanonicalPrototype.receiptBytes(receipt.payload)) }
 
     // 2. Parse the wire text (compact, members in producer order, null kept) then canonicalize.
     let wire = try JSONSerializer().serialize(payload)
@@ -136,6 +146,50 @@ func benchJSON(_ options: Options) throws {
     // 5. Verify a signed receipt (canonicalize + Ed25519 verify).
     let verifier = ReceiptVerifier(trustedKeys: [signer.key.publicKey])
     measure("swift.receipt.verify", n / 10) { _ in blackHole(verifier.verify(signed)) }
+}
+
+/// Fails unless the prototype writes the library's bytes: every receipt vector, and edge and
+/// random doubles (the float fast path is the only part that does not follow the library's code).
+func checkPrototype(vectorDirectory: URL) throws {
+    var checked = 0
+    let files = try FileManager.default.contentsOfDirectory(atPath: vectorDirectory.path).sorted()
+    for name in files where name.hasPrefix("v") && name.hasSuffix(".json") {
+        let file = try [UInt8](Data(contentsOf: vectorDirectory.appendingPathComponent(name)))
+        let vector = try JSONParser(limits: .init(maxInputBytes: 1 << 20)).parse(file)
+        guard case .object(let members)? = vector["payload"] else { continue }
+        guard CanonicalPrototype.receiptBytes(members) == (try CanonicalJSON.receiptBytes(members: members)) else {
+            fatalError("prototype differs from CanonicalJSON on \(name)")
+        }
+        checked += 1
+    }
+    var doubles: [Double] = [0, -0.0, 1e-4, 9.999999999999999e-5, 1e16, 9999999999999998, 1e15, 123456789012345.6,
+                             0.1, 0.5, 12.5, -7.25, 1 / 3, Double.leastNonzeroMagnitude, Double.greatestFiniteMagnitude]
+    for _ in 0..<50_000 {
+        let bits = UInt64.random(in: 0...UInt64.max)
+        let double = Double(bitPattern: bits)
+        if double.isFinite { doubles.append(double) }
+        doubles.append(Double.random(in: -1e17...1e17))
+        doubles.append(Double.random(in: -1e-3...1e-3))
+    }
+    for double in doubles {
+        let value = JSONValue.float(double)
+        guard CanonicalPrototype.bytes(of: value) == (try CanonicalJSON.bytes(of: value)) else {
+            fatalError("prototype differs from CanonicalJSON on \(double)")
+        }
+    }
+    // Strings: plain runs of every length around the 8-byte stride, mixed with every kind of escape.
+    let pieces: [String] = ["a", "Z", "~", " ", "\"", "\\", "\n", "\t", "\u{0}", "\u{1F}", "\u{7F}", "é", "€", "😀", "abcdefgh"]
+    var strings = 0
+    for _ in 0..<20_000 {
+        var text = ""
+        for _ in 0..<Int.random(in: 0...24) { text += pieces.randomElement() ?? "" }
+        let value = JSONValue.object([JSONMember(key: text, value: .string(text))])
+        guard CanonicalPrototype.bytes(of: value) == (try CanonicalJSON.bytes(of: value)) else {
+            fatalError("prototype differs from CanonicalJSON on \(text.debugDescription)")
+        }
+        strings += 1
+    }
+    print("check prototype_equal vectors=\(checked) doubles=\(doubles.count) strings=\(strings)")
 }
 
 // MARK: - SQLite
@@ -178,14 +232,19 @@ func benchConnection(_ options: Options) throws {
 /// What one `writeBatched` body costs on the writer thread, without the async machinery: rows
 /// inserted in transactions of `batch` rows, each row in its own SAVEPOINT as WriteBatcher
 /// does (`savepoints`), or without (`plain`).
-func benchConnectionBatch(_ options: Options, batch: Int, savepoints: Bool) throws {
+/// With `prepared`, rows go through one `Statement` held by the caller (no statement-cache lookup).
+func benchConnectionBatch(_ options: Options, batch: Int, savepoints: Bool, prepared: Bool = false) throws {
     removeDatabase(options.database)
     defer { removeDatabase(options.database) }
     let connection = try Connection(path: options.database, configuration: configuration())
     try connection.executeScript(schema)
-    let insert: (Connection) throws -> Void = { try $0.execute(insertSQL, ["client-01", jobPayload, 900]) }
+    let statement = try connection.prepare(insertSQL)
+    let insert: (Connection) throws -> Void =
+        prepared
+        ? { _ in try statement.execute(["client-01", jobPayload, 900]) }
+        : { try $0.execute(insertSQL, ["client-01", jobPayload, 900]) }
     let total = options.rows * 5 / batch * batch
-    try measure("swift.sqlite.connection_batch\(batch)_\(savepoints ? "savepoint" : "plain")", total / batch, opsPerCall: batch) { _ in
+    try measure("swift.sqlite.connection_batch\(batch)_\(savepoints ? "savepoint" : "plain")\(prepared ? "_prepared" : "")", total / batch, opsPerCall: batch) { _ in
         try connection.transaction(.immediate) { connection in
             for _ in 0..<batch {
                 if savepoints { try connection.savepoint(insert) } else { try insert(connection) }
@@ -244,11 +303,12 @@ func benchBatched(_ options: Options) async throws {
 
 let options = parseOptions()
 if options.sections.contains("ed25519") { try benchEd25519(options) }
-if options.sections.contains("json") || options.sections.contains("canonicalize") { try benchJSON(options) }
+if !options.sections.isDisjoint(with: ["json", "canonicalize", "canonicalize-prototype"]) { try benchJSON(options) }
 if options.sections.contains("sqlite") || options.sections.contains("sqlite-sync") {
     try benchConnection(options)
     try benchConnectionBatch(options, batch: 64, savepoints: true)
     try benchConnectionBatch(options, batch: 64, savepoints: false)
+    try benchConnectionBatch(options, batch: 64, savepoints: false, prepared: true)
 }
 if options.sections.contains("sqlite") {
     try await benchDatabaseWrite(options)
