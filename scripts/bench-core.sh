@@ -25,16 +25,26 @@ dir=${BENCH_DIR:-/tmp}
 done)
 bin=$(cd Benchmarks && swift build -c release --scratch-path "$scratch" --show-bin-path)
 
-samples=$(mktemp)
-trap 'rm -f "$samples" "$dir"/aitbc-bench-c.db* "$dir"/aitbc-bench-swift.db*' EXIT
+samples=$(mktemp)      # "round name ops/s" by the wall clock
+samples_cpu=$(mktemp)  # the same by process CPU time
+trap 'rm -f "$samples" "$samples_cpu" "$dir"/aitbc-bench-c.db* "$dir"/aitbc-bench-swift.db*' EXIT
 
-# Prefix every "name value" line with the round number; drop "check" lines into stderr.
+# Every benchmark line is "name wall cpu"; file both under the round number. "check" lines go
+# to stderr only. A failing benchmark (a failed self-check exits non-zero) stops the script.
 record() { # round command...
     local round=$1
     shift
-    "$@" | while read -r name value; do
-        if [ "$name" = check ]; then echo "  check $value" >&2; else echo "$round $name $value" | tee -a "$samples" >&2; fi
-    done
+    local output
+    output=$("$@")
+    while read -r name wall cpu; do
+        if [ "$name" = check ]; then
+            echo "  check $wall $cpu" >&2
+        else
+            echo "$round $name $wall" >> "$samples"
+            echo "$round $name $cpu" >> "$samples_cpu"
+            echo "  $name $wall (cpu: $cpu)" >&2
+        fi
+    done <<< "$output"
 }
 
 for round in $(seq "$rounds"); do
@@ -54,8 +64,9 @@ for round in $(seq "$rounds"); do
         --vector "$root/protocols/receipts/vectors/v01_coordinator_receipt.json"
 done
 
-# Per-round ratios (same round = same background load), added as pseudo-cells.
 batched="swift.sqlite.write_batched_${tasks}_tasks"
+summarize() { # samples-file
+# Per-round ratios (same round = same background load), added as pseudo-cells.
 awk -v batched="$batched" '
     { v[$1, $2] = $3; r[$1] = 1 }
     END {
@@ -73,10 +84,10 @@ awk -v batched="$batched" '
             w = v[k, "swift.sqlite.database_write_single_row_commit"]
             if (w) print k, "ratio.sqlite.batched_over_write", v[k, batched] / w
         }
-    }' "$samples" >> "$samples"
+    }' "$1" >> "$1"
 
 # name -> median, best, worst (values sorted per name), then the table.
-sort -k2,2 -k3,3g "$samples" | awk -v batched="$batched" -v rounds="$rounds" -v tasks="$tasks" '
+sort -k2,2 -k3,3g "$1" | awk -v batched="$batched" -v rounds="$rounds" -v tasks="$tasks" '
     function flush() {
         if (n == 0) return
         med = (n % 2) ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
@@ -127,3 +138,12 @@ sort -k2,2 -k3,3g "$samples" | awk -v batched="$batched" -v rounds="$rounds" -v 
         row("  `Connection.execute` / C (per round)", "ratio.sqlite.batch64_plain", "ratio", "", "")
         printf "\n%d rounds; median/worst/best over rounds; ratios are computed within each round, then summarized.\n", rounds
     }'
+}
+
+echo "### Throughput by the wall clock"
+echo
+summarize "$samples"
+echo
+echo "### Throughput by process CPU time (less sensitive to other load on the cores)"
+echo
+summarize "$samples_cpu"
