@@ -125,6 +125,7 @@ sort -k2,2 -k3,3g "$1" | awk -v batched="$batched" -v rounds="$rounds" -v tasks=
         row("SQLite single-row commit, C", "c.sqlite.single_row_commit", "rows/s", "", "")
         row("SQLite single-row commit, `Connection.transaction` (no async hop)", "swift.sqlite.connection_single_row_commit", "rows/s", "", "")
         row("SQLite single-row commit, `Database.write`", "swift.sqlite.database_write_single_row_commit", "rows/s", "", "")
+        row("  empty `writeWithoutTransaction` round trip (the async hop alone)", "swift.sqlite.database_empty_roundtrip", "ops/s", "", "")
         row("  `Connection` / C (per round)", "ratio.sqlite.connection", "ratio", "", "")
         row("  `Database.write` / C (per round)", "ratio.sqlite.database_write", "ratio", ">= 0.80", median["ratio.sqlite.database_write"] >= 0.8)
         row("SQLite `writeBatched`, " tasks " concurrent tasks", batched, "rows/s", "", "")

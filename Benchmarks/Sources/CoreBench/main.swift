@@ -4,7 +4,8 @@
 //
 // Usage: CoreBench <section>... [--iterations N] [--rows N] [--tasks N] [--db PATH] [--vector PATH]
 //   sections: ed25519 json sqlite all; canonicalize (only the canonical-bytes
-//   loop) and sqlite-sync (only the loops without the async hop), for valgrind --tool=callgrind
+//   loop) sqlite-sync (only the loops without the async hop), sqlite-write (only Database.write),
+//   sqlite-batched (only writeBatched), for profilers
 // Output: one "name wall cpu" line per cell (ops/s or rows/s by the wall clock, and by the
 // process CPU time), and "check ..." lines for sanity.
 import Cryptography
@@ -285,6 +286,10 @@ func benchDatabaseWrite(_ options: Options) async throws {
         try await database.write { try $0.execute(insertSQL, ["client-01", jobPayload, 900]) }
     }
     report("swift.sqlite.database_write_single_row_commit", options.rows, since: start)
+    // The hop alone: an empty body on the writer queue, no SQL (what Database.write adds per call).
+    let hop = Stopwatch()
+    for _ in 0..<options.rows { _ = try await database.writeWithoutTransaction { _ in 0 } }
+    report("swift.sqlite.database_empty_roundtrip", options.rows, since: hop)
     let rows = try await database.read { try count($0) }
     guard rows == options.rows + options.rows / 10 else { fatalError("write loop wrote \(rows) rows") }
 }
@@ -328,7 +333,9 @@ if options.sections.contains("sqlite") || options.sections.contains("sqlite-sync
     try benchConnectionBatch(options, batch: 64, savepoints: false)
     try benchConnectionBatch(options, batch: 64, savepoints: false, prepared: true)
 }
-if options.sections.contains("sqlite") {
+if options.sections.contains("sqlite") || options.sections.contains("sqlite-write") {
     try await benchDatabaseWrite(options)
+}
+if options.sections.contains("sqlite") || options.sections.contains("sqlite-batched") {
     try await benchBatched(options)
 }
