@@ -68,7 +68,7 @@ let package = Package(
             name: "aitbc",
             dependencies: ["AITBCCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
 
-        .target(name: "TestSupport", dependencies: ["Sockets", "HTTP1"], swiftSettings: swiftSettings),
+        .target(name: "TestSupport", dependencies: ["Sockets", "HTTP1", "WebSocket"], swiftSettings: swiftSettings),
 
         // MARK: tests
         .testTarget(name: "CLibrariesTests", dependencies: ["CSQLite", "CSodium", "CArgon2", "CZlib"], swiftSettings: swiftSettings),
