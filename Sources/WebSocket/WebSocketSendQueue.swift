@@ -46,6 +46,9 @@ final class WebSocketSendQueue: Sendable {
         state.withLock { state in state.closeCode.map { ($0, state.closeReason) } }
     }
 
+    /// Frames queued and not yet taken by the writer.
+    var queuedFrameCount: Int { state.withLock { $0.frames.count } }
+
     /// Whether the writer closed the stream.
     var isFinished: Bool { state.withLock { $0.finished } }
 
