@@ -58,6 +58,9 @@ final class DeflateCompressor {
         if output.count >= 4 && output[(output.count - 4)...].elementsEqual([0x00, 0x00, 0xFF, 0xFF]) {
             output.removeLast(4)
         }
+        // zlib emits nothing for a flush right after a flush (an empty message with context
+        // takeover); the payload then needs the empty stored block's header, 0x00 (§7.2.3.6).
+        if output.isEmpty { output = [0x00] }
         if resetAfterMessage { deflateReset(stream) }
         return output
     }

@@ -54,10 +54,12 @@ import Testing
 
 /// A server connection with a raw client peer.
 func makeServerWithRawClient(
-    configuration: WebSocketConfiguration = .init(), capacity: Int = 64 * 1024, deflate: PerMessageDeflateParameters? = nil
+    configuration: WebSocketConfiguration = .init(), capacity: Int = 64 * 1024, deflate: PerMessageDeflateParameters? = nil,
+    compression: PerMessageDeflateConfiguration = .init()
 ) throws -> (WebSocketConnection, RawWebSocketPeer) {
     let (serverEnd, clientEnd) = InMemoryByteStream.makePair(capacity: capacity)
-    let server = try WebSocketConnection(stream: serverEnd, role: .server, configuration: configuration, deflate: deflate)
+    let server = try WebSocketConnection(
+        stream: serverEnd, role: .server, configuration: configuration, deflate: deflate, compression: compression)
     return (server, RawWebSocketPeer(stream: clientEnd, role: .client, allowedReservedBits: deflate == nil ? 0 : 0x40))
 }
 
