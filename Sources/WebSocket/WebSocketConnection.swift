@@ -110,7 +110,7 @@ public final class WebSocketConnection: Sendable {
         }
     }
 
-    /// Queues a ping; the peer's pong shows up in `pongsReceived`.
+    /// Queues a ping (payload cut to 125 bytes, RFC 6455 §5.5); the peer's pong shows up in `pongsReceived`.
     /// - Throws: like `send(text:)`.
     public func ping(_ payload: [UInt8] = []) throws(WebSocketError) {
         try queue.enqueuePing(Array(payload.prefix(125)))

@@ -42,20 +42,24 @@ extension WebSocketFrame {
     /// XORs `bytes` in place with `key` (RFC 6455 §5.3); the same call masks and unmasks.
     /// `offset` is the payload position of `bytes[0]`, so a payload can be unmasked in pieces.
     static func applyMask(_ key: UInt32, to bytes: inout [UInt8], offset: Int = 0) {
-        let keyBytes: (UInt8, UInt8, UInt8, UInt8) = (
+        let keyBytes: [UInt8] = [
             UInt8(truncatingIfNeeded: key >> 24), UInt8(truncatingIfNeeded: key >> 16),
-            UInt8(truncatingIfNeeded: key >> 8), UInt8(truncatingIfNeeded: key)
-        )
-        bytes.withUnsafeMutableBufferPointer { buffer in
-            for index in buffer.indices {
-                let k: UInt8
-                switch (index &+ offset) & 3 {
-                case 0: k = keyBytes.0
-                case 1: k = keyBytes.1
-                case 2: k = keyBytes.2
-                default: k = keyBytes.3
-                }
-                buffer[index] ^= k
+            UInt8(truncatingIfNeeded: key >> 8), UInt8(truncatingIfNeeded: key),
+        ]
+        // The key repeats every 4 bytes, so an 8-byte pattern starting at `offset` lets the
+        // bulk of the payload be XORed a word at a time (every client frame is masked).
+        let pattern: [UInt8] = (0..<8).map { keyBytes[($0 &+ offset) & 3] }
+        let word = pattern.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+        bytes.withUnsafeMutableBytes { raw in
+            var index = 0
+            while index + 8 <= raw.count {
+                let value = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                raw.storeBytes(of: value ^ word, toByteOffset: index, as: UInt64.self)
+                index += 8
+            }
+            while index < raw.count {
+                raw[index] ^= pattern[index & 7]
+                index += 1
             }
         }
     }

@@ -193,7 +193,15 @@ final class WebSocketSendQueue: Sendable {
     private func nextStep() -> WriterStep {
         state.withLock { state in
             if !state.frames.isEmpty {
-                let batch = state.frames.count == 1 ? state.frames[0] : Array(state.frames.joined())
+                var batch: [UInt8]
+                if state.frames.count == 1 {
+                    batch = state.frames[0]  // shares a broadcast frame's storage, no copy
+                } else {
+                    // Coalesce into one write; bounded by the queue limits.
+                    batch = []
+                    batch.reserveCapacity(state.bytes)
+                    for frame in state.frames { batch.append(contentsOf: frame) }
+                }
                 state.frames.removeAll(keepingCapacity: true)
                 state.bytes = 0
                 return .write(batch)

@@ -141,3 +141,19 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("Masking")
+struct MaskingTests {
+    /// The word-at-a-time mask must equal the byte-wise definition (RFC 6455 §5.3) at any offset.
+    @Test(arguments: [0, 1, 2, 3, 5, 7, 8, 13])
+    func matchesBytewiseDefinition(offset: Int) {
+        let key: UInt32 = 0x37fa_213d
+        let keyBytes: [UInt8] = [0x37, 0xfa, 0x21, 0x3d]
+        for count in [0, 1, 3, 7, 8, 9, 15, 16, 17, 100] {
+            let original = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 1) }
+            var masked = original
+            WebSocketFrame.applyMask(key, to: &masked, offset: offset)
+            #expect(masked == original.enumerated().map { $0.element ^ keyBytes[($0.offset + offset) & 3] })
+        }
+    }
+}
