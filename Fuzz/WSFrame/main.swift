@@ -2,7 +2,9 @@
 // Built by `scripts/fuzz.sh ws`, compiled together with Sources/WebSocket/*.swift into one
 // module, so it reaches internal types. Invariants checked beyond "no crash":
 // - a decoded frame re-encodes and decodes to itself (codec round trip);
-// - every text message the assembler returns is valid UTF-8 and within the size limit.
+// - every text message the assembler returns is valid UTF-8 and within the size limit;
+// - with flag 0x80 the input is instead handshake text: header parsing, extension negotiation
+//   and base64 must not crash, and any base64 accepted must re-encode to the same text.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzWebSocketFrames(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -16,6 +18,10 @@ public func fuzzWebSocketFrames(_ data: UnsafePointer<UInt8>, _ size: Int) -> CI
     let maxMessageSize = flags & 8 != 0 ? 64 : 1 << 16
     let chunk = Int(bytes[1]) + 1
     let input = Array(bytes[2...])
+    if flags & 0x80 != 0 {
+        fuzzHandshake(String(decoding: input, as: UTF8.self))
+        return 0
+    }
 
     var decoder = WebSocketFrameDecoder(
         configuration: .init(role: role, maxFrameSize: maxFrameSize, allowedReservedBits: deflate ? 0x40 : 0))
@@ -57,5 +63,23 @@ private func checkMessage(_ message: WebSocketMessage, limit: Int) {
         guard utf8.count <= limit, String(validating: utf8, as: UTF8.self) != nil else { fatalError("bad text message") }
     case .binary(let bytes):
         guard bytes.count <= limit else { fatalError("message over limit") }
+    }
+}
+
+/// Reads `name: value` lines and runs both handshake sides and deflate negotiation over them.
+private func fuzzHandshake(_ text: String) {
+    let headers: [(name: String, value: String)] = text.split(separator: "\n").map { line in
+        guard let colon = line.firstIndex(of: ":") else { return (String(line), "") }
+        return (String(line[..<colon]), String(line[line.index(after: colon)...]))
+    }
+    _ = WebSocketHandshake(subprotocols: ["a", "b"], deflate: .init()).evaluate(method: "GET", headers: headers)
+    _ = PerMessageDeflateConfiguration().negotiate(offers: text)
+    _ = try? PerMessageDeflateConfiguration(serverMaxWindowBits: 12).accept(response: text)
+    _ = try? WebSocketClientHandshake(key: "dGhlIHNhbXBsZSBub25jZQ==", subprotocols: ["a"], deflate: .init())
+        .verify(status: 101, headers: headers)
+    for (_, value) in headers {
+        if let decoded = Base64.decode(value), Base64.encode(decoded) != value {
+            fatalError("base64 accepted a non-canonical encoding")
+        }
     }
 }

@@ -50,9 +50,11 @@ struct WebSocketMessageAssembler {
         }
         var current: Partial
         if frame.opcode == .continuation {
-            guard let existing = partial else { throw .unexpectedContinuation }
+            // take() leaves `partial` empty, so the buffer has one owner and appends below
+            // never copy it (copy-on-write would make many small fragments quadratic).
+            guard let existing = partial.take() else { throw .unexpectedContinuation }
             if frame.rsv1 { throw .compressedFrameNotAllowed }
-            current = existing
+            current = consume existing
         } else {
             guard partial == nil else { throw .expectedContinuation }
             if frame.rsv1 && decompressor == nil { throw .reservedBitsSet(0x40) }
@@ -60,7 +62,7 @@ struct WebSocketMessageAssembler {
                 opcode: frame.opcode, compressed: frame.rsv1, bytes: [],
                 validator: frame.opcode == .text ? UTF8Validator() : nil)
         }
-        partial = nil  // dropped on any throw below; the connection fails anyway
+        // On any throw below the partial message is dropped; the connection fails anyway.
         let budget = maxMessageSize - current.bytes.count
         var data = frame.payload
         if current.compressed, let decompressor {

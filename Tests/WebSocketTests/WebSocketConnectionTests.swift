@@ -215,3 +215,25 @@ struct WebSocketAssemblyTests {
         #expect(try await peer.expectClose().code == 1002)
     }
 }
+
+@Suite("Message assembler")
+struct WebSocketMessageAssemblerTests {
+    @Test func manyTinyFragmentsAssemble() throws {
+        var assembler = WebSocketMessageAssembler(maxMessageSize: 1 << 20, decompressor: nil)
+        let text = String(repeating: "ü", count: 10_000)
+        let bytes = Array(text.utf8)
+        #expect(try assembler.accept(WebSocketFrame(fin: false, opcode: .text, payload: [bytes[0]])) == nil)
+        for byte in bytes.dropFirst().dropLast() {
+            #expect(try assembler.accept(WebSocketFrame(fin: false, opcode: .continuation, payload: [byte])) == nil)
+        }
+        #expect(try assembler.accept(WebSocketFrame(opcode: .continuation, payload: [bytes[bytes.count - 1]])) == .message(.text(text)))
+        #expect(!assembler.isAssembling)
+    }
+
+    @Test func closePayloadReasonIsCutOnCodePointBoundary() {
+        let payload = WebSocketMessageAssembler.closePayload(code: .normalClosure, reason: String(repeating: "€", count: 60))
+        #expect(payload.count <= 125)
+        #expect(payload.count == 2 + 123 / 3 * 3)
+        #expect(String(validating: payload.dropFirst(2), as: UTF8.self) != nil)
+    }
+}
