@@ -71,9 +71,9 @@ private func checkMessage(_ message: WebSocketMessage, limit: Int) {
 
 /// Reads `name: value` lines and runs both handshake sides and deflate negotiation over them.
 private func fuzzHandshake(_ text: String) {
-    let headers: [(name: String, value: String)] = text.split(separator: "\n").map { line in
-        guard let colon = line.firstIndex(of: ":") else { return (String(line), "") }
-        return (String(line[..<colon]), String(line[line.index(after: colon)...]))
+    let headers: [(name: String, value: String)] = text.utf8.split(separator: UInt8(ascii: "\n")).map { line in
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return (String(decoding: line, as: UTF8.self), "") }
+        return (String(decoding: line[..<colon], as: UTF8.self), String(decoding: line[line.index(after: colon)...], as: UTF8.self))
     }
     _ = WebSocketHandshake(subprotocols: ["a", "b"], deflate: .init()).evaluate(method: "GET", headers: headers)
     _ = PerMessageDeflateConfiguration().negotiate(offers: text)

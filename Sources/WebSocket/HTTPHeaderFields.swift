@@ -8,8 +8,12 @@ enum HTTPHeaderFields {
 
     /// The comma-separated list elements of every `name` header (RFC 9110 §5.6.1), empty ones dropped.
     static func listElements(_ name: String, in headers: [(name: String, value: String)]) -> [String] {
-        values(name, in: headers).flatMap { $0.split(separator: ",", omittingEmptySubsequences: true) }
-            .map { trim(String($0)) }.filter { !$0.isEmpty }
+        values(name, in: headers).flatMap { split($0, on: UInt8(ascii: ",")) }.filter { !$0.isEmpty }
+    }
+
+    /// Splits on an ASCII separator over the UTF-8 bytes (no Character work) and trims each piece.
+    static func split(_ text: String, on separator: UInt8) -> [String] {
+        text.utf8.split(separator: separator, omittingEmptySubsequences: false).map { trim(String(decoding: $0, as: UTF8.self)) }
     }
 
     /// Whether any list element of `name` equals `token`, ignoring ASCII case.
@@ -19,11 +23,7 @@ enum HTTPHeaderFields {
 
     /// ASCII case-insensitive equality; non-ASCII bytes must match exactly.
     static func equalsIgnoringCase(_ lhs: String, _ rhs: String) -> Bool {
-        let a = Array(lhs.utf8)
-        let b = Array(rhs.utf8)
-        guard a.count == b.count else { return false }
-        for (x, y) in zip(a, b) where lower(x) != lower(y) { return false }
-        return true
+        lhs.utf8.count == rhs.utf8.count && lhs.utf8.elementsEqual(rhs.utf8) { lower($0) == lower($1) }
     }
 
     /// Removes leading and trailing spaces and horizontal tabs (RFC 9110 OWS).

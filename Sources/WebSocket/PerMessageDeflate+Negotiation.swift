@@ -13,17 +13,18 @@ struct ExtensionOffer: Sendable, Hashable {
     /// Parses a header value like `permessage-deflate; client_max_window_bits, x-foo`.
     /// Quoted parameter values are unquoted; names are lower-cased.
     static func parse(_ header: String) -> [ExtensionOffer] {
-        header.split(separator: ",").compactMap { element in
-            let pieces = element.split(separator: ";").map { HTTPHeaderFields.trim(String($0)) }
+        header.utf8.split(separator: UInt8(ascii: ",")).compactMap { element in
+            let pieces = HTTPHeaderFields.split(String(decoding: element, as: UTF8.self), on: UInt8(ascii: ";"))
             guard let first = pieces.first, !first.isEmpty else { return nil }
             let parameters: [(name: String, value: String?)] = pieces.dropFirst().map { piece in
-                guard let equals = piece.firstIndex(of: "=") else { return (piece.lowercased(), nil) }
-                let name = HTTPHeaderFields.trim(String(piece[..<equals])).lowercased()
-                var value = HTTPHeaderFields.trim(String(piece[piece.index(after: equals)...]))
-                if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
-                    value = String(value.dropFirst().dropLast())
+                let bytes = Array(piece.utf8)
+                guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { return (piece.lowercased(), nil) }
+                let name = HTTPHeaderFields.trim(String(decoding: bytes[..<equals], as: UTF8.self)).lowercased()
+                var value = Array(HTTPHeaderFields.trim(String(decoding: bytes[(equals + 1)...], as: UTF8.self)).utf8)
+                if value.count >= 2, value.first == UInt8(ascii: "\""), value.last == UInt8(ascii: "\"") {
+                    value = Array(value.dropFirst().dropLast())
                 }
-                return (name, value)
+                return (name, String(decoding: value, as: UTF8.self))
             }
             return ExtensionOffer(name: first.lowercased(), parameters: parameters)
         }
