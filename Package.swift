@@ -90,7 +90,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(name: "Miner", swiftSettings: swiftSettings),
 
-        .target(name: "TestSupport", dependencies: ["Sockets", "HTTP1"], swiftSettings: swiftSettings),
+        .target(name: "TestSupport", dependencies: ["Sockets", "HTTP1", "WebSocket"], swiftSettings: swiftSettings),
 
         // MARK: tests
         .testTarget(name: "CLibrariesTests", dependencies: ["CSQLite", "CSodium", "CArgon2", "CZlib"], swiftSettings: swiftSettings),
