@@ -132,6 +132,7 @@ sort -k2,2 -k3,3g "$1" | awk -v batched="$batched" -v rounds="$rounds" -v tasks=
         row("  `writeBatched` / `Database.write` (per round)", "ratio.sqlite.batched_over_write", "ratio", ">= 10", median["ratio.sqlite.batched_over_write"] >= 10)
         row("Decomposition: 64-row transactions, SAVEPOINT per row, C", "c.sqlite.batch64_savepoint", "rows/s", "", "")
         row("  same through `Connection` (`transaction` + `savepoint` + `execute`)", "swift.sqlite.connection_batch64_savepoint", "rows/s", "", "")
+        row("  same with held `Statement`s for SAVEPOINT/INSERT/RELEASE", "swift.sqlite.connection_batch64_savepoint_prepared", "rows/s", "", "")
         row("  `Connection` / C (per round)", "ratio.sqlite.batch64_savepoint", "ratio", "", "")
         row("Decomposition: 64-row transactions, no savepoints, C", "c.sqlite.batch64_plain", "rows/s", "", "")
         row("  same through `Connection.execute` (statement cache)", "swift.sqlite.connection_batch64_plain", "rows/s", "", "")
