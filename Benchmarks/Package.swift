@@ -1,6 +1,7 @@
 // swift-tools-version: 6.2
 // Benchmarks live in their own package so CI never builds the peers (Hummingbird, package-benchmark).
-// Build and run with scripts/bench-http.sh; results go to docs/benchmarks.md.
+// Build and run with scripts/bench-http.sh (HTTP) and scripts/bench-core.sh (crypto, JSON, SQLite);
+// results go to docs/benchmarks.md.
 import PackageDescription
 
 let package = Package(
