@@ -10,7 +10,7 @@ bin=$(swift build -c release --show-bin-path)/aitbc
 work=${DEMO_DIR:-./data/demo}
 mkdir -p "$work"
 
-"$bin" keygen --out "$work/coordinator.key.json" >/dev/null
+"$bin" keygen --out "$work/coordinator.key.json" --force >/dev/null
 seed=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["private_key_hex"])' "$work/coordinator.key.json")
 pub=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["public_key_hex"])' "$work/coordinator.key.json")
 

@@ -5,7 +5,7 @@ public struct AITBCCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "aitbc",
         abstract: "AITBC command-line tool: keys and compute receipts.",
-        subcommands: [])
+        subcommands: [KeygenCommand.self, ReceiptCommand.self])
 
     public init() {}
 }

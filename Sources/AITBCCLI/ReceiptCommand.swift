@@ -1,0 +1,16 @@
+public import ArgumentParser
+
+/// `aitbc receipt`: canonicalize, sign and verify compute receipts.
+public struct ReceiptCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "receipt",
+        abstract: "Canonicalize, sign and verify compute receipts.",
+        discussion: """
+            FILE may be - for standard input. It holds either a bare receipt (signature and \
+            attestations beside the fields) or a test-vector file with payload, signature and \
+            attestations members. Input is limited to 16 MiB. Exit status 2 means unusable input.
+            """,
+        subcommands: [ReceiptCanonicalCommand.self, ReceiptSignCommand.self, ReceiptVerifyCommand.self])
+
+    public init() {}
+}

@@ -1,2 +1,0 @@
-// Cryptography module; see ARCHITECTURE.md.
-enum CryptographyModule {}

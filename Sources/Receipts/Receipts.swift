@@ -1,2 +1,0 @@
-// Receipts module; see ARCHITECTURE.md.
-enum ReceiptsModule {}
