@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "aitbc", targets: ["aitbc"]),
+        .executable(name: "aitbc-coordinator", targets: ["aitbc-coordinator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -69,6 +70,19 @@ let package = Package(
             dependencies: ["AITBCCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
 
         // MARK: services
+        .target(
+            name: "Coordinator",
+            dependencies: [
+                "HTTPServer", "HTTP1", "WebSocket", "SQLite", "Cryptography", "Receipts", "JSON", "WireModels",
+                "ServiceRuntime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "aitbc-coordinator",
+            dependencies: ["Coordinator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings),
         .target(name: "Miner", swiftSettings: swiftSettings),
 
         .target(name: "TestSupport", dependencies: ["Sockets", "HTTP1"], swiftSettings: swiftSettings),
@@ -93,6 +107,9 @@ let package = Package(
             name: "ReceiptsTests", dependencies: ["Receipts", "Cryptography", "JSON"], resources: [.copy("Vectors")],
             swiftSettings: swiftSettings),
         .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "HTTPClient", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CoordinatorTests", dependencies: ["Coordinator", "SQLite", "JSON", "Receipts", "Cryptography", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "MinerTests", dependencies: ["Miner"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "AITBCCLITests", dependencies: ["AITBCCLI", "Receipts", "Cryptography"], swiftSettings: swiftSettings),
     ]

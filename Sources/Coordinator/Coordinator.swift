@@ -1,0 +1,2 @@
+// Coordinator service library; see docs/coordinator.md.
+enum CoordinatorModule {}
