@@ -1,2 +1,0 @@
-// Coordinator service library; see docs/coordinator.md.
-enum CoordinatorModule {}
