@@ -1,0 +1,89 @@
+public import Logging
+
+/// The coordinator's domain core, wired together: store, long-poll dispatcher, event hub
+/// and rate limiter. The HTTP layer authenticates with `configuration.keyRing`, calls the
+/// store for plain operations and `poll` for long polls, and runs `runSweeper()` beside the
+/// server.
+public final class Coordinator: Sendable {
+    /// The settings.
+    public let configuration: CoordinatorConfiguration
+    /// Storage and every job/miner operation.
+    public let store: CoordinatorStore
+    /// Long-poll wake-ups.
+    public let dispatcher: JobDispatcher
+    /// Job state change fan-out (client WebSocket channel).
+    public let events: JobEventHub
+    /// Per-principal token buckets.
+    public let rateLimiter: RateLimiter
+    private let logger: Logger
+
+    /// Wires a store: every committed QUEUED transition (submit, requeue) wakes one poller
+    /// and every change goes to the event hub.
+    public init(store: CoordinatorStore, logger: Logger = Logger(label: "coordinator")) {
+        self.configuration = store.configuration
+        self.store = store
+        self.logger = logger
+        let dispatcher = JobDispatcher()
+        let events = JobEventHub()
+        self.dispatcher = dispatcher
+        self.events = events
+        rateLimiter = RateLimiter(
+            requests: store.configuration.rateLimitRequests, windowSeconds: store.configuration.rateLimitWindowSeconds,
+            clock: store.clock)
+        store.setObserver { change in
+            if change.to == .queued { dispatcher.notify(count: 1) }
+            events.publish(change)
+        }
+    }
+
+    /// Opens the database named by `configuration` and wires everything.
+    /// - Throws: `CoordinatorError.storage`.
+    public static func open(
+        configuration: CoordinatorConfiguration, clock: any CoordinatorClock = SystemClock(),
+        logger: Logger = Logger(label: "coordinator")
+    ) async throws(CoordinatorError) -> Coordinator {
+        Coordinator(store: try await CoordinatorStore.open(configuration: configuration, clock: clock), logger: logger)
+    }
+
+    /// Largest `max_wait_seconds` honoured (spec §8: clamp to 0…60).
+    public static let maxPollWaitSeconds = 60
+
+    /// Long poll (POST /v1/miners/poll): claims the oldest matching job, or waits — without
+    /// spinning — until a job is submitted/requeued or `maxWaitSeconds` (clamped 0…60)
+    /// passes. nil means 204. Cancelling the calling task ends the wait.
+    /// - Throws: `CoordinatorError.minerNotRegistered`, `.storage`.
+    public func poll(minerID: String, maxWaitSeconds: Int) async throws(CoordinatorError) -> ClaimedJob? {
+        let wait = min(max(maxWaitSeconds, 0), Self.maxPollWaitSeconds)
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(wait))
+        while true {
+            let generation = dispatcher.generation
+            if let job = try await store.claimNextJob(minerID: minerID) { return job }
+            let remaining = clock.now.duration(to: deadline)
+            if remaining <= .zero || Task.isCancelled { return nil }
+            _ = await dispatcher.wait(since: generation, timeout: remaining)
+        }
+    }
+
+    /// Runs a sweeper step every `sweepIntervalSeconds` until the task is cancelled; errors
+    /// are logged and the next step retries.
+    public func runSweeper() async {
+        let interval = Duration.seconds(configuration.sweepIntervalSeconds)
+        while !Task.isCancelled {
+            do {
+                let report = try await store.sweep()
+                if report != SweepReport() {
+                    logger.info(
+                        "sweep",
+                        metadata: [
+                            "expired": "\(report.expiredJobs)", "offline_miners": "\(report.offlineMiners)",
+                            "requeued": "\(report.requeuedJobs)", "failed": "\(report.failedJobs)",
+                        ])
+                }
+            } catch {
+                logger.error("sweep failed", metadata: ["error": "\(error)"])
+            }
+            do { try await Task.sleep(for: interval) } catch { return }
+        }
+    }
+}
