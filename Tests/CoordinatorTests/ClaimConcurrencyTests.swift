@@ -1,0 +1,98 @@
+import Coordinator
+import JSON
+import SQLite
+import Testing
+
+@Suite struct ClaimConcurrencyTests {
+    /// Spec §11 weakness 4: 32 concurrent claimers — every job claimed exactly once and no
+    /// miner above its concurrency.
+    @Test func thirtyTwoClaimersNeverShareAJob() async throws {
+        let harness = try await CoordinatorHarness.make()
+        let minerCount = 32
+        let jobCount = 200
+        for index in 0..<minerCount {
+            try await harness.register("miner-\(index)", concurrency: 1 + index % 3)
+        }
+        var jobIDs = Set<String>()
+        for index in 0..<jobCount { jobIDs.insert(try await harness.submit(payload: ["n": .integer(JSONInteger(index))]).id) }
+        let store = harness.store
+        let claims = try await withThrowingTaskGroup(of: [(String, String)].self) { group in
+            for index in 0..<minerCount {
+                group.addTask {
+                    let minerID = "miner-\(index)"
+                    var mine: [(String, String)] = []
+                    var held: [String] = []
+                    while true {
+                        if let job = try await store.claimNextJob(minerID: minerID) {
+                            mine.append((minerID, job.jobID))
+                            held.append(job.jobID)
+                            let miner = try await store.miner(id: minerID)
+                            #expect((miner?.inflight ?? 0) <= (miner?.concurrency ?? 0))
+                            continue
+                        }
+                        // At capacity (or queue empty): finish the oldest held job, then retry.
+                        guard !held.isEmpty else { break }
+                        let done = held.removeFirst()
+                        _ = try await store.complete(jobID: done, minerID: minerID, result: ["by": .string(minerID)])
+                    }
+                    for jobID in held { _ = try await store.complete(jobID: jobID, minerID: minerID, result: .object([])) }
+                    return mine
+                }
+            }
+            var all: [(String, String)] = []
+            for try await part in group { all.append(contentsOf: part) }
+            return all
+        }
+        #expect(claims.count == jobCount)
+        #expect(Set(claims.map(\.1)) == jobIDs)
+        #expect(try await harness.count("job", where: "state = 'COMPLETED'") == jobCount)
+        #expect(try await harness.count("jobreceipt") == jobCount)
+        #expect(try await harness.count("miner", where: "inflight <> 0") == 0)
+        #expect(try await harness.count("job_event", where: "to_state = 'RUNNING'") == jobCount)
+    }
+
+    @Test func claimRespectsConcurrencyDrainAndFIFO() async throws {
+        let harness = try await CoordinatorHarness.make()
+        try await harness.register("miner-1", concurrency: 2)
+        let first = try await harness.submit()
+        harness.clock.advance(milliseconds: 1)
+        let second = try await harness.submit()
+        let third = try await harness.submit()
+        #expect(try await harness.store.claimNextJob(minerID: "miner-1")?.jobID == first.id)
+        #expect(try await harness.store.claimNextJob(minerID: "miner-1")?.jobID == second.id)
+        #expect(try await harness.store.claimNextJob(minerID: "miner-1") == nil)
+        _ = try await harness.store.complete(jobID: first.id, minerID: "miner-1", result: .object([]))
+        try await harness.store.drain(minerID: "miner-1")
+        #expect(try await harness.store.claimNextJob(minerID: "miner-1") == nil)
+        try await harness.store.heartbeat(minerID: "miner-1", MinerHeartbeat(status: .online))
+        #expect(try await harness.store.claimNextJob(minerID: "miner-1")?.jobID == third.id)
+    }
+
+    @Test func constraintsSkipToTheFirstMatchingJob() async throws {
+        let harness = try await CoordinatorHarness.make()
+        try await harness.register("cpu", concurrency: 64, region: "eu")
+        try await harness.register("gpu", capabilities: ["gpus": [["name": "A100", "memory_mb": 40_960]]], region: "eu")
+        // More non-matching jobs than one scan page in front of the matching one.
+        for _ in 0..<100 { _ = try await harness.submit(constraints: JobConstraints(gpu: "A100")) }
+        let plain = try await harness.submit()
+        #expect(try await harness.store.claimNextJob(minerID: "cpu")?.jobID == plain.id)
+        #expect(try await harness.store.claimNextJob(minerID: "cpu") == nil)
+        let claimed = try #require(try await harness.store.claimNextJob(minerID: "gpu"))
+        #expect(claimed.constraints.gpu == "A100")
+        #expect(claimed.constraints.pollJSON["gpu"] == "A100")
+    }
+
+    @Test func claimScanUsesTheStateIndex() async throws {
+        let harness = try await CoordinatorHarness.make()
+        let plan: [String] = try await harness.store.database.read { db in
+            try db.query(
+                """
+                EXPLAIN QUERY PLAN SELECT rowid, id, client_id, constraints, expires_at, requested_at FROM job
+                WHERE state = 'QUEUED' AND (requested_at, rowid) > (?, ?) ORDER BY requested_at, rowid LIMIT ?
+                """, [0, 0, 64]
+            ).map { try $0.get("detail") }
+        }
+        #expect(plan.contains { $0.contains("job_state_requested") })
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") })
+    }
+}
