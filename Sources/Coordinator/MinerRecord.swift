@@ -127,4 +127,7 @@ public struct SweepReport: Sendable, Equatable {
     public var requeuedJobs: Int = 0
     /// RUNNING jobs failed with `requeue limit` (or expiry).
     public var failedJobs: Int = 0
+
+    /// A report of nothing done.
+    public init() {}
 }
