@@ -106,6 +106,16 @@ public struct JobStateChange: Sendable, Equatable {
     public var at: Int64
     /// The receipt stored with this change (COMPLETED with signing on).
     public var receiptID: String?
+
+    /// Creates a change record.
+    public init(jobID: String, clientID: String, from: JobState?, to: JobState, at: Int64, receiptID: String? = nil) {
+        self.jobID = jobID
+        self.clientID = clientID
+        self.from = from
+        self.to = to
+        self.at = at
+        self.receiptID = receiptID
+    }
 }
 
 /// One row of the append-only `job_event` audit table.
