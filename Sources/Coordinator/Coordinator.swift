@@ -32,6 +32,7 @@ public final class Coordinator: Sendable {
             clock: store.clock)
         store.setObserver { change in
             if change.to == .queued { dispatcher.notify(count: 1) }
+            if change.from == .running, let minerID = change.minerID { dispatcher.notifyCapacity(minerID: minerID) }
             events.publish(change)
         }
     }
@@ -57,12 +58,34 @@ public final class Coordinator: Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: .seconds(wait))
         while true {
-            let generation = dispatcher.generation
+            let ticket = dispatcher.ticket(minerID: minerID)
             if let job = try await store.claimNextJob(minerID: minerID) { return job }
             let remaining = clock.now.duration(to: deadline)
             if remaining <= .zero || Task.isCancelled { return nil }
-            _ = await dispatcher.wait(since: generation, timeout: remaining)
+            _ = await dispatcher.wait(ticket, minerID: minerID, timeout: remaining)
         }
+    }
+
+    /// Jobs pushed to a WebSocket-connected miner (`job.assigned`, spec §13): long-polls in a
+    /// loop, yielding each claimed job, and claims only while the miner has free concurrency
+    /// (a full miner waits until one of its jobs leaves RUNNING). Ends when the consuming task
+    /// cancels or drops the stream; finishes with an error for an unregistered miner.
+    public func assignments(minerID: String) -> AsyncThrowingStream<ClaimedJob, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<ClaimedJob, any Error>.makeStream(bufferingPolicy: .unbounded)
+        let task = Task {
+            do {
+                while !Task.isCancelled {
+                    if let job = try await poll(minerID: minerID, maxWaitSeconds: Self.maxPollWaitSeconds) {
+                        continuation.yield(job)
+                    }
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
     }
 
     /// Runs a sweeper step every `sweepIntervalSeconds` until the task is cancelled; errors

@@ -62,7 +62,8 @@ extension CoordinatorStore {
                         "UPDATE miner SET inflight = inflight + 1, last_heartbeat = ?, last_job_at = ? WHERE id = ?",
                         [now, now, minerID])
                     try Self.record(
-                        db, &changes, jobID: jobID, clientID: clientID, from: .queued, to: target, at: now, actor: "miner:\(minerID)")
+                        db, &changes, jobID: jobID, clientID: clientID, from: .queued, to: target, at: now, actor: "miner:\(minerID)",
+                        minerID: minerID)
                     guard let payloadRow = try db.queryOne("SELECT payload FROM job WHERE id = ?", [jobID]) else {
                         throw CoordinatorError.storage("claimed job \(jobID) vanished")
                     }

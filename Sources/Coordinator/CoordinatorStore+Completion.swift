@@ -108,7 +108,7 @@ extension CoordinatorStore {
                     """, [durationMS, durationMS, receipt == nil ? nil : receiptID, minerID])
                 try Self.record(
                     db, &changes, jobID: jobID, clientID: clientID, from: state, to: target, at: completedAt,
-                    actor: "miner:\(minerID)", receiptID: receipt == nil ? nil : receiptID)
+                    actor: "miner:\(minerID)", receiptID: receipt == nil ? nil : receiptID, minerID: minerID)
                 return CompletionOutcome(receipt: receipt, replayed: false)
             }
         } catch {
@@ -160,7 +160,7 @@ extension CoordinatorStore {
                 "UPDATE miner SET inflight = MAX(inflight - 1, 0), jobs_failed = jobs_failed + 1 WHERE id = ?", [minerID])
             try Self.record(
                 db, &changes, jobID: jobID, clientID: clientID, from: state, to: target, at: now, actor: "miner:\(minerID)",
-                detail: errorText)
+                detail: errorText, minerID: minerID)
         }
     }
 }

@@ -167,7 +167,7 @@ extension CoordinatorStore {
             }
             try Self.record(
                 db, &changes, jobID: jobID, clientID: clientID, from: record.state, to: target, at: now,
-                actor: "client:\(clientID)", detail: "canceled by client")
+                actor: "client:\(clientID)", detail: "canceled by client", minerID: record.assignedMinerID)
             record.state = target
             record.error = "canceled by client"
             record.assignedMinerID = nil

@@ -53,7 +53,7 @@ extension CoordinatorStore {
                         guard db.changes == 1 else { continue }
                         try Self.record(
                             db, &changes, jobID: jobID, clientID: clientID, from: .running, to: target, at: now, actor: "coordinator",
-                            detail: "\(reason) (miner \(minerID) timed out)")
+                            detail: "\(reason) (miner \(minerID) timed out)", minerID: minerID)
                         report.failedJobs += 1
                     } else {
                         let target = try JobStateMachine.target(of: .requeue, from: .running)
@@ -65,7 +65,7 @@ extension CoordinatorStore {
                         guard db.changes == 1 else { continue }
                         try Self.record(
                             db, &changes, jobID: jobID, clientID: clientID, from: .running, to: target, at: now, actor: "coordinator",
-                            detail: "requeued: miner \(minerID) timed out")
+                            detail: "requeued: miner \(minerID) timed out", minerID: minerID)
                         report.requeuedJobs += 1
                     }
                 }

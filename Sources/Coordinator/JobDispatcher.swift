@@ -2,20 +2,45 @@ import Synchronization
 
 /// Wake-ups for long-polling miners (spec §8 "true long-poll").
 ///
-/// A generation counter rises with every job that becomes claimable (submitted or
-/// requeued). A poller reads the generation, tries to claim, and when nothing fits waits
-/// for the generation to move past what it read — so a job that arrives between the failed
-/// claim and the wait is never missed, and a waiter with nothing to do sleeps on a
-/// continuation (no busy loop). `notify(count:)` resumes at most `count` waiters, oldest
-/// first. Waits end at their timeout or when the waiting task is cancelled.
+/// Two counters make wake-ups impossible to lose: a global generation that rises with every
+/// job that becomes claimable (submitted or requeued), and a per-miner generation that rises
+/// when one of that miner's jobs leaves RUNNING (a concurrency slot frees). A poller takes a
+/// `Ticket` (both counters), tries to claim, and when nothing fits waits until a counter moves
+/// past its ticket — so a change between the failed claim and the wait is never missed, and a
+/// waiter with nothing to do sleeps on a continuation (no busy loop).
+///
+/// `notify(count:)` resumes at most `count` waiters, oldest first; `notifyCapacity(minerID:)`
+/// resumes only that miner's waiters. Waits end at their timeout or on task cancellation.
+///
+/// A woken poller whose constraints do not match the new job does not pass the wake-up on
+/// (passing it on could ping-pong between non-matching miners); the job then waits for the
+/// next poll of a matching miner, at most its `max_wait_seconds` later.
 public final class JobDispatcher: Sendable {
+    /// What a poller saw before trying to claim.
+    public struct Ticket: Sendable, Equatable {
+        /// The global job generation.
+        public let jobs: UInt64
+        /// The poller's miner generation (0 without a miner).
+        public let capacity: UInt64
+    }
+
+    private struct Waiter {
+        let continuation: CheckedContinuation<Bool, Never>
+        let minerID: String?
+    }
+
     private struct State {
         var generation: UInt64 = 0
+        var minerGenerations: [String: UInt64] = [:]
         var nextID: UInt64 = 0
-        var waiters: [UInt64: CheckedContinuation<Bool, Never>] = [:]
+        var waiters: [UInt64: Waiter] = [:]
         var order: [UInt64] = []
         /// Waits that timed out or were cancelled before their continuation was registered.
         var settled: Set<UInt64> = []
+
+        func moved(_ ticket: Ticket, minerID: String?) -> Bool {
+            generation != ticket.jobs || (minerID.flatMap { minerGenerations[$0] } ?? 0) != ticket.capacity
+        }
     }
 
     private let state = Mutex(State())
@@ -23,11 +48,18 @@ public final class JobDispatcher: Sendable {
     /// Creates a dispatcher with no waiters.
     public init() {}
 
-    /// The current generation; read it before trying to claim.
+    /// The current job generation.
     public var generation: UInt64 { state.withLock { $0.generation } }
 
     /// How many pollers are waiting now (metrics, tests).
     public var waiterCount: Int { state.withLock { $0.waiters.count } }
+
+    /// The counters to wait on; take it before trying to claim.
+    public func ticket(minerID: String?) -> Ticket {
+        state.withLock { state in
+            Ticket(jobs: state.generation, capacity: minerID.flatMap { state.minerGenerations[$0] } ?? 0)
+        }
+    }
 
     /// `count` jobs became claimable: advances the generation and wakes up to `count` waiters.
     public func notify(count: Int = 1) {
@@ -37,18 +69,37 @@ public final class JobDispatcher: Sendable {
             var resumed: [CheckedContinuation<Bool, Never>] = []
             while resumed.count < count, !state.order.isEmpty {
                 let id = state.order.removeFirst()
-                if let continuation = state.waiters.removeValue(forKey: id) { resumed.append(continuation) }
+                if let waiter = state.waiters.removeValue(forKey: id) { resumed.append(waiter.continuation) }
             }
             return resumed
         }
         for continuation in woken { continuation.resume(returning: true) }
     }
 
-    /// Waits until the generation differs from `generation` and this waiter is woken, or
+    /// A job of `minerID` left RUNNING: wakes that miner's waiters, which may claim again.
+    public func notifyCapacity(minerID: String) {
+        let woken: [CheckedContinuation<Bool, Never>] = state.withLock { state in
+            state.minerGenerations[minerID, default: 0] &+= 1
+            let ids = state.waiters.filter { $0.value.minerID == minerID }.map(\.key)
+            guard !ids.isEmpty else { return [] }
+            state.order.removeAll { ids.contains($0) }
+            return ids.compactMap { state.waiters.removeValue(forKey: $0)?.continuation }
+        }
+        for continuation in woken { continuation.resume(returning: true) }
+    }
+
+    /// Waits until the job generation differs from `generation` and this waiter is woken, or
     /// `timeout` passes, or the task is cancelled.
     /// - Returns: true when woken by new work, false on timeout or cancellation.
     public func wait(since generation: UInt64, timeout: Duration) async -> Bool {
-        guard timeout > .zero else { return state.withLock { $0.generation != generation } }
+        await wait(Ticket(jobs: generation, capacity: 0), minerID: nil, timeout: timeout)
+    }
+
+    /// Waits until a counter moves past `ticket` and this waiter is woken, or `timeout`
+    /// passes, or the task is cancelled.
+    /// - Returns: true when woken, false on timeout or cancellation.
+    public func wait(_ ticket: Ticket, minerID: String?, timeout: Duration) async -> Bool {
+        guard timeout > .zero else { return state.withLock { $0.moved(ticket, minerID: minerID) } }
         let id = state.withLock { state -> UInt64 in
             state.nextID &+= 1
             return state.nextID
@@ -65,9 +116,9 @@ public final class JobDispatcher: Sendable {
             let result = await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                     let immediate: Bool? = state.withLock { state in
-                        if state.generation != generation { return true }
+                        if state.moved(ticket, minerID: minerID) { return true }
                         if state.settled.remove(id) != nil { return false }
-                        state.waiters[id] = continuation
+                        state.waiters[id] = Waiter(continuation: continuation, minerID: minerID)
                         state.order.append(id)
                         return nil
                     }
@@ -87,9 +138,9 @@ public final class JobDispatcher: Sendable {
     /// Ends wait `id` with false (timeout/cancel), or remembers it if not registered yet.
     private func settle(_ id: UInt64) {
         let continuation: CheckedContinuation<Bool, Never>? = state.withLock { state in
-            if let continuation = state.waiters.removeValue(forKey: id) {
+            if let waiter = state.waiters.removeValue(forKey: id) {
                 state.order.removeAll { $0 == id }
-                return continuation
+                return waiter.continuation
             }
             state.settled.insert(id)
             return nil

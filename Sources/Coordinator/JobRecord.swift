@@ -106,9 +106,14 @@ public struct JobStateChange: Sendable, Equatable {
     public var at: Int64
     /// The receipt stored with this change (COMPLETED with signing on).
     public var receiptID: String?
+    /// The miner involved: the claimer for RUNNING, the releasing miner when leaving RUNNING.
+    public var minerID: String?
 
     /// Creates a change record.
-    public init(jobID: String, clientID: String, from: JobState?, to: JobState, at: Int64, receiptID: String? = nil) {
+    public init(
+        jobID: String, clientID: String, from: JobState?, to: JobState, at: Int64, receiptID: String? = nil, minerID: String? = nil
+    ) {
+        self.minerID = minerID
         self.jobID = jobID
         self.clientID = clientID
         self.from = from

@@ -38,6 +38,24 @@ func eventually(_ condition: @Sendable () async throws -> Bool) async rethrows -
         #expect(dispatcher.waiterCount == 0)
     }
 
+    @Test func capacityWakesOnlyThatMiner() async throws {
+        let dispatcher = JobDispatcher()
+        let ticketA = dispatcher.ticket(minerID: "a")
+        let ticketB = dispatcher.ticket(minerID: "b")
+        let waitA = Task { await dispatcher.wait(ticketA, minerID: "a", timeout: .seconds(30)) }
+        let waitB = Task { await dispatcher.wait(ticketB, minerID: "b", timeout: .seconds(30)) }
+        #expect(await eventually { dispatcher.waiterCount == 2 })
+        dispatcher.notifyCapacity(minerID: "b")
+        #expect(await waitB.value)
+        #expect(dispatcher.waiterCount == 1)
+        dispatcher.notifyCapacity(minerID: "a")
+        #expect(await waitA.value)
+        // A capacity change before the wait is not lost either.
+        let stale = dispatcher.ticket(minerID: "a")
+        dispatcher.notifyCapacity(minerID: "a")
+        #expect(await dispatcher.wait(stale, minerID: "a", timeout: .seconds(30)))
+    }
+
     @Test func cancellationEndsTheWait() async throws {
         let dispatcher = JobDispatcher()
         let waiter = Task { await dispatcher.wait(since: dispatcher.generation, timeout: .seconds(60)) }
@@ -105,6 +123,40 @@ func eventually(_ condition: @Sendable () async throws -> Bool) async rethrows -
         harness.clock.advance(seconds: 11)
         #expect(try await harness.store.sweep().requeuedJobs == 1)
         #expect(try await poll.value?.jobID == jobID)
+    }
+
+    @Test func freedSlotWakesTheFullMinersPoll() async throws {
+        let harness = try await CoordinatorHarness.make()
+        let coordinator = Coordinator(store: harness.store)
+        try await harness.register("miner-1")
+        let first = try await harness.running(miner: "miner-1")
+        let queued = try await harness.submit()
+        let poll = Task { try await coordinator.poll(minerID: "miner-1", maxWaitSeconds: 60) }
+        #expect(await eventually { coordinator.dispatcher.waiterCount == 1 })
+        _ = try await harness.store.complete(jobID: first, minerID: "miner-1", result: .object([]))
+        #expect(try await poll.value?.jobID == queued.id)
+    }
+
+    @Test func assignmentStreamPushesWhileCapacityAllows() async throws {
+        let harness = try await CoordinatorHarness.make()
+        let coordinator = Coordinator(store: harness.store)
+        try await harness.register("miner-1")
+        let stream = coordinator.assignments(minerID: "miner-1")
+        let a = try await harness.submit()
+        let b = try await harness.submit()
+        var iterator = stream.makeAsyncIterator()
+        #expect(try await iterator.next()?.jobID == a.id)
+        #expect(await eventually { coordinator.dispatcher.waiterCount == 1 })
+        #expect(try await harness.store.job(id: b.id, clientID: nil).state == .queued)
+        _ = try await harness.store.complete(jobID: a.id, minerID: "miner-1", result: .object([]))
+        #expect(try await iterator.next()?.jobID == b.id)
+    }
+
+    @Test func assignmentStreamFailsForUnknownMiner() async throws {
+        let harness = try await CoordinatorHarness.make()
+        let coordinator = Coordinator(store: harness.store)
+        var iterator = coordinator.assignments(minerID: "ghost").makeAsyncIterator()
+        await #expect(throws: CoordinatorError.minerNotRegistered) { try await iterator.next() }
     }
 
     @Test func manyPollersEachGetOneJob() async throws {
