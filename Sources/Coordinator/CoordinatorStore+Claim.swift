@@ -17,6 +17,7 @@ extension CoordinatorStore {
     /// - Throws: `CoordinatorError.minerNotRegistered`.
     public func claimNextJob(minerID: String) async throws(CoordinatorError) -> ClaimedJob? {
         let now = clock.nowMilliseconds()
+        let matchers = self.matchers
         let claimed: (String, String, JobConstraints)? = try await batched { db, changes in
             guard
                 let miner = try db.queryOne(
@@ -28,9 +29,7 @@ extension CoordinatorStore {
             let inflight: Int = try miner.get(1)
             let concurrency: Int = try miner.get(2)
             guard status == MinerStatus.online.rawValue, inflight < concurrency else { return nil }
-            let capabilitiesText: String = try miner.get(4)
-            let matcher = ConstraintMatcher(
-                region: try miner.get(3), capabilities: capabilitiesText == "{}" ? .object([]) : try JSONText.parse(capabilitiesText))
+            let matcher = try matchers.matcher(minerID: minerID, region: try miner.get(3), capabilities: try miner.get(4))
             var afterRequestedAt = Int64.min
             var afterRowID = Int64.min
             var scanned = 0

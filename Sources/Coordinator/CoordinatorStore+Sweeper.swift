@@ -29,13 +29,15 @@ extension CoordinatorStore {
                     report.expiredJobs += 1
                 }
             }
+            // A miner that announced OFFLINE but still holds jobs (inflight > 0) is swept too,
+            // or its RUNNING jobs would never come back.
             let miners = try db.query(
-                "SELECT id FROM miner WHERE status IN ('ONLINE', 'DRAINING') AND last_heartbeat < ? LIMIT ?",
+                "SELECT id FROM miner WHERE last_heartbeat < ? AND (status <> 'OFFLINE' OR inflight > 0) LIMIT ?",
                 [cutoff, Self.sweepBatchLimit])
             for minerRow in miners {
                 let minerID: String = try minerRow.get(0)
                 try db.execute("UPDATE miner SET status = 'OFFLINE', inflight = 0 WHERE id = ?", [minerID])
-                report.offlineMiners += 1
+                if db.changes == 1 { report.offlineMiners += 1 }
                 let jobs = try db.query(
                     "SELECT id, client_id, attempts, expires_at FROM job WHERE assigned_miner_id = ? AND state = 'RUNNING'", [minerID])
                 for job in jobs {

@@ -20,6 +20,7 @@ public final class CoordinatorStore: Sendable {
     public let clock: any CoordinatorClock
     let receipts: ReceiptFactory
     let results: ResultFileStore
+    let matchers = MatcherCache()
     /// The callback lives in a struct: a bare closure inside `Mutex` is reabstracted on every
     /// `withLock` (inout), which wrapped it in one more thunk per call (measured: call depth
     /// and cost grew with every published change).

@@ -143,3 +143,25 @@ import Testing
         }
     }
 }
+
+@Suite struct SweeperEdgeTests {
+    @Test func minerThatSaidOfflineAndVanishedStillGetsItsJobsRequeued() async throws {
+        let harness = try await CoordinatorHarness.make()
+        try await harness.register("miner-1")
+        let jobID = try await harness.running()
+        try await harness.store.heartbeat(minerID: "miner-1", MinerHeartbeat(status: .offline))
+        harness.clock.advance(seconds: 31)
+        #expect(try await harness.store.sweep().requeuedJobs == 1)
+        #expect(try await harness.store.job(id: jobID, clientID: nil).state == .queued)
+        #expect(try await harness.store.sweep() == SweepReport())
+    }
+
+    @Test func reRegistrationWithNewCapabilitiesChangesMatching() async throws {
+        let harness = try await CoordinatorHarness.make()
+        try await harness.register("miner-1", capabilities: ["models": ["a"]])
+        let job = try await harness.submit(constraints: JobConstraints(models: ["b"]))
+        #expect(try await harness.store.claimNextJob(minerID: "miner-1") == nil)
+        try await harness.register("miner-1", capabilities: ["models": ["a", "b"]])
+        #expect(try await harness.store.claimNextJob(minerID: "miner-1")?.jobID == job.id)
+    }
+}
