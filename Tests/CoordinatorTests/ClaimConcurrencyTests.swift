@@ -51,6 +51,45 @@ import Testing
         #expect(try await harness.count("job_event", where: "to_state = 'RUNNING'") == jobCount)
     }
 
+    /// A miner retrying its result while the first attempt is in flight: one receipt stored,
+    /// every caller gets that receipt.
+    @Test func concurrentIdenticalResultsStoreOneReceipt() async throws {
+        let harness = try await CoordinatorHarness.make()
+        try await harness.register("miner-1")
+        let jobID = try await harness.running()
+        let store = harness.store
+        let outcomes = try await withThrowingTaskGroup(of: CompletionOutcome.self) { group in
+            for _ in 0..<8 {
+                group.addTask { try await store.complete(jobID: jobID, minerID: "miner-1", result: ["same": true]) }
+            }
+            var all: [CompletionOutcome] = []
+            for try await outcome in group { all.append(outcome) }
+            return all
+        }
+        #expect(outcomes.filter { !$0.replayed }.count == 1)
+        #expect(Set(outcomes.compactMap { $0.receipt?["receipt_id"]?.stringValue }).count == 1)
+        #expect(try await harness.count("jobreceipt") == 1)
+        #expect(try await harness.store.miner(id: "miner-1")?.jobsCompleted == 1)
+    }
+
+    @Test func cancelRacingACompletionLeavesOneOutcome() async throws {
+        let harness = try await CoordinatorHarness.make()
+        try await harness.register("miner-1", concurrency: 64)
+        let store = harness.store
+        for _ in 0..<20 {
+            let jobID = try await harness.running()
+            async let completion: CompletionOutcome? = try? store.complete(jobID: jobID, minerID: "miner-1", result: .object([]))
+            async let cancel: JobRecord? = try? store.cancel(jobID: jobID, clientID: "client-a")
+            let (completed, canceled) = await (completion, cancel)
+            #expect((completed == nil) != (canceled == nil))
+            let state = try await store.job(id: jobID, clientID: nil).state
+            #expect(state == (completed != nil ? .completed : .canceled))
+        }
+        #expect(try await harness.store.miner(id: "miner-1")?.inflight == 0)
+        let completed = try await harness.count("job", where: "state = 'COMPLETED'")
+        #expect(try await harness.count("jobreceipt") == completed)
+    }
+
     @Test func claimRespectsConcurrencyDrainAndFIFO() async throws {
         let harness = try await CoordinatorHarness.make()
         try await harness.register("miner-1", concurrency: 2)
