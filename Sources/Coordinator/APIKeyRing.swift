@@ -56,6 +56,19 @@ public struct APIKeyRing: Sendable, CustomStringConvertible, CustomReflectable {
         return principal
     }
 
+    /// The key a request presents: `X-Api-Key`, else `Authorization: Bearer <key>` (the
+    /// reference miner agent's header, spec §3 and §11 weakness 11).
+    public static func presentedKey(apiKeyHeader: String?, authorizationHeader: String?) -> String? {
+        if let key = apiKeyHeader?.trimmingWhitespace(), !key.isEmpty { return key }
+        guard let authorization = authorizationHeader?.trimmingWhitespace() else { return nil }
+        let scheme = "bearer "
+        guard authorization.utf8.count > scheme.utf8.count,
+            authorization.prefix(scheme.count).lowercased() == scheme
+        else { return nil }
+        let key = String(authorization.dropFirst(scheme.count)).trimmingWhitespace()
+        return key.isEmpty ? nil : key
+    }
+
     /// The principals configured for `role` (no keys).
     public func principals(role: Role) -> [Principal] { (entries[role] ?? []).map(\.principal) }
 

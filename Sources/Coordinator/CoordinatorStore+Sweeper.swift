@@ -5,6 +5,18 @@ extension CoordinatorStore {
     /// the next step continues.
     static let sweepBatchLimit = 500
 
+    /// Call once at start-up, before the sweeper runs: miners could not heartbeat while the
+    /// coordinator was down, so every non-OFFLINE miner's heartbeat counts from now. Miners
+    /// that really vanished are swept one heartbeat timeout later and their RUNNING jobs
+    /// requeued then; live miners keep their jobs.
+    /// - Throws: `CoordinatorError.storage`.
+    public func resumeAfterRestart() async throws(CoordinatorError) {
+        let now = clock.nowMilliseconds()
+        try await batched { db, _ in
+            try db.execute("UPDATE miner SET last_heartbeat = ? WHERE status <> 'OFFLINE' OR inflight > 0", [now])
+        }
+    }
+
     /// One sweeper step (spec §10), in one transaction:
     /// * QUEUED jobs with `expires_at <= now` → EXPIRED (`job expired`);
     /// * miners not OFFLINE whose last heartbeat is older than `HEARTBEAT_TIMEOUT_SECONDS`

@@ -128,3 +128,13 @@ import Testing
         for key in ["c-key-1", "c-key-2", "m-key-1"] { #expect(!text.contains(key)) }
     }
 }
+
+@Suite struct PresentedKeyTests {
+    @Test(arguments: [
+        ("k1", nil, "k1"), (nil, "Bearer k2", "k2"), (nil, "bearer  k3 ", "k3"), ("k1", "Bearer k2", "k1"),
+        (nil, "Basic abc", nil), (nil, "Bearer ", nil), ("", nil, nil), (nil, nil, nil),
+    ] as [(String?, String?, String?)])
+    func headers(apiKey: String?, authorization: String?, expected: String?) {
+        #expect(APIKeyRing.presentedKey(apiKeyHeader: apiKey, authorizationHeader: authorization) == expected)
+    }
+}

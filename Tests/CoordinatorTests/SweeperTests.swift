@@ -165,3 +165,35 @@ import Testing
         #expect(try await harness.store.claimNextJob(minerID: "miner-1")?.jobID == job.id)
     }
 }
+
+@Suite struct RestartTests {
+    @Test func restartGivesLiveMinersOneTimeoutToReport() async throws {
+        let harness = try await CoordinatorHarness.make()
+        try await harness.register("alive")
+        try await harness.register("gone")
+        let aliveJob = try await harness.running(miner: "alive")
+        let goneJob = try await harness.running(miner: "gone")
+        harness.clock.advance(seconds: 300)  // the coordinator was down for five minutes
+        let store = try await harness.reopen()
+        try await store.resumeAfterRestart()
+        #expect(try await store.sweep() == SweepReport())
+        harness.clock.advance(seconds: 20)
+        try await store.heartbeat(minerID: "alive", MinerHeartbeat())
+        harness.clock.advance(seconds: 11)
+        let report = try await store.sweep()
+        #expect(report.requeuedJobs == 1)
+        #expect(try await store.job(id: goneJob, clientID: nil).state == .queued)
+        #expect(try await store.job(id: aliveJob, clientID: nil).state == .running)
+    }
+
+    @Test func sweeperLoopStopsOnCancellation() async throws {
+        let harness = try await CoordinatorHarness.make()
+        let coordinator = Coordinator(store: harness.store)
+        let job = try await harness.submit(ttl: 1)
+        harness.clock.advance(seconds: 2)
+        let loop = Task { await coordinator.runSweeper() }
+        #expect(await eventually { (try? await harness.store.job(id: job.id, clientID: nil).state) == .expired })
+        loop.cancel()
+        await loop.value
+    }
+}
