@@ -43,11 +43,21 @@ public final class CoordinatorStore: Sendable {
         observer = Mutex(nil)
     }
 
+    /// The SQLite settings the coordinator uses by default: room in the statement cache for
+    /// every statement it prepares (about 50), group commits of up to 256 writes.
+    public static var defaultDatabaseConfiguration: Database.Configuration {
+        var configuration = Database.Configuration()
+        configuration.statementCacheCapacity = 128
+        configuration.maxBatchSize = 256
+        configuration.label = "coordinator.sqlite"
+        return configuration
+    }
+
     /// Opens (creating and migrating) the database named by the configuration.
     /// - Throws: `CoordinatorError.storage` when the file cannot be opened or migrated.
     public static func open(
         configuration: CoordinatorConfiguration, clock: any CoordinatorClock = SystemClock(),
-        databaseConfiguration: Database.Configuration = Database.Configuration()
+        databaseConfiguration: Database.Configuration = CoordinatorStore.defaultDatabaseConfiguration
     ) async throws(CoordinatorError) -> CoordinatorStore {
         do {
             let database = try await Database.open(
