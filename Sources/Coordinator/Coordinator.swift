@@ -15,11 +15,16 @@ public final class Coordinator: Sendable {
     public let events: JobEventHub
     /// Per-principal token buckets.
     public let rateLimiter: RateLimiter
+    /// Prometheus series.
+    public let metrics: CoordinatorMetrics
     private let logger: Logger
 
     /// Wires a store: every committed QUEUED transition (submit, requeue) wakes one poller
     /// and every change goes to the event hub.
-    public init(store: CoordinatorStore, logger: Logger = Logger(label: "coordinator")) {
+    public init(
+        store: CoordinatorStore, metrics: CoordinatorMetrics = CoordinatorMetrics(), logger: Logger = Logger(label: "coordinator")
+    ) {
+        self.metrics = metrics
         self.configuration = store.configuration
         self.store = store
         self.logger = logger
@@ -34,6 +39,7 @@ public final class Coordinator: Sendable {
             if change.to == .queued { dispatcher.notify(count: 1) }
             if change.from == .running, let minerID = change.minerID { dispatcher.notifyCapacity(minerID: minerID) }
             events.publish(change)
+            metrics.record(change)
         }
     }
 
@@ -56,7 +62,9 @@ public final class Coordinator: Sendable {
     public func poll(minerID: String, maxWaitSeconds: Int) async throws(CoordinatorError) -> ClaimedJob? {
         let wait = min(max(maxWaitSeconds, 0), Self.maxPollWaitSeconds)
         let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .seconds(wait))
+        let started = clock.now
+        let deadline = started.advanced(by: .seconds(wait))
+        defer { metrics.recordPoll(started.duration(to: clock.now)) }
         while true {
             let ticket = dispatcher.ticket(minerID: minerID)
             if let job = try await store.claimNextJob(minerID: minerID) { return job }
@@ -95,6 +103,7 @@ public final class Coordinator: Sendable {
         while !Task.isCancelled {
             do {
                 let report = try await store.sweep()
+                metrics.update(from: try await store.stats())
                 if report != SweepReport() {
                     logger.info(
                         "sweep",
