@@ -36,7 +36,7 @@ public final class Coordinator: Sendable {
             requests: store.configuration.rateLimitRequests, windowSeconds: store.configuration.rateLimitWindowSeconds,
             clock: store.clock)
         store.setObserver { change in
-            if change.to == .queued { dispatcher.notify(count: 1) }
+            if change.to == .queued { dispatcher.notify(constraints: change.constraints ?? JobConstraints()) }
             if change.from == .running, let minerID = change.minerID { dispatcher.notifyCapacity(minerID: minerID) }
             events.publish(change)
             metrics.record(change)
@@ -67,11 +67,33 @@ public final class Coordinator: Sendable {
         defer { metrics.recordPoll(started.duration(to: clock.now)) }
         while true {
             let ticket = dispatcher.ticket(minerID: minerID)
-            if let job = try await store.claimNextJob(minerID: minerID) { return job }
+            let interest: JobDispatcher.Interest
+            switch try await store.claim(minerID: minerID) {
+            case .claimed(let job): return job
+            case .nothingMatched(let matcher): interest = .jobs(matcher)
+            case .minerUnavailable: interest = .capacity
+            }
             let remaining = clock.now.duration(to: deadline)
             if remaining <= .zero || Task.isCancelled { return nil }
-            _ = await dispatcher.wait(ticket, minerID: minerID, timeout: remaining)
+            _ = await dispatcher.wait(ticket, minerID: minerID, interest: interest, timeout: remaining)
         }
+    }
+
+    /// `CoordinatorStore.registerMiner`, then wakes that miner's pending poll (its status,
+    /// capabilities or concurrency may now admit work). Routes should call this, not the store.
+    /// - Throws: as `CoordinatorStore.registerMiner`.
+    public func registerMiner(minerID: String, _ registration: MinerRegistration) async throws(CoordinatorError) -> String {
+        let token = try await store.registerMiner(minerID: minerID, registration)
+        dispatcher.notifyCapacity(minerID: minerID)
+        return token
+    }
+
+    /// `CoordinatorStore.heartbeat`, then wakes that miner's pending poll (a DRAINING miner
+    /// going ONLINE takes work at once).
+    /// - Throws: as `CoordinatorStore.heartbeat`.
+    public func heartbeat(minerID: String, _ heartbeat: MinerHeartbeat) async throws(CoordinatorError) {
+        try await store.heartbeat(minerID: minerID, heartbeat)
+        dispatcher.notifyCapacity(minerID: minerID)
     }
 
     /// Jobs pushed to a WebSocket-connected miner (`job.assigned`, spec §13): long-polls in a

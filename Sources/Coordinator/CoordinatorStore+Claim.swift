@@ -16,9 +16,26 @@ extension CoordinatorStore {
     /// miners and no miner exceeds its concurrency.
     /// - Throws: `CoordinatorError.minerNotRegistered`.
     public func claimNextJob(minerID: String) async throws(CoordinatorError) -> ClaimedJob? {
+        if case .claimed(let job) = try await claim(minerID: minerID) { return job }
+        return nil
+    }
+
+    /// What a claim attempt found.
+    enum ClaimOutcome: Sendable {
+        /// A job was assigned.
+        case claimed(ClaimedJob)
+        /// The miner could take work, but no queued job fits it (its matcher is attached).
+        case nothingMatched(ConstraintMatcher)
+        /// The miner takes no work now: not ONLINE, or at its concurrency.
+        case minerUnavailable
+    }
+
+    /// `claimNextJob` with the reason when nothing was claimed.
+    /// - Throws: `CoordinatorError.minerNotRegistered`.
+    func claim(minerID: String) async throws(CoordinatorError) -> ClaimOutcome {
         let now = clock.nowMilliseconds()
         let matchers = self.matchers
-        let claimed: (String, String, JobConstraints)? = try await batched { db, changes in
+        let claimed: Result<(String, String, JobConstraints), ClaimMiss> = try await batched { db, changes in
             guard
                 let miner = try db.queryOne(
                     "SELECT status, inflight, concurrency, region, capabilities FROM miner WHERE id = ?", [minerID])
@@ -28,7 +45,7 @@ extension CoordinatorStore {
             let status: String = try miner.get(0)
             let inflight: Int = try miner.get(1)
             let concurrency: Int = try miner.get(2)
-            guard status == MinerStatus.online.rawValue, inflight < concurrency else { return nil }
+            guard status == MinerStatus.online.rawValue, inflight < concurrency else { return .failure(.unavailable) }
             let matcher = try matchers.matcher(minerID: minerID, region: try miner.get(3), capabilities: try miner.get(4))
             var afterRequestedAt = Int64.min
             var afterRowID = Int64.min
@@ -66,15 +83,25 @@ extension CoordinatorStore {
                     guard let payloadRow = try db.queryOne("SELECT payload FROM job WHERE id = ?", [jobID]) else {
                         throw CoordinatorError.storage("claimed job \(jobID) vanished")
                     }
-                    return (jobID, try payloadRow.get(0), constraints)
+                    return .success((jobID, try payloadRow.get(0), constraints))
                 }
                 if rows.count < Self.claimPageSize { break }
             }
-            return nil
+            return .failure(.noMatch(matcher))
         }
-        guard let claimed else { return nil }
-        // Parsing happens after the commit, off the writer queue.
-        return ClaimedJob(jobID: claimed.0, payload: try JSONText.parse(claimed.1), constraints: claimed.2)
+        switch claimed {
+        case .success(let job):
+            // Parsing happens after the commit, off the writer queue.
+            return .claimed(ClaimedJob(jobID: job.0, payload: try JSONText.parse(job.1), constraints: job.2))
+        case .failure(.noMatch(let matcher)): return .nothingMatched(matcher)
+        case .failure(.unavailable): return .minerUnavailable
+        }
+    }
+
+    /// Why a claim transaction assigned nothing.
+    enum ClaimMiss: Error {
+        case noMatch(ConstraintMatcher)
+        case unavailable
     }
 
     /// Acknowledges that the assigned miner started the job (POST /v1/miners/{id}/start).

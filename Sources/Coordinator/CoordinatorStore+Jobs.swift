@@ -67,7 +67,9 @@ extension CoordinatorStore {
                 VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [id, clientID, payloadText, constraintsText, ttl, now, expiresAt, key, requestHash])
-            try Self.record(db, &changes, jobID: id, clientID: clientID, from: nil, to: .queued, at: now, actor: "client:\(clientID)")
+            try Self.record(
+                db, &changes, jobID: id, clientID: clientID, from: nil, to: .queued, at: now, actor: "client:\(clientID)",
+                constraints: constraints)
             let record = JobRecord(
                 id: id, clientID: clientID, state: .queued, constraints: constraints, ttlSeconds: ttl, requestedAt: now,
                 expiresAt: expiresAt, assignedMinerID: nil, startedAt: nil, completedAt: nil, error: nil, attempts: 0,

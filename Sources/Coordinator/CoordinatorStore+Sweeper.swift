@@ -51,7 +51,8 @@ extension CoordinatorStore {
                 try db.execute("UPDATE miner SET status = 'OFFLINE', inflight = 0 WHERE id = ?", [minerID])
                 if db.changes == 1 { report.offlineMiners += 1 }
                 let jobs = try db.query(
-                    "SELECT id, client_id, attempts, expires_at FROM job WHERE assigned_miner_id = ? AND state = 'RUNNING'", [minerID])
+                    "SELECT id, client_id, attempts, expires_at, constraints FROM job WHERE assigned_miner_id = ? AND state = 'RUNNING'",
+                    [minerID])
                 for job in jobs {
                     let jobID: String = try job.get(0)
                     let clientID: String = try job.get(1)
@@ -79,7 +80,8 @@ extension CoordinatorStore {
                         guard db.changes == 1 else { continue }
                         try Self.record(
                             db, &changes, jobID: jobID, clientID: clientID, from: .running, to: target, at: now, actor: "coordinator",
-                            detail: "requeued: miner \(minerID) timed out", minerID: minerID)
+                            detail: "requeued: miner \(minerID) timed out", minerID: minerID,
+                            constraints: try Self.constraints(fromStored: try job.get(4)))
                         report.requeuedJobs += 1
                     }
                 }

@@ -115,13 +115,16 @@ public final class CoordinatorStore: Sendable {
     /// Appends a `job_event` row and notes the change for `observer`.
     static func record(
         _ db: Connection, _ changes: inout [JobStateChange], jobID: String, clientID: String, from: JobState?,
-        to: JobState, at: Int64, actor: String, detail: String? = nil, receiptID: String? = nil, minerID: String? = nil
+        to: JobState, at: Int64, actor: String, detail: String? = nil, receiptID: String? = nil, minerID: String? = nil,
+        constraints: JobConstraints? = nil
     ) throws {
         try db.execute(
             "INSERT INTO job_event(job_id, from_state, to_state, at, actor, detail) VALUES (?, ?, ?, ?, ?, ?)",
             [jobID, from?.rawValue, to.rawValue, at, actor, detail])
         changes.append(
-            JobStateChange(jobID: jobID, clientID: clientID, from: from, to: to, at: at, receiptID: receiptID, minerID: minerID))
+            JobStateChange(
+                jobID: jobID, clientID: clientID, from: from, to: to, at: at, receiptID: receiptID, minerID: minerID,
+                constraints: constraints))
     }
 
     /// Columns read into a `JobRecord`, in `jobRecord(from:)` order.

@@ -9,13 +9,21 @@ import Synchronization
 /// past its ticket — so a change between the failed claim and the wait is never missed, and a
 /// waiter with nothing to do sleeps on a continuation (no busy loop).
 ///
-/// `notify(count:)` resumes at most `count` waiters, oldest first; `notifyCapacity(minerID:)`
-/// resumes only that miner's waiters. Waits end at their timeout or on task cancellation.
-///
-/// A woken poller whose constraints do not match the new job does not pass the wake-up on
-/// (passing it on could ping-pong between non-matching miners); the job then waits for the
-/// next poll of a matching miner, at most its `max_wait_seconds` later.
+/// `notify(constraints:)` resumes the oldest waiter whose miner satisfies the new job's
+/// constraints (one job, one wake-up, never a poller that could not take it);
+/// `notify(count:)` resumes the `count` oldest job waiters; `notifyCapacity(minerID:)` resumes
+/// that miner's waiters. A miner that cannot take work at all (not ONLINE, or at its
+/// concurrency) waits for its own capacity only, so it never swallows a job's wake-up.
+/// Waits end at their timeout or on task cancellation.
 public final class JobDispatcher: Sendable {
+    /// What a waiter waits for.
+    public enum Interest: Sendable {
+        /// New jobs this matcher accepts (nil: any job).
+        case jobs(ConstraintMatcher?)
+        /// Only this miner's own capacity (it cannot take work now).
+        case capacity
+    }
+
     /// What a poller saw before trying to claim.
     public struct Ticket: Sendable, Equatable {
         /// The global job generation.
@@ -27,6 +35,7 @@ public final class JobDispatcher: Sendable {
     private struct Waiter {
         let continuation: CheckedContinuation<Bool, Never>
         let minerID: String?
+        let interest: Interest
     }
 
     private struct State {
@@ -38,8 +47,10 @@ public final class JobDispatcher: Sendable {
         /// Waits that timed out or were cancelled before their continuation was registered.
         var settled: Set<UInt64> = []
 
-        func moved(_ ticket: Ticket, minerID: String?) -> Bool {
-            generation != ticket.jobs || (minerID.flatMap { minerGenerations[$0] } ?? 0) != ticket.capacity
+        func moved(_ ticket: Ticket, minerID: String?, interest: Interest) -> Bool {
+            if (minerID.flatMap { minerGenerations[$0] } ?? 0) != ticket.capacity { return true }
+            if case .jobs = interest { return generation != ticket.jobs }
+            return false
         }
     }
 
@@ -76,6 +87,23 @@ public final class JobDispatcher: Sendable {
         for continuation in woken { continuation.resume(returning: true) }
     }
 
+    /// One job with `constraints` became claimable: advances the generation and wakes the
+    /// oldest waiter whose miner can take it.
+    public func notify(constraints: JobConstraints) {
+        let woken: CheckedContinuation<Bool, Never>? = state.withLock { state in
+            state.generation &+= 1
+            guard
+                let position = state.order.firstIndex(where: { id in
+                    guard case .jobs(let matcher)? = state.waiters[id]?.interest else { return false }
+                    return matcher?.matches(constraints) ?? true
+                })
+            else { return nil }
+            let id = state.order.remove(at: position)
+            return state.waiters.removeValue(forKey: id)?.continuation
+        }
+        woken?.resume(returning: true)
+    }
+
     /// A job of `minerID` left RUNNING: wakes that miner's waiters, which may claim again.
     public func notifyCapacity(minerID: String) {
         let woken: [CheckedContinuation<Bool, Never>] = state.withLock { state in
@@ -92,14 +120,14 @@ public final class JobDispatcher: Sendable {
     /// `timeout` passes, or the task is cancelled.
     /// - Returns: true when woken by new work, false on timeout or cancellation.
     public func wait(since generation: UInt64, timeout: Duration) async -> Bool {
-        await wait(Ticket(jobs: generation, capacity: 0), minerID: nil, timeout: timeout)
+        await wait(Ticket(jobs: generation, capacity: 0), minerID: nil, interest: .jobs(nil), timeout: timeout)
     }
 
     /// Waits until a counter moves past `ticket` and this waiter is woken, or `timeout`
     /// passes, or the task is cancelled.
     /// - Returns: true when woken, false on timeout or cancellation.
-    public func wait(_ ticket: Ticket, minerID: String?, timeout: Duration) async -> Bool {
-        guard timeout > .zero else { return state.withLock { $0.moved(ticket, minerID: minerID) } }
+    public func wait(_ ticket: Ticket, minerID: String?, interest: Interest = .jobs(nil), timeout: Duration) async -> Bool {
+        guard timeout > .zero else { return state.withLock { $0.moved(ticket, minerID: minerID, interest: interest) } }
         let id = state.withLock { state -> UInt64 in
             state.nextID &+= 1
             return state.nextID
@@ -116,10 +144,10 @@ public final class JobDispatcher: Sendable {
             let result = await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                     let immediate: Bool? = state.withLock { state in
-                        if state.moved(ticket, minerID: minerID) { return true }
+                        if state.moved(ticket, minerID: minerID, interest: interest) { return true }
                         if state.settled.remove(id) != nil { return false }
-                        state.waiters[id] = Waiter(continuation: continuation, minerID: minerID)
-                        state.order.append(id)
+                        state.waiters[id] = Waiter(continuation: continuation, minerID: minerID, interest: interest)
+                        if case .jobs = interest { state.order.append(id) }
                         return nil
                     }
                     if let immediate { continuation.resume(returning: immediate) }

@@ -108,12 +108,16 @@ public struct JobStateChange: Sendable, Equatable {
     public var receiptID: String?
     /// The miner involved: the claimer for RUNNING, the releasing miner when leaving RUNNING.
     public var minerID: String?
+    /// The job's constraints, on changes to QUEUED (so the dispatcher wakes a poller that fits).
+    public var constraints: JobConstraints?
 
     /// Creates a change record.
     public init(
-        jobID: String, clientID: String, from: JobState?, to: JobState, at: Int64, receiptID: String? = nil, minerID: String? = nil
+        jobID: String, clientID: String, from: JobState?, to: JobState, at: Int64, receiptID: String? = nil, minerID: String? = nil,
+        constraints: JobConstraints? = nil
     ) {
         self.minerID = minerID
+        self.constraints = constraints
         self.jobID = jobID
         self.clientID = clientID
         self.from = from

@@ -159,6 +159,34 @@ func eventually(_ condition: @Sendable () async throws -> Bool) async rethrows -
         await #expect(throws: CoordinatorError.minerNotRegistered) { try await iterator.next() }
     }
 
+    /// A job's single wake-up goes to a poller that can take it, not to the oldest waiter.
+    @Test func wakeUpSkipsPollersThatCannotTakeTheJob() async throws {
+        let harness = try await CoordinatorHarness.make()
+        let coordinator = Coordinator(store: harness.store)
+        try await harness.register("cpu")
+        try await harness.register("draining")
+        try await harness.store.drain(minerID: "draining")
+        try await harness.register("gpu", capabilities: ["gpus": [["name": "A100", "memory_mb": 40_960]]])
+        let cpuPoll = Task { try await coordinator.poll(minerID: "cpu", maxWaitSeconds: 60) }
+        #expect(await eventually { coordinator.dispatcher.waiterCount == 1 })
+        let drainingPoll = Task { try await coordinator.poll(minerID: "draining", maxWaitSeconds: 60) }
+        #expect(await eventually { coordinator.dispatcher.waiterCount == 2 })
+        let gpuPoll = Task { try await coordinator.poll(minerID: "gpu", maxWaitSeconds: 60) }
+        #expect(await eventually { coordinator.dispatcher.waiterCount == 3 })
+        let job = try await harness.submit(constraints: JobConstraints(gpu: "A100"))
+        #expect(try await gpuPoll.value?.jobID == job.id)
+        #expect(coordinator.dispatcher.waiterCount == 2)
+        // The draining miner wakes when it goes back ONLINE, and takes the next job.
+        try await coordinator.heartbeat(minerID: "draining", MinerHeartbeat(status: .online))
+        #expect(await eventually { coordinator.dispatcher.waiterCount == 2 })
+        let next = try await harness.submit()
+        #expect(await eventually { coordinator.dispatcher.waiterCount == 1 })
+        cpuPoll.cancel()
+        drainingPoll.cancel()
+        let results = [try await cpuPoll.value?.jobID, try await drainingPoll.value?.jobID]
+        #expect(results.compactMap { $0 } == [next.id])
+    }
+
     @Test func manyPollersEachGetOneJob() async throws {
         let harness = try await CoordinatorHarness.make()
         let coordinator = Coordinator(store: harness.store)
