@@ -1,6 +1,8 @@
 import Coordinator
+import Cryptography
 import JSON
 import SQLite
+import TestSupport
 import Testing
 
 @Suite struct SweeperTests {
@@ -129,6 +131,32 @@ import Testing
         harness.clock.advance(seconds: 31)
         #expect(try await reopened.sweep().requeuedJobs == 1)
         #expect(try await reopened.job(id: running, clientID: nil).state == .queued)
+    }
+
+    /// The first store is released (its connections close) before the second opens the file.
+    @Test func closedAndReopenedStoreKeepsEverything() async throws {
+        let directory = try TemporaryDirectory(prefix: "coordinator-reopen")
+        var configuration = CoordinatorConfiguration()
+        configuration.databasePath = directory.path("c.db")
+        configuration.dataDirectory = directory.path("data")
+        configuration.signingKey = Ed25519.PrivateKey.generate()
+        let clock = ManualClock()
+        let ids: (String, String) = try await {
+            let store = try await CoordinatorStore.open(configuration: configuration, clock: clock)
+            _ = try await store.registerMiner(minerID: "m", MinerRegistration(capabilities: .object([])))
+            let done = try await store.submit(clientID: "c", JobSubmission(payload: ["a": 1])).job.id
+            _ = try await store.claimNextJob(minerID: "m")
+            _ = try await store.complete(jobID: done, minerID: "m", result: ["r": 1])
+            let queued = try await store.submit(clientID: "c", JobSubmission(payload: ["b": 2])).job.id
+            return (done, queued)
+        }()
+        let store = try await CoordinatorStore.open(configuration: configuration, clock: clock)
+        #expect(try await store.job(id: ids.0, clientID: "c").state == .completed)
+        #expect(try await store.result(jobID: ids.0, clientID: "c").result == ["r": 1])
+        #expect(try await store.job(id: ids.1, clientID: "c").state == .queued)
+        #expect(try await store.claimNextJob(minerID: "m")?.jobID == ids.1)
+        let integrity: String = try await store.database.read { db in try db.queryOne("PRAGMA integrity_check")?.get(0) ?? "" }
+        #expect(integrity == "ok")
     }
 
     @Test func auditTablesAreAppendOnly() async throws {
