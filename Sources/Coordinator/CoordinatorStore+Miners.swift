@@ -1,3 +1,4 @@
+import Cryptography
 import JSON
 import SQLite
 
@@ -70,6 +71,20 @@ extension CoordinatorStore {
             try db.execute("UPDATE miner SET status = 'DRAINING', last_heartbeat = ? WHERE id = ?", [now, minerID])
             guard db.changes == 1 else { throw CoordinatorError.minerNotRegistered }
         }
+    }
+
+    /// Whether `token` is the miner's current session token (constant-time comparison). The
+    /// spec leaves token checks optional; routes that want them call this.
+    /// - Throws: `CoordinatorError.minerNotRegistered`.
+    public func isCurrentSession(minerID: String, token: String) async throws(CoordinatorError) -> Bool {
+        let stored: String? = try await reading { db in
+            guard let row = try db.queryOne("SELECT session_token FROM miner WHERE id = ?", [minerID]) else {
+                throw CoordinatorError.minerNotRegistered
+            }
+            return try row.get(0)
+        }
+        guard let stored else { return false }
+        return ConstantTime.equals(Array(stored.utf8), Array(token.utf8))
     }
 
     /// One miner, or nil.

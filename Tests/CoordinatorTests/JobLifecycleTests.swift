@@ -269,6 +269,12 @@ import Testing
         let token1 = try await harness.register("m", concurrency: 64)
         let token2 = try await harness.register("m", concurrency: 2)
         #expect(token1 != token2)
+        #expect(token2.utf8.count == 32)
+        #expect(try await harness.store.isCurrentSession(minerID: "m", token: token2))
+        #expect(try await !harness.store.isCurrentSession(minerID: "m", token: token1))
+        await #expect(throws: CoordinatorError.minerNotRegistered) {
+            try await harness.store.isCurrentSession(minerID: "ghost", token: token2)
+        }
         #expect(try await harness.store.miner(id: "m")?.concurrency == 2)
         await #expect(throws: CoordinatorError.self) {
             try await harness.store.heartbeat(minerID: "m", MinerHeartbeat(reportedInflight: -1))

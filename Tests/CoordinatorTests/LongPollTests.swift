@@ -56,6 +56,27 @@ func eventually(_ condition: @Sendable () async throws -> Bool) async rethrows -
         #expect(await dispatcher.wait(stale, minerID: "a", timeout: .seconds(30)))
     }
 
+    /// Timeouts, cancellations and wake-ups racing each other: every wait ends, nothing leaks.
+    @Test func racingWaitsAllEnd() async throws {
+        let dispatcher = JobDispatcher()
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<400 {
+                group.addTask {
+                    let ticket = dispatcher.ticket(minerID: "m\(index % 7)")
+                    let waiter = Task {
+                        await dispatcher.wait(ticket, minerID: "m\(index % 7)", timeout: .microseconds(Int64(50 + index % 500)))
+                    }
+                    if index % 3 == 0 { waiter.cancel() }
+                    _ = await waiter.value
+                }
+                if index % 5 == 0 { group.addTask { dispatcher.notify(count: 2) } }
+                if index % 11 == 0 { group.addTask { dispatcher.notifyCapacity(minerID: "m\(index % 7)") } }
+                if index % 13 == 0 { group.addTask { dispatcher.notify(constraints: JobConstraints()) } }
+            }
+        }
+        #expect(dispatcher.waiterCount == 0)
+    }
+
     @Test func cancellationEndsTheWait() async throws {
         let dispatcher = JobDispatcher()
         let waiter = Task { await dispatcher.wait(since: dispatcher.generation, timeout: .seconds(60)) }
