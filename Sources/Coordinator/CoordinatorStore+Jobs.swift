@@ -146,16 +146,18 @@ extension CoordinatorStore {
     public func cancel(jobID: String, clientID: String) async throws(CoordinatorError) -> JobRecord {
         guard Identifiers.isWellFormed(jobID) else { throw .jobNotFound }
         let now = clock.nowMilliseconds()
-        return try await batched { db, changes in
+        // A lazily expired job answers 409 but its expiry must still commit, so that refusal is
+        // returned from the transaction instead of thrown (a throw rolls the expiry back).
+        let outcome: Result<JobRecord, CoordinatorError> = try await batched { db, changes in
             guard let row = try db.queryOne("SELECT \(Self.jobColumns) FROM job WHERE id = ?", [jobID]) else {
                 throw CoordinatorError.jobNotFound
             }
             var record = try Self.jobRecord(from: row)
             guard record.clientID == clientID else { throw CoordinatorError.jobNotFound }
-            if try Self.expireIfStale(db, &changes, jobID: jobID, clientID: clientID, expiresAt: record.expiresAt, now: now),
-                record.state == .queued
+            if record.state == .queued,
+                try Self.expireIfStale(db, &changes, jobID: jobID, clientID: clientID, expiresAt: record.expiresAt, now: now)
             {
-                throw CoordinatorError.jobNotCancelable
+                return .failure(.jobNotCancelable)
             }
             let target = try JobStateMachine.target(of: .cancel, from: record.state)
             try db.execute(
@@ -174,7 +176,8 @@ extension CoordinatorStore {
             record.error = "canceled by client"
             record.assignedMinerID = nil
             record.completedAt = now
-            return record
+            return .success(record)
         }
+        return try outcome.get()
     }
 }

@@ -164,7 +164,9 @@ import Testing
         await #expect(throws: CoordinatorError.jobNotCancelable) {
             try await harness.store.cancel(jobID: expiring.id, clientID: "client-a")
         }
-        #expect(try await harness.store.job(id: expiring.id, clientID: nil).state == .expired)
+        // The expiry found by the cancel was committed (with its event), not rolled back.
+        #expect(try await harness.count("job", where: "id = ? AND state = 'EXPIRED'", [expiring.id]) == 1)
+        #expect(try await harness.store.events(jobID: expiring.id).map(\.to) == [.queued, .expired])
     }
 
     /// Spec §11 weakness 5: a heartbeat never overrides the coordinator's inflight count.
