@@ -34,6 +34,7 @@ public enum CoordinatorSchema {
                 );
                 CREATE INDEX job_state_requested ON job(state, requested_at);
                 CREATE INDEX job_requested ON job(requested_at);
+                CREATE INDEX job_queued_expiry ON job(expires_at) WHERE state = 'QUEUED';
                 CREATE INDEX job_client ON job(client_id);
                 CREATE INDEX job_assigned ON job(assigned_miner_id) WHERE assigned_miner_id IS NOT NULL;
                 CREATE INDEX job_receipt_id ON job(receipt_id) WHERE receipt_id IS NOT NULL;

@@ -32,7 +32,7 @@ extension CoordinatorStore {
         return try await batched { db, changes in
             var report = SweepReport()
             let stale = try db.query(
-                "SELECT id, client_id, expires_at FROM job WHERE state = 'QUEUED' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+                "SELECT id, client_id, expires_at FROM job INDEXED BY job_queued_expiry WHERE state = 'QUEUED' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
                 [now, Self.sweepBatchLimit])
             for row in stale {
                 if try Self.expireIfStale(

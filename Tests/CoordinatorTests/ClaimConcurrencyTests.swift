@@ -121,6 +121,22 @@ import Testing
         #expect(claimed.constraints.pollJSON["gpu"] == "A100")
     }
 
+    @Test(arguments: [
+        ("SELECT id FROM job INDEXED BY job_queued_expiry WHERE state = 'QUEUED' AND expires_at <= 5 ORDER BY expires_at LIMIT 10", "job_queued_expiry"),
+        ("SELECT rowid FROM job WHERE (requested_at, rowid) < (5, 5) ORDER BY requested_at DESC, rowid DESC LIMIT 10", "job_requested"),
+        ("SELECT rowid FROM job WHERE state = 'FAILED' ORDER BY requested_at DESC, rowid DESC LIMIT 10", "job_state_requested"),
+        ("SELECT id FROM job WHERE assigned_miner_id = 'm' AND state = 'RUNNING'", "job_assigned"),
+        ("SELECT rowid FROM jobreceipt WHERE job_id = 'j' AND rowid > 0 ORDER BY rowid LIMIT 10", "jobreceipt_job"),
+    ])
+    func hotQueriesUseIndexes(sql: String, index: String) async throws {
+        let harness = try await CoordinatorHarness.make()
+        let plan: [String] = try await harness.store.database.read { db in
+            try db.query("EXPLAIN QUERY PLAN " + sql).map { try $0.get("detail") }
+        }
+        #expect(plan.contains { $0.contains(index) }, "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN job") && !$0.contains("INDEX") }, "\(plan)")
+    }
+
     @Test func claimScanUsesTheStateIndex() async throws {
         let harness = try await CoordinatorHarness.make()
         let plan: [String] = try await harness.store.database.read { db in
