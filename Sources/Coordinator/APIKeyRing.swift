@@ -1,0 +1,83 @@
+import Cryptography
+
+/// The configured API keys of every role, each mapped to its principal.
+///
+/// Lookup compares the presented key with every configured key of the role in constant time
+/// and never stops at the first match, so response time reveals neither whether nor where a
+/// key matched. Keys are never part of `description`/`dump` output.
+public struct APIKeyRing: Sendable, CustomStringConvertible, CustomReflectable {
+    /// One configured key and the principal it authenticates.
+    public struct Entry: Sendable {
+        /// The principal the key maps to.
+        public let principal: Principal
+        /// SHA-256 of the key: comparing fixed-length digests keeps comparison time independent of key length.
+        let digest: [UInt8]
+    }
+
+    /// The entries of each role, in configuration order.
+    private let entries: [Role: [Entry]]
+
+    /// Creates a ring from raw `(explicit id?, key)` pairs per role.
+    public init(keys: [Role: [(id: String?, key: String)]]) {
+        var entries: [Role: [Entry]] = [:]
+        for (role, list) in keys {
+            entries[role] = list.map { item in
+                let id = item.id ?? APIKeyRing.derivedID(role: role, key: item.key)
+                return Entry(principal: Principal(role: role, id: id), digest: SHA256.hash(utf8: item.key))
+            }
+        }
+        self.entries = entries
+    }
+
+    /// The default principal id of a key without an explicit id: role prefix plus the first
+    /// 12 hex digits of SHA-256(key) — stable, short, and useless for recovering the key.
+    public static func derivedID(role: Role, key: String) -> String {
+        "\(role.rawValue)-\(String(Hex.encode(SHA256.hash(utf8: key)).prefix(12)))"
+    }
+
+    /// The principal of `presentedKey` within `role`, or nil.
+    public func principal(forKey presentedKey: String, role: Role) -> Principal? {
+        let digest = SHA256.hash(utf8: presentedKey)
+        var found: Principal?
+        for entry in entries[role] ?? [] {
+            // No early exit: every entry is compared whatever the position of a match.
+            let matches = ConstantTime.equals(entry.digest, digest)
+            if matches && found == nil { found = entry.principal }
+        }
+        return found
+    }
+
+    /// The principal of `presentedKey`, or `CoordinatorError.unauthorized`.
+    /// - Throws: `CoordinatorError.unauthorized` for a missing or unknown key.
+    public func authenticate(_ presentedKey: String?, role: Role) throws(CoordinatorError) -> Principal {
+        guard let presentedKey, !presentedKey.isEmpty, let principal = principal(forKey: presentedKey, role: role) else {
+            throw .unauthorized
+        }
+        return principal
+    }
+
+    /// The key a request presents: `X-Api-Key`, else `Authorization: Bearer <key>` (the
+    /// reference miner agent's header, spec §3 and §11 weakness 11).
+    public static func presentedKey(apiKeyHeader: String?, authorizationHeader: String?) -> String? {
+        if let key = apiKeyHeader?.trimmingWhitespace(), !key.isEmpty { return key }
+        guard let authorization = authorizationHeader?.trimmingWhitespace() else { return nil }
+        let scheme = "bearer "
+        guard authorization.utf8.count > scheme.utf8.count,
+            authorization.prefix(scheme.count).lowercased() == scheme
+        else { return nil }
+        let key = String(authorization.dropFirst(scheme.count)).trimmingWhitespace()
+        return key.isEmpty ? nil : key
+    }
+
+    /// The principals configured for `role` (no keys).
+    public func principals(role: Role) -> [Principal] { (entries[role] ?? []).map(\.principal) }
+
+    /// Counts per role; never keys.
+    public var description: String {
+        let parts = Role.allCases.map { "\($0.rawValue): \(entries[$0]?.count ?? 0) keys" }
+        return "APIKeyRing(\(parts.joined(separator: ", ")))"
+    }
+
+    /// Hides the digests from `dump` and debuggers.
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
+}

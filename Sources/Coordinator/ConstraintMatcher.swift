@@ -1,0 +1,54 @@
+public import JSON
+
+/// A miner's capabilities pre-digested for matching, so a claim that scans many queued jobs
+/// reads the capability document once (spec §8 constraint test).
+public struct ConstraintMatcher: Sendable {
+    /// The miner's region.
+    public let region: String?
+    private let gpus: [(name: String?, memoryMB: Double?)]
+    private let cuda: String?
+    private let models: Set<String>
+    private let price: Double?
+
+    /// Digests `capabilities` (an object; anything else matches only empty constraints).
+    public init(region: String?, capabilities: JSONValue) {
+        self.region = region
+        gpus = (capabilities["gpus"]?.arrayValue ?? []).map { gpu in
+            (name: gpu["name"]?.stringValue, memoryMB: gpu["memory_mb"]?.doubleValue)
+        }
+        switch capabilities["cuda"] {
+        case .string(let text)?: cuda = text
+        case .integer(let value)?: cuda = value.digits
+        case .float(let value)?: cuda = JSONFloatText.format(value)
+        default: cuda = nil
+        }
+        models = Set((capabilities["models"]?.arrayValue ?? []).compactMap(\.stringValue))
+        switch capabilities["price"] {
+        case .integer?, .float?: price = capabilities["price"]?.doubleValue
+        case .string(let text)?: price = Double(text.trimmingWhitespace()).flatMap { $0.isFinite ? $0 : nil }
+        default: price = nil
+        }
+    }
+
+    /// Whether the miner satisfies every constraint that is set (empty matches everything).
+    public func matches(_ constraints: JobConstraints) -> Bool {
+        if let wanted = constraints.region, wanted != region { return false }
+        if let wanted = constraints.gpu {
+            guard gpus.contains(where: { $0.name == wanted }) else { return false }
+        }
+        if let minimum = constraints.minVRAMGB, minimum != 0 {
+            let neededMB = Double(minimum) * 1024
+            guard gpus.contains(where: { ($0.memoryMB ?? -1) >= neededMB }) else { return false }
+        }
+        if let wanted = constraints.cuda {
+            guard let cuda, cuda.contains(wanted) else { return false }
+        }
+        if let wanted = constraints.models {
+            guard wanted.allSatisfy({ models.contains($0) }) else { return false }
+        }
+        if let limit = constraints.maxPrice {
+            guard let price, price <= limit else { return false }
+        }
+        return true
+    }
+}

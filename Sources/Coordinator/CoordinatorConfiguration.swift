@@ -1,0 +1,214 @@
+public import Cryptography
+import JSON
+public import ServiceRuntime
+
+/// Every coordinator setting (spec/coordinator.md §2 plus the Required limits), validated at
+/// start-up. Errors name the setting and the rule, never the value; `description` never shows
+/// keys or secrets.
+public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, CustomReflectable {
+    /// `APP_ENV`, echoed by `/v1/health`; `dev` enables the placeholder keys.
+    public var appEnvironment: String = "dev"
+    /// `APP_HOST`: bind address.
+    public var host: String = "127.0.0.1"
+    /// `APP_PORT`.
+    public var port: Int = 8011
+    /// SQLite file path from `DATABASE_URL` (`sqlite:///./x.db` or a plain path).
+    public var databasePath: String = "./coordinator.db"
+    /// Client, miner and admin keys (`*_API_KEYS`).
+    public var keyRing: APIKeyRing = APIKeyRing(keys: [:])
+    /// `HMAC_SECRET` bytes; when set, bodies may carry `X-Signature`.
+    public var hmacSecret: [UInt8]?
+    /// `ALLOW_ORIGINS`: CORS origins (`*` = any).
+    public var allowOrigins: [String] = ["*"]
+    /// `JOB_TTL_SECONDS`: default `ttl_seconds` of a job (1…86400).
+    public var jobTTLSeconds: Int = 900
+    /// `HEARTBEAT_INTERVAL_SECONDS`: advised to miners; the sweeper runs every max(1, interval/2) s.
+    public var heartbeatIntervalSeconds: Int = 10
+    /// `HEARTBEAT_TIMEOUT_SECONDS`: a miner silent this long goes OFFLINE and its jobs requeue.
+    public var heartbeatTimeoutSeconds: Int = 30
+    /// `RATE_LIMIT_REQUESTS`: token bucket capacity per principal.
+    public var rateLimitRequests: Int = 60
+    /// `RATE_LIMIT_WINDOW_SECONDS`: time for an empty bucket to refill completely.
+    public var rateLimitWindowSeconds: Int = 60
+    /// `RECEIPT_SIGNING_KEY_HEX`: the coordinator key; nil disables receipts.
+    public var signingKey: Ed25519.PrivateKey?
+    /// `RECEIPT_ATTESTATION_KEY_HEX`: adds one attestation per receipt.
+    public var attestationKey: Ed25519.PrivateKey?
+    /// `MAX_BODY_BYTES`: largest request body, payload, result or metrics document (1 MiB).
+    public var maxBodyBytes: Int = 1 << 20
+    /// `INLINE_RESULT_LIMIT_BYTES`: results above this go to `DATA_DIR/results/<job_id>.json`.
+    public var inlineResultLimitBytes: Int = 256 << 10
+    /// `MAX_JSON_DEPTH`: deepest nesting a request body may have (64).
+    public var maxJSONDepth: Int = 64
+    /// `MAX_ATTEMPTS`: runs a job gets before a requeue turns into FAILED `requeue limit` (3).
+    public var maxAttempts: Int = 3
+    /// `DATA_DIR`: where large results live.
+    public var dataDirectory: String = "./data/coordinator"
+
+    /// Largest capabilities/metadata document a miner may send (spec: 64 KiB).
+    public var maxCapabilitiesBytes: Int = 64 << 10
+    /// Idempotency keys are honoured for this long (spec: 24 h).
+    public var idempotencyWindowSeconds: Int = 86_400
+
+    /// Defaults everywhere, no keys; for tests that set fields directly.
+    public init() {}
+
+    /// Reads and validates every setting.
+    /// - Throws: `ConfigurationError.invalid` naming the first bad setting.
+    public init(reader: ConfigurationReader) throws(ConfigurationError) {
+        appEnvironment = reader.string("APP_ENV", default: "dev")
+        host = try reader.bindHost("APP_HOST", default: "127.0.0.1")
+        port = try reader.port("APP_PORT", default: 8011, allowEphemeral: true)
+        databasePath = try Self.databasePath(from: reader.string("DATABASE_URL", default: "sqlite:///./coordinator.db"))
+        let dev = appEnvironment == "dev"
+        var keys: [Role: [(id: String?, key: String)]] = [:]
+        for role in Role.allCases {
+            let setting = "\(role.rawValue.uppercased())_API_KEYS"
+            if let raw = reader.string(setting) {
+                keys[role] = try Self.parseKeyList(raw, setting: setting)
+            } else if dev {
+                keys[role] = [(id: nil, key: "\(role.rawValue)_dev_key_1")]
+            }
+        }
+        keyRing = APIKeyRing(keys: keys)
+        hmacSecret = reader.string("HMAC_SECRET").map { Array($0.utf8) }
+        if let origins = reader.string("ALLOW_ORIGINS") {
+            allowOrigins = try Self.parseList(origins, setting: "ALLOW_ORIGINS")
+        }
+        jobTTLSeconds = try reader.int("JOB_TTL_SECONDS", default: 900, range: 1...86_400)
+        heartbeatIntervalSeconds = try reader.int("HEARTBEAT_INTERVAL_SECONDS", default: 10, range: 1...3_600)
+        heartbeatTimeoutSeconds = try reader.int("HEARTBEAT_TIMEOUT_SECONDS", default: 30, range: 1...86_400)
+        rateLimitRequests = try reader.int("RATE_LIMIT_REQUESTS", default: 60, range: 1...1_000_000)
+        rateLimitWindowSeconds = try reader.int("RATE_LIMIT_WINDOW_SECONDS", default: 60, range: 1...86_400)
+        signingKey = try Self.seed(reader, "RECEIPT_SIGNING_KEY_HEX")
+        attestationKey = try Self.seed(reader, "RECEIPT_ATTESTATION_KEY_HEX")
+        maxBodyBytes = try reader.int("MAX_BODY_BYTES", default: 1 << 20, range: 1_024...(64 << 20))
+        inlineResultLimitBytes = try reader.int(
+            "INLINE_RESULT_LIMIT_BYTES", default: 256 << 10, range: 0...maxBodyBytes)
+        maxJSONDepth = try reader.int("MAX_JSON_DEPTH", default: 64, range: 1...512)
+        maxAttempts = try reader.int("MAX_ATTEMPTS", default: 3, range: 1...100)
+        dataDirectory = reader.string("DATA_DIR", default: "./data/coordinator")
+        if heartbeatTimeoutSeconds < heartbeatIntervalSeconds {
+            throw .invalid(
+                setting: "HEARTBEAT_TIMEOUT_SECONDS", reason: "must be at least HEARTBEAT_INTERVAL_SECONDS")
+        }
+    }
+
+    /// How often the sweeper runs: max(1, interval/2) seconds (spec §10).
+    public var sweepIntervalSeconds: Int { max(1, heartbeatIntervalSeconds / 2) }
+
+    /// The SQLite path named by a `DATABASE_URL`.
+    /// - Throws: `ConfigurationError.invalid` for non-SQLite URLs.
+    static func databasePath(from url: String) throws(ConfigurationError) -> String {
+        let trimmed = url.trimmingWhitespace()
+        if trimmed.hasPrefix("sqlite:///") {
+            let rest = String(trimmed.dropFirst("sqlite:///".count))
+            guard !rest.isEmpty else { throw .invalid(setting: "DATABASE_URL", reason: "names no file") }
+            return rest
+        }
+        if trimmed.hasPrefix("sqlite://") {
+            throw .invalid(setting: "DATABASE_URL", reason: "use sqlite:///relative or sqlite:////absolute paths")
+        }
+        if trimmed.contains("://") {
+            throw .invalid(setting: "DATABASE_URL", reason: "only SQLite databases are supported")
+        }
+        return trimmed
+    }
+
+    /// Splits a list setting written as a JSON array of strings or comma-separated values;
+    /// entries are trimmed and empty ones ignored (spec §2).
+    /// - Throws: `ConfigurationError.invalid` for a malformed JSON array.
+    static func parseList(_ raw: String, setting: String) throws(ConfigurationError) -> [String] {
+        let trimmed = raw.trimmingWhitespace()
+        if trimmed.hasPrefix("[") {
+            let parsed: JSONValue
+            do {
+                parsed = try JSONParser(limits: .init(maxInputBytes: 1 << 20, maxDepth: 2)).parse(trimmed)
+            } catch {
+                throw .invalid(setting: setting, reason: "is not a valid JSON array of strings")
+            }
+            guard let elements = parsed.arrayValue else {
+                throw .invalid(setting: setting, reason: "is not a valid JSON array of strings")
+            }
+            var values: [String] = []
+            for element in elements {
+                guard let text = element.stringValue else {
+                    throw .invalid(setting: setting, reason: "must contain only strings")
+                }
+                let entry = text.trimmingWhitespace()
+                if !entry.isEmpty { values.append(entry) }
+            }
+            return values
+        }
+        return trimmed.split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+    }
+
+    /// Parses a key list; `id:key` entries name their principal explicitly.
+    /// - Throws: `ConfigurationError.invalid` for a malformed list or a bad explicit id.
+    static func parseKeyList(_ raw: String, setting: String) throws(ConfigurationError) -> [(id: String?, key: String)] {
+        var result: [(id: String?, key: String)] = []
+        for entry in try parseList(raw, setting: setting) {
+            if let colon = entry.firstIndex(of: ":") {
+                let id = String(entry[..<colon])
+                let key = String(entry[entry.index(after: colon)...])
+                guard Self.isValidPrincipalID(id), !key.isEmpty else {
+                    throw .invalid(setting: setting, reason: "entries must be KEY or ID:KEY with ID of [A-Za-z0-9._-]{1,64}")
+                }
+                result.append((id: id, key: key))
+            } else {
+                result.append((id: nil, key: entry))
+            }
+        }
+        return result
+    }
+
+    /// Whether `id` is usable as an explicit principal id.
+    static func isValidPrincipalID(_ id: String) -> Bool {
+        guard (1...64).contains(id.utf8.count) else { return false }
+        return id.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+        }
+    }
+
+    /// An Ed25519 seed written as 64 hex characters; unset → nil.
+    /// - Throws: `ConfigurationError.invalid` for anything else (fail fast, spec §2).
+    static func seed(_ reader: ConfigurationReader, _ setting: String) throws(ConfigurationError) -> Ed25519.PrivateKey? {
+        guard let raw = reader.string(setting) else { return nil }
+        let text = raw.trimmingWhitespace()
+        guard text.utf8.count == 64 else {
+            throw .invalid(setting: setting, reason: "must be a 32-byte Ed25519 seed as 64 hex characters")
+        }
+        do {
+            return try Ed25519.PrivateKey(seedHex: text)
+        } catch {
+            throw .invalid(setting: setting, reason: "must be a 32-byte Ed25519 seed as 64 hex characters")
+        }
+    }
+
+    /// Non-secret summary for start-up logs.
+    public var description: String {
+        "CoordinatorConfiguration(env: \(appEnvironment), bind: \(host):\(port), database: \(databasePath), "
+            + "keys: \(keyRing), hmac: \(hmacSecret == nil ? "off" : "on"), "
+            + "signing: \(signingKey.map { "on (\($0.publicKey.keyID))" } ?? "off"), "
+            + "attestation: \(attestationKey == nil ? "off" : "on"), ttl: \(jobTTLSeconds)s, "
+            + "heartbeat: \(heartbeatIntervalSeconds)s/\(heartbeatTimeoutSeconds)s, "
+            + "rate: \(rateLimitRequests)/\(rateLimitWindowSeconds)s, maxBody: \(maxBodyBytes), "
+            + "inlineResult: \(inlineResultLimitBytes), maxDepth: \(maxJSONDepth), maxAttempts: \(maxAttempts), "
+            + "dataDir: \(dataDirectory))"
+    }
+
+    /// Keeps secrets out of `dump` and debuggers.
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs and newlines.
+    func trimmingWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return String(self[first...last])
+    }
+}

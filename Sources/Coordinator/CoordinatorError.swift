@@ -1,0 +1,92 @@
+/// Every failure a coordinator operation reports, each with the HTTP status and machine code
+/// the edge maps it to (spec/coordinator.md §4: legacy `detail` text plus `error.code`).
+///
+/// Descriptions never carry API keys, payloads or results.
+public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Unknown job, or a job owned by another client (404 `job not found`).
+    case jobNotFound
+    /// The job has no receipt yet (404 `receipt not available`).
+    case receiptNotAvailable
+    /// The job is still QUEUED/RUNNING (425 `job not ready`).
+    case jobNotReady
+    /// Cancel of a job that is not QUEUED/RUNNING (409 `job not cancelable`).
+    case jobNotCancelable
+    /// A transition the state machine refuses, e.g. result on a non-RUNNING job (409).
+    case conflictState(String)
+    /// Same Idempotency-Key with a different body (409).
+    case idempotencyConflict
+    /// The caller is not the job's assigned miner (403).
+    case forbidden(String)
+    /// Heartbeat/poll/result by a miner that never registered (404 `miner not registered`).
+    case minerNotRegistered
+    /// A field breaks a rule (422); the value names the field and the rule, never the input.
+    case invalidPayload(String)
+    /// A body, payload, result or capability document above its limit (413).
+    case payloadTooLarge(limit: Int)
+    /// Missing or unknown API key (401 `invalid api key`).
+    case unauthorized
+    /// The principal's token bucket is empty (429); retry after that many seconds.
+    case rateLimited(retryAfterSeconds: Int)
+    /// The body's `X-Signature` is missing or wrong (401).
+    case invalidSignature
+    /// Storage failed (500); the text is for logs, not for clients.
+    case storage(String)
+
+    /// The HTTP status code the edge answers with.
+    public var httpStatus: Int {
+        switch self {
+        case .jobNotFound, .receiptNotAvailable, .minerNotRegistered: 404
+        case .jobNotReady: 425
+        case .jobNotCancelable, .conflictState, .idempotencyConflict: 409
+        case .forbidden: 403
+        case .invalidPayload: 422
+        case .payloadTooLarge: 413
+        case .unauthorized, .invalidSignature: 401
+        case .rateLimited: 429
+        case .storage: 500
+        }
+    }
+
+    /// The machine-readable code of the `{"error":{"code"}}` body.
+    public var code: String {
+        switch self {
+        case .jobNotFound, .receiptNotAvailable: "JOB_NOT_FOUND"
+        case .jobNotReady: "JOB_NOT_READY"
+        case .jobNotCancelable, .conflictState, .idempotencyConflict: "CONFLICT_STATE"
+        case .forbidden: "FORBIDDEN"
+        case .minerNotRegistered: "MINER_NOT_REGISTERED"
+        case .invalidPayload: "INVALID_PAYLOAD"
+        case .payloadTooLarge: "PAYLOAD_TOO_LARGE"
+        case .unauthorized: "UNAUTHORIZED_KEY"
+        case .invalidSignature: "INVALID_SIGNATURE"
+        case .rateLimited: "RATE_LIMITED"
+        case .storage: "INTERNAL_ERROR"
+        }
+    }
+
+    /// The legacy `{"detail": "..."}` text existing clients match on.
+    public var detail: String {
+        switch self {
+        case .jobNotFound: "job not found"
+        case .receiptNotAvailable: "receipt not available"
+        case .jobNotReady: "job not ready"
+        case .jobNotCancelable: "job not cancelable"
+        case .conflictState(let reason): reason
+        case .idempotencyConflict: "idempotency key reused with a different body"
+        case .forbidden(let reason): reason
+        case .minerNotRegistered: "miner not registered"
+        case .invalidPayload(let reason): reason
+        case .payloadTooLarge(let limit): "payload too large (limit \(limit) bytes)"
+        case .unauthorized: "invalid api key"
+        case .invalidSignature: "invalid signature"
+        case .rateLimited: "rate limit exceeded"
+        case .storage: "internal error"
+        }
+    }
+
+    /// `code: detail`, plus the storage reason for logs.
+    public var description: String {
+        if case .storage(let reason) = self { return "\(code): \(reason)" }
+        return "\(code): \(detail)"
+    }
+}

@@ -1,0 +1,179 @@
+public import JSON
+
+/// Request body parsing for the routes of spec/coordinator.md §6: size and depth limits,
+/// strict JSON (duplicate keys and non-finite numbers refused), unknown fields ignored,
+/// integers coerced as leniently as the reference (`"900"` and `900.0` → 900, `1.5` → 422).
+public enum CoordinatorRequests {
+    /// Parses a raw request body.
+    /// - Throws: `CoordinatorError.payloadTooLarge` above `MAX_BODY_BYTES`, `.invalidPayload`
+    ///   for malformed JSON, nesting deeper than `MAX_JSON_DEPTH`, or non-finite numbers.
+    public static func parseBody(_ bytes: [UInt8], configuration: CoordinatorConfiguration) throws(CoordinatorError) -> JSONValue {
+        guard bytes.count <= configuration.maxBodyBytes else { throw .payloadTooLarge(limit: configuration.maxBodyBytes) }
+        do {
+            return try JSONParser(limits: .init(maxInputBytes: configuration.maxBodyBytes, maxDepth: configuration.maxJSONDepth))
+                .parse(bytes)
+        } catch {
+            if case .inputTooLarge(let limit) = error { throw .payloadTooLarge(limit: limit) }
+            throw .invalidPayload("body: \(error)")
+        }
+    }
+
+    /// The members of a body that must be a JSON object.
+    /// - Throws: `CoordinatorError.invalidPayload`.
+    static func object(_ body: JSONValue) throws(CoordinatorError) -> JSONValue {
+        guard case .object = body else { throw .invalidPayload("body: must be a JSON object") }
+        return body
+    }
+
+    /// A present, non-null member.
+    static func member(_ body: JSONValue, _ key: String) -> JSONValue? {
+        guard let value = body[key], !value.isNull else { return nil }
+        return value
+    }
+
+    /// An integer field: integer literals, integral floats and decimal strings are accepted.
+    /// - Throws: `CoordinatorError.invalidPayload` naming the field.
+    static func integer(_ value: JSONValue, field: String) throws(CoordinatorError) -> Int {
+        switch value {
+        case .integer(let integer):
+            if let int = integer.intValue { return int }
+        case .float(let number):
+            if number.isFinite, number == number.rounded(), abs(number) < 9.0e15 { return Int(number) }
+        case .string(let text):
+            if let int = Int(text.trimmingWhitespace()) { return int }
+        default:
+            break
+        }
+        throw .invalidPayload("\(field): must be an integer")
+    }
+
+    /// A string field.
+    /// - Throws: `CoordinatorError.invalidPayload` naming the field.
+    static func string(_ value: JSONValue, field: String) throws(CoordinatorError) -> String {
+        guard let text = value.stringValue else { throw .invalidPayload("\(field): must be a string") }
+        return text
+    }
+
+    /// An object field.
+    /// - Throws: `CoordinatorError.invalidPayload` naming the field.
+    static func objectField(_ value: JSONValue, field: String) throws(CoordinatorError) -> JSONValue {
+        guard case .object = value else { throw .invalidPayload("\(field): must be an object") }
+        return value
+    }
+
+    /// `max_wait_seconds` of a poll body (default 15), clamped to 0…60 (spec §8).
+    /// - Throws: `CoordinatorError.invalidPayload` when the body is not an object or the value not an integer.
+    public static func pollMaxWaitSeconds(body: JSONValue) throws(CoordinatorError) -> Int {
+        let body = try object(body)
+        guard let value = member(body, "max_wait_seconds") else { return 15 }
+        let seconds = try integer(value, field: "max_wait_seconds")
+        return min(max(seconds, 0), Coordinator.maxPollWaitSeconds)
+    }
+}
+
+extension JobSubmission {
+    /// Reads a POST /v1/jobs body: `payload` object (required), `constraints` object, `ttl_seconds` integer.
+    /// - Throws: `CoordinatorError.invalidPayload`.
+    public init(body: JSONValue, idempotencyKey: String?) throws(CoordinatorError) {
+        let body = try CoordinatorRequests.object(body)
+        guard let payload = CoordinatorRequests.member(body, "payload") else { throw .invalidPayload("payload: field required") }
+        let constraints = try JobConstraints(json: CoordinatorRequests.member(body, "constraints"))
+        let ttl = try CoordinatorRequests.member(body, "ttl_seconds").map { value throws(CoordinatorError) in
+            try CoordinatorRequests.integer(value, field: "ttl_seconds")
+        }
+        self.init(
+            payload: try CoordinatorRequests.objectField(payload, field: "payload"), constraints: constraints, ttlSeconds: ttl,
+            idempotencyKey: idempotencyKey)
+    }
+}
+
+extension MinerRegistration {
+    /// Reads a POST /v1/miners/register body.
+    /// - Throws: `CoordinatorError.invalidPayload`.
+    public init(body: JSONValue) throws(CoordinatorError) {
+        let body = try CoordinatorRequests.object(body)
+        guard let capabilities = CoordinatorRequests.member(body, "capabilities") else {
+            throw .invalidPayload("capabilities: field required")
+        }
+        let concurrency = try CoordinatorRequests.member(body, "concurrency").map { value throws(CoordinatorError) in
+            try CoordinatorRequests.integer(value, field: "concurrency")
+        }
+        let region = try CoordinatorRequests.member(body, "region").map { value throws(CoordinatorError) in
+            try CoordinatorRequests.string(value, field: "region")
+        }
+        let publicKey = try CoordinatorRequests.member(body, "public_key").map { value throws(CoordinatorError) in
+            try CoordinatorRequests.string(value, field: "public_key")
+        }
+        self.init(
+            capabilities: try CoordinatorRequests.objectField(capabilities, field: "capabilities"), concurrency: concurrency ?? 1,
+            region: region, publicKey: publicKey)
+    }
+}
+
+extension MinerHeartbeat {
+    /// Reads a POST /v1/miners/heartbeat body; `status` must be ONLINE, DRAINING or OFFLINE.
+    /// - Throws: `CoordinatorError.invalidPayload`.
+    public init(body: JSONValue) throws(CoordinatorError) {
+        let body = try CoordinatorRequests.object(body)
+        var status = MinerStatus.online
+        if let value = CoordinatorRequests.member(body, "status") {
+            guard let parsed = MinerStatus(rawValue: try CoordinatorRequests.string(value, field: "status")) else {
+                throw .invalidPayload("status: must be one of ONLINE, DRAINING, OFFLINE")
+            }
+            status = parsed
+        }
+        let inflight = try CoordinatorRequests.member(body, "inflight").map { value throws(CoordinatorError) in
+            try CoordinatorRequests.integer(value, field: "inflight")
+        }
+        let metadata = try CoordinatorRequests.member(body, "metadata").map { value throws(CoordinatorError) in
+            try CoordinatorRequests.objectField(value, field: "metadata")
+        }
+        self.init(status: status, reportedInflight: inflight ?? 0, metadata: metadata ?? .object([]))
+    }
+}
+
+/// A POST /v1/miners/{job_id}/result body.
+public struct ResultReport: Sendable {
+    /// The result object.
+    public var result: JSONValue
+    /// Metrics (`{}` when absent).
+    public var metrics: JSONValue
+
+    /// Reads the body: `result` object (required), `metrics` object.
+    /// - Throws: `CoordinatorError.invalidPayload`.
+    public init(body: JSONValue) throws(CoordinatorError) {
+        let body = try CoordinatorRequests.object(body)
+        guard let result = CoordinatorRequests.member(body, "result") else { throw .invalidPayload("result: field required") }
+        self.result = try CoordinatorRequests.objectField(result, field: "result")
+        metrics =
+            try CoordinatorRequests.member(body, "metrics").map { value throws(CoordinatorError) in
+                try CoordinatorRequests.objectField(value, field: "metrics")
+            } ?? .object([])
+    }
+}
+
+/// A POST /v1/miners/{job_id}/fail body.
+public struct FailureReport: Sendable {
+    /// Machine code.
+    public var errorCode: String
+    /// Human text.
+    public var errorMessage: String
+    /// Metrics (`{}` when absent).
+    public var metrics: JSONValue
+
+    /// Reads the body: `error_code` and `error_message` strings (required), `metrics` object.
+    /// - Throws: `CoordinatorError.invalidPayload`.
+    public init(body: JSONValue) throws(CoordinatorError) {
+        let body = try CoordinatorRequests.object(body)
+        guard let code = CoordinatorRequests.member(body, "error_code") else { throw .invalidPayload("error_code: field required") }
+        guard let message = CoordinatorRequests.member(body, "error_message") else {
+            throw .invalidPayload("error_message: field required")
+        }
+        errorCode = try CoordinatorRequests.string(code, field: "error_code")
+        errorMessage = try CoordinatorRequests.string(message, field: "error_message")
+        metrics =
+            try CoordinatorRequests.member(body, "metrics").map { value throws(CoordinatorError) in
+                try CoordinatorRequests.objectField(value, field: "metrics")
+            } ?? .object([])
+    }
+}

@@ -1,0 +1,98 @@
+public import SQLite
+
+/// The coordinator's tables (spec/coordinator.md §5 plus the Required additions), as
+/// append-only migrations. Times are Unix milliseconds (INTEGER); JSON columns hold compact text.
+public enum CoordinatorSchema {
+    /// Every migration, oldest first. Never edit a shipped one; append.
+    public static let migrator = Migrator([
+        Migration(
+            version: 1, name: "job, miner, jobreceipt, job_event",
+            sql: """
+                CREATE TABLE job(
+                    id TEXT PRIMARY KEY NOT NULL,
+                    client_id TEXT NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'QUEUED'
+                        CHECK (state IN ('QUEUED','RUNNING','COMPLETED','FAILED','CANCELED','EXPIRED')),
+                    payload TEXT NOT NULL,
+                    constraints TEXT NOT NULL DEFAULT '{}',
+                    ttl_seconds INTEGER NOT NULL,
+                    requested_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    assigned_miner_id TEXT,
+                    started_at INTEGER,
+                    completed_at INTEGER,
+                    result TEXT,
+                    result_ref TEXT,
+                    result_hash TEXT,
+                    metrics TEXT,
+                    receipt TEXT,
+                    receipt_id TEXT,
+                    error TEXT,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    idempotency_key TEXT,
+                    request_hash TEXT
+                );
+                CREATE INDEX job_state_requested ON job(state, requested_at);
+                CREATE INDEX job_requested ON job(requested_at);
+                CREATE INDEX job_queued_expiry ON job(expires_at) WHERE state = 'QUEUED';
+                CREATE INDEX job_client ON job(client_id);
+                CREATE INDEX job_assigned ON job(assigned_miner_id) WHERE assigned_miner_id IS NOT NULL;
+                CREATE INDEX job_receipt_id ON job(receipt_id) WHERE receipt_id IS NOT NULL;
+                CREATE UNIQUE INDEX job_idempotency ON job(client_id, idempotency_key)
+                    WHERE idempotency_key IS NOT NULL;
+
+                CREATE TABLE miner(
+                    id TEXT PRIMARY KEY NOT NULL,
+                    region TEXT,
+                    capabilities TEXT NOT NULL DEFAULT '{}',
+                    concurrency INTEGER NOT NULL DEFAULT 1 CHECK (concurrency BETWEEN 1 AND 64),
+                    status TEXT NOT NULL DEFAULT 'ONLINE' CHECK (status IN ('ONLINE','DRAINING','OFFLINE')),
+                    inflight INTEGER NOT NULL DEFAULT 0 CHECK (inflight >= 0),
+                    reported_inflight INTEGER NOT NULL DEFAULT 0,
+                    extra_metadata TEXT NOT NULL DEFAULT '{}',
+                    last_heartbeat INTEGER NOT NULL,
+                    session_token TEXT,
+                    public_key TEXT,
+                    registered_at INTEGER NOT NULL,
+                    last_job_at INTEGER,
+                    jobs_completed INTEGER NOT NULL DEFAULT 0,
+                    jobs_failed INTEGER NOT NULL DEFAULT 0,
+                    total_job_duration_ms INTEGER NOT NULL DEFAULT 0,
+                    average_job_duration_ms REAL NOT NULL DEFAULT 0,
+                    last_receipt_id TEXT
+                );
+                CREATE INDEX miner_region ON miner(region);
+                CREATE INDEX miner_status_heartbeat ON miner(status, last_heartbeat);
+
+                CREATE TABLE jobreceipt(
+                    id TEXT PRIMARY KEY NOT NULL,
+                    job_id TEXT NOT NULL REFERENCES job(id),
+                    receipt_id TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX jobreceipt_job ON jobreceipt(job_id);
+                CREATE UNIQUE INDEX jobreceipt_receipt_id ON jobreceipt(receipt_id);
+                CREATE INDEX jobreceipt_created ON jobreceipt(created_at);
+                CREATE TRIGGER jobreceipt_append_only_update BEFORE UPDATE ON jobreceipt
+                    BEGIN SELECT RAISE(ABORT, 'jobreceipt is append-only'); END;
+                CREATE TRIGGER jobreceipt_append_only_delete BEFORE DELETE ON jobreceipt
+                    BEGIN SELECT RAISE(ABORT, 'jobreceipt is append-only'); END;
+
+                CREATE TABLE job_event(
+                    id INTEGER PRIMARY KEY,
+                    job_id TEXT NOT NULL,
+                    from_state TEXT,
+                    to_state TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    detail TEXT
+                );
+                CREATE INDEX job_event_job ON job_event(job_id);
+                CREATE TRIGGER job_event_append_only_update BEFORE UPDATE ON job_event
+                    BEGIN SELECT RAISE(ABORT, 'job_event is append-only'); END;
+                CREATE TRIGGER job_event_append_only_delete BEFORE DELETE ON job_event
+                    BEGIN SELECT RAISE(ABORT, 'job_event is append-only'); END;
+                """)
+    ])
+}

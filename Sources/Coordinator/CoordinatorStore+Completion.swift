@@ -1,0 +1,214 @@
+import Cryptography
+public import JSON
+import SQLite
+
+extension CoordinatorStore {
+    /// Longest `error_code` and `error_message` of a failure report.
+    static let maxErrorCodeBytes = 64
+    static let maxErrorMessageBytes = 4_096
+
+    /// Accepts the result of a RUNNING job from its assigned miner (POST /v1/miners/{id}/result,
+    /// spec §9): job COMPLETED with result (inline, or on disk above the inline limit),
+    /// metrics, receipt, `jobreceipt` history row, event row and miner statistics — stored in
+    /// one transaction. An exact replay of the accepted result by the same miner returns the
+    /// stored receipt; nothing new is stored or returned.
+    ///
+    /// The receipt is built and signed from a snapshot read *before* the write (so signing
+    /// runs in parallel instead of on the single writer queue); the write is a
+    /// compare-and-set on `(state = RUNNING, assigned_miner_id, started_at)` of that snapshot.
+    /// If the job changed in between, the signed receipt is discarded unseen and the outcome
+    /// is decided again on the new state (replay, 403 or 409).
+    /// - Throws: `CoordinatorError.jobNotFound`; `.conflictState` when the job is not RUNNING
+    ///   (or a different result is sent for a completed job); `.forbidden` when another miner
+    ///   holds it; `.invalidPayload` (result/metrics not objects, non-finite or negative
+    ///   units/price); `.payloadTooLarge`.
+    public func complete(jobID: String, minerID: String, result: JSONValue, metrics: JSONValue = .object([])) async throws(CoordinatorError)
+        -> CompletionOutcome
+    {
+        guard Identifiers.isWellFormed(jobID) else { throw .jobNotFound }
+        guard case .object = result else { throw .invalidPayload("result: must be an object") }
+        guard case .object(let givenMetrics) = metrics else { throw .invalidPayload("metrics: must be an object") }
+        let resultBytes = try JSONText.bytes(result, field: "result", limit: configuration.maxBodyBytes)
+        let metricsBytes = try JSONText.bytes(metrics, field: "metrics", limit: configuration.maxBodyBytes)
+        var hasher = SHA256.Hasher()
+        hasher.update(resultBytes)
+        hasher.update([0x0A])
+        hasher.update(metricsBytes)
+        let completionHash = Hex.encode(hasher.finalize())
+        // Reject bad billing numbers before touching the job.
+        _ = try ReceiptFactory.billing(result: result, metrics: metrics, wallMilliseconds: 0)
+
+        let snapshot = try await completionSnapshot(jobID: jobID)
+        if let replay = try Self.replay(snapshot, minerID: minerID, completionHash: completionHash) { return replay }
+        try Self.checkCompletable(snapshot, minerID: minerID, transition: .complete)
+        let startedAt = snapshot.startedAt ?? snapshot.requestedAt
+        // completed_at >= started_at even if the wall clock stepped back (receipts.md §2).
+        let completedAt = max(clock.nowMilliseconds(), startedAt)
+        let durationMS = completedAt - startedAt
+        var metricMembers = givenMetrics
+        if !metricMembers.contains(where: { $0.key == "duration_ms" }) {
+            metricMembers.append(JSONMember(key: "duration_ms", value: .integer(JSONInteger(durationMS))))
+        }
+        let storedMetrics = JSONValue.object(metricMembers)
+        let metricsText = try JSONText.text(storedMetrics, field: "metrics")
+        let billing = try ReceiptFactory.billing(result: result, metrics: storedMetrics, wallMilliseconds: durationMS)
+        let onDisk = resultBytes.count > configuration.inlineResultLimitBytes
+        let resultRef = onDisk ? ResultFileStore.reference(jobID: jobID) : nil
+        let receiptID = Identifiers.receiptID()
+        let receipt = try receipts.make(
+            ReceiptFactory.Facts(
+                receiptID: receiptID, jobID: jobID, clientID: snapshot.clientID, minerID: minerID,
+                payload: try JSONText.parse(snapshot.payload), constraints: try Self.constraints(fromStored: snapshot.constraints).json,
+                result: onDisk ? nil : result, resultRef: resultRef,
+                artifactHash: "sha256:" + Hex.encode(SHA256.hash(resultBytes)), metrics: storedMetrics, billing: billing,
+                requestedAt: snapshot.requestedAt, startedAt: startedAt, completedAt: completedAt))
+        let receiptText = try receipt.map { value throws(CoordinatorError) in try JSONText.text(value, field: "receipt") }
+        let storedReceiptID = receipt == nil ? nil : receiptID
+        let inlineText = onDisk ? nil : String(decoding: resultBytes, as: UTF8.self)
+        let temporaryPath = onDisk ? try results.writeTemporary(jobID: jobID, bytes: resultBytes) : nil
+        let results = self.results
+        let clientID = snapshot.clientID
+        let target = try JobStateMachine.target(of: .complete, from: .running)
+        do {
+            return try await batched { db, changes in
+                try db.execute(
+                    """
+                    UPDATE job SET state = ?, result = ?, result_ref = ?, result_hash = ?, metrics = ?, receipt = ?,
+                        receipt_id = ?, error = NULL, completed_at = ?
+                    WHERE id = ? AND state = 'RUNNING' AND assigned_miner_id = ? AND started_at = ?
+                    """,
+                    [
+                        target.rawValue, inlineText, resultRef, completionHash, metricsText, receiptText, storedReceiptID,
+                        completedAt, jobID, minerID, startedAt,
+                    ])
+                guard db.changes == 1 else {
+                    // The job moved since the snapshot: decide on what it is now.
+                    let now = try Self.completionSnapshot(db, jobID: jobID)
+                    if let replay = try Self.replay(now, minerID: minerID, completionHash: completionHash) { return replay }
+                    try Self.checkCompletable(now, minerID: minerID, transition: .complete)
+                    throw CoordinatorError.conflictState("job was reassigned")
+                }
+                // The file goes into place only once this completion has won the job.
+                if let temporaryPath { try results.publish(temporaryPath: temporaryPath, jobID: jobID) }
+                if let receiptText, let storedReceiptID {
+                    try db.execute(
+                        "INSERT INTO jobreceipt(id, job_id, receipt_id, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+                        [Identifiers.uuidHex(), jobID, storedReceiptID, receiptText, completedAt])
+                }
+                try db.execute(
+                    """
+                    UPDATE miner SET inflight = MAX(inflight - 1, 0), jobs_completed = jobs_completed + 1,
+                        total_job_duration_ms = total_job_duration_ms + ?,
+                        average_job_duration_ms = CAST(total_job_duration_ms + ? AS REAL) / (jobs_completed + 1),
+                        last_receipt_id = COALESCE(?, last_receipt_id)
+                    WHERE id = ?
+                    """, [durationMS, durationMS, storedReceiptID, minerID])
+                try Self.record(
+                    db, &changes, jobID: jobID, clientID: clientID, from: .running, to: target, at: completedAt,
+                    actor: "miner:\(minerID)", receiptID: storedReceiptID, minerID: minerID)
+                return CompletionOutcome(receipt: receipt, replayed: false)
+            }
+        } catch {
+            // Only an unpublished temporary file is left to remove; a published one belongs to the commit.
+            if let temporaryPath { results.discard(temporaryPath: temporaryPath) }
+            throw error
+        }
+    }
+
+    /// The job facts a completion is decided on.
+    struct CompletionSnapshot: Sendable {
+        var state: JobState
+        var clientID: String
+        var assignedMinerID: String?
+        var payload: String
+        var constraints: String
+        var requestedAt: Int64
+        var startedAt: Int64?
+        var resultHash: String?
+        var receipt: String?
+    }
+
+    func completionSnapshot(jobID: String) async throws(CoordinatorError) -> CompletionSnapshot {
+        try await reading { db in try Self.completionSnapshot(db, jobID: jobID) }
+    }
+
+    static func completionSnapshot(_ db: Connection, jobID: String) throws -> CompletionSnapshot {
+        guard
+            let row = try db.queryOne(
+                """
+                SELECT state, client_id, assigned_miner_id, payload, constraints, requested_at, started_at, result_hash, receipt
+                FROM job WHERE id = ?
+                """, [jobID])
+        else { throw CoordinatorError.jobNotFound }
+        let stateText: String = try row.get(0)
+        guard let state = JobState(rawValue: stateText) else { throw CoordinatorError.storage("unknown state \(stateText)") }
+        return CompletionSnapshot(
+            state: state, clientID: try row.get(1), assignedMinerID: try row.get(2), payload: try row.get(3),
+            constraints: try row.get(4), requestedAt: try row.get(5), startedAt: try row.get(6), resultHash: try row.get(7),
+            receipt: try row.get(8))
+    }
+
+    /// The stored outcome when `snapshot` is this miner's already accepted, identical completion.
+    static func replay(_ snapshot: CompletionSnapshot, minerID: String, completionHash: String) throws(CoordinatorError)
+        -> CompletionOutcome?
+    {
+        guard snapshot.state == .completed, snapshot.assignedMinerID == minerID, snapshot.resultHash == completionHash else {
+            return nil
+        }
+        return CompletionOutcome(
+            receipt: try snapshot.receipt.map { text throws(CoordinatorError) in try JSONText.parse(text) }, replayed: true)
+    }
+
+    /// Refuses a completion/failure the state machine or the assignment forbids.
+    /// - Throws: `CoordinatorError.conflictState` (not RUNNING) or `.forbidden` (another miner).
+    static func checkCompletable(_ snapshot: CompletionSnapshot, minerID: String, transition: JobTransition) throws(CoordinatorError) {
+        _ = try JobStateMachine.target(of: transition, from: snapshot.state)
+        guard snapshot.assignedMinerID == minerID else { throw .forbidden("job is assigned to another miner") }
+    }
+
+    /// Records the assigned miner's failure report (POST /v1/miners/{id}/fail): FAILED with
+    /// error `<code>: <message>`, miner inflight−1, jobs_failed+1. Repeating the same report
+    /// is accepted without change.
+    /// - Throws: `CoordinatorError.jobNotFound`, `.conflictState` (not RUNNING), `.forbidden`
+    ///   (other miner), `.invalidPayload` (empty/oversized code or message).
+    public func fail(jobID: String, minerID: String, errorCode: String, errorMessage: String, metrics: JSONValue = .object([]))
+        async throws(CoordinatorError)
+    {
+        guard Identifiers.isWellFormed(jobID) else { throw .jobNotFound }
+        guard (1...Self.maxErrorCodeBytes).contains(errorCode.utf8.count) else {
+            throw .invalidPayload("error_code: must be 1...\(Self.maxErrorCodeBytes) bytes")
+        }
+        guard errorMessage.utf8.count <= Self.maxErrorMessageBytes else {
+            throw .invalidPayload("error_message: must be at most \(Self.maxErrorMessageBytes) bytes")
+        }
+        guard case .object = metrics else { throw .invalidPayload("metrics: must be an object") }
+        let metricsText = try JSONText.text(metrics, field: "metrics")
+        guard metricsText.utf8.count <= configuration.maxBodyBytes else { throw .payloadTooLarge(limit: configuration.maxBodyBytes) }
+        let errorText = "\(errorCode): \(errorMessage)"
+        let now = clock.nowMilliseconds()
+        try await batched { db, changes in
+            guard let row = try db.queryOne("SELECT state, client_id, assigned_miner_id, error FROM job WHERE id = ?", [jobID]) else {
+                throw CoordinatorError.jobNotFound
+            }
+            let stateText: String = try row.get(0)
+            let clientID: String = try row.get(1)
+            let assigned: String? = try row.get(2)
+            let storedError: String? = try row.get(3)
+            if stateText == JobState.failed.rawValue, assigned == minerID, storedError == errorText { return }
+            guard let state = JobState(rawValue: stateText) else { throw CoordinatorError.storage("unknown state \(stateText)") }
+            let target = try JobStateMachine.target(of: .fail, from: state)
+            guard assigned == minerID else { throw CoordinatorError.forbidden("job is assigned to another miner") }
+            try db.execute(
+                """
+                UPDATE job SET state = ?, error = ?, metrics = ?, completed_at = ?
+                WHERE id = ? AND state = 'RUNNING' AND assigned_miner_id = ?
+                """, [target.rawValue, errorText, metricsText, now, jobID, minerID])
+            guard db.changes == 1 else { throw CoordinatorError.conflictState("job changed concurrently") }
+            try db.execute(
+                "UPDATE miner SET inflight = MAX(inflight - 1, 0), jobs_failed = jobs_failed + 1 WHERE id = ?", [minerID])
+            try Self.record(
+                db, &changes, jobID: jobID, clientID: clientID, from: state, to: target, at: now, actor: "miner:\(minerID)",
+                detail: errorText, minerID: minerID)
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import Cryptography
+public import JSON
+import SQLite
+
+extension CoordinatorStore {
+    /// Longest `Idempotency-Key` accepted.
+    public static let maxIdempotencyKeyBytes = 255
+
+    /// Submits a job for `clientID` (POST /v1/jobs). With an idempotency key, the same client
+    /// and key within 24 h returns the original job when the body matches (`replayed`).
+    /// - Throws: `CoordinatorError.invalidPayload` (payload not an object, ttl out of
+    ///   1…86400, bad key), `.payloadTooLarge`, `.idempotencyConflict` (same key, other body).
+    public func submit(clientID: String, _ submission: JobSubmission) async throws(CoordinatorError) -> SubmitOutcome {
+        guard case .object = submission.payload else { throw .invalidPayload("payload: must be an object") }
+        let ttl = submission.ttlSeconds ?? configuration.jobTTLSeconds
+        guard (1...86_400).contains(ttl) else { throw .invalidPayload("ttl_seconds: must be an integer in 1...86400") }
+        if let key = submission.idempotencyKey {
+            guard (1...Self.maxIdempotencyKeyBytes).contains(key.utf8.count), key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E })
+            else {
+                throw .invalidPayload("Idempotency-Key: must be 1...255 visible ASCII characters")
+            }
+        }
+        let payloadText = String(
+            decoding: try JSONText.bytes(submission.payload, field: "payload", limit: configuration.maxBodyBytes), as: UTF8.self)
+        let constraintsJSON = submission.constraints.json
+        let constraintsText = try JSONText.text(constraintsJSON, field: "constraints")
+        // The body hash that decides "same request" for idempotency: payload, constraints
+        // and ttl in one order-independent encoding.
+        var computedHash: String?
+        if submission.idempotencyKey != nil {
+            let request: JSONValue = .object([
+                JSONMember(key: "payload", value: submission.payload),
+                JSONMember(key: "constraints", value: constraintsJSON),
+                JSONMember(key: "ttl_seconds", value: .integer(JSONInteger(ttl))),
+            ])
+            let bytes: [UInt8]
+            do { bytes = try JSONSerializer(options: .sortedKeys).serialize(request) } catch {
+                throw .invalidPayload("payload: numbers must be finite")
+            }
+            computedHash = Hex.encode(SHA256.hash(bytes))
+        }
+        let requestHash = computedHash
+        let id = Identifiers.uuidHex()
+        let now = clock.nowMilliseconds()
+        let windowMS = Int64(configuration.idempotencyWindowSeconds) * 1_000
+        let key = submission.idempotencyKey
+        let constraints = submission.constraints
+        return try await batched { db, changes in
+            if let key, let requestHash {
+                if let existing = try db.queryOne(
+                    "SELECT \(Self.jobColumns), request_hash FROM job WHERE client_id = ? AND idempotency_key = ?", [clientID, key])
+                {
+                    let record = try Self.jobRecord(from: existing)
+                    if record.requestedAt + windowMS > now {
+                        let storedHash: String? = try existing.get(14)
+                        guard storedHash == requestHash else { throw CoordinatorError.idempotencyConflict }
+                        return SubmitOutcome(job: record, replayed: true)
+                    }
+                    // Window over: the old job keeps existing but releases the key.
+                    try db.execute("UPDATE job SET idempotency_key = NULL WHERE id = ?", [record.id])
+                }
+            }
+            let expiresAt = now + Int64(ttl) * 1_000
+            try db.execute(
+                """
+                INSERT INTO job(id, client_id, state, payload, constraints, ttl_seconds, requested_at, expires_at, idempotency_key, request_hash)
+                VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [id, clientID, payloadText, constraintsText, ttl, now, expiresAt, key, requestHash])
+            try Self.record(
+                db, &changes, jobID: id, clientID: clientID, from: nil, to: .queued, at: now, actor: "client:\(clientID)",
+                constraints: constraints)
+            let record = JobRecord(
+                id: id, clientID: clientID, state: .queued, constraints: constraints, ttlSeconds: ttl, requestedAt: now,
+                expiresAt: expiresAt, assignedMinerID: nil, startedAt: nil, completedAt: nil, error: nil, attempts: 0,
+                receiptID: nil, resultRef: nil)
+            return SubmitOutcome(job: record, replayed: false)
+        }
+    }
+
+    /// A job as its client (or, with `clientID` nil, an admin) sees it (GET /v1/jobs/{id}). A
+    /// QUEUED job past `expires_at` is first moved to EXPIRED.
+    /// - Throws: `CoordinatorError.jobNotFound` for unknown or foreign jobs.
+    public func job(id: String, clientID: String?) async throws(CoordinatorError) -> JobRecord {
+        guard Identifiers.isWellFormed(id) else { throw .jobNotFound }
+        let record: JobRecord = try await reading { db in
+            guard let row = try db.queryOne("SELECT \(Self.jobColumns) FROM job WHERE id = ?", [id]) else {
+                throw CoordinatorError.jobNotFound
+            }
+            return try Self.jobRecord(from: row)
+        }
+        if let clientID, record.clientID != clientID { throw .jobNotFound }
+        let now = clock.nowMilliseconds()
+        guard record.state == .queued, record.expiresAt <= now else { return record }
+        return try await batched { db, changes in
+            _ = try Self.expireIfStale(db, &changes, jobID: id, clientID: record.clientID, expiresAt: record.expiresAt, now: now)
+            guard let row = try db.queryOne("SELECT \(Self.jobColumns) FROM job WHERE id = ?", [id]) else {
+                throw CoordinatorError.jobNotFound
+            }
+            return try Self.jobRecord(from: row)
+        }
+    }
+
+    /// The result of a terminal job (GET /v1/jobs/{id}/result): result (from disk when stored
+    /// there), latest receipt, state and error — also for FAILED/CANCELED/EXPIRED jobs without
+    /// a result (spec §11 weakness 9).
+    /// - Throws: `CoordinatorError.jobNotFound`, `.jobNotReady` while QUEUED/RUNNING.
+    public func result(jobID: String, clientID: String?) async throws(CoordinatorError) -> JobResultView {
+        let record = try await job(id: jobID, clientID: clientID)
+        guard record.state.isTerminal else { throw .jobNotReady }
+        let stored: (String?, String?) = try await reading { db in
+            guard let row = try db.queryOne("SELECT result, receipt FROM job WHERE id = ?", [jobID]) else {
+                throw CoordinatorError.jobNotFound
+            }
+            return (try row.get(0), try row.get(1))
+        }
+        var result: JSONValue?
+        if let text = stored.0 {
+            result = try JSONText.parse(text)
+        } else if record.resultRef != nil {
+            result = try JSONText.parse(results.read(jobID: jobID))
+        }
+        return JobResultView(
+            state: record.state, error: record.error, result: result, receipt: try stored.1.map { text throws(CoordinatorError) in try JSONText.parse(text) })
+    }
+
+    /// The latest signed receipt of a job (GET /v1/jobs/{id}/receipt).
+    /// - Throws: `CoordinatorError.jobNotFound`, `.receiptNotAvailable`.
+    public func latestReceipt(jobID: String, clientID: String?) async throws(CoordinatorError) -> JSONValue {
+        guard Identifiers.isWellFormed(jobID) else { throw .jobNotFound }
+        let stored: (String, String?) = try await reading { db in
+            guard let row = try db.queryOne("SELECT client_id, receipt FROM job WHERE id = ?", [jobID]) else {
+                throw CoordinatorError.jobNotFound
+            }
+            return (try row.get(0), try row.get(1))
+        }
+        if let clientID, stored.0 != clientID { throw .jobNotFound }
+        guard let text = stored.1 else { throw .receiptNotAvailable }
+        return try JSONText.parse(text)
+    }
+
+    /// Cancels a QUEUED or RUNNING job of `clientID` (POST /v1/jobs/{id}/cancel): state
+    /// CANCELED, error `canceled by client`, assignment cleared, and the miner's inflight
+    /// decremented (spec §11 weakness 5).
+    /// - Throws: `CoordinatorError.jobNotFound`, `.jobNotCancelable`.
+    public func cancel(jobID: String, clientID: String) async throws(CoordinatorError) -> JobRecord {
+        guard Identifiers.isWellFormed(jobID) else { throw .jobNotFound }
+        let now = clock.nowMilliseconds()
+        // A lazily expired job answers 409 but its expiry must still commit, so that refusal is
+        // returned from the transaction instead of thrown (a throw rolls the expiry back).
+        let outcome: Result<JobRecord, CoordinatorError> = try await batched { db, changes in
+            guard let row = try db.queryOne("SELECT \(Self.jobColumns) FROM job WHERE id = ?", [jobID]) else {
+                throw CoordinatorError.jobNotFound
+            }
+            var record = try Self.jobRecord(from: row)
+            guard record.clientID == clientID else { throw CoordinatorError.jobNotFound }
+            if record.state == .queued,
+                try Self.expireIfStale(db, &changes, jobID: jobID, clientID: clientID, expiresAt: record.expiresAt, now: now)
+            {
+                return .failure(.jobNotCancelable)
+            }
+            let target = try JobStateMachine.target(of: .cancel, from: record.state)
+            try db.execute(
+                """
+                UPDATE job SET state = ?, error = 'canceled by client', assigned_miner_id = NULL, completed_at = ?
+                WHERE id = ? AND state = ?
+                """, [target.rawValue, now, jobID, record.state.rawValue])
+            guard db.changes == 1 else { throw CoordinatorError.jobNotCancelable }
+            if record.state == .running, let miner = record.assignedMinerID {
+                try db.execute("UPDATE miner SET inflight = MAX(inflight - 1, 0) WHERE id = ?", [miner])
+            }
+            try Self.record(
+                db, &changes, jobID: jobID, clientID: clientID, from: record.state, to: target, at: now,
+                actor: "client:\(clientID)", detail: "canceled by client", minerID: record.assignedMinerID)
+            record.state = target
+            record.error = "canceled by client"
+            record.assignedMinerID = nil
+            record.completedAt = now
+            return .success(record)
+        }
+        return try outcome.get()
+    }
+}

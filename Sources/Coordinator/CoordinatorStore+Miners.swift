@@ -1,0 +1,117 @@
+import Cryptography
+import JSON
+import SQLite
+
+extension CoordinatorStore {
+    /// Registers or re-registers `minerID` (POST /v1/miners/register): capabilities,
+    /// concurrency and region replaced, status ONLINE, heartbeat now, a new session token.
+    /// The coordinator's own inflight count and statistics are kept.
+    /// - Returns: the new session token (32 hex).
+    /// - Throws: `CoordinatorError.invalidPayload` (capabilities not an object, concurrency
+    ///   outside 1…64, region too long, malformed public key), `.payloadTooLarge` (> 64 KiB).
+    public func registerMiner(minerID: String, _ registration: MinerRegistration) async throws(CoordinatorError) -> String {
+        guard case .object = registration.capabilities else { throw .invalidPayload("capabilities: must be an object") }
+        guard (1...64).contains(registration.concurrency) else {
+            throw .invalidPayload("concurrency: must be an integer in 1...64")
+        }
+        if let region = registration.region, region.utf8.count > 64 {
+            throw .invalidPayload("region: must be at most 64 bytes")
+        }
+        if let key = registration.publicKey, !(key.utf8.count == 64 && key.utf8.allSatisfy({ $0.isHexDigit })) {
+            throw .invalidPayload("public_key: must be 64 hex characters")
+        }
+        let capabilities = String(
+            decoding: try JSONText.bytes(registration.capabilities, field: "capabilities", limit: configuration.maxCapabilitiesBytes),
+            as: UTF8.self)
+        let token = Identifiers.uuidHex()
+        let now = clock.nowMilliseconds()
+        let region = registration.region
+        let concurrency = registration.concurrency
+        let publicKey = registration.publicKey
+        try await batched { db, _ in
+            try db.execute(
+                """
+                INSERT INTO miner(id, region, capabilities, concurrency, status, last_heartbeat, session_token, public_key, registered_at)
+                VALUES (?, ?, ?, ?, 'ONLINE', ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET region = excluded.region, capabilities = excluded.capabilities,
+                    concurrency = excluded.concurrency, status = 'ONLINE', last_heartbeat = excluded.last_heartbeat,
+                    session_token = excluded.session_token, public_key = excluded.public_key
+                """, [minerID, region, capabilities, concurrency, now, token, publicKey, now])
+        }
+        return token
+    }
+
+    /// Records a heartbeat (POST /v1/miners/heartbeat). The miner's own inflight number goes
+    /// to `reported_inflight`; the coordinator's count is never overwritten (spec §11 weakness 5).
+    /// - Throws: `CoordinatorError.minerNotRegistered`, `.invalidPayload`, `.payloadTooLarge`.
+    public func heartbeat(minerID: String, _ heartbeat: MinerHeartbeat) async throws(CoordinatorError) {
+        guard case .object = heartbeat.metadata else { throw .invalidPayload("metadata: must be an object") }
+        guard (0...1_000_000).contains(heartbeat.reportedInflight) else {
+            throw .invalidPayload("inflight: must be an integer in 0...1000000")
+        }
+        let metadata = String(
+            decoding: try JSONText.bytes(heartbeat.metadata, field: "metadata", limit: configuration.maxCapabilitiesBytes),
+            as: UTF8.self)
+        let now = clock.nowMilliseconds()
+        let status = heartbeat.status.rawValue
+        let reported = heartbeat.reportedInflight
+        try await batched { db, _ in
+            try db.execute(
+                "UPDATE miner SET status = ?, reported_inflight = ?, extra_metadata = ?, last_heartbeat = ? WHERE id = ?",
+                [status, reported, metadata, now, minerID])
+            guard db.changes == 1 else { throw CoordinatorError.minerNotRegistered }
+        }
+    }
+
+    /// Puts a miner in DRAINING (POST /v1/miners/drain): no new work, running jobs finish.
+    /// - Throws: `CoordinatorError.minerNotRegistered`.
+    public func drain(minerID: String) async throws(CoordinatorError) {
+        let now = clock.nowMilliseconds()
+        try await batched { db, _ in
+            try db.execute("UPDATE miner SET status = 'DRAINING', last_heartbeat = ? WHERE id = ?", [now, minerID])
+            guard db.changes == 1 else { throw CoordinatorError.minerNotRegistered }
+        }
+    }
+
+    /// Whether `token` is the miner's current session token (constant-time comparison). The
+    /// spec leaves token checks optional; routes that want them call this.
+    /// - Throws: `CoordinatorError.minerNotRegistered`.
+    public func isCurrentSession(minerID: String, token: String) async throws(CoordinatorError) -> Bool {
+        let stored: String? = try await reading { db in
+            guard let row = try db.queryOne("SELECT session_token FROM miner WHERE id = ?", [minerID]) else {
+                throw CoordinatorError.minerNotRegistered
+            }
+            return try row.get(0)
+        }
+        guard let stored else { return false }
+        return ConstantTime.equals(Array(stored.utf8), Array(token.utf8))
+    }
+
+    /// One miner, or nil.
+    /// - Throws: `CoordinatorError.storage`.
+    public func miner(id: String) async throws(CoordinatorError) -> MinerSummary? {
+        try await reading { db in
+            try db.queryOne("SELECT \(Self.minerColumns) FROM miner WHERE id = ?", [id]).map(Self.minerSummary(from:))
+        }
+    }
+
+    /// Columns read into a `MinerSummary`, in `minerSummary(from:)` order.
+    static let minerColumns =
+        "id, status, inflight, reported_inflight, concurrency, region, last_heartbeat, average_job_duration_ms, jobs_completed, jobs_failed, last_receipt_id"
+
+    static func minerSummary(from row: Row) throws -> MinerSummary {
+        let status: String = try row.get(1)
+        return MinerSummary(
+            id: try row.get(0), status: MinerStatus(rawValue: status) ?? .offline, inflight: try row.get(2),
+            reportedInflight: try row.get(3), concurrency: try row.get(4), region: try row.get(5),
+            lastHeartbeat: try row.get(6), averageJobDurationMS: try row.get(7), jobsCompleted: try row.get(8),
+            jobsFailed: try row.get(9), lastReceiptID: try row.get(10))
+    }
+}
+
+extension UInt8 {
+    /// Whether this byte is an ASCII hex digit.
+    var isHexDigit: Bool {
+        (self >= 0x30 && self <= 0x39) || (self >= 0x41 && self <= 0x46) || (self >= 0x61 && self <= 0x66)
+    }
+}

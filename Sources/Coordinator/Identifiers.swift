@@ -1,0 +1,22 @@
+import Cryptography
+
+/// Random identifiers in the formats of spec/coordinator.md §4.
+enum Identifiers {
+    /// A UUIDv4 as 32 lowercase hex characters (job ids, session tokens, history row ids).
+    static func uuidHex() -> String {
+        var bytes = SecureRandom.bytes(count: 16)
+        bytes[6] = (bytes[6] & 0x0F) | 0x40  // version 4 (RFC 9562 §5.4)
+        bytes[8] = (bytes[8] & 0x3F) | 0x80  // variant 10
+        return Hex.encode(bytes)
+    }
+
+    /// 16 random bytes as 32 hex characters (receipt ids).
+    static func receiptID() -> String { Hex.encode(SecureRandom.bytes(count: 16)) }
+
+    /// Whether `text` looks like an id we issue (32 lowercase hex), so malformed path
+    /// parameters are answered 404 without touching the database.
+    static func isWellFormed(_ text: String) -> Bool {
+        text.utf8.count == 32
+            && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+    }
+}

@@ -1,0 +1,56 @@
+import Coordinator
+import Testing
+
+@Suite struct JobStateMachineTests {
+    /// The complete allowed table of spec §7; everything else must be refused.
+    static let allowed: [JobTransition: [JobState: JobState]] = [
+        .assign: [.queued: .running],
+        .expire: [.queued: .expired],
+        .cancel: [.queued: .canceled, .running: .canceled],
+        .complete: [.running: .completed],
+        .fail: [.running: .failed],
+        .requeue: [.running: .queued],
+        .exhaust: [.running: .failed],
+    ]
+
+    @Test(arguments: JobTransition.allCases, JobState.allCases)
+    func everyTransitionIsAllowedOrRefused(transition: JobTransition, state: JobState) {
+        if let target = Self.allowed[transition]?[state] {
+            #expect(throws: Never.self) { try JobStateMachine.target(of: transition, from: state) }
+            #expect((try? JobStateMachine.target(of: transition, from: state)) == target)
+        } else if transition == .cancel {
+            #expect(throws: CoordinatorError.jobNotCancelable) { try JobStateMachine.target(of: transition, from: state) }
+        } else {
+            #expect(throws: CoordinatorError.self) { try JobStateMachine.target(of: transition, from: state) }
+            #expect(!JobStateMachine.allows(transition, from: state))
+        }
+    }
+
+    @Test(arguments: JobState.allCases)
+    func terminalStatesHaveNoExit(state: JobState) {
+        let exits = JobTransition.allCases.filter { JobStateMachine.allows($0, from: state) }
+        #expect(exits.isEmpty == state.isTerminal)
+    }
+
+    @Test func errorsMapToDocumentedStatusAndDetail() {
+        let cases: [(CoordinatorError, Int, String, String)] = [
+            (.jobNotFound, 404, "JOB_NOT_FOUND", "job not found"),
+            (.jobNotReady, 425, "JOB_NOT_READY", "job not ready"),
+            (.jobNotCancelable, 409, "CONFLICT_STATE", "job not cancelable"),
+            (.forbidden("x"), 403, "FORBIDDEN", "x"),
+            (.invalidPayload("ttl"), 422, "INVALID_PAYLOAD", "ttl"),
+            (.payloadTooLarge(limit: 10), 413, "PAYLOAD_TOO_LARGE", "payload too large (limit 10 bytes)"),
+            (.unauthorized, 401, "UNAUTHORIZED_KEY", "invalid api key"),
+            (.rateLimited(retryAfterSeconds: 3), 429, "RATE_LIMITED", "rate limit exceeded"),
+            (.minerNotRegistered, 404, "MINER_NOT_REGISTERED", "miner not registered"),
+            (.receiptNotAvailable, 404, "JOB_NOT_FOUND", "receipt not available"),
+            (.idempotencyConflict, 409, "CONFLICT_STATE", "idempotency key reused with a different body"),
+        ]
+        for (error, status, code, detail) in cases {
+            #expect(error.httpStatus == status)
+            #expect(error.code == code)
+            #expect(error.detail == detail)
+        }
+        #expect(CoordinatorError.storage("disk I/O").detail == "internal error")
+    }
+}
