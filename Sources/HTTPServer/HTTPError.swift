@@ -38,7 +38,10 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     public var response: Response {
         var headers = headers
         headers.replaceOrAdd(name: "Content-Type", value: "application/json")
-        let body = (try? JSONEncoder().encode(ErrorBody(error: self))).map { Array($0) } ?? Self.fallbackBody
+        let encoder = JSONEncoder()
+        // Sorted keys: one byte-stable rendering for clients, tests and logs.
+        encoder.outputFormatting = [.sortedKeys]
+        let body = (try? encoder.encode(ErrorBody(error: self))).map { Array($0) } ?? Self.fallbackBody
         return Response(status: status, headers: headers, body: .bytes(body))
     }
 
@@ -54,7 +57,7 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         return code
     }
 
-    static let fallbackBody = Array(#"{"error":{"code":"INTERNAL_SERVER_ERROR","message":"Internal Server Error","details":{}}}"#.utf8)
+    static let fallbackBody = Array(#"{"error":{"code":"INTERNAL_SERVER_ERROR","details":{},"message":"Internal Server Error"}}"#.utf8)
 }
 
 /// The wire shape of an error body.
