@@ -4,7 +4,9 @@ public import HTTP1
 public import Sockets
 
 /// A blocking raw-socket HTTP/1.1 client for server tests: send exact bytes, read parsed responses.
-public final class HTTPTestConnection {
+///
+/// `@unchecked Sendable`: a test hands it between threads but uses it from one at a time.
+public final class HTTPTestConnection: @unchecked Sendable {
     /// The connected socket.
     public let socket: SocketDescriptor
     var buffer: [UInt8] = []
