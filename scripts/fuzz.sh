@@ -24,5 +24,5 @@ mkdir -p "$out/artifacts" "$out/corpus"
 cp -n "$corpus"/* "$out/corpus/" 2>/dev/null || true
 swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
     -module-name "Fuzz_$target" "${sources[@]}" -o "$out/fuzzer"
-"$out/fuzzer" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
+SWIFT_BACKTRACE=enable=no "$out/fuzzer" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
     -artifact_prefix="$out/artifacts/" -print_final_stats=1 "$out/corpus" "$corpus"

@@ -13,6 +13,8 @@ public struct HTTPRequestParser: Sendable {
     var readIndex = 0
     /// Bytes after `readIndex` already scanned for the end of a head without finding it.
     var headScanned = 0
+    /// Offset from `readIndex` of the request line's LF once seen, else -1.
+    var firstLineFeed = -1
     var state: State = .head
     var failure: HTTPParserError?
     var chunkedBodySize = 0
@@ -64,6 +66,7 @@ public struct HTTPRequestParser: Sendable {
         buffer.removeAll(keepingCapacity: true)
         readIndex = 0
         headScanned = 0
+        firstLineFeed = -1
         return rest
     }
 
@@ -138,34 +141,43 @@ public struct HTTPRequestParser: Sendable {
             guard buffer[readIndex + 1] == .lf else { break }
             readIndex += 2
             headScanned = 0
+            firstLineFeed = -1
         }
         let start = readIndex
-        var index = start + max(0, headScanned - 3)
+        var index = start + headScanned
         let end = buffer.count
+        let lineLimit = limits.maxRequestLineLength
+        let headLimit = limits.maxHeaderBytes
         var headEnd = -1
+        // Every check depends only on the bytes up to `index`, so the outcome is the same
+        // however the input is split across reads (the fuzz target asserts this).
         while index < end {
             if buffer[index] == .lf {
                 // RFC 9112 §2.2: we accept CRLF only; a bare LF is refused rather than guessed at.
                 guard index > start, buffer[index - 1] == .cr else { throw .invalidLineEnding }
+                if firstLineFeed < 0 { firstLineFeed = index - start }
                 if index - start >= 3, buffer[index - 2] == .lf, buffer[index - 3] == .cr {
                     headEnd = index + 1
                     break
                 }
             }
+            let length = index + 1 - start
+            if firstLineFeed < 0, length > lineLimit + 1 { throw .uriTooLong(limit: lineLimit) }
+            if length > headLimit {
+                if firstLineFeed - 1 > lineLimit { throw .uriTooLong(limit: lineLimit) }
+                throw .headersTooLarge(limit: headLimit)
+            }
             index += 1
         }
         guard headEnd >= 0 else {
             headScanned = end - start
-            try checkIncompleteHeadSize(start: start, end: end)
             return nil
         }
-        guard headEnd - start <= limits.maxHeaderBytes else {
-            try checkIncompleteHeadSize(start: start, end: headEnd)
-            throw .headersTooLarge(limit: limits.maxHeaderBytes)
-        }
+        guard headEnd - start <= headLimit else { throw .headersTooLarge(limit: headLimit) }
         let head = try parseHead(start: start, end: headEnd - 2)
         readIndex = headEnd
         headScanned = 0
+        firstLineFeed = -1
         switch head.bodyFraming {
         case .none: state = .messageEnd
         case .contentLength(let length): state = length == 0 ? .messageEnd : .contentLength(remaining: length)
@@ -174,24 +186,6 @@ public struct HTTPRequestParser: Sendable {
             state = .chunkSize
         }
         return .head(head)
-    }
-
-    /// Refuses an oversized partial head early: 414 while the request line is unfinished, else 431.
-    func checkIncompleteHeadSize(start: Int, end: Int) throws(HTTPParserError) {
-        let lineLimit = limits.maxRequestLineLength
-        let scanEnd = min(end, start + lineLimit + 2)
-        var lineEnd = -1
-        var index = start
-        while index < scanEnd {
-            if buffer[index] == .lf { lineEnd = index; break }
-            index += 1
-        }
-        if lineEnd < 0 {
-            if end - start > lineLimit + 1 { throw .uriTooLong(limit: lineLimit) }
-        } else if lineEnd - 1 - start > lineLimit {
-            throw .uriTooLong(limit: lineLimit)
-        }
-        if end - start > limits.maxHeaderBytes { throw .headersTooLarge(limit: limits.maxHeaderBytes) }
     }
 }
 

@@ -56,3 +56,26 @@ import Testing
         #expect(parse(text, limits: limits).error == .tooManyHeaders(limit: 5))
     }
 }
+
+/// Found by the fuzzer: the first error must not depend on how the input was split.
+@Suite struct HTTPParserSplitInvarianceTests {
+    static let inputs: [String] = [
+        "GET /" + String(repeating: "\u{D3}", count: 300) + " HT\u{14}\n",
+        "GET / HTTP/1.1\r\nHost: a\r\nX: " + String(repeating: "v", count: 2000) + "\n",
+        "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nBad Name: 1\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nT: 1\r\n\r\n",
+    ]
+
+    @Test(arguments: 0..<8)
+    func outcomeIsTheSameForEverySplit(round: Int) {
+        let limits = HTTPParserLimits(maxRequestLineLength: 256, maxHeaderBytes: 1024, maxHeaderCount: 16, maxBodySize: 4096)
+        var splitter = HTTPByteSplitter.random()
+        for input in Self.inputs {
+            let bytes = Array(input.utf8)
+            let whole = parse([bytes], limits: limits)
+            let split = parse(splitter.split(bytes, maxPiece: 1 + round * 5), limits: limits)
+            #expect(whole.error == split.error, "seed \(splitter.seed)")
+            #expect(whole.requests == split.requests, "seed \(splitter.seed)")
+        }
+    }
+}
