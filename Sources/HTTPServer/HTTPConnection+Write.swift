@@ -94,6 +94,7 @@ extension HTTPConnection {
     /// Writes as much as the kernel takes; waits for EPOLLOUT for the rest.
     func flush() {
         guard !closed else { return }
+        let pendingBefore = out.count - outOffset
         while outOffset < out.count {
             let offset = outOffset
             let result = out.withUnsafeBytes { raw in
@@ -102,8 +103,11 @@ extension HTTPConnection {
             switch result {
             case .success(.bytes(let count)):
                 outOffset += count
+                lastWriteProgress = context.loop.now
             case .success(.wouldBlock), .success(.endOfFile):
                 if !writeInterest {
+                    // The stall clock starts when the kernel first refuses bytes.
+                    lastWriteProgress = context.loop.now
                     writeInterest = true
                     updateInterest()
                 }
@@ -124,7 +128,11 @@ extension HTTPConnection {
             flushWaiters = []
             for waiter in waiters { waiter.resume() }
         }
-        if closeWhenFlushed, !busy { beginLingeringClose() }
+        if closeWhenFlushed, !busy {
+            beginLingeringClose()
+        } else if pendingBefore > Self.outputHighWater, !busy, !queue.isEmpty {
+            startNext()
+        }
     }
 
     /// RFC 9112 §9.6: half-close and drain unread input briefly, so a reset does not destroy the response.

@@ -27,6 +27,9 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
 
     var out: [UInt8] = []
     var outOffset = 0
+    var lastWriteProgress: UInt64 = 0
+    /// Unsent bytes above which no further request is started.
+    static let outputHighWater = 256 * 1024
     var flushWaiters: [CheckedContinuation<Void, any Error>] = []
     var readingEnabled = true
     var writeInterest = false
@@ -169,6 +172,9 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
 
     func startNext() {
         guard !busy, !closed, lingerDeadline == nil else { return }
+        // A client that does not read its responses gets no more answers (flush() resumes us),
+        // so the output buffer stays bounded whatever it pipelines.
+        guard out.count - outOffset <= Self.outputHighWater else { return }
         guard !queue.isEmpty else {
             if let failure = pendingFailure {
                 pendingFailure = nil
@@ -217,6 +223,11 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         guard !closed else { return }
         if let lingerDeadline {
             if now >= lingerDeadline { close() }
+            return
+        }
+        // A peer that stops reading for the idle timeout is gone as far as we care.
+        if outOffset < out.count {
+            if now &- lastWriteProgress > core.idleTimeout { close() }
             return
         }
         guard !upgraded, !busy, queue.isEmpty, outOffset == out.count, pendingFailure == nil else { return }

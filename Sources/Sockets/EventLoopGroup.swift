@@ -17,8 +17,9 @@ public final class EventLoopGroup: Sendable {
 
     /// The next loop, round-robin.
     public func next() -> EventLoop {
-        let index = cursor.add(1, ordering: .relaxed).oldValue
-        return loops[index % loops.count]
+        let index = cursor.wrappingAdd(1, ordering: .relaxed).oldValue
+        let count = loops.count
+        return loops[((index % count) + count) % count]
     }
 
     /// Stops every loop and waits for their threads.

@@ -142,3 +142,25 @@ import Testing
         }
     }
 }
+
+@Suite struct HTTPServerBackpressureTests {
+    @Test func clientThatNeverReadsIsEventuallyClosedWithBoundedOutput() async throws {
+        let router = makeTestRouter()
+        let big = [UInt8](repeating: UInt8(ascii: "x"), count: 512 * 1024)
+        router.get("/big") { _, _ in Response(body: .bytes(big)) }
+        var configuration = HTTPServerConfiguration(eventLoopThreads: 1)
+        configuration.idleTimeout = .milliseconds(300)
+        configuration.maxPipelinedRequests = 4
+        try await withServer(configuration, router: router) { server, port in
+            let client = try HTTPTestConnection(port: port)
+            // Many pipelined requests for large bodies, never reading the answers.
+            for _ in 0..<40 { try? client.send("GET /big HTTP/1.1\r\nHost: t\r\n\r\n") }
+            var waited = 0
+            while server.connectionCount > 0, waited < 100 {
+                Thread.sleep(forTimeInterval: 0.05)
+                waited += 1
+            }
+            #expect(server.connectionCount == 0)
+        }
+    }
+}
