@@ -72,6 +72,9 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         if events & EventMask.writable != 0 { flush() }
         guard !closed else { return }
         if events & (EventMask.readable | EventMask.hangup | EventMask.error) != 0 { readOnce() }
+        // EPOLLHUP: both directions are down and cannot be masked; nothing more can be sent, and
+        // staying registered would wake the loop on every iteration.
+        if events & EventMask.hangup != 0, peerClosed, !closed { close() }
     }
 
     /// One read per readiness event; level-triggered epoll reports leftovers again.
@@ -94,9 +97,10 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
                 setReading(false)
                 deliverInbound()
             } else if busy || !queue.isEmpty || outOffset < out.count {
-                // RFC 9112 §9.6: answer what was received, then close.
+                // A half-close still expects answers to every complete request received;
+                // the last of them carries `Connection: close` (see responseReady).
                 setReading(false)
-                closeWhenFlushed = true
+                if !busy, queue.isEmpty { closeWhenFlushed = true }
             } else {
                 close()
             }
@@ -208,7 +212,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
 
     func responseReady(_ response: Response, for head: HTTPRequestHead) {
         guard !closed else { return }
-        let keepAlive = head.keepAlive && !peerClosed && !core.draining.load(ordering: .relaxed)
+        let keepAlive = head.keepAlive && !(peerClosed && queue.isEmpty) && !core.draining.load(ordering: .relaxed)
         writeResponse(response, for: head, keepAlive: keepAlive)
     }
 

@@ -73,6 +73,8 @@ public final class EventLoop: @unchecked Sendable {
     /// Runs `work` on the loop thread soon (FIFO); wakes the loop at most once per batch.
     public func execute(_ work: @escaping @Sendable () -> Void) {
         pending.withLock { $0.append(work) }
+        // On the loop thread the queue is drained before the next epoll_wait: no wakeup syscall.
+        if inEventLoop { return }
         if !wakeScheduled.exchange(true, ordering: .acquiringAndReleasing) {
             var one: UInt64 = 1
             _ = Glibc.write(wakeFD, &one, 8)
@@ -151,11 +153,11 @@ public final class EventLoop: @unchecked Sendable {
                     handlers[fd]?.handleEvents(event.events)
                 }
             }
-            runPending()
             if now &- lastTick >= tickNanos {
                 lastTick = now
                 for handler in tickHandlers { handler() }
             }
+            runPending()
         }
         runPending()
     }

@@ -1,6 +1,7 @@
 import HTTP1
 import HTTPServer
 import Logging
+import Sockets
 import TestSupport
 import Testing
 
@@ -114,6 +115,17 @@ import Testing
             let response = try client.readResponse()
             #expect(response.headers["Connection"] == "close")
             #expect(try client.readUntilClosed().isEmpty)
+        }
+    }
+
+    @Test func halfClosedClientStillGetsItsResponse() async throws {
+        try await withServer { _, port in
+            let client = try HTTPTestConnection(port: port)
+            try client.send("GET /slow?ms=100 HTTP/1.1\r\nHost: t\r\n\r\nGET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+            client.socket.shutdownWrite()
+            #expect(try client.readResponse().text == "slow done")
+            #expect(try client.readResponse().text == "hello")
+            #expect(try client.waitForClose())
         }
     }
 
