@@ -137,8 +137,12 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
                 headStart = nil
                 bodyStart = context.loop.now
                 if case .contentLength(let length) = newHead.bodyFraming { body.reserveCapacity(length) }
-                // RFC 9110 §10.1.1: tell the client to send the body it is holding back.
-                if newHead.expectsContinue, newHead.bodyFraming != .none, parser.bufferedByteCount == 0 {
+                // RFC 9110 §10.1.1: tell the client to send the body it is holding back. Only when
+                // nothing is in flight: an interim response must not precede earlier final ones; a
+                // pipelining client then sends the body after its own wait (RFC 9110 §10.1.1 ¶9).
+                if newHead.expectsContinue, newHead.bodyFraming != .none, parser.bufferedByteCount == 0,
+                    !busy, queue.isEmpty, outOffset == out.count
+                {
                     out.append(contentsOf: HTTPResponseSerializer.continueResponse)
                     flush()
                 }

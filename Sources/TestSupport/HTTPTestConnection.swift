@@ -70,6 +70,15 @@ public final class HTTPTestConnection: @unchecked Sendable {
         }
     }
 
+    /// Returns the bytes already buffered past the last response, or waits for the next ones;
+    /// empty at end of stream. For raw protocols after an upgrade.
+    /// - Throws: `Failure.timedOut` when nothing arrives.
+    public func readAvailable() throws -> [UInt8] {
+        if buffer.isEmpty { _ = try fill() }
+        defer { buffer = [] }
+        return buffer
+    }
+
     /// Reads until the server closes, returning the bytes not yet consumed.
     /// - Throws: `Failure.timedOut` when the server keeps the connection open.
     public func readUntilClosed() throws -> [UInt8] {

@@ -3,7 +3,6 @@ import HTTP1
 import HTTPServer
 import Logging
 import Synchronization
-import Sockets
 import TestSupport
 import Testing
 import WebSocket
@@ -33,10 +32,20 @@ import WebSocket
             #expect(switching.headers["Upgrade"] == "echo")
             #expect(switching.headers["Content-Length"] == nil)
             var received: [UInt8] = []
-            while received.count < "echo:first".utf8.count { received += client.socket.readSomeForTest() }
+            while received.count < "echo:first".utf8.count {
+                let more = try client.readAvailable()
+                if more.isEmpty { break }
+                received += more
+            }
             #expect(String(decoding: received, as: UTF8.self) == "echo:first")
             try client.send("second")
-            #expect(String(decoding: client.socket.readSomeForTest(), as: UTF8.self) == "echo:second")
+            var second: [UInt8] = []
+            while second.count < "echo:second".utf8.count {
+                let more = try client.readAvailable()
+                if more.isEmpty { break }
+                second += more
+            }
+            #expect(String(decoding: second, as: UTF8.self) == "echo:second")
             try client.send("quit")
             #expect(try client.waitForClose())
         }
@@ -97,9 +106,4 @@ import WebSocket
         let result = await blocking { try client.readUntilClosed() }
         #expect(try result.get().isEmpty)
     }
-}
-
-extension SocketDescriptor {
-    /// A blocking read for tests (the test connection socket is non-blocking).
-    func readSomeForTest() -> [UInt8] { (try? readSome()) ?? [] }
 }
