@@ -12,3 +12,6 @@
 static inline int clinux_fcntl_setfl(int fd, int flags) { return fcntl(fd, F_SETFL, flags); }
 static inline int clinux_fcntl_getfl(int fd) { return fcntl(fd, F_GETFL); }
 static inline int clinux_fcntl_setfd_cloexec(int fd) { return fcntl(fd, F_SETFD, FD_CLOEXEC); }
+
+// accept4 is a GNU extension; declared here so Swift sees it without _GNU_SOURCE.
+int clinux_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);

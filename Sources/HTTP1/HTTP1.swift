@@ -1,2 +1,0 @@
-// HTTP1 module; see ARCHITECTURE.md.
-enum HTTP1Module {}

@@ -1,0 +1,91 @@
+import Foundation
+public import HTTP1
+
+/// The one error type handlers throw to answer with a status and a JSON error body:
+/// `{"error":{"code":"…","message":"…","details":{}}}` plus any extra top-level members.
+public struct HTTPError: Error, Sendable, CustomStringConvertible {
+    /// The response status.
+    public var status: HTTPResponseStatus
+    /// A stable machine-readable code, e.g. `JOB_NOT_FOUND`.
+    public var code: String
+    /// A human-readable message (never secrets).
+    public var message: String
+    /// Structured details, rendered as `{}` when `nil`.
+    public var details: (any Encodable & Sendable)?
+    /// Extra top-level members beside `error`, e.g. the coordinator's `"detail"`.
+    public var extraMembers: [(String, any Encodable & Sendable)]
+    /// Extra response headers, e.g. `Allow` for 405 or `WWW-Authenticate` for 401.
+    public var headers: HTTPHeaders
+
+    /// Builds an error; `code` defaults from the status (`NOT_FOUND`), `message` from the reason phrase.
+    public init(
+        _ status: HTTPResponseStatus, code: String? = nil, message: String? = nil,
+        details: (any Encodable & Sendable)? = nil, extraMembers: [(String, any Encodable & Sendable)] = [],
+        headers: HTTPHeaders = HTTPHeaders()
+    ) {
+        self.status = status
+        self.code = code ?? Self.defaultCode(for: status)
+        self.message = message ?? status.reasonPhrase
+        self.details = details
+        self.extraMembers = extraMembers
+        self.headers = headers
+    }
+
+    /// `status code: message`.
+    public var description: String { "\(status.code) \(code): \(message)" }
+
+    /// The JSON response for this error.
+    public var response: Response {
+        var headers = headers
+        headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+        let encoder = JSONEncoder()
+        // Sorted keys: one byte-stable rendering for clients, tests and logs.
+        encoder.outputFormatting = [.sortedKeys]
+        let body = (try? encoder.encode(ErrorBody(error: self))).map { Array($0) } ?? Self.fallbackBody
+        return Response(status: status, headers: headers, body: .bytes(body))
+    }
+
+    /// `NOT_FOUND` from "Not Found".
+    static func defaultCode(for status: HTTPResponseStatus) -> String {
+        let reason = HTTPResponseStatus(code: status.code).reasonPhrase
+        var code = ""
+        for scalar in reason.unicodeScalars {
+            if scalar == " " || scalar == "-" { code.append("_") } else if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+                code.append(String(scalar).uppercased())
+            }
+        }
+        return code
+    }
+
+    static let fallbackBody = Array(#"{"error":{"code":"INTERNAL_SERVER_ERROR","details":{},"message":"Internal Server Error"}}"#.utf8)
+}
+
+/// The wire shape of an error body.
+struct ErrorBody: Encodable {
+    let error: HTTPError
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    struct EmptyObject: Encodable {}
+
+    func encode(to encoder: any Encoder) throws {
+        var top = encoder.container(keyedBy: Key.self)
+        var inner = top.nestedContainer(keyedBy: Key.self, forKey: Key("error"))
+        try inner.encode(error.code, forKey: Key("code"))
+        try inner.encode(error.message, forKey: Key("message"))
+        if let details = error.details {
+            try details.encode(to: inner.superEncoder(forKey: Key("details")))
+        } else {
+            try inner.encode(EmptyObject(), forKey: Key("details"))
+        }
+        for (name, value) in error.extraMembers where name != "error" {
+            try value.encode(to: top.superEncoder(forKey: Key(name)))
+        }
+    }
+}

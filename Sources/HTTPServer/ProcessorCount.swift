@@ -1,0 +1,6 @@
+import Sockets
+
+/// The processor count used for the default number of event loops.
+enum ProcessorCount {
+    static var online: Int { System.coreCount }
+}

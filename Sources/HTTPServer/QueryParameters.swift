@@ -1,0 +1,91 @@
+import HTTP1
+/// Query parameters decoded from `application/x-www-form-urlencoded` style (`+` is space, `%XX` bytes).
+public struct QueryParameters: Sendable, Sequence {
+    /// The decoded pairs in order.
+    public let items: [(name: String, value: String)]
+
+    /// Decodes a raw query (without `?`); malformed escapes are kept literally.
+    public init(_ raw: Substring) {
+        var items: [(name: String, value: String)] = []
+        for part in raw.split(separator: "&", omittingEmptySubsequences: true) {
+            if let equals = part.firstIndex(of: "=") {
+                items.append((PercentDecoding.decode(part[..<equals], plusIsSpace: true),
+                              PercentDecoding.decode(part[part.index(after: equals)...], plusIsSpace: true)))
+            } else {
+                items.append((PercentDecoding.decode(part, plusIsSpace: true), ""))
+            }
+        }
+        self.items = items
+    }
+
+    /// The first value for `name`.
+    public subscript(name: String) -> String? { items.first { $0.name == name }?.value }
+
+    /// Every value for `name`, in order.
+    public func values(for name: String) -> [String] { items.filter { $0.name == name }.map(\.value) }
+
+    /// A typed value, `nil` when absent.
+    /// - Throws: `HTTPError` 400 when present but not convertible.
+    public func get<T: LosslessStringConvertible>(_ name: String, as type: T.Type) throws(HTTPError) -> T? {
+        guard let text = self[name] else { return nil }
+        guard let value = T(text) else {
+            throw HTTPError(.badRequest, code: "INVALID_QUERY_PARAMETER", message: "query parameter '\(name)' is not a valid \(T.self)")
+        }
+        return value
+    }
+
+    /// A typed value that must be present.
+    /// - Throws: `HTTPError` 400 when absent or not convertible.
+    public func require<T: LosslessStringConvertible>(_ name: String, as type: T.Type) throws(HTTPError) -> T {
+        guard let value = try get(name, as: type) else {
+            throw HTTPError(.badRequest, code: "MISSING_QUERY_PARAMETER", message: "query parameter '\(name)' is required")
+        }
+        return value
+    }
+
+    /// Iterates the pairs.
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { items.makeIterator() }
+}
+
+/// Percent-decoding (RFC 3986 §2.1).
+enum PercentDecoding {
+    static func decode(_ text: Substring, plusIsSpace: Bool) -> String {
+        let utf8 = text.utf8
+        guard utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) else {
+            return String(text)
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count)
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "%") {
+                let first = utf8.index(after: index)
+                if first < utf8.endIndex {
+                    let second = utf8.index(after: first)
+                    if second < utf8.endIndex, let high = hex(utf8[first]), let low = hex(utf8[second]) {
+                        bytes.append(high << 4 | low)
+                        index = utf8.index(after: second)
+                        continue
+                    }
+                }
+                bytes.append(byte)
+            } else if plusIsSpace && byte == UInt8(ascii: "+") {
+                bytes.append(UInt8(ascii: " "))
+            } else {
+                bytes.append(byte)
+            }
+            index = utf8.index(after: index)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func hex(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

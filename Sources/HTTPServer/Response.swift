@@ -1,0 +1,68 @@
+import Foundation
+public import HTTP1
+public import WebSocket
+
+/// A response: status, headers and a body written with Content-Length or streamed chunked.
+public struct Response: Sendable {
+    /// The status.
+    public var status: HTTPResponseStatus
+    /// Headers; the server adds Date, Content-Length/Transfer-Encoding and Connection itself.
+    public var headers: HTTPHeaders
+    /// The body.
+    public var body: ResponseBody
+    /// For `101 Switching Protocols`: runs over the raw connection once the 101 is written.
+    public var upgrade: (@Sendable (any ByteStream) async -> Void)?
+
+    /// Builds a response.
+    public init(
+        status: HTTPResponseStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: ResponseBody = .bytes([]),
+        upgrade: (@Sendable (any ByteStream) async -> Void)? = nil
+    ) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.upgrade = upgrade
+    }
+
+    /// A JSON response; an encoding failure becomes a 500 error response.
+    public static func json<T: Encodable>(_ value: T, status: HTTPResponseStatus = .ok, headers: HTTPHeaders = HTTPHeaders()) -> Response {
+        guard let data = try? JSONEncoder().encode(value) else {
+            return HTTPError(.internalServerError, message: "response encoding failed").response
+        }
+        var headers = headers
+        headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+        return Response(status: status, headers: headers, body: .bytes(Array(data)))
+    }
+
+    /// A UTF-8 text response.
+    public static func text(_ text: String, status: HTTPResponseStatus = .ok, contentType: String = "text/plain; charset=utf-8") -> Response {
+        Response(status: status, headers: ["Content-Type": contentType], body: .bytes(Array(text.utf8)))
+    }
+
+    /// `101 Switching Protocols` with `headers`; `handler` then owns the connection as a byte stream.
+    public static func switchingProtocols(
+        headers: HTTPHeaders, handler: @escaping @Sendable (any ByteStream) async -> Void
+    ) -> Response {
+        Response(status: .switchingProtocols, headers: headers, upgrade: handler)
+    }
+}
+
+/// How a response body is produced.
+public enum ResponseBody: Sendable {
+    /// All bytes at once, sent with `Content-Length`.
+    case bytes([UInt8])
+    /// Streamed with `Transfer-Encoding: chunked` (HTTP/1.0: close-delimited); each `write` suspends until sent.
+    case stream(@Sendable (ResponseBodyWriter) async throws -> Void)
+}
+
+/// Writes parts of a streamed response body; each call suspends until the bytes are handed to the kernel.
+public struct ResponseBodyWriter: Sendable {
+    let sink: @Sendable ([UInt8]) async throws -> Void
+
+    /// Sends `bytes` as one chunk; empty input is ignored.
+    /// - Throws: `SocketError` when the connection is gone.
+    public func write(_ bytes: [UInt8]) async throws {
+        guard !bytes.isEmpty else { return }
+        try await sink(bytes)
+    }
+}

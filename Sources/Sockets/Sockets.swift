@@ -1,2 +1,0 @@
-// Sockets module; see ARCHITECTURE.md.
-enum SocketsModule {}

@@ -1,2 +1,0 @@
-// TestSupport module; see ARCHITECTURE.md.
-enum TestSupportModule {}
