@@ -111,7 +111,12 @@ let package = Package(
         .testTarget(
             name: "ReceiptsTests", dependencies: ["Receipts", "Cryptography", "JSON"], resources: [.copy("Vectors")],
             swiftSettings: swiftSettings),
-        .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "HTTPClient", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServiceRuntimeTests",
+            dependencies: [
+                "ServiceRuntime", "HTTPServer", "HTTP1", "HTTPClient", "TestSupport",
+                .product(name: "Metrics", package: "swift-metrics"),
+            ], swiftSettings: swiftSettings),
         .testTarget(
             name: "CoordinatorTests", dependencies: ["Coordinator", "SQLite", "JSON", "Receipts", "Cryptography", "TestSupport"],
             swiftSettings: swiftSettings),

@@ -3,6 +3,9 @@ public import Foundation
 /// Reads a daemon's settings from three layers: command-line flags win over the process
 /// environment, which wins over an optional `.env` file.
 ///
+/// Setting names are case-insensitive (`app_port` in a `.env` file sets `APP_PORT`), as the
+/// services' specs require; when both spellings exist, the upper-case one wins.
+///
 /// Every typed read validates its value and throws a `ConfigurationError` that names the
 /// setting and the rule, never the value itself (it may be a secret), so a daemon can
 /// refuse to start with a message an operator can act on.
@@ -13,9 +16,21 @@ public struct ConfigurationReader: Sendable {
 
     /// Builds a reader over explicit layers (tests pass dictionaries).
     public init(flags: [String: String] = [:], environment: [String: String] = [:], dotEnv: [String: String] = [:]) {
-        self.flags = flags
-        self.environment = environment
-        self.dotEnv = dotEnv
+        self.flags = Self.normalized(flags)
+        self.environment = Self.normalized(environment)
+        self.dotEnv = Self.normalized(dotEnv)
+    }
+
+    /// Keys upper-cased; an exact upper-case key beats a differently cased duplicate.
+    private static func normalized(_ layer: [String: String]) -> [String: String] {
+        var result: [String: String] = [:]
+        for (key, value) in layer where key != key.uppercased() {
+            result[key.uppercased()] = value
+        }
+        for (key, value) in layer where key == key.uppercased() {
+            result[key] = value
+        }
+        return result
     }
 
     /// Builds a reader over the real process environment and, when `dotEnvPath` names one,
@@ -36,6 +51,7 @@ public struct ConfigurationReader: Sendable {
 
     /// The raw value of `key` from the highest layer that has it; empty strings count as absent.
     public func string(_ key: String) -> String? {
+        let key = key.uppercased()
         for layer in [flags, environment, dotEnv] {
             if let value = layer[key], !value.isEmpty { return value }
         }

@@ -135,3 +135,13 @@ import Testing
         return (attributes[.posixPermissions] as? Int ?? -1) & 0o777
     }
 }
+
+@Suite struct ConfigurationCaseTests {
+    @Test func settingNamesAreCaseInsensitiveAndUpperCaseWins() throws {
+        let reader = ConfigurationReader(
+            environment: ["app_port": "9001", "Log_Level": "debug"], dotEnv: ["job_ttl_seconds": "60", "JOB_TTL_SECONDS": "90"])
+        #expect(try reader.port("APP_PORT", default: 1) == 9001)
+        #expect(reader.string("log_level") == "debug")
+        #expect(try reader.int("JOB_TTL_SECONDS", default: 1, range: 1...1000) == 90)
+    }
+}
