@@ -68,7 +68,10 @@ extension HTTPConnection {
         flush()
         guard !closed, !closeWhenFlushed else { return }
         idleSince = context.loop.now
-        parsingPaused = false
+        if parsingPaused {
+            parsingPaused = false
+            if !peerClosed, queue.count < core.configuration.maxPipelinedRequests { setReading(true) }
+        }
         processInput()
     }
 
