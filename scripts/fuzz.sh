@@ -22,7 +22,9 @@ esac
 out=".build/fuzz/$target"
 mkdir -p "$out/artifacts" "$out/corpus"
 cp -n "$corpus"/* "$out/corpus/" 2>/dev/null || true
+# gold warns once per ASan helper symbol ("Cannot export local symbol"); harmless, so filtered.
 swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
-    -module-name "Fuzz_$target" "${sources[@]}" -o "$out/fuzzer"
+    -module-name "Fuzz_$target" "${sources[@]}" -o "$out/fuzzer" \
+    2> >(grep -v "Cannot export local symbol" >&2)
 SWIFT_BACKTRACE=enable=no "$out/fuzzer" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
     -artifact_prefix="$out/artifacts/" -print_final_stats=1 "$out/corpus" "$corpus"
