@@ -285,7 +285,10 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         context.loop.deregister(socket.rawValue)
         socket.close()
         context.connections[socket.rawValue] = nil
-        if counted { core.activeConnections.wrappingSubtract(1, ordering: .relaxed) }
+        if counted {
+            core.activeConnections.wrappingSubtract(1, ordering: .relaxed)
+            if lingerDeadline != nil { core.lingeringConnections.wrappingSubtract(1, ordering: .relaxed) }
+        }
         let waiters = flushWaiters
         flushWaiters = []
         for waiter in waiters { waiter.resume(throwing: SocketError(call: "write", message: "connection closed")) }
