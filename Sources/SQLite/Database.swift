@@ -62,7 +62,7 @@ public final class Database: Sendable {
     /// - Throws: what `body` throws, or `SQLiteError` (e.g. `SQLITE_BUSY` when another process
     ///   holds the write lock past the busy timeout).
     public func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
-        try await writer.run { connection in try connection.transaction(.immediate, body) }
+        try await writer.transaction(.immediate, body)
     }
 
     /// Runs `body` on the writer outside any transaction (VACUUM, PRAGMAs, own transactions).

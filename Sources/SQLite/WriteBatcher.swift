@@ -61,7 +61,7 @@ final class WriteBatcher: Sendable {
         var done: [any BatchedWrite] = []
         let lost = SQLiteError(code: .SQLITE_ABORT, message: "batched transaction rolled back by another write")
         do {
-            try connection.execute("BEGIN IMMEDIATE TRANSACTION")
+            try connection.begin(.immediate)
         } catch {
             for item in batch { item.finish(overridingWith: error) }
             return
@@ -73,7 +73,7 @@ final class WriteBatcher: Sendable {
                 for earlier in done { earlier.finish(overridingWith: lost) }
                 done = []
                 do {
-                    try connection.execute("BEGIN IMMEDIATE TRANSACTION")
+                    try connection.begin(.immediate)
                 } catch {
                     item.finish(overridingWith: error)
                     continue
@@ -92,7 +92,7 @@ final class WriteBatcher: Sendable {
             return
         }
         do {
-            try connection.execute("COMMIT TRANSACTION")
+            try connection.commit()
             for item in done { item.finish(overridingWith: nil) }
         } catch {
             connection.rollbackIfNeeded()
