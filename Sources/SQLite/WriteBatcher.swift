@@ -1,10 +1,12 @@
 import Synchronization
 
 /// Group commit: `writeBatched` bodies that arrive while the writer is busy are coalesced into
-/// one IMMEDIATE transaction, each inside its own SAVEPOINT, and committed once.
+/// one IMMEDIATE transaction and committed once.
 ///
 /// Every caller resumes only after COMMIT has returned (as durable as `synchronous` makes it);
-/// a body that throws rolls back to its savepoint and gets its own error, the others commit.
+/// a body that throws gets its own error and none of its changes commit, the others commit.
+/// A batch first runs without savepoints; if a body throws, that attempt is rolled back and the
+/// batch is run again with each body in its own SAVEPOINT (so bodies may run twice).
 final class WriteBatcher: Sendable {
     private struct State {
         var pending: [any BatchedWrite] = []
@@ -60,6 +62,9 @@ final class WriteBatcher: Sendable {
         guard !batch.isEmpty else { return }
         // Every path below settles each item exactly once; the callers resume after that.
         defer { WriteBatcher.resumeAll(batch) }
+        if commitOptimistically(batch, on: connection) { return }
+        // Some body failed (or ended the transaction): everything of the first attempt is
+        // rolled back, and the batch runs again with a savepoint per body.
         var done: [any BatchedWrite] = []
         let lost = SQLiteError(code: .SQLITE_ABORT, message: "batched transaction rolled back by another write")
         do {
@@ -114,6 +119,41 @@ extension WriteBatcher {
             return
         }
         Task { for item in batch { item.resume() } }
+    }
+}
+
+extension WriteBatcher {
+    /// The common case first: runs every body of the batch in one transaction without a
+    /// savepoint each (two statements fewer per body) and commits. Returns false, with the
+    /// transaction rolled back and nothing settled, as soon as a body throws or leaves the
+    /// transaction, so that the caller redoes the batch with a savepoint per body; then each
+    /// body that failed rolls back only itself, as if savepoints had been used from the start.
+    /// Returns true when every item is settled (committed, or failed by BEGIN/COMMIT).
+    fileprivate func commitOptimistically(_ batch: [any BatchedWrite], on connection: Connection) -> Bool {
+        do {
+            try connection.begin(.immediate)
+        } catch {
+            for item in batch { item.settle(overridingWith: error) }
+            return true
+        }
+        for item in batch {
+            do {
+                try item.run(connection)
+            } catch {
+                connection.rollbackIfNeeded()
+                return false
+            }
+            guard connection.isInTransaction else { return false }
+        }
+        do {
+            try connection.commit()
+        } catch {
+            connection.rollbackIfNeeded()
+            for item in batch { item.settle(overridingWith: error) }
+            return true
+        }
+        for item in batch { item.settle(overridingWith: nil) }
+        return true
     }
 }
 
