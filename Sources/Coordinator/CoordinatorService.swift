@@ -56,9 +56,11 @@ public final class CoordinatorService: Sendable {
         OperationalRoutes.install(on: router, service: "aitbc-coordinator", health: health)
         CoordinatorRoutes(coordinator: coordinator, polls: polls).install(on: router)
         var limits = HTTPParserLimits()
-        // The parser refuses larger bodies itself (413) before reading them; the handlers
-        // check MAX_BODY_BYTES again for the precise per-document limits.
-        limits.maxBodySize = configuration.maxBodyBytes
+        // Bodies a little over MAX_BODY_BYTES still reach the handlers, which answer 413 with
+        // the coordinator's error body (`detail` included); far larger ones are refused by the
+        // parser from Content-Length (413, generic body) without being read.
+        let (slack, overflow) = configuration.maxBodyBytes.addingReportingOverflow(64 << 10)
+        limits.maxBodySize = overflow ? configuration.maxBodyBytes : slack
         server = HTTPServer(
             configuration: HTTPServerConfiguration(host: configuration.host, port: configuration.port, limits: limits),
             router: router, logger: logger)
