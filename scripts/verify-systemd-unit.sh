@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs `systemd-analyze verify` on configs/systemd/aitbc-coordinator.service. The unit's
+# ExecStart names the installed path (/opt/aitbc/bin), so the check runs on a temporary copy
+# pointing at the built binary. Skips (exit 0, with a message) where systemd-analyze is absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v systemd-analyze >/dev/null; then
+    echo "skip: systemd-analyze not installed; unit not verified" >&2
+    exit 0
+fi
+bin=$(cd "$(swift build --show-bin-path)" && pwd)/aitbc-coordinator
+[[ -x "$bin" ]] || swift build --product aitbc-coordinator >/dev/null
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+sed "s#/opt/aitbc/bin/aitbc-coordinator#$bin#" configs/systemd/aitbc-coordinator.service > "$tmp/aitbc-coordinator.service"
+out=$(systemd-analyze verify "$tmp/aitbc-coordinator.service" 2>&1) || { echo "$out" >&2; exit 1; }
+# verify exits 0 on some warnings; treat any line about our unit as a failure.
+if grep -q "aitbc-coordinator.service" <<<"$out"; then echo "$out" >&2; exit 1; fi
+echo "systemd-analyze verify: configs/systemd/aitbc-coordinator.service OK"
