@@ -46,6 +46,9 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
     public var dataDirectory: String = "./data/coordinator"
     /// `CHAIN_RPC_URL`: the chain node the explorer reads would proxy to; nil when unset.
     public var chainRPCURL: String?
+    /// `POLL_MAX_WAIT_SECONDS`: cap on a poll's `max_wait_seconds` (0…60; lower it when a proxy
+    /// in front times out earlier than 60 s).
+    public var pollMaxWaitSeconds: Int = 60
     /// `LOG_LEVEL`: trace, debug, info, notice, warning, error or critical.
     public var logLevel: String = "info"
 
@@ -71,6 +74,7 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
             databasePath = dataDirectory.hasSuffix("/") ? dataDirectory + "coordinator.db" : dataDirectory + "/coordinator.db"
         }
         chainRPCURL = reader.string("CHAIN_RPC_URL")
+        pollMaxWaitSeconds = try reader.int("POLL_MAX_WAIT_SECONDS", default: 60, range: 0...60)
         logLevel = try reader.choice(
             "LOG_LEVEL", default: "info", allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"])
         let dev = appEnvironment == "dev"
@@ -207,7 +211,7 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
             + "heartbeat: \(heartbeatIntervalSeconds)s/\(heartbeatTimeoutSeconds)s, "
             + "rate: \(rateLimitRequests)/\(rateLimitWindowSeconds)s, maxBody: \(maxBodyBytes), "
             + "inlineResult: \(inlineResultLimitBytes), maxDepth: \(maxJSONDepth), maxAttempts: \(maxAttempts), "
-            + "dataDir: \(dataDirectory), chainRPC: \(chainRPCURL == nil ? "unset" : "set"), logLevel: \(logLevel))"
+            + "dataDir: \(dataDirectory), chainRPC: \(chainRPCURL == nil ? "unset" : "set"), pollMaxWait: \(pollMaxWaitSeconds)s, logLevel: \(logLevel))"
     }
 
     /// Keeps secrets out of `dump` and debuggers.

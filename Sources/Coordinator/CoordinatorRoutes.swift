@@ -88,7 +88,8 @@ public struct CoordinatorRoutes: Sendable {
             return Self.ok
         })
         v1.post("/miners/poll", handler: handle(.miner) { [coordinator, polls] request, context, principal in
-            let wait = try CoordinatorRequests.pollMaxWaitSeconds(body: try signedBody(request))
+            let wait = min(
+                try CoordinatorRequests.pollMaxWaitSeconds(body: try signedBody(request)), coordinator.configuration.pollMaxWaitSeconds)
             let minerID = principal.id
             let claimed = try await polls.run { () async throws(CoordinatorError) -> ClaimedJob? in
                 try await coordinator.poll(minerID: minerID, maxWaitSeconds: wait)
