@@ -174,6 +174,7 @@ public struct CoordinatorRoutes: Sendable {
         // address, so a per-address bucket would throttle them all together.
         let receipts = handlePublic { request, _ in
             let jobID = request.query["job_id"]
+            if let jobID, jobID.utf8.count > 64 { throw CoordinatorError.invalidPayload("job_id: must be at most 64 characters") }
             let limit = try Self.intQuery(request, "limit", default: 50)
             let offset = try Self.intQuery(request, "offset", default: 0)
             let items = try await store.explorerReceipts(jobID: jobID, limit: limit, offset: offset)
