@@ -41,12 +41,15 @@ public struct HTTPRequestParser: Sendable {
 
     /// Appends received bytes.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer) {
+        // A failed parser keeps nothing: its framing is lost and the bytes would only pile up.
+        guard failure == nil else { return }
         compact()
         buffer.append(contentsOf: bytes)
     }
 
     /// Appends received bytes.
     public mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
+        guard failure == nil else { return }
         compact()
         buffer.append(contentsOf: bytes)
     }

@@ -1,6 +1,7 @@
 import Glibc
 import HTTP1
 import Sockets
+import Synchronization
 
 extension HTTPConnection {
     /// Serializes `response` into the output buffer and starts sending it.
@@ -68,7 +69,10 @@ extension HTTPConnection {
         flush()
         guard !closed, !closeWhenFlushed else { return }
         idleSince = context.loop.now
-        parsingPaused = false
+        if parsingPaused {
+            parsingPaused = false
+            if !peerClosed, queue.count < core.configuration.maxPipelinedRequests { setReading(true) }
+        }
         processInput()
     }
 
@@ -144,6 +148,7 @@ extension HTTPConnection {
         }
         socket.shutdownWrite()
         lingerDeadline = context.loop.now &+ 2_000_000_000
+        if counted { core.lingeringConnections.wrappingAdd(1, ordering: .relaxed) }
         setReading(true)
     }
 }

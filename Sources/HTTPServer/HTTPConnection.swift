@@ -136,7 +136,8 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
                 head = newHead
                 headStart = nil
                 bodyStart = context.loop.now
-                if case .contentLength(let length) = newHead.bodyFraming { body.reserveCapacity(length) }
+                // Reserve at most 64 KiB up front: a declared length is only a claim until the bytes arrive.
+                if case .contentLength(let length) = newHead.bodyFraming { body.reserveCapacity(min(length, 1 << 16)) }
                 // RFC 9110 §10.1.1: tell the client to send the body it is holding back. Only when
                 // nothing is in flight: an interim response must not precede earlier final ones; a
                 // pipelining client then sends the body after its own wait (RFC 9110 §10.1.1 ¶9).
@@ -156,7 +157,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
                 bodyStart = nil
                 headStart = parser.bufferedByteCount > 0 ? context.loop.now : nil
                 if !finished.keepAlive || finished.method == .connect || finished.headers.contains("Upgrade") {
-                    parsingPaused = true
+                    pauseParsing()
                     break parsing
                 }
                 if queue.count >= core.configuration.maxPipelinedRequests {
@@ -170,7 +171,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
 
     /// Answers a parse error after the requests before it, then closes (framing is lost).
     func fail(_ error: HTTPParserError) {
-        parsingPaused = true
+        pauseParsing()
         headStart = nil
         bodyStart = nil
         head = nil
@@ -222,7 +223,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
 
     /// A rejected connection (503 past the connection limit) answers once and closes.
     func reject(_ response: Response) {
-        parsingPaused = true
+        pauseParsing()
         headStart = nil
         writeResponse(response, for: nil, keepAlive: false)
     }
@@ -250,11 +251,18 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
 
     /// 408 for a head or body that arrives too slowly (RFC 9110 §15.5.9), then close.
     func timeOut() {
-        parsingPaused = true
+        pauseParsing()
         headStart = nil
         bodyStart = nil
         head = nil
         writeResponse(HTTPError(.requestTimeout, message: "request not received in time").response, for: nil, keepAlive: false)
+    }
+
+    /// Stops parsing and reading: nothing after this request is ours to buffer yet (an upgrade,
+    /// a closing request, a parse error), and unread bytes must not pile up in memory.
+    func pauseParsing() {
+        parsingPaused = true
+        setReading(false)
     }
 
     func setReading(_ enabled: Bool) {
@@ -277,7 +285,10 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         context.loop.deregister(socket.rawValue)
         socket.close()
         context.connections[socket.rawValue] = nil
-        if counted { core.activeConnections.wrappingSubtract(1, ordering: .relaxed) }
+        if counted {
+            core.activeConnections.wrappingSubtract(1, ordering: .relaxed)
+            if lingerDeadline != nil { core.lingeringConnections.wrappingSubtract(1, ordering: .relaxed) }
+        }
         let waiters = flushWaiters
         flushWaiters = []
         for waiter in waiters { waiter.resume(throwing: SocketError(call: "write", message: "connection closed")) }

@@ -82,9 +82,14 @@ public final class HTTPServer: Sendable {
     /// - Throws: `SocketError` from `start()`.
     public func run() async throws(SocketError) {
         try await start()
+        await waitUntilFinished()
+    }
+
+    func waitUntilFinished() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let done = state.withLock { state -> Bool in
-                if state.finished { return true }
+                // Never started: nothing to wait for.
+                if state.finished || state.core == nil { return true }
                 state.waiters.append(continuation)
                 return false
             }
@@ -104,13 +109,19 @@ public final class HTTPServer: Sendable {
             state.listener = nil
             return (core, group, state.contexts, listener)
         }
-        guard let (core, group, contexts, listener) = taken else { return }
+        guard let (core, group, contexts, listener) = taken else {
+            // Another caller is already draining (or the server never started): wait for that to end.
+            await waitUntilFinished()
+            return
+        }
         for context in contexts { await onLoop(context) { $0.stopAccepting() } }
         listener?.close()
         for context in contexts { await onLoop(context) { $0.drain() } }
         let clock = ContinuousClock()
         let end = clock.now.advanced(by: deadline)
-        while core.activeConnections.load(ordering: .relaxed) > 0, clock.now < end {
+        while core.activeConnections.load(ordering: .relaxed) - core.lingeringConnections.load(ordering: .relaxed) > 0,
+            clock.now < end
+        {
             try? await Task.sleep(for: .milliseconds(5))
         }
         for context in contexts { await onLoop(context) { $0.closeAll() } }

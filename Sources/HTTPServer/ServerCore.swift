@@ -9,6 +9,9 @@ final class ServerCore: Sendable {
     let logger: Logger
     /// Open connections counted against `maxConnections`.
     let activeConnections = Atomic<Int>(0)
+    /// Of those, connections only draining input after their last response (RFC 9112 §9.6);
+    /// shutdown does not wait for them.
+    let lingeringConnections = Atomic<Int>(0)
     /// Set once shutdown begins: every response then carries `Connection: close`.
     let draining = Atomic<Bool>(false)
     let requestCounter = Atomic<UInt64>(0)

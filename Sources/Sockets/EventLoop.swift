@@ -48,8 +48,11 @@ public final class EventLoop: @unchecked Sendable {
         event.data.fd = wake
         _ = epoll_ctl(epoll, EPOLL_CTL_ADD, wake, &event)
         let started = DispatchSemaphore(value: 0)
+        let threadName = String(name.utf8.prefix(15)) ?? "event-loop"
         let thread = Thread { [self] in
             self.thread = pthread_self()
+            // Linux thread names are at most 15 bytes; visible in `top -H` and crash reports.
+            _ = clinux_set_thread_name(threadName)
             started.signal()
             self.run()
             self.finished.signal()

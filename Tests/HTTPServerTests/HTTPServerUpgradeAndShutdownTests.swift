@@ -95,6 +95,26 @@ import WebSocket
         #expect(server.connectionCount == 0)
     }
 
+    @Test func concurrentShutdownsBothWaitForTheEnd() async throws {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(eventLoopThreads: 1), router: makeTestRouter(), logger: Logger(label: "t"))
+        try await server.start()
+        let port = try #require(server.port)
+        let client = try HTTPTestConnection(port: port)
+        try client.send("GET /slow?ms=200 HTTP/1.1\r\nHost: t\r\n\r\n")
+        try await Task.sleep(for: .milliseconds(50))
+        async let first: Void = server.shutdown(deadline: .seconds(5))
+        async let second: Void = server.shutdown(deadline: .seconds(5))
+        _ = await (first, second)
+        #expect(server.connectionCount == 0)
+        let response = await blocking { try client.readResponse() }
+        #expect(try response.get().text == "slow done")
+    }
+
+    @Test func shutdownBeforeStartReturns() async {
+        let server = HTTPServer(router: Router(), logger: Logger(label: "t"))
+        await server.shutdown()
+    }
+
     @Test func shutdownDeadlineClosesStuckRequests() async throws {
         let server = HTTPServer(configuration: HTTPServerConfiguration(eventLoopThreads: 1), router: makeTestRouter(), logger: Logger(label: "t"))
         try await server.start()

@@ -15,3 +15,6 @@ static inline int clinux_fcntl_setfd_cloexec(int fd) { return fcntl(fd, F_SETFD,
 
 // accept4 is a GNU extension; declared here so Swift sees it without _GNU_SOURCE.
 int clinux_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+
+// pthread_setname_np is a GNU extension: names the calling thread (at most 15 bytes).
+int clinux_set_thread_name(const char *name);
