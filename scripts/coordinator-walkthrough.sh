@@ -18,6 +18,7 @@ fi
 BIN_DIR=$(cd "$BIN_DIR" && pwd)
 PATH="$BIN_DIR:$PATH"
 work=$(mktemp -d "${TMPDIR:-/tmp}/coordinator-walkthrough.XXXXXX")
+work=$(cd "$work" && pwd)   # absolute: the lifecycle below runs inside it
 coordinator_pid=""
 cleanup() {
     if [[ -n "$coordinator_pid" ]] && kill -0 "$coordinator_pid" 2>/dev/null; then

@@ -421,6 +421,7 @@ import Testing
             #expect(try await server.request("GET", "/v1/receipts?job_id=\(jobID)&limit=1").json()["next_offset"] == 1)
             #expect(try await server.request("GET", "/v1/receipts?limit=0").status == 422)
             #expect(try await server.request("GET", "/v1/receipts?offset=-1").status == 422)
+            #expect(try await server.request("GET", "/v1/receipts?job_id=\(String(repeating: "a", count: 65))").status == 422)
         }
     }
 
