@@ -17,3 +17,12 @@ out=$(systemd-analyze verify "$tmp/aitbc-coordinator.service" 2>&1) || { echo "$
 # verify exits 0 on some warnings; treat any line about our unit as a failure.
 if grep -q "aitbc-coordinator.service" <<<"$out"; then echo "$out" >&2; exit 1; fi
 echo "systemd-analyze verify: configs/systemd/aitbc-coordinator.service OK"
+# Exposure score (spec/ops.md §3: target ≤ 3.0), where this systemd can score unit files offline.
+if security=$(systemd-analyze security --offline=true "$tmp/aitbc-coordinator.service" 2>/dev/null); then
+    level=$(sed -n 's/.*Overall exposure level for aitbc-coordinator.service: \([0-9.]*\).*/\1/p' <<<"$security")
+    if [[ -n "$level" ]]; then
+        python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= 3.0 else 1)' "$level" \
+            || { echo "error: exposure $level above 3.0" >&2; exit 1; }
+        echo "systemd-analyze security: exposure $level (target <= 3.0)"
+    fi
+fi
