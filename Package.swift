@@ -14,6 +14,8 @@ let package = Package(
     products: [
         .executable(name: "aitbc", targets: ["aitbc"]),
         .executable(name: "aitbc-coordinator", targets: ["aitbc-coordinator"]),
+        // The networking core alone (no Foundation): what a lean server links.
+        .library(name: "AITBCHTTP", targets: ["Sockets", "HTTP1", "HTTPServer", "WebSocket", "JSON"]),
         // Libraries for the separate Benchmarks/ package (and future out-of-tree tools).
         .library(name: "AITBCCore", targets: [
             "Sockets", "HTTP1", "HTTPServer", "HTTPClient", "WebSocket", "SQLite", "Cryptography", "JSON", "Receipts",

@@ -10,12 +10,17 @@ let package = Package(
     dependencies: [
         .package(path: "../"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The peer we measure against: same two routes on Hummingbird 2.
         .executableTarget(
             name: "HummingbirdPeer",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
+        // Our server with the same routes (scripts/bench-http.sh).
+        .executableTarget(
+            name: "AITBCPeer",
+            dependencies: [.product(name: "AITBCHTTP", package: "main"), .product(name: "Logging", package: "swift-log")]),
         // Core micro-benchmarks (scripts/bench-core.sh): Ed25519, canonical JSON, SQLite commits
         // through our wrappers, and the raw C loops they are compared against.
         .executableTarget(

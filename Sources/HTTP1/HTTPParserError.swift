@@ -43,6 +43,10 @@ public enum HTTPParserError: Error, Equatable, Sendable, CustomStringConvertible
     case invalidChunk
     /// An `Expect` value other than `100-continue` (RFC 9110 §10.1.1 → 417).
     case unsupportedExpectation
+    /// A response's status line is not `HTTP-version SP 3DIGIT SP [reason] CRLF` (RFC 9112 §4).
+    case invalidStatusLine
+    /// The stream ended inside a response whose length was declared (RFC 9112 §8: incomplete message).
+    case unexpectedEndOfStream
 
     /// The response status for this error.
     public var status: HTTPResponseStatus {
@@ -81,6 +85,8 @@ public enum HTTPParserError: Error, Equatable, Sendable, CustomStringConvertible
         case .bodyTooLarge(let limit): "body larger than \(limit) bytes"
         case .invalidChunk: "malformed chunked body"
         case .unsupportedExpectation: "only Expect: 100-continue is supported"
+        case .invalidStatusLine: "malformed status line"
+        case .unexpectedEndOfStream: "connection closed before the message was complete"
         }
     }
 }

@@ -70,28 +70,7 @@ extension HTTPRequestParser {
 
     /// One field line `name ":" OWS value OWS` (RFC 9112 §5).
     func parseField(start: Int, end: Int) throws(HTTPParserError) -> HTTPHeaders.Field {
-        guard start < end else { throw .invalidHeaderName }
-        // RFC 9112 §5.2: obs-fold is rejected with 400.
-        if buffer[start] == .space || buffer[start] == .tab { throw .obsoleteLineFolding }
-        var index = start
-        while index < end, buffer[index] != .colon {
-            // RFC 9112 §5.1: no whitespace between name and colon; names are tokens.
-            guard buffer[index].isTokenCharacter else { throw .invalidHeaderName }
-            index += 1
-        }
-        guard index > start, index < end else { throw .invalidHeaderName }
-        let name = String(decoding: buffer[start..<index], as: UTF8.self)
-        index += 1
-        while index < end, buffer[index] == .space || buffer[index] == .tab { index += 1 }
-        let valueStart = index
-        var valueEnd = index
-        while index < end {
-            let byte = buffer[index]
-            guard byte.isFieldValueCharacter else { throw .invalidHeaderValue }
-            index += 1
-            if byte != .space && byte != .tab { valueEnd = index }
-        }
-        return HTTPHeaders.Field(name: name, value: String(decoding: buffer[valueStart..<valueEnd], as: UTF8.self))
+        try HTTPLineParsing.parseField(buffer, start: start, end: end)
     }
 }
 

@@ -44,11 +44,13 @@ extension HTTPConnection {
         deliverInbound()
     }
 
+    /// `ByteStream.close()`: closes at once, so a pending `read()` returns `nil` and a pending
+    /// `write` throws now — not after the peer drains its window or the idle timeout — as
+    /// `WebSocketConnection`'s close timeout and slow-consumer policy require.
     func closeUpgraded() {
         guard !closed else { return }
         busy = false
-        closeWhenFlushed = true
-        if outOffset == out.count { close() } else { flush() }
+        close()
     }
 }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 public import HTTP1
 
 /// The one error type handlers throw to answer with a status and a JSON error body:

@@ -1,0 +1,38 @@
+import FoundationEssentials
+import HTTP1
+import HTTPServer
+import JSON
+import Logging
+
+// Our server with the same two routes as HummingbirdPeer.
+//   GET /hello -> "hello"
+//   POST /echo -> parse the JSON object with the product's parser (limits on), re-encode it.
+// Arguments: PORT [pool|loop]  (handler execution: global pool, or on the connection's event loop)
+let arguments = CommandLine.arguments.dropFirst()
+let port = Int(arguments.first ?? "8092") ?? 8092
+let mode = arguments.dropFirst().first ?? "pool"
+let parser = JSONParser(limits: .init(maxInputBytes: 1 << 20, maxDepth: 64))
+let serializer = JSONSerializer()
+var jsonHeaders = HTTPHeaders()
+jsonHeaders.add(name: "Content-Type", value: "application/json")
+let echoHeaders = jsonHeaders
+
+let router = Router()
+router.get("/hello") { _, _ in .text("hello") }
+router.post("/echo") { request, _ in
+    let value: JSONValue
+    do {
+        value = try parser.parse(request.body)
+    } catch {
+        throw HTTPError(.badRequest, code: "INVALID_JSON", message: "\(error)")
+    }
+    guard value.objectValue != nil else { throw HTTPError(.unprocessableContent, code: "NOT_AN_OBJECT", message: "expected an object") }
+    return Response(status: .ok, headers: echoHeaders, body: .bytes(try serializer.serialize(value)))
+}
+var logger = Logger(label: "bench")
+logger.logLevel = .error
+let server = HTTPServer(
+    configuration: HTTPServerConfiguration(
+        port: port, handlerExecution: mode == "loop" ? .eventLoop : .globalPool),
+    router: router, logger: logger)
+try await server.run()

@@ -1,0 +1,31 @@
+import CLinuxShims
+import Glibc
+
+/// Starts detached POSIX threads for event loops.
+enum EventLoopThread {
+    /// The closure handed through `pthread_create`'s context pointer.
+    private final class Start {
+        let body: () -> Void
+        init(_ body: @escaping () -> Void) { self.body = body }
+    }
+
+    /// Runs `body` on a new detached thread.
+    /// - Throws: `SocketError` naming `pthread_create` when the thread cannot be created.
+    static func spawn(_ body: @escaping () -> Void) throws(SocketError) {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        let context = Unmanaged.passRetained(Start(body)).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, &attributes, { context in
+            guard let context else { return nil }
+            Unmanaged<Start>.fromOpaque(context).takeRetainedValue().body()
+            return nil
+        }, context)
+        guard result == 0 else {
+            Unmanaged<Start>.fromOpaque(context).release()
+            throw SocketError(call: "pthread_create", errno: result, message: String(cString: strerror(result)))
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import HTTP1
+import HTTPClient
+import HTTPServer
+import Logging
+import Sockets
+import Synchronization
+
+/// Remote ports seen by the server: one per TCP connection the client opened.
+final class ConnectionLog: Sendable {
+    let ports = Mutex<[Int]>([])
+    var distinct: Int { ports.withLock { Set($0).count } }
+    var requests: Int { ports.withLock { $0.count } }
+}
+
+/// Routes for client tests; every request's peer port is logged.
+func makeClientTestRouter(log: ConnectionLog) -> Router {
+    let router = Router()
+    router.add(middleware: ClosureMiddleware { request, context, next in
+        log.ports.withLock { $0.append(request.remoteAddress?.port ?? -1) }
+        return try await next(request, context)
+    })
+    router.get("/hello") { _, _ in .text("hello") }
+    router.post("/echo") { request, _ in
+        Response(status: .ok, headers: ["Content-Type": "application/octet-stream"], body: .bytes(request.body))
+    }
+    router.get("/big") { request, _ in
+        let size = Int(request.query["size"] ?? "0") ?? 0
+        return Response(body: .bytes((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) }))
+    }
+    router.get("/stream") { _, _ in
+        Response(body: .stream { writer in
+            for index in 0..<3 { try await writer.write(Array("part\(index);".utf8)) }
+        })
+    }
+    router.get("/empty") { _, _ in Response(status: .noContent) }
+    router.get("/headers") { request, _ in
+        .json(["host": request.headers["Host"] ?? "", "agent": request.headers["User-Agent"] ?? "", "x": request.headers["X-Test"] ?? ""])
+    }
+    router.post("/json") { request, _ in
+        var payload = try request.decode(as: Payload.self)
+        payload.count += 1
+        return .json(payload, status: .created)
+    }
+    router.put("/json") { request, _ in
+        var payload = try request.decode(as: Payload.self)
+        payload.count *= 10
+        return .json(payload)
+    }
+    router.delete("/thing") { _, _ in Response(status: .noContent) }
+    router.get("/slow") { request, _ in
+        try await Task.sleep(for: .milliseconds(Int(request.query["ms"] ?? "200") ?? 200))
+        return .text("slow")
+    }
+    router.get("/close") { _, _ in Response(status: .ok, headers: ["Connection": "close"], body: .bytes(Array("bye".utf8))) }
+    return router
+}
+
+/// The JSON body the `/json` routes exchange.
+struct Payload: Codable, Sendable, Equatable {
+    var name: String
+    var count: Int
+}
+
+/// Starts a server on `host`:0 with `router`, runs `body`, stops the server.
+func withTestServer<T: Sendable>(
+    host: String = "127.0.0.1", router: Router, limits: HTTPParserLimits = HTTPParserLimits(),
+    _ body: (HTTPServer, Int) async throws -> T
+) async throws -> T {
+    var logger = Logger(label: "test.client")
+    logger.logLevel = .critical
+    let configuration = HTTPServerConfiguration(host: host, limits: limits, eventLoopThreads: 2)
+    let server = HTTPServer(configuration: configuration, router: router, logger: logger)
+    try await server.start()
+    do {
+        let result = try await body(server, server.port ?? 0)
+        await server.shutdown(deadline: .seconds(2))
+        return result
+    } catch {
+        await server.shutdown(deadline: .seconds(2))
+        throw error
+    }
+}
+
+/// A seeded generator for reproducible jitter checks.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
