@@ -120,7 +120,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CoordinatorTests", dependencies: ["Coordinator", "SQLite", "JSON", "Receipts", "Cryptography", "TestSupport"],
+            name: "CoordinatorTests",
+            dependencies: ["Coordinator", "SQLite", "JSON", "Receipts", "Cryptography", "TestSupport", "HTTPClient", "WebSocket"],
             swiftSettings: swiftSettings),
         .testTarget(name: "MinerTests", dependencies: ["Miner"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "AITBCCLITests", dependencies: ["AITBCCLI", "Receipts", "Cryptography"], swiftSettings: swiftSettings),

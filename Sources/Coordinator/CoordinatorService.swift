@@ -21,6 +21,8 @@ public final class CoordinatorService: Sendable {
     public let health: HealthChecks
     /// In-flight long polls.
     public let polls: PollGate
+    /// Open WebSocket channels.
+    public let webSockets: CoordinatorWebSockets
     /// How long in-flight requests may take to finish at shutdown.
     public let drainDeadline: Duration
     private let logger: Logger
@@ -55,6 +57,9 @@ public final class CoordinatorService: Sendable {
         }
         OperationalRoutes.install(on: router, service: "aitbc-coordinator", health: health)
         CoordinatorRoutes(coordinator: coordinator, polls: polls).install(on: router)
+        let webSockets = CoordinatorWebSockets(coordinator: coordinator)
+        webSockets.install(on: router)
+        self.webSockets = webSockets
         var limits = HTTPParserLimits()
         // Bodies a little over MAX_BODY_BYTES still reach the handlers, which answer 413 with
         // the coordinator's error body (`detail` included); far larger ones are refused by the
@@ -106,11 +111,12 @@ public final class CoordinatorService: Sendable {
             ])
     }
 
-    /// Drains: not ready, long polls ended (204), in-flight requests finished up to the
-    /// deadline, sweeper stopped.
+    /// Drains: not ready, long polls ended (204), WebSocket channels closed (1001), in-flight
+    /// requests finished up to the deadline, sweeper stopped.
     public func shutdown() async {
         health.startDraining()
         polls.close()
+        await webSockets.closeAll()
         await server.shutdown(deadline: drainDeadline)
         let task = sweeper.withLock { task in
             defer { task = nil }
