@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "Coordinator",
             dependencies: [
-                "HTTPServer", "HTTP1", "WebSocket", "SQLite", "Cryptography", "Receipts", "JSON", "WireModels",
+                "HTTPServer", "HTTP1", "HTTPClient", "WebSocket", "SQLite", "Cryptography", "Receipts", "JSON", "WireModels",
                 "ServiceRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

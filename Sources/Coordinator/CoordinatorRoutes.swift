@@ -1,5 +1,6 @@
 public import HTTPServer
 import HTTP1
+import HTTPClient
 import JSON
 import Logging
 
@@ -14,11 +15,20 @@ public struct CoordinatorRoutes: Sendable {
     public let coordinator: Coordinator
     /// In-flight long polls (ended at shutdown).
     public let polls: PollGate
+    /// The chain node behind the explorer's block reads; nil without `CHAIN_RPC_URL`.
+    let chain: ChainReader?
 
     /// Routes over `coordinator`.
     public init(coordinator: Coordinator, polls: PollGate = PollGate()) {
         self.coordinator = coordinator
         self.polls = polls
+        chain = coordinator.configuration.chainRPCURL.map { url in
+            var configuration = HTTPClientConfiguration()
+            configuration.connectTimeout = .seconds(2)
+            configuration.readTimeout = .seconds(5)
+            configuration.eventLoopThreads = 1
+            return ChainReader(baseURL: url, client: HTTPClient(configuration: configuration))
+        }
     }
 
     private var configuration: CoordinatorConfiguration { coordinator.configuration }
@@ -184,17 +194,29 @@ public struct CoordinatorRoutes: Sendable {
         }
         v1.get("/explorer/receipts", handler: receipts)
         v1.get("/receipts", handler: receipts)
-        for resource in ["blocks", "transactions", "addresses"] {
-            let proxy = handlePublic { [configuration] _, _ in
-                // This build has no outbound HTTP client, so chain reads cannot be proxied yet.
+        let blocks = handlePublic { [chain] request, _ in
+            guard let chain else { throw CoordinatorHTTP.chainUnavailable("chain data unavailable: CHAIN_RPC_URL is not configured") }
+            let limit = try Self.intQuery(request, "limit", default: 20)
+            let offset = try Self.intQuery(request, "offset", default: 0)
+            do {
+                return CoordinatorHTTP.json(try await chain.blocks(limit: limit, offset: offset))
+            } catch let failure as ChainReader.Failure {
+                throw CoordinatorHTTP.chainUnavailable("chain data unavailable: \(failure)")
+            }
+        }
+        v1.get("/explorer/blocks", handler: blocks)
+        v1.get("/blocks", handler: blocks)
+        for resource in ["transactions", "addresses"] {
+            let unavailable = handlePublic { [configuration] _, _ in
+                // The chain RPC (spec/chain-node.md) has no listing of transactions or addresses.
                 let reason =
                     configuration.chainRPCURL == nil
                     ? "chain data unavailable: CHAIN_RPC_URL is not configured"
-                    : "chain data unavailable: this coordinator build cannot reach CHAIN_RPC_URL (no chain RPC proxy yet)"
+                    : "chain data unavailable: the chain RPC offers no \(resource) listing"
                 throw CoordinatorHTTP.chainUnavailable(reason)
             }
-            v1.get("/explorer/\(resource)", handler: proxy)
-            v1.get("/\(resource)", handler: proxy)
+            v1.get("/explorer/\(resource)", handler: unavailable)
+            v1.get("/\(resource)", handler: unavailable)
         }
     }
 
