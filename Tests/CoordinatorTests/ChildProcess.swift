@@ -45,8 +45,19 @@ enum TestPaths {
     }
 }
 
+/// Runs blocking work on a thread of its own and resumes with its result. Never Dispatch's
+/// global queues or the cooperative pool: on Linux their threads are few and do not grow for
+/// work blocked in poll(2)/waitpid(2), so blocking there starves in-process servers (ours and
+/// those of other suites running in parallel).
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: body()) }
+        thread.start()
+    }
+}
+
 /// A child process whose output goes to files (no pipe can fill up and stall it); waits
-/// happen on a Dispatch thread, never on the cooperative pool.
+/// happen on a thread of their own, never on the cooperative pool.
 final class ChildProcess: @unchecked Sendable {
     let process = Process()
     let stdoutPath: String
@@ -81,15 +92,12 @@ final class ChildProcess: @unchecked Sendable {
     func wait(timeout: Duration = .seconds(60)) async -> Int32 {
         let process = self.process
         let pid = self.pid
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let deadline = ContinuousClock.now.advanced(by: timeout)
-                while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
-                if process.isRunning { kill(pid, SIGKILL) }
-                process.waitUntilExit()
-                let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
-                continuation.resume(returning: status)
-            }
+        return await onOwnThread {
+            let deadline = ContinuousClock.now.advanced(by: timeout)
+            while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
+            if process.isRunning { kill(pid, SIGKILL) }
+            process.waitUntilExit()
+            return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
         }
     }
 

@@ -46,10 +46,8 @@ struct CoordinatorCrashRecoveryTests {
         thread.start()
     }
 
-    /// Runs blocking work on a Dispatch thread.
-    static func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in DispatchQueue.global().async { continuation.resume(returning: body()) } }
-    }
+    /// Runs blocking work on a thread of its own.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T { await onOwnThread(body) }
 
     static func call(_ port: Int, _ method: String, _ path: String, key: String?, body: String? = nil) -> HTTPTestResponse? {
         try? CoordinatorServerHarness.blockingRequest(port: port, method, path, key: key, headers: [], body: body)
@@ -131,7 +129,7 @@ struct CoordinatorCrashRecoveryTests {
         defer { second.child.send(SIGKILL) }
         let port2 = second.port
         let pending = acknowledged.subtracting(completedBefore.keys)
-        // The blocking HTTP exchanges run on a Dispatch thread, not on the cooperative pool.
+        // The blocking HTTP exchanges run on a thread of their own, not on the cooperative pool.
         let after = await Self.offPool { () -> (lost: Set<String>, remaining: Set<String>, receipts: [String: [JSONValue]]) in
             let lost = acknowledged.filter { Self.call(port2, "GET", "/v1/jobs/\($0)", key: Self.clientKey)?.status != 200 }
             let lateKey = Self.minerKeys["late"] ?? ""

@@ -43,8 +43,10 @@ struct CoordinatorExecutableTests {
         let coordinator = try await CoordinatorProcess(
             binary: Self.binary, dataDirectory: directory.path("data"), settings: ["APP_PORT": "not-a-port", "APP_ENV": "dev"],
             workDirectory: directory.url.path)
-        let health = try CoordinatorServerHarness.blockingRequest(
-            port: coordinator.port, "GET", "/v1/health", key: nil, headers: [], body: nil)
+        let port = coordinator.port
+        let health = try await onOwnThread {
+            Result { try CoordinatorServerHarness.blockingRequest(port: port, "GET", "/v1/health", key: nil, headers: [], body: nil) }
+        }.get()
         #expect(health.status == 200)
         coordinator.child.send(SIGTERM)
         #expect(await coordinator.child.wait(timeout: .seconds(30)) == 0)
@@ -63,11 +65,16 @@ struct CoordinatorExecutableTests {
             binary: Self.binary, dataDirectory: directory.path("data"),
             settings: ["APP_ENV": "test", "CLIENT_API_KEYS": "alice:very-secret-client-key", "LOG_LEVEL": "trace"],
             workDirectory: directory.url.path)
-        _ = try CoordinatorServerHarness.blockingRequest(
-            port: coordinator.port, "POST", "/v1/jobs", key: "very-secret-client-key", headers: [], body: #"{"payload":{}}"#)
-        _ = try CoordinatorServerHarness.blockingRequest(
-            port: coordinator.port, "GET", "/v1/ws/client?api_key=very-secret-client-key", key: nil,
-            headers: [("Authorization", "Bearer very-secret-client-key")], body: nil)
+        let port = coordinator.port
+        _ = try await onOwnThread {
+            Result {
+                _ = try CoordinatorServerHarness.blockingRequest(
+                    port: port, "POST", "/v1/jobs", key: "very-secret-client-key", headers: [], body: #"{"payload":{}}"#)
+                _ = try CoordinatorServerHarness.blockingRequest(
+                    port: port, "GET", "/v1/ws/client?api_key=very-secret-client-key", key: nil,
+                    headers: [("Authorization", "Bearer very-secret-client-key")], body: nil)
+            }
+        }.get()
         coordinator.child.send(SIGTERM)
         #expect(await coordinator.child.wait(timeout: .seconds(30)) == 0)
         #expect(coordinator.child.stdout.contains(#""path":"/v1/ws/client""#))

@@ -59,17 +59,14 @@ struct CoordinatorServerHarness: Sendable {
     }
 
     /// One request on a fresh connection (`Connection: close`). The blocking socket calls run
-    /// on a Dispatch thread, never on the cooperative pool the server's handlers need.
+    /// on a thread of their own, never on the cooperative pool the server's handlers need.
     func request(
         _ method: String, _ path: String, key: String? = nil, headers: [(String, String)] = [], body: String? = nil
     ) async throws -> HTTPTestResponse {
         let port = self.port
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(
-                    with: Result { try Self.blockingRequest(port: port, method, path, key: key, headers: headers, body: body) })
-            }
-        }
+        return try await onOwnThread {
+            Result { try Self.blockingRequest(port: port, method, path, key: key, headers: headers, body: body) }
+        }.get()
     }
 
     /// The blocking exchange behind `request`.
