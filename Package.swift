@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "Coordinator",
             dependencies: [
-                "HTTPServer", "HTTP1", "WebSocket", "SQLite", "Cryptography", "Receipts", "JSON", "WireModels",
+                "HTTPServer", "HTTP1", "HTTPClient", "WebSocket", "SQLite", "Cryptography", "Receipts", "JSON", "WireModels",
                 "ServiceRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -120,7 +120,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CoordinatorTests", dependencies: ["Coordinator", "SQLite", "JSON", "Receipts", "Cryptography", "TestSupport"],
+            name: "CoordinatorTests",
+            dependencies: ["Coordinator", "SQLite", "JSON", "Receipts", "Cryptography", "TestSupport", "HTTPClient", "WebSocket"],
             swiftSettings: swiftSettings),
         .testTarget(name: "MinerTests", dependencies: ["Miner"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "AITBCCLITests", dependencies: ["AITBCCLI", "Receipts", "Cryptography"], swiftSettings: swiftSettings),

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Bring-up on embedded defaults: builds the product and runs its main job end to end.
-# Today that is the receipt path every service relies on: create a coordinator key,
-# sign a receipt, verify it against the pinned key, and show a tampered copy failing.
+# 1. The receipt path every service relies on: create a coordinator key, sign a receipt,
+#    verify it against the pinned key, and show a tampered copy failing.
+# 2. The coordinator's job lifecycle (scripts/coordinator-walkthrough.sh): start
+#    aitbc-coordinator on a free loopback port, submit a job, act as a miner with curl,
+#    fetch the signed receipt and verify it, then stop the coordinator (SIGTERM, exit 0).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,3 +31,6 @@ if "$bin" receipt verify "$work/receipt.tampered.json" --key-hex "$pub" 2>/dev/n
     echo "error: tampered receipt verified" >&2; exit 1
 fi
 echo "tampered receipt rejected as expected"
+
+swift build -c release --product aitbc-coordinator
+BIN_DIR=$(swift build -c release --show-bin-path) TMPDIR="$work" scripts/coordinator-walkthrough.sh

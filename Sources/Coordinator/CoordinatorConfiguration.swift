@@ -42,8 +42,15 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
     public var maxJSONDepth: Int = 64
     /// `MAX_ATTEMPTS`: runs a job gets before a requeue turns into FAILED `requeue limit` (3).
     public var maxAttempts: Int = 3
-    /// `DATA_DIR`: where large results live.
+    /// `DATA_DIR`: where large results (and, unless `DATABASE_URL` says otherwise, the database) live.
     public var dataDirectory: String = "./data/coordinator"
+    /// `CHAIN_RPC_URL`: the chain node the explorer reads would proxy to; nil when unset.
+    public var chainRPCURL: String?
+    /// `POLL_MAX_WAIT_SECONDS`: cap on a poll's `max_wait_seconds` (0…60; lower it when a proxy
+    /// in front times out earlier than 60 s).
+    public var pollMaxWaitSeconds: Int = 60
+    /// `LOG_LEVEL`: trace, debug, info, notice, warning, error or critical.
+    public var logLevel: String = "info"
 
     /// Largest capabilities/metadata document a miner may send (spec: 64 KiB).
     public var maxCapabilitiesBytes: Int = 64 << 10
@@ -59,7 +66,17 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
         appEnvironment = reader.string("APP_ENV", default: "dev")
         host = try reader.bindHost("APP_HOST", default: "127.0.0.1")
         port = try reader.port("APP_PORT", default: 8011, allowEphemeral: true)
-        databasePath = try Self.databasePath(from: reader.string("DATABASE_URL", default: "sqlite:///./coordinator.db"))
+        dataDirectory = reader.string("DATA_DIR", default: "./data/coordinator")
+        // One data directory holds everything (ARCHITECTURE.md): the database defaults into it.
+        if let url = reader.string("DATABASE_URL") {
+            databasePath = try Self.databasePath(from: url)
+        } else {
+            databasePath = dataDirectory.hasSuffix("/") ? dataDirectory + "coordinator.db" : dataDirectory + "/coordinator.db"
+        }
+        chainRPCURL = reader.string("CHAIN_RPC_URL")
+        pollMaxWaitSeconds = try reader.int("POLL_MAX_WAIT_SECONDS", default: 60, range: 0...60)
+        logLevel = try reader.choice(
+            "LOG_LEVEL", default: "info", allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"])
         let dev = appEnvironment == "dev"
         var keys: [Role: [(id: String?, key: String)]] = [:]
         for role in Role.allCases {
@@ -87,7 +104,6 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
             "INLINE_RESULT_LIMIT_BYTES", default: 256 << 10, range: 0...maxBodyBytes)
         maxJSONDepth = try reader.int("MAX_JSON_DEPTH", default: 64, range: 1...512)
         maxAttempts = try reader.int("MAX_ATTEMPTS", default: 3, range: 1...100)
-        dataDirectory = reader.string("DATA_DIR", default: "./data/coordinator")
         if heartbeatTimeoutSeconds < heartbeatIntervalSeconds {
             throw .invalid(
                 setting: "HEARTBEAT_TIMEOUT_SECONDS", reason: "must be at least HEARTBEAT_INTERVAL_SECONDS")
@@ -195,7 +211,7 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
             + "heartbeat: \(heartbeatIntervalSeconds)s/\(heartbeatTimeoutSeconds)s, "
             + "rate: \(rateLimitRequests)/\(rateLimitWindowSeconds)s, maxBody: \(maxBodyBytes), "
             + "inlineResult: \(inlineResultLimitBytes), maxDepth: \(maxJSONDepth), maxAttempts: \(maxAttempts), "
-            + "dataDir: \(dataDirectory))"
+            + "dataDir: \(dataDirectory), chainRPC: \(chainRPCURL == nil ? "unset" : "set"), pollMaxWait: \(pollMaxWaitSeconds)s, logLevel: \(logLevel))"
     }
 
     /// Keeps secrets out of `dump` and debuggers.

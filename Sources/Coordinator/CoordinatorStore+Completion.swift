@@ -175,8 +175,8 @@ extension CoordinatorStore {
         async throws(CoordinatorError)
     {
         guard Identifiers.isWellFormed(jobID) else { throw .jobNotFound }
-        guard (1...Self.maxErrorCodeBytes).contains(errorCode.utf8.count) else {
-            throw .invalidPayload("error_code: must be 1...\(Self.maxErrorCodeBytes) bytes")
+        guard (1...Self.maxErrorCodeBytes).contains(errorCode.utf8.count), JobConstraints.isPrintableASCII(errorCode) else {
+            throw .invalidPayload("error_code: must be 1...\(Self.maxErrorCodeBytes) printable ASCII characters")
         }
         guard errorMessage.utf8.count <= Self.maxErrorMessageBytes else {
             throw .invalidPayload("error_message: must be at most \(Self.maxErrorMessageBytes) bytes")

@@ -14,8 +14,8 @@ extension CoordinatorStore {
         guard (1...64).contains(registration.concurrency) else {
             throw .invalidPayload("concurrency: must be an integer in 1...64")
         }
-        if let region = registration.region, region.utf8.count > 64 {
-            throw .invalidPayload("region: must be at most 64 bytes")
+        if let region = registration.region, region.utf8.count > 64 || !JobConstraints.isPrintableASCII(region) {
+            throw .invalidPayload("region: must be at most 64 printable ASCII characters")
         }
         if let key = registration.publicKey, !(key.utf8.count == 64 && key.utf8.allSatisfy({ $0.isHexDigit })) {
             throw .invalidPayload("public_key: must be 64 hex characters")

@@ -48,7 +48,14 @@ public struct JobConstraints: Sendable, Equatable {
             case "cuda": cuda = try Self.string(member.value, field: "cuda")
             case "region": region = try Self.string(member.value, field: "region")
             case "min_vram_gb":
-                guard let value = member.value.integerValue?.intValue, (0...Self.maxVRAMGB).contains(value) else {
+                // An integral float such as `24.0` is the integer 24 (JSON does not distinguish them); strings are not.
+                var integral: Int?
+                if let integer = member.value.integerValue?.intValue {
+                    integral = integer
+                } else if case .float(let number) = member.value, number.isFinite, number == number.rounded(), abs(number) <= 1e9 {
+                    integral = Int(number)
+                }
+                guard let value = integral, (0...Self.maxVRAMGB).contains(value) else {
                     throw .invalidPayload("constraints.min_vram_gb: must be an integer in 0...\(Self.maxVRAMGB)")
                 }
                 minVRAMGB = value
@@ -73,10 +80,17 @@ public struct JobConstraints: Sendable, Equatable {
     }
 
     private static func string(_ value: JSONValue, field: String) throws(CoordinatorError) -> String {
-        guard let text = value.stringValue, text.utf8.count <= maxStringBytes else {
-            throw .invalidPayload("constraints.\(field): must be a string of at most \(maxStringBytes) bytes")
+        guard let text = value.stringValue, text.utf8.count <= maxStringBytes, isPrintableASCII(text) else {
+            throw .invalidPayload("constraints.\(field): must be a string of at most \(maxStringBytes) printable ASCII characters")
         }
         return text
+    }
+
+    /// Whether `text` is printable ASCII (0x20…0x7E). GPU names, CUDA versions, model names and
+    /// regions are identifiers; the limit keeps matching exact and the documented bounds
+    /// (characters = bytes) true.
+    static func isPrintableASCII(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 <= 0x7E }
     }
 
     /// Whether nothing is required.

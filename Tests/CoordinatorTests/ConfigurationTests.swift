@@ -8,7 +8,7 @@ import Testing
         let configuration = try CoordinatorConfiguration(reader: ConfigurationReader())
         #expect(configuration.appEnvironment == "dev")
         #expect(configuration.port == 8011)
-        #expect(configuration.databasePath == "./coordinator.db")
+        #expect(configuration.databasePath == "./data/coordinator/coordinator.db")
         #expect(configuration.jobTTLSeconds == 900)
         #expect(configuration.heartbeatTimeoutSeconds == 30)
         #expect(configuration.maxBodyBytes == 1 << 20)

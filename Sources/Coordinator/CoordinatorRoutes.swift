@@ -1,0 +1,295 @@
+public import HTTPServer
+import HTTP1
+import HTTPClient
+import JSON
+import Logging
+
+/// The REST endpoints of spec/coordinator.md §6 on a `Router`.
+///
+/// Every protected route runs, in this order: authentication (`X-Api-Key` or
+/// `Authorization: Bearer`, 401), the caller's token bucket (429 + `Retry-After`), the
+/// optional body signature (`X-Signature` when `HMAC_SECRET` is set, 401), body parsing
+/// (413/422), then the domain operation. Domain errors become both error styles of §4.
+public struct CoordinatorRoutes: Sendable {
+    /// The domain core.
+    public let coordinator: Coordinator
+    /// In-flight long polls (ended at shutdown).
+    public let polls: PollGate
+    /// The chain node behind the explorer's block reads; nil without `CHAIN_RPC_URL`.
+    let chain: ChainReader?
+
+    /// Routes over `coordinator`.
+    public init(coordinator: Coordinator, polls: PollGate = PollGate()) {
+        self.coordinator = coordinator
+        self.polls = polls
+        chain = coordinator.configuration.chainRPCURL.map { url in
+            var configuration = HTTPClientConfiguration()
+            configuration.connectTimeout = .seconds(2)
+            configuration.readTimeout = .seconds(5)
+            configuration.eventLoopThreads = 1
+            return ChainReader(baseURL: url, client: HTTPClient(configuration: configuration))
+        }
+    }
+
+    private var configuration: CoordinatorConfiguration { coordinator.configuration }
+    private var store: CoordinatorStore { coordinator.store }
+
+    /// Registers every route on `router`.
+    public func install(on router: Router) {
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: ["Content-Type": "application/json"], body: .bytes(Array(OpenAPIDocument.json.utf8)))
+        }
+        let v1 = router.group("/v1")
+        v1.get("/health") { [configuration] _, _ in
+            CoordinatorHTTP.json(.members([("status", "ok"), ("env", .string(configuration.appEnvironment))]))
+        }
+        installClientRoutes(v1)
+        installMinerRoutes(v1)
+        installAdminRoutes(v1)
+        installExplorerRoutes(v1)
+    }
+
+    // MARK: client
+
+    private func installClientRoutes(_ v1: RouterGroup) {
+        v1.post("/jobs", handler: handle(.client) { request, context, principal in
+            let body = try signedBody(request)
+            let submission = try JobSubmission(body: body, idempotencyKey: request.headers["Idempotency-Key"])
+            let outcome = try await store.submit(clientID: principal.id, submission)
+            context.logger.info(
+                "job submitted",
+                metadata: ["job_id": "\(outcome.job.id)", "client_id": "\(principal.id)", "replayed": "\(outcome.replayed)"])
+            return CoordinatorHTTP.json(outcome.job.viewJSON, status: outcome.replayed ? .ok : .created)
+        })
+        v1.get("/jobs/{job_id}", handler: handle(.client) { _, context, principal in
+            CoordinatorHTTP.json(try await store.job(id: Self.jobID(context), clientID: principal.id).viewJSON)
+        })
+        v1.get("/jobs/{job_id}/result", handler: handle(.client) { _, context, principal in
+            CoordinatorHTTP.json(try await store.result(jobID: Self.jobID(context), clientID: principal.id).json)
+        })
+        v1.post("/jobs/{job_id}/cancel", handler: handle(.client) { request, context, principal in
+            try verifySignature(request)
+            let job = try await store.cancel(jobID: Self.jobID(context), clientID: principal.id)
+            context.logger.info("job canceled", metadata: ["job_id": "\(job.id)"])
+            return CoordinatorHTTP.json(job.viewJSON)
+        })
+        v1.get("/jobs/{job_id}/receipt", handler: handle(.client) { _, context, principal in
+            CoordinatorHTTP.json(try await store.latestReceipt(jobID: Self.jobID(context), clientID: principal.id))
+        })
+        v1.get("/jobs/{job_id}/receipts", handler: handle(.client) { request, context, principal in
+            let page = try await store.receiptHistory(
+                jobID: Self.jobID(context), clientID: principal.id, limit: try Self.intQuery(request, "limit", default: 100),
+                cursor: request.query["cursor"])
+            return CoordinatorHTTP.json(page.json)
+        })
+    }
+
+    // MARK: miner
+
+    private func installMinerRoutes(_ v1: RouterGroup) {
+        v1.post("/miners/register", handler: handle(.miner) { request, context, principal in
+            let registration = try MinerRegistration(body: try signedBody(request))
+            let token = try await coordinator.registerMiner(minerID: principal.id, registration)
+            context.logger.info("miner registered", metadata: ["miner_id": "\(principal.id)"])
+            return CoordinatorHTTP.json(.members([("status", "ok"), ("session_token", .string(token))]))
+        })
+        v1.post("/miners/heartbeat", handler: handle(.miner) { request, _, principal in
+            try await coordinator.heartbeat(minerID: principal.id, MinerHeartbeat(body: try signedBody(request)))
+            return Self.ok
+        })
+        v1.post("/miners/poll", handler: handle(.miner) { [coordinator, polls] request, context, principal in
+            let wait = min(
+                try CoordinatorRequests.pollMaxWaitSeconds(body: try signedBody(request)), coordinator.configuration.pollMaxWaitSeconds)
+            let minerID = principal.id
+            let claimed = try await polls.run { () async throws(CoordinatorError) -> ClaimedJob? in
+                try await coordinator.poll(minerID: minerID, maxWaitSeconds: wait)
+            }
+            guard let claimed else { return Response(status: .noContent) }
+            context.logger.info("job assigned", metadata: ["job_id": "\(claimed.jobID)", "miner_id": "\(minerID)"])
+            return CoordinatorHTTP.json(claimed.pollJSON)
+        })
+        v1.post("/miners/drain", handler: handle(.miner) { request, context, principal in
+            try verifySignature(request)
+            try await store.drain(minerID: principal.id)
+            context.logger.info("miner draining", metadata: ["miner_id": "\(principal.id)"])
+            return Self.ok
+        })
+        v1.post("/miners/{job_id}/start", handler: handle(.miner) { request, context, principal in
+            try verifySignature(request)
+            try await store.acknowledgeStart(jobID: Self.jobID(context), minerID: principal.id)
+            return Self.ok
+        })
+        v1.post("/miners/{job_id}/result", handler: handle(.miner) { request, context, principal in
+            let report = try ResultReport(body: try signedBody(request))
+            let jobID = Self.jobID(context)
+            let outcome = try await store.complete(jobID: jobID, minerID: principal.id, result: report.result, metrics: report.metrics)
+            context.logger.info(
+                "job completed",
+                metadata: [
+                    "job_id": "\(jobID)", "miner_id": "\(principal.id)", "replayed": "\(outcome.replayed)",
+                    "receipt_id": "\(outcome.receipt?["receipt_id"]?.stringValue ?? "-")",
+                ])
+            return CoordinatorHTTP.json(outcome.json)
+        })
+        v1.post("/miners/{job_id}/fail", handler: handle(.miner) { request, context, principal in
+            let report = try FailureReport(body: try signedBody(request))
+            let jobID = Self.jobID(context)
+            try await store.fail(
+                jobID: jobID, minerID: principal.id, errorCode: report.errorCode, errorMessage: report.errorMessage,
+                metrics: report.metrics)
+            context.logger.info("job failed", metadata: ["job_id": "\(jobID)", "miner_id": "\(principal.id)"])
+            return Self.ok
+        })
+    }
+
+    // MARK: admin
+
+    private func installAdminRoutes(_ v1: RouterGroup) {
+        v1.get("/admin/stats", handler: handle(.admin) { _, _, _ in
+            let stats = try await store.stats()
+            coordinator.metrics.update(from: stats)
+            return CoordinatorHTTP.json(stats.json)
+        })
+        v1.get("/admin/jobs", handler: handle(.admin) { request, _, _ in
+            var state: JobState?
+            if let raw = request.query["state"] {
+                guard let parsed = JobState(rawValue: raw) else {
+                    throw CoordinatorError.invalidPayload("state: must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                state = parsed
+            }
+            let page = try await store.listJobs(
+                state: state, limit: try Self.intQuery(request, "limit", default: 100), cursor: request.query["cursor"])
+            return CoordinatorHTTP.json(.members([("items", .array(page.items.map(\.json))), ("next_cursor", .optional(page.nextCursor))]))
+        })
+        v1.get("/admin/miners", handler: handle(.admin) { request, _, _ in
+            var status: MinerStatus?
+            if let raw = request.query["status"] {
+                guard let parsed = MinerStatus(rawValue: raw) else {
+                    throw CoordinatorError.invalidPayload("status: must be one of ONLINE, DRAINING, OFFLINE")
+                }
+                status = parsed
+            }
+            let page = try await store.listMiners(
+                status: status, limit: try Self.intQuery(request, "limit", default: 100), cursor: request.query["cursor"])
+            return CoordinatorHTTP.json(.members([("items", .array(page.items.map(\.json))), ("next_cursor", .optional(page.nextCursor))]))
+        })
+    }
+
+    // MARK: explorer
+
+    private func installExplorerRoutes(_ v1: RouterGroup) {
+        // Explorer reads are public (the explorer's live mode sends no key); every read is
+        // bounded by its `limit` (≤ 200), and the explorer server fronts many users from one
+        // address, so a per-address bucket would throttle them all together.
+        let receipts = handlePublic { request, _ in
+            let jobID = request.query["job_id"]
+            if let jobID, jobID.utf8.count > 64 { throw CoordinatorError.invalidPayload("job_id: must be at most 64 characters") }
+            let limit = try Self.intQuery(request, "limit", default: 50)
+            let offset = try Self.intQuery(request, "offset", default: 0)
+            let items = try await store.explorerReceipts(jobID: jobID, limit: limit, offset: offset)
+            let next: JSONValue = items.count == limit ? .int(offset + limit) : .null
+            return CoordinatorHTTP.json(
+                .members([("jobId", .optional(jobID)), ("items", .array(items.map(\.explorerJSON))), ("next_offset", next)]))
+        }
+        v1.get("/explorer/receipts", handler: receipts)
+        v1.get("/receipts", handler: receipts)
+        let blocks = handlePublic { [chain] request, _ in
+            guard let chain else { throw CoordinatorHTTP.chainUnavailable("chain data unavailable: CHAIN_RPC_URL is not configured") }
+            let limit = try Self.intQuery(request, "limit", default: 20)
+            let offset = try Self.intQuery(request, "offset", default: 0)
+            do {
+                return CoordinatorHTTP.json(try await chain.blocks(limit: limit, offset: offset))
+            } catch let failure as ChainReader.Failure {
+                throw CoordinatorHTTP.chainUnavailable("chain data unavailable: \(failure)")
+            }
+        }
+        v1.get("/explorer/blocks", handler: blocks)
+        v1.get("/blocks", handler: blocks)
+        for resource in ["transactions", "addresses"] {
+            let unavailable = handlePublic { [configuration] _, _ in
+                // The chain RPC (spec/chain-node.md) has no listing of transactions or addresses.
+                let reason =
+                    configuration.chainRPCURL == nil
+                    ? "chain data unavailable: CHAIN_RPC_URL is not configured"
+                    : "chain data unavailable: the chain RPC offers no \(resource) listing"
+                throw CoordinatorHTTP.chainUnavailable(reason)
+            }
+            v1.get("/explorer/\(resource)", handler: unavailable)
+            v1.get("/\(resource)", handler: unavailable)
+        }
+    }
+
+    // MARK: plumbing
+
+    /// `{"status":"ok"}`.
+    static let ok = CoordinatorHTTP.json(.members([("status", "ok")]))
+
+    /// The `{job_id}` route parameter (always present: the pattern declares it).
+    static func jobID(_ context: RequestContext) -> String { context.parameters["job_id"] ?? "" }
+
+    /// An integer query parameter.
+    /// - Throws: `CoordinatorError.invalidPayload` (422) when it is not a decimal integer.
+    static func intQuery(_ request: Request, _ name: String, default defaultValue: Int) throws(CoordinatorError) -> Int {
+        guard let raw = request.query[name] else { return defaultValue }
+        guard raw.utf8.count <= 18, let value = Int(raw) else { throw .invalidPayload("\(name): must be an integer") }
+        return value
+    }
+
+    /// Checks `X-Signature` when `HMAC_SECRET` is configured (spec §11.6).
+    /// - Throws: `CoordinatorError.invalidSignature`.
+    private func verifySignature(_ request: Request) throws(CoordinatorError) {
+        guard let secret = configuration.hmacSecret else { return }
+        try BodySignature.verify(body: request.body, signatureHex: request.headers["X-Signature"], secret: secret)
+    }
+
+    /// The signature-checked, parsed body.
+    /// - Throws: `CoordinatorError.invalidSignature`, `.payloadTooLarge`, `.invalidPayload`.
+    private func signedBody(_ request: Request) throws(CoordinatorError) -> JSONValue {
+        try verifySignature(request)
+        return try CoordinatorRequests.parseBody(request.body, configuration: configuration)
+    }
+
+    /// The principal of a request for `role`, after its rate limit.
+    /// - Throws: `CoordinatorError.unauthorized`, `.rateLimited`.
+    func authenticate(_ request: Request, role: Role) throws(CoordinatorError) -> Principal {
+        let key = APIKeyRing.presentedKey(
+            apiKeyHeader: request.headers["X-Api-Key"], authorizationHeader: request.headers["Authorization"])
+        let principal = try configuration.keyRing.authenticate(key, role: role)
+        try coordinator.rateLimiter.check(principal.description)
+        return principal
+    }
+
+    /// A protected handler: authenticates for `role`, then runs `body`; domain errors become HTTP errors.
+    private func handle(
+        _ role: Role, _ body: @escaping @Sendable (Request, RequestContext, Principal) async throws -> Response
+    ) -> HTTPHandler {
+        { request, context in
+            do {
+                let principal = try authenticate(request, role: role)
+                var context = context
+                context.principal = principal.description
+                return try await body(request, context, principal)
+            } catch let error as CoordinatorError {
+                throw Self.translate(error, context: context)
+            }
+        }
+    }
+
+    /// A public handler; domain errors become HTTP errors.
+    private func handlePublic(_ body: @escaping @Sendable (Request, RequestContext) async throws -> Response) -> HTTPHandler {
+        { request, context in
+            do {
+                return try await body(request, context)
+            } catch let error as CoordinatorError {
+                throw Self.translate(error, context: context)
+            }
+        }
+    }
+
+    /// The HTTP error for `error`, logging storage failures (their text never reaches clients).
+    static func translate(_ error: CoordinatorError, context: RequestContext) -> HTTPError {
+        if case .storage = error { context.logger.error("storage failure", metadata: ["error": "\(error)"]) }
+        return CoordinatorHTTP.httpError(error)
+    }
+}

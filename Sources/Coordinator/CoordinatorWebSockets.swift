@@ -1,0 +1,244 @@
+public import HTTPServer
+import HTTP1
+import JSON
+import Logging
+import Synchronization
+import WebSocket
+
+/// The WebSocket channels of spec/coordinator.md §13, beside HTTP (which stays the source of
+/// truth and the fallback):
+///
+/// * `GET /v1/ws/miner` (miner key): the server pushes `job.assigned` (the poll body) while the
+///   miner has free concurrency; the miner sends `heartbeat`, `result` and `fail` (the HTTP
+///   bodies plus `job_id`), each answered by `ack` or `error` carrying the HTTP status and body
+///   it would have had.
+/// * `GET /v1/ws/client[?job_id=]` (client key): `state.changed` on every transition of the
+///   client's jobs (or that one job) and `result.ready` when a receipt is stored. A subscriber
+///   that falls behind its bounded queue is closed with 1013 and re-reads state over HTTP.
+///
+/// Authentication happens before the upgrade (`CoordinatorWebSocketAuth`), so a bad key is an
+/// ordinary 401 and an unknown job or miner an ordinary 404.
+public final class CoordinatorWebSockets: Sendable {
+    /// The miner channel path.
+    public static let minerPath = "/v1/ws/miner"
+    /// The client channel path.
+    public static let clientPath = "/v1/ws/client"
+    /// Events buffered per client subscriber before it is cut off (1013).
+    static let clientBufferSize = 256
+    /// Ping interval; a missing pong by the next tick closes the socket (1011).
+    static let keepaliveInterval = Duration.seconds(20)
+
+    let coordinator: Coordinator
+    /// Open sockets, closed with 1001 at shutdown so the drain does not wait for them.
+    private let open = Mutex<(closed: Bool, sockets: [ObjectIdentifier: WebSocketConnection])>((false, [:]))
+
+    /// Channels over `coordinator`.
+    public init(coordinator: Coordinator) { self.coordinator = coordinator }
+
+    /// Number of open channel sockets.
+    public var openCount: Int { open.withLock { $0.sockets.count } }
+
+    /// Closes every open socket with 1001 (going away) and refuses new ones.
+    public func closeAll() async {
+        let sockets = open.withLock { state in
+            state.closed = true
+            return Array(state.sockets.values)
+        }
+        // Concurrently: each close waits (bounded by closeTimeout) for its peer's close frame.
+        await withTaskGroup(of: Void.self) { group in
+            for socket in sockets {
+                group.addTask { await socket.close(code: .goingAway, reason: "coordinator shutting down") }
+            }
+        }
+    }
+
+    /// Tracks `connection` while `body` runs; false (and a 1001 close) once shutdown began.
+    private func tracking(_ connection: WebSocketConnection, _ body: () async -> Void) async {
+        let id = ObjectIdentifier(connection)
+        let admitted = open.withLock { state in
+            guard !state.closed else { return false }
+            state.sockets[id] = connection
+            return true
+        }
+        guard admitted else {
+            await connection.close(code: .goingAway, reason: "coordinator shutting down")
+            return
+        }
+        await body()
+        _ = open.withLock { $0.sockets.removeValue(forKey: id) }
+    }
+
+    /// Registers both channels and their authentication middleware on `router`.
+    public func install(on router: Router) {
+        router.add(middleware: CoordinatorWebSocketAuth(coordinator: coordinator))
+        var configuration = WebSocketConfiguration()
+        configuration.maxMessageSize = coordinator.configuration.maxBodyBytes
+        configuration.maxFrameSize = coordinator.configuration.maxBodyBytes
+        router.webSocket(Self.minerPath, configuration: configuration) { [self] request, context, connection in
+            await tracking(connection) {
+                await Self.runMiner(coordinator: coordinator, minerID: context.principal ?? "", context: context, connection: connection)
+            }
+        }
+        router.webSocket(Self.clientPath, configuration: configuration) { [self] request, context, connection in
+            await tracking(connection) {
+                await Self.runClient(
+                    coordinator: coordinator, clientID: context.principal ?? "", jobID: request.query["job_id"], connection: connection)
+            }
+        }
+    }
+
+    // MARK: client channel
+
+    static func runClient(coordinator: Coordinator, clientID: String, jobID: String?, connection: WebSocketConnection) async {
+        let subscription = coordinator.events.subscribe(clientID: clientID, jobID: jobID, bufferSize: clientBufferSize)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await change in subscription.events {
+                    do {
+                        try connection.send(text: text(change.stateChangedJSON))
+                        if let ready = change.resultReadyJSON { try connection.send(text: text(ready)) }
+                    } catch {
+                        break
+                    }
+                }
+                if subscription.overflowed {
+                    await connection.close(code: .tryAgainLater, reason: "subscriber fell behind; re-read state over HTTP")
+                }
+            }
+            group.addTask { await connection.keepalive(every: keepaliveInterval) }
+            // Clients send nothing the channel needs; reading keeps pongs and the close handshake flowing.
+            while let _ = try? await connection.receive() {}
+            subscription.cancel()
+            group.cancelAll()
+        }
+    }
+
+    // MARK: miner channel
+
+    static func runMiner(coordinator: Coordinator, minerID: String, context: RequestContext, connection: WebSocketConnection) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    for try await job in coordinator.assignments(minerID: minerID) {
+                        var pairs = job.pollJSON.objectValue ?? []
+                        pairs.insert(JSONMember(key: "type", value: "job.assigned"), at: 0)
+                        try connection.send(text: text(.object(pairs)))
+                        context.logger.info("job assigned", metadata: ["job_id": "\(job.jobID)", "miner_id": "\(minerID)", "via": "websocket"])
+                    }
+                } catch {
+                    await connection.close(code: .internalServerError, reason: "assignment stream ended")
+                }
+            }
+            group.addTask { await connection.keepalive(every: keepaliveInterval) }
+            while let message = try? await connection.receive() {
+                guard case .text(let body) = message else {
+                    try? connection.send(text: text(reply(type: "error", request: nil, status: 422, body: CoordinatorError.invalidPayload("messages must be JSON text").body)))
+                    continue
+                }
+                let answer = await handleMinerMessage(body, coordinator: coordinator, minerID: minerID, context: context)
+                do { try connection.send(text: text(answer)) } catch { break }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Runs one miner message and builds its `ack` / `error` answer.
+    static func handleMinerMessage(_ body: String, coordinator: Coordinator, minerID: String, context: RequestContext) async -> JSONValue {
+        let parsed: JSONValue
+        do {
+            parsed = try CoordinatorRequests.parseBody(Array(body.utf8), configuration: coordinator.configuration)
+        } catch {
+            return reply(type: "error", request: nil, status: error.httpStatus, body: error.body)
+        }
+        do {
+            guard let type = parsed["type"]?.stringValue else { throw CoordinatorError.invalidPayload("type: field required") }
+            switch type {
+            case "heartbeat":
+                try await coordinator.heartbeat(minerID: minerID, MinerHeartbeat(body: parsed))
+                return reply(type: "ack", request: parsed, status: 200, body: ["status": "ok"])
+            case "result":
+                let jobID = try jobIDOf(parsed)
+                let report = try ResultReport(body: parsed)
+                let outcome = try await coordinator.store.complete(
+                    jobID: jobID, minerID: minerID, result: report.result, metrics: report.metrics)
+                context.logger.info("job completed", metadata: ["job_id": "\(jobID)", "miner_id": "\(minerID)", "via": "websocket"])
+                return reply(type: "ack", request: parsed, status: 200, body: outcome.json)
+            case "fail":
+                let jobID = try jobIDOf(parsed)
+                let report = try FailureReport(body: parsed)
+                try await coordinator.store.fail(
+                    jobID: jobID, minerID: minerID, errorCode: report.errorCode, errorMessage: report.errorMessage,
+                    metrics: report.metrics)
+                context.logger.info("job failed", metadata: ["job_id": "\(jobID)", "miner_id": "\(minerID)", "via": "websocket"])
+                return reply(type: "ack", request: parsed, status: 200, body: ["status": "ok"])
+            default:
+                throw CoordinatorError.invalidPayload("type: must be heartbeat, result or fail")
+            }
+        } catch let error as CoordinatorError {
+            return reply(type: "error", request: parsed, status: error.httpStatus, body: error.body)
+        } catch {
+            return reply(type: "error", request: parsed, status: 500, body: CoordinatorError.storage("").body)
+        }
+    }
+
+    /// The `job_id` member of a miner message.
+    static func jobIDOf(_ message: JSONValue) throws(CoordinatorError) -> String {
+        guard let jobID = message["job_id"]?.stringValue else { throw .invalidPayload("job_id: field required") }
+        return jobID
+    }
+
+    /// `{"type", "request_type"?, "job_id"?, "id"?, "status", "body"}`; `id` echoes the request's
+    /// own `id` so a miner can match answers to requests.
+    static func reply(type: String, request: JSONValue?, status: Int, body: JSONValue) -> JSONValue {
+        var pairs: [JSONMember] = [JSONMember(key: "type", value: .string(type))]
+        if let requestType = request?["type"]?.stringValue { pairs.append(JSONMember(key: "request_type", value: .string(requestType))) }
+        if let jobID = request?["job_id"], jobID.stringValue != nil { pairs.append(JSONMember(key: "job_id", value: jobID)) }
+        if let id = request?["id"], !id.isNull { pairs.append(JSONMember(key: "id", value: id)) }
+        pairs.append(JSONMember(key: "status", value: .integer(JSONInteger(status))))
+        pairs.append(JSONMember(key: "body", value: body))
+        return .object(pairs)
+    }
+
+    /// Compact JSON text (stored documents are finite, so this cannot fail in practice).
+    static func text(_ value: JSONValue) -> String {
+        (try? JSONSerializer().string(value)) ?? #"{"type":"error","status":500}"#
+    }
+}
+
+/// Authenticates the WebSocket upgrade requests before the handshake: the role's key from
+/// `X-Api-Key`, `Authorization: Bearer` or — for browsers, which cannot set headers on a
+/// WebSocket — the `api_key` query parameter (never logged: access logs omit query strings).
+/// Sets `context.principal` to the principal id; refuses with 401/429, and with 404 for an
+/// unregistered miner or a `job_id` the client does not own.
+struct CoordinatorWebSocketAuth: Middleware {
+    let coordinator: Coordinator
+
+    func handle(_ request: Request, context: RequestContext, next: HTTPHandler) async throws -> Response {
+        let role: Role
+        switch context.route {
+        case CoordinatorWebSockets.minerPath: role = .miner
+        case CoordinatorWebSockets.clientPath: role = .client
+        default: return try await next(request, context)
+        }
+        do {
+            let key =
+                APIKeyRing.presentedKey(apiKeyHeader: request.headers["X-Api-Key"], authorizationHeader: request.headers["Authorization"])
+                ?? request.query["api_key"]
+            let principal = try coordinator.configuration.keyRing.authenticate(key, role: role)
+            try coordinator.rateLimiter.check(principal.description)
+            switch role {
+            case .miner:
+                guard try await coordinator.store.miner(id: principal.id) != nil else { throw CoordinatorError.minerNotRegistered }
+            case .client:
+                if let jobID = request.query["job_id"] { _ = try await coordinator.store.job(id: jobID, clientID: principal.id) }
+            case .admin:
+                break
+            }
+            var context = context
+            context.principal = principal.id
+            return try await next(request, context)
+        } catch let error as CoordinatorError {
+            throw CoordinatorRoutes.translate(error, context: context)
+        }
+    }
+}
