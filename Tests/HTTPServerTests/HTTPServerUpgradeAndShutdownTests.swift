@@ -69,7 +69,7 @@ import WebSocket
         let started = Mutex(false)
         async let slowResult = blocking { () throws -> (Int, String, String?) in
             let client = try HTTPTestConnection(port: port)
-            try client.send("GET /slow?ms=400 HTTP/1.1\r\nHost: t\r\n\r\n")
+            try client.send("GET /slow?ms=1500 HTTP/1.1\r\nHost: t\r\n\r\n")
             started.withLock { $0 = true }
             let response = try client.readResponse()
             return (response.status, response.text, response.headers["Connection"])

@@ -9,10 +9,11 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// Runs blocking socket I/O on a Dispatch thread so the server's handlers keep the cooperative pool.
+/// Runs blocking socket I/O on a thread of its own: Dispatch's global queues share their threads
+/// with Swift's cooperative pool, which the server's handlers need.
 private func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
 
