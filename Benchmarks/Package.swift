@@ -21,6 +21,8 @@ let package = Package(
         .executableTarget(
             name: "AITBCPeer",
             dependencies: [.product(name: "AITBCHTTP", package: "main"), .product(name: "Logging", package: "swift-log")]),
+        // WebSocket fan-out client: 1 publisher -> N subscribers against AITBCPeer.
+        .executableTarget(name: "WSFanoutBench", dependencies: [.product(name: "AITBCCore", package: "main")]),
         // Core micro-benchmarks (scripts/bench-core.sh): Ed25519, canonical JSON, SQLite commits
         // through our wrappers, and the raw C loops they are compared against.
         .executableTarget(

@@ -80,7 +80,6 @@ awk -v batched="$batched" '
             }
             if (v[k, "c.sqlite.batch64_savepoint"]) print k, "ratio.sqlite.batch64_savepoint", v[k, "swift.sqlite.connection_batch64_savepoint"] / v[k, "c.sqlite.batch64_savepoint"]
             if (v[k, "c.sqlite.batch64_plain"]) print k, "ratio.sqlite.batch64_plain", v[k, "swift.sqlite.connection_batch64_plain"] / v[k, "c.sqlite.batch64_plain"]
-            if (v[k, "swift.receipt.canonicalize"]) print k, "ratio.receipt.prototype", v[k, "swift.receipt.canonicalize_prototype"] / v[k, "swift.receipt.canonicalize"]
             w = v[k, "swift.sqlite.database_write_single_row_commit"]
             if (w) print k, "ratio.sqlite.batched_over_write", v[k, batched] / w
         }
@@ -116,8 +115,6 @@ sort -k2,2 -k3,3g "$1" | awk -v batched="$batched" -v rounds="$rounds" -v tasks=
         row("Ed25519 verify, `PublicKey.isValidSignature`", "swift.ed25519.verify", "ops/s", "", "")
         row("  verify: wrapper / C (per round)", "ratio.ed25519.verify", "ratio", ">= 0.90", median["ratio.ed25519.verify"] >= 0.9)
         row("Receipt canonical bytes (parsed v01 payload)", "swift.receipt.canonicalize", "ops/s", ">= 200000", median["swift.receipt.canonicalize"] >= 200000)
-        row("  same, one-pass prototype (Benchmarks/, not product code)", "swift.receipt.canonicalize_prototype", "ops/s", ">= 200000", median["swift.receipt.canonicalize_prototype"] >= 200000)
-        row("  prototype / library (per round)", "ratio.receipt.prototype", "ratio", "", "")
         row("Receipt parse + canonicalize (wire text)", "swift.receipt.parse_canonicalize", "ops/s", "", "")
         row("Receipt sign (`ReceiptSigner.sign`)", "swift.receipt.sign", "ops/s", "", "")
         row("Receipt sign + serialize to wire bytes", "swift.receipt.sign_serialize", "ops/s", "", "")

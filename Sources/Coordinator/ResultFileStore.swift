@@ -53,10 +53,16 @@ struct ResultFileStore: Sendable {
     }
 
     /// Renames a temporary file to the job's final name.
-    /// - Throws: `CoordinatorError.storage` when rename(2) fails.
+    ///
+    /// Idempotent: `Database.writeBatched` may run a transaction body a second time (when another
+    /// body of its batch failed), and then the first run already moved the file into place.
+    /// - Throws: `CoordinatorError.storage` when rename(2) fails for another reason.
     func publish(temporaryPath: String, jobID: String) throws(CoordinatorError) {
-        guard rename(temporaryPath, finalPath(jobID: jobID)) == 0 else {
-            throw .storage("rename to \(finalPath(jobID: jobID)): \(String(cString: strerror(errno)))")
+        let target = finalPath(jobID: jobID)
+        guard rename(temporaryPath, target) == 0 else {
+            let code = errno
+            if code == ENOENT, access(target, F_OK) == 0 { return }
+            throw .storage("rename to \(target): \(String(cString: strerror(code)))")
         }
         // Make the rename itself durable (POSIX leaves directory entries to the directory's fsync).
         let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -16,6 +16,8 @@ public struct HTTPResponseParser: Sendable {
     var readIndex = 0
     /// Bytes after `readIndex` already scanned for the end of a head without finding it.
     var headScanned = 0
+    /// Whether the status line's LF was seen in the head being scanned.
+    var statusLineEnded = false
     var state: State = .head
     var failure: HTTPParserError?
     var ended = false
@@ -74,6 +76,7 @@ public struct HTTPResponseParser: Sendable {
         buffer.removeAll(keepingCapacity: false)
         readIndex = 0
         headScanned = 0
+        statusLineEnded = false
         return rest
     }
 
@@ -185,7 +188,7 @@ public struct HTTPResponseParser: Sendable {
         let lineLimit = limits.maxRequestLineLength
         let headLimit = limits.maxHeaderBytes
         var headEnd = -1
-        var sawLineFeed = headScanned > 0 && buffer[start..<index].contains(.lf)
+        var sawLineFeed = statusLineEnded
         while index < end {
             if buffer[index] == .lf {
                 // RFC 9112 §2.2: CRLF only; a bare LF is refused rather than guessed at.
@@ -203,8 +206,10 @@ public struct HTTPResponseParser: Sendable {
         }
         guard headEnd >= 0 else {
             headScanned = end - start
+            statusLineEnded = sawLineFeed
             return nil
         }
+        statusLineEnded = false
         var head = try parseHead(start: start, end: headEnd - 2)
         readIndex = headEnd
         headScanned = 0

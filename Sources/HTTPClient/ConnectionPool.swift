@@ -93,6 +93,22 @@ final class ConnectionPool: Sendable {
         }
     }
 
+    /// A new connection counted against `key`, ignoring idle connections and the cap.
+    func acquireFresh(key: String, connect: () async throws(HTTPClientError) -> ClientSocket) async throws(HTTPClientError) -> ClientSocket {
+        let allowed = state.withLock { state -> Bool in
+            guard !state.isShutdown else { return false }
+            state.hosts[key, default: Host()].open += 1
+            return true
+        }
+        guard allowed else { throw .shutdown }
+        do {
+            return try await connect()
+        } catch {
+            released(key: key)
+            throw error
+        }
+    }
+
     /// Returns a connection after a complete keep-alive response.
     func release(_ socket: ClientSocket, key: String) {
         let now = EventLoop.monotonicNanoseconds()

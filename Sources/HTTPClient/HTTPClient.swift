@@ -101,10 +101,17 @@ public final class HTTPClient: Sendable {
             try await Self.connect(to: url.address, on: loop, timeout: timeout)
         }
         if !allowReuse {
-            // Still counted against the host's cap: take a slot without looking at idle ones.
-            return (try await connect(), false)
+            // Counted against the host like any pooled connection, but skips idle ones and the cap:
+            // it replaces a stale connection whose slot was just freed.
+            return (try await pool.acquireFresh(key: url.key, connect: connect), false)
         }
         return try await pool.acquire(key: url.key, connect: connect)
+    }
+
+    /// A new connection outside the pool (WebSocket upgrades), on one of the client's loops.
+    func connectUnpooled(_ url: HTTPClientURL) async throws(HTTPClientError) -> ClientSocket {
+        guard !isShutdown.load(ordering: .relaxed) else { throw .shutdown }
+        return try await Self.connect(to: url.address, on: try nextLoop(), timeout: configuration.connectTimeout)
     }
 
     /// A new connection, or `.connectTimeout` / `.connectionRefused` / `.connectFailed`.

@@ -35,7 +35,7 @@ public enum WebSocketClient {
         let request = HTTPClientRequest(method: .get, url: url, headers: requestHeaders)
         let bytes = try request.serialize(url: parsed, defaults: client.configuration.defaultHeaders)
         // An upgraded connection never returns to the pool: connect directly.
-        let (socket, _) = try await client.checkout(parsed, allowReuse: false)
+        let socket = try await client.connectUnpooled(parsed)
         let deadline = Deadline(after: client.configuration.readTimeout, socket: socket, error: .readTimeout)
         do throws(HTTPClientError) {
             let (head, leftover) = try await readHandshakeResponse(socket: socket, request: bytes, limits: client.configuration.parserLimits)

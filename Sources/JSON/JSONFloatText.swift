@@ -9,11 +9,35 @@
 public enum JSONFloatText {
     /// The text for `value`, or nil when it is NaN or infinite (not representable in JSON).
     public static func format(_ value: Double) -> String? {
-        guard value.isFinite else { return nil }
-        let sign = value.sign == .minus ? "-" : ""
-        if value == 0 { return sign + "0.0" }
-        let (digits, exponent) = shortestDigits(value.magnitude)
-        return sign + layout(digits: digits, exponent: exponent)
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        guard append(value, to: &out) else { return nil }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the text for `value` to `out` (as `format` spells it); false, appending nothing,
+    /// when it is NaN or infinite.
+    public static func append(_ value: Double, to out: inout [UInt8]) -> Bool {
+        guard value.isFinite else { return false }
+        if value == 0 {
+            out.append(contentsOf: (value.sign == .minus ? "-0.0" : "0.0").utf8)
+            return true
+        }
+        let magnitude = value.magnitude
+        if magnitude >= 1e-4 && magnitude < 1e16 {
+            // Fixed notation in Python's layout. Where Swift's `description` is in fixed
+            // notation too (no exponent), it is the same text: shortest digits, a point, at
+            // least one fractional digit. (A small string: no allocation.)
+            let text = value.description
+            if !text.utf8.contains(UInt8(ascii: "e")) {
+                out.append(contentsOf: text.utf8)
+                return true
+            }
+        }
+        if value.sign == .minus { out.append(UInt8(ascii: "-")) }
+        let (digits, exponent) = shortestDigits(magnitude)
+        out.append(contentsOf: layout(digits: digits, exponent: exponent).utf8)
+        return true
     }
 
     /// The shortest round-trip decimal digits (no leading or trailing zeros) and the decimal

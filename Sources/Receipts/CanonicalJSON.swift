@@ -7,14 +7,17 @@ public import JSON
 /// character outside U+0020…U+007E escaped as lowercase `\uXXXX` (surrogate pairs above
 /// U+FFFF); floats use the shortest round-trip digits in Python's layout (`JSONFloatText`).
 /// The text is ASCII, so its UTF-8 bytes are the text itself (step 3).
+///
+/// Both steps happen in one pass of `JSONSerializer` (`.omittingNulls`): nulls and the
+/// top-level `signature`/`attestations` are skipped while writing, not copied out first.
 public enum CanonicalJSON {
-    private static let serializer = JSONSerializer(options: [.sortedKeys, .asciiOnly])
+    private static let serializer = JSONSerializer(options: [.sortedKeys, .asciiOnly, .omittingNulls])
 
     /// Canonical bytes of any JSON value (nulls dropped, sorted, ASCII-escaped).
     /// - Throws: `ReceiptError.nonFiniteNumber` for NaN or infinity.
     public static func bytes(of value: JSONValue) throws(ReceiptError) -> [UInt8] {
         do {
-            return try serializer.serialize(droppingNulls(value))
+            return try serializer.serialize(value)
         } catch {
             throw .nonFiniteNumber
         }
@@ -24,17 +27,26 @@ public enum CanonicalJSON {
     /// `attestations` at the top level are left out (nested ones are ordinary data).
     /// - Throws: `ReceiptError.nonFiniteNumber` for NaN or infinity.
     public static func receiptBytes(members: [JSONMember]) throws(ReceiptError) -> [UInt8] {
-        try bytes(of: .object(members.filter { !isUnsignedMember($0.key) }))
+        do {
+            return try serializer.serializeObject(members, omittingKeys: isUnsignedMember)
+        } catch {
+            throw .nonFiniteNumber
+        }
     }
 
     /// Whether `key` names a top-level member that is excluded from the signed bytes
-    /// (exact scalar comparison).
+    /// (exact scalar comparison; the length test first rejects almost every key).
     public static func isUnsignedMember(_ key: String) -> Bool {
-        key.utf8.elementsEqual("signature".utf8) || key.utf8.elementsEqual("attestations".utf8)
+        switch key.utf8.count {
+        case 9: return key.utf8.elementsEqual("signature".utf8)
+        case 12: return key.utf8.elementsEqual("attestations".utf8)
+        default: return false
+        }
     }
 
-    /// Step 1: removes `null` object members and `null` array elements, recursively.
-    /// Empty containers, `""`, `0`, `0.0` and `false` stay.
+    /// Step 1 on its own: removes `null` object members and `null` array elements,
+    /// recursively. Empty containers, `""`, `0`, `0.0` and `false` stay. (`bytes(of:)` does
+    /// not need it; it is for callers that want the cleaned tree.)
     public static func droppingNulls(_ value: JSONValue) -> JSONValue {
         switch value {
         case .array(let elements):

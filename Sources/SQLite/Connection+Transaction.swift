@@ -16,7 +16,7 @@ extension Connection {
     /// - Throws: what `body` throws, or `SQLiteError` from BEGIN/COMMIT.
     public func transaction<T>(_ kind: TransactionKind = .deferred, _ body: (Connection) throws -> T) throws -> T {
         if isInTransaction { return try savepoint(body) }
-        try execute("BEGIN \(kind.rawValue) TRANSACTION")
+        try begin(kind)
         let value: T
         do {
             value = try body(self)
@@ -25,7 +25,7 @@ extension Connection {
             throw error
         }
         do {
-            try execute("COMMIT TRANSACTION")
+            try commit()
         } catch {
             rollbackIfNeeded()
             throw error
@@ -41,8 +41,9 @@ extension Connection {
     public func savepoint<T>(_ body: (Connection) throws -> T) throws -> T {
         savepointDepth += 1
         defer { savepointDepth -= 1 }
-        let name = "aitbc_sp\(savepointDepth)"
-        try execute("SAVEPOINT \(name)")
+        // Held statements per depth (no SQL built or looked up per call).
+        let level = try transactionStatements.savepoint(depth: savepointDepth)
+        try level.open.run()
         let value: T
         do {
             value = try body(self)
@@ -50,26 +51,38 @@ extension Connection {
             // Some errors (SQLITE_FULL, IOERR, BUSY during commit) roll the whole transaction
             // back, and the savepoint with it; then there is nothing left to roll back to.
             if isInTransaction {
-                try? execute("ROLLBACK TO SAVEPOINT \(name)")
-                try? execute("RELEASE SAVEPOINT \(name)")
+                try? level.rollback.run()
+                try? level.release.run()
             }
             throw error
         }
         do {
-            try execute("RELEASE SAVEPOINT \(name)")
+            try level.release.run()
         } catch {
             if isInTransaction {
-                try? execute("ROLLBACK TO SAVEPOINT \(name)")
-                try? execute("RELEASE SAVEPOINT \(name)")
+                try? level.rollback.run()
+                try? level.release.run()
             }
             throw error
         }
         return value
     }
 
+    /// `BEGIN <kind> TRANSACTION` through the held statement.
+    /// - Throws: `SQLiteError` (e.g. `SQLITE_BUSY` past the busy timeout).
+    func begin(_ kind: TransactionKind) throws(SQLiteError) {
+        try transactionStatements.begin(kind).run()
+    }
+
+    /// `COMMIT TRANSACTION` through the held statement.
+    /// - Throws: `SQLiteError`.
+    func commit() throws(SQLiteError) {
+        try transactionStatements.commit().run()
+    }
+
     /// Rolls back the open transaction, if SQLite has not already done so.
     func rollbackIfNeeded() {
         guard isInTransaction else { return }
-        try? execute("ROLLBACK TRANSACTION")
+        try? transactionStatements.rollback().run()
     }
 }

@@ -13,6 +13,8 @@ public final class Connection {
     var statementCache: StatementCache
     /// Depth of nested `savepoint` calls, to name each level uniquely.
     var savepointDepth = 0
+    /// BEGIN/COMMIT/ROLLBACK and SAVEPOINT statements, prepared once and held.
+    let transactionStatements: TransactionStatements
 
     /// Opens (creating if needed) the database at `path` and applies the configured pragmas:
     /// WAL journal (unless read-only or in memory), busy timeout, synchronous, foreign keys.
@@ -38,6 +40,7 @@ public final class Connection {
         self.path = path
         self.configuration = configuration
         self.statementCache = StatementCache(capacity: configuration.statementCacheCapacity)
+        self.transactionStatements = TransactionStatements(db: handle)
         sqlite3_extended_result_codes(handle, 1)
         // Busy timeout first, so the journal-mode switch below waits for other processes' locks.
         sqlite3_busy_timeout(handle, configuration.busyTimeoutMilliseconds)
@@ -59,6 +62,7 @@ public final class Connection {
 
     deinit {
         statementCache.removeAll()
+        transactionStatements.removeAll()
         // close_v2 defers the close until every statement still alive is finalized.
         sqlite3_close_v2(db)
     }

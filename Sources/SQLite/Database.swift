@@ -62,7 +62,7 @@ public final class Database: Sendable {
     /// - Throws: what `body` throws, or `SQLiteError` (e.g. `SQLITE_BUSY` when another process
     ///   holds the write lock past the busy timeout).
     public func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
-        try await writer.run { connection in try connection.transaction(.immediate, body) }
+        try await writer.transaction(.immediate, body)
     }
 
     /// Runs `body` on the writer outside any transaction (VACUUM, PRAGMAs, own transactions).
@@ -73,10 +73,13 @@ public final class Database: Sendable {
         try await writer.run(body)
     }
 
-    /// Group commit for many small writes: `body` runs in its own SAVEPOINT inside a
-    /// transaction shared with other `writeBatched` callers that arrived meanwhile (at most
-    /// `maxBatchSize`), committed once. Returns after that commit. If `body` throws, only its
-    /// own changes roll back and it gets its own error.
+    /// Group commit for many small writes: `body` runs inside a transaction shared with other
+    /// `writeBatched` callers that arrived meanwhile (at most `maxBatchSize`), committed once.
+    /// Returns after that commit. If `body` throws, only its own changes roll back and it gets
+    /// its own error. `body` must only touch the connection (no other side effects, no
+    /// BEGIN/COMMIT/ROLLBACK): a batch runs without savepoints first, and when one of its bodies
+    /// throws, that attempt is rolled back and every body of the batch runs again, each in its
+    /// own SAVEPOINT.
     /// - Throws: what `body` throws, or the `SQLiteError` that failed BEGIN/COMMIT of its batch.
     public func writeBatched<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await batcher.submit(body)

@@ -67,6 +67,14 @@ public final class Statement {
         while try step() {}
     }
 
+    /// Runs a parameterless statement to completion without binding (transaction control).
+    /// - Throws: `SQLiteError`.
+    func run() throws(SQLiteError) {
+        columns = nil
+        defer { reset() }
+        while try step() {}
+    }
+
     /// Runs the statement with `arguments` and copies out every row.
     /// - Throws: `SQLiteError`.
     public func query(_ arguments: [any SQLiteBindable] = []) throws(SQLiteError) -> [Row] {

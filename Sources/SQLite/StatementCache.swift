@@ -1,8 +1,14 @@
 /// Prepared statements keyed by SQL text, bounded, least recently used evicted first.
 struct StatementCache {
-    private struct Entry {
+    /// A class, so a hit bumps `lastUse` in place: one hash lookup per hit, not two.
+    private final class Entry {
         let statement: Statement
         var lastUse: UInt64
+
+        init(statement: Statement, lastUse: UInt64) {
+            self.statement = statement
+            self.lastUse = lastUse
+        }
     }
 
     let capacity: Int
@@ -16,10 +22,9 @@ struct StatementCache {
     var count: Int { entries.count }
 
     mutating func statement(for sql: String) -> Statement? {
-        guard var entry = entries[sql] else { return nil }
+        guard let entry = entries[sql] else { return nil }
         clock &+= 1
         entry.lastUse = clock
-        entries[sql] = entry
         hits += 1
         return entry.statement
     }

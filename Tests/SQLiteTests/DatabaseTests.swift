@@ -170,6 +170,55 @@ import TestSupport
         #expect(tags.count == expected.count)
     }
 
+    /// A batch runs without savepoints first; only when one of its bodies throws is it rolled
+    /// back and run again with a savepoint per body. Runs are counted per body.
+    @Test(arguments: [false, true])
+    func batchedBodiesRunOnceUnlessOneFails(withFailure: Bool) async throws {
+        let dir = try TemporaryDirectory(prefix: "sqlite")
+        let database = try makeDatabase(dir)
+        let runs = RunCounts(count: 20)
+        let holding = AsyncSignal()
+        let release = DispatchSemaphore(value: 0)
+        async let holder: Void = database.write { _ in
+            holding.signal()
+            release.wait()
+        }
+        await holding.wait()
+        let failures = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+            for i in 0..<20 {
+                group.addTask {
+                    do {
+                        try await database.writeBatched { db in
+                            runs.counts.withLock { $0[i] += 1 }
+                            try db.execute("INSERT INTO items(tag) VALUES (?)", ["t\(i)"])
+                            if withFailure && i == 11 { throw Boom(id: i) }
+                        }
+                        return (i, false)
+                    } catch {
+                        return (i, true)
+                    }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            release.signal()
+            var failures: Set<Int> = []
+            for try await (i, failed) in group where failed { failures.insert(i) }
+            return failures
+        }
+        try await holder
+        #expect(failures == (withFailure ? [11] : []))
+        let counts = runs.counts.withLock { $0 }
+        if withFailure {
+            #expect(counts.allSatisfy { $0 == 1 || $0 == 2 })
+            #expect(counts[11] == 2, "the failing body runs again in its own savepoint")
+        } else {
+            #expect(counts.allSatisfy { $0 == 1 })
+        }
+        let tags = try await database.read { db in try db.query("SELECT tag FROM items").map { try $0.get(0, as: String.self) } }
+        #expect(tags.count == 20 - failures.count)
+        #expect(Set(tags) == Set((0..<20).filter { !failures.contains($0) }.map { "t\($0)" }))
+    }
+
     @Test func batchedBodyThatEndsTheTransactionFailsOnlyUncommittedCallers() async throws {
         let dir = try TemporaryDirectory(prefix: "sqlite")
         let database = try makeDatabase(dir)
@@ -268,4 +317,10 @@ private final class Counter: Sendable {
             return n
         }
     }
+}
+
+/// How often each batched body ran (shared with the bodies on the writer queue).
+private final class RunCounts: Sendable {
+    let counts: Mutex<[Int]>
+    init(count: Int) { counts = Mutex([Int](repeating: 0, count: count)) }
 }

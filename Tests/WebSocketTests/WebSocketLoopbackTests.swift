@@ -174,12 +174,19 @@ import WebSocket
     }
 
     /// Opens a raw client connection, sends the upgrade request and reads the 101 head; never reads again.
-    static func rawUpgrade(port: Int) throws -> SocketDescriptor {
-        let socket = try SocketDescriptor.connect(to: try SocketAddress(host: "127.0.0.1", port: port))
-        try socket.writeAll(Array("GET /raw HTTP/1.1\r\nHost: x\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\n".utf8))
-        socket.setReceiveTimeout(seconds: 5)
-        _ = try socket.readSome()
-        return socket
+    /// The blocking socket calls run on their own thread: on the cooperative pool (two threads on a
+    /// two-core machine) they would starve the server handler that must answer them.
+    static func rawUpgrade(port: Int) async throws -> SocketDescriptor {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { () throws -> SocketDescriptor in
+                    let socket = try SocketDescriptor.connect(to: try SocketAddress(host: "127.0.0.1", port: port))
+                    try socket.writeAll(Array("GET /raw HTTP/1.1\r\nHost: x\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\n".utf8))
+                    _ = try socket.readSome()
+                    return socket
+                })
+            }
+        }
     }
 
     @Test func closeWakesAPendingRead() async throws {
@@ -193,7 +200,7 @@ import WebSocket
             outcome.append(await reader.value)
         }
         try await withWebSocketServer(router: router) { port in
-            let socket = try Self.rawUpgrade(port: port)
+            let socket = try await Self.rawUpgrade(port: port)
             defer { socket.close() }
             #expect(await outcome.wait(count: 1) == ["nil"])
         }
@@ -216,7 +223,7 @@ import WebSocket
             outcome.append(await writer.value)
         }
         try await withWebSocketServer(router: router) { port in
-            let socket = try Self.rawUpgrade(port: port)
+            let socket = try await Self.rawUpgrade(port: port)
             defer { socket.close() }
             #expect(await outcome.wait(count: 1) == ["threw"])
         }
