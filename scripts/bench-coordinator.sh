@@ -67,10 +67,12 @@ fi
 
 echo "## Coordinator lifecycle ($(date -u +%FT%TZ), commit $(git rev-parse --short HEAD), $(nproc) cores, load before $(cut -d' ' -f1-3 /proc/loadavg))"
 status=0
-"$bench" --port "$port" --public-key "$public_hex" --client-key bench-client-key \
+/usr/bin/time -f "LifecycleBench CPU: %U s user, %S s system" "$bench" --port "$port" --public-key "$public_hex" --client-key bench-client-key \
     --miner-keys "$(IFS=,; echo "${miner_keys[*]}")" --admin-key bench-admin-key \
     --jobs "$jobs" --clients "$clients" --max-wait "$max_wait" || status=$?
-echo "load after $(cut -d' ' -f1-3 /proc/loadavg); coordinator RSS $(awk '/VmHWM/ {print $2, $3}' "/proc/$pid/status") peak"
+# The coordinator's CPU time (utime + stime from /proc/PID/stat) shows how the 2 cores were split.
+echo "load after $(cut -d' ' -f1-3 /proc/loadavg); coordinator CPU: $(awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f s user, %.2f s system", $14/hz, $15/hz}' "/proc/$pid/stat"), peak RSS $(awk '/VmHWM/ {print $2, $3}' "/proc/$pid/status")"
+echo "coordinator context switches (all threads): $(cat /proc/"$pid"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt/ {v+=$2} /^nonvoluntary_ctxt/ {n+=$2} END {print v " voluntary, " n " involuntary"}'), threads $(ls /proc/"$pid"/task | wc -l)"
 
 if [[ -n "$perf_pid" ]]; then
     kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true; perf_pid=""
