@@ -1,6 +1,7 @@
 // swift-tools-version: 6.2
 // Benchmarks live in their own package so CI never builds the peers (Hummingbird, package-benchmark).
-// Build and run with scripts/bench-http.sh (HTTP) and scripts/bench-core.sh (crypto, JSON, SQLite);
+// Build and run with scripts/bench-http.sh (HTTP), scripts/bench-core.sh (crypto, JSON, SQLite)
+// and scripts/bench-coordinator.sh (coordinator job lifecycle);
 // results go to docs/benchmarks.md.
 import PackageDescription
 
@@ -23,6 +24,9 @@ let package = Package(
             dependencies: [.product(name: "AITBCHTTP", package: "main"), .product(name: "Logging", package: "swift-log")]),
         // WebSocket fan-out client: 1 publisher -> N subscribers against AITBCPeer.
         .executableTarget(name: "WSFanoutBench", dependencies: [.product(name: "AITBCCore", package: "main")]),
+        // Coordinator lifecycle over keep-alive HTTP (scripts/bench-coordinator.sh): submit, poll,
+        // result, result/receipt reads with signature checks; fails on lost or duplicated jobs.
+        .executableTarget(name: "LifecycleBench", dependencies: [.product(name: "AITBCCore", package: "main")]),
         // Core micro-benchmarks (scripts/bench-core.sh): Ed25519, canonical JSON, SQLite commits
         // through our wrappers, and the raw C loops they are compared against.
         .executableTarget(
