@@ -1,5 +1,6 @@
 import Glibc
 import Synchronization
+import ServiceRuntime
 
 /// Wall-clock time in Unix milliseconds, injected so expiry, heartbeat timeouts and receipt
 /// timestamps test exactly without sleeping.
@@ -44,16 +45,7 @@ public final class ManualClock: CoordinatorClock {
 public enum CoordinatorTime {
     /// `2026-01-01T00:00:00.123Z` for Unix milliseconds.
     public static func rfc3339(milliseconds: Int64) -> String {
-        var seconds = time_t(milliseconds.dividedFloor(by: 1_000))
-        let millis = Int(milliseconds - Int64(seconds) * 1_000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(millis), 3))Z"
+        RFC3339.format(milliseconds: milliseconds)
     }
 
     /// Whole Unix seconds (floor) of a millisecond timestamp, as receipts carry them.

@@ -13,7 +13,7 @@ public struct JSONLogHandler: LogHandler {
 
     /// Metadata keys (lowercased, substring match) whose values are never written.
     public static let redactedKeys = [
-        "api_key", "apikey", "authorization", "password", "secret", "private_key", "seed", "token", "signing_key",
+        "api_key", "api-key", "apikey", "authorization", "password", "secret", "private_key", "seed", "token", "signing_key",
     ]
 
     public var metadata: Logger.Metadata = [:]
@@ -71,10 +71,23 @@ public struct JSONLogHandler: LogHandler {
     }
 
     /// Whether values under `key` must never be written.
+    ///
+    /// Runs for every metadata key of every line, so it compares ASCII-lowercased UTF-8 bytes
+    /// directly instead of going through `String.lowercased()` and Foundation's `contains`
+    /// (profiled at ~10 % of a busy coordinator's CPU).
     public static func isSecretKey(_ key: String) -> Bool {
-        let lowered = key.lowercased()
-        return redactedKeys.contains { lowered.contains($0) }
+        var bytes = Array(key.utf8)
+        for index in bytes.indices where bytes[index] >= 0x41 && bytes[index] <= 0x5A { bytes[index] |= 0x20 }
+        return redactedKeyBytes.contains { needle in
+            guard needle.count <= bytes.count else { return false }
+            for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
+                if bytes[start..<(start + needle.count)].elementsEqual(needle) { return true }
+            }
+            return false
+        }
     }
+
+    private static let redactedKeyBytes = redactedKeys.map { Array($0.utf8) }
 
     private static func appendValue(_ value: Logger.MetadataValue, key: String, to line: inout String) {
         if isSecretKey(key) {
@@ -126,16 +139,7 @@ public struct JSONLogHandler: LogHandler {
 
     /// RFC 3339 UTC with milliseconds, e.g. `2026-11-27T12:00:00.123Z`.
     static func timestamp(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        let millis = Int((date.timeIntervalSince1970 - Double(seconds)) * 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(millis), 3))Z"
+        RFC3339.format(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
     }
 
     /// Writes each line to standard output with one `write(2)`, retrying short writes.

@@ -97,3 +97,26 @@ final class LineCollector: Sendable {
         #expect(await shutdown.wait() == 12)
     }
 }
+
+@Suite struct RFC3339Tests {
+    @Test(arguments: [
+        (Int64(0), "1970-01-01T00:00:00.000Z"),
+        (1_795_000_000_123, "2026-11-18T11:06:40.123Z"),
+        (-1, "1969-12-31T23:59:59.999Z"),
+        (951_782_400_000, "2000-02-29T00:00:00.000Z"),
+    ])
+    func formatsUnixMilliseconds(milliseconds: Int64, text: String) {
+        #expect(RFC3339.format(milliseconds: milliseconds) == text)
+    }
+}
+
+@Suite struct SecretKeyTests {
+    @Test(arguments: [
+        ("api_key", true), ("X-Api-Key", true), ("client_api_key", true), ("Authorization", true),
+        ("RECEIPT_SIGNING_KEY_HEX", true), ("session_token", true), ("PASSWORD", true), ("job_id", false),
+        ("route", false), ("", false), ("seed", true), ("méthode", false),
+    ])
+    func secretKeysAreRecognisedInAnyCase(key: String, secret: Bool) {
+        #expect(JSONLogHandler.isSecretKey(key) == secret)
+    }
+}
