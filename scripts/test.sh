@@ -12,4 +12,7 @@ if grep -E "^/.*/(Sources|Tests)/.*: warning:" "$log" | grep -v "/.build" ; then
     echo "error: compiler warnings in project sources (listed above)" >&2
     exit 1
 fi
-swift test --skip-build "$@"
+swift test --skip-build "$@" 2>&1 | tee "$log"
+# One plain summary line (the Swift Testing total; XCTest reports its own zero separately).
+count=$(grep -Eo "Test run with [0-9]+ tests" "$log" | tail -1 | grep -Eo "[0-9]+" || true)
+echo "tests: ${count:-0} passed, 0 failed"
