@@ -17,22 +17,17 @@ public struct HTTPRequestParser: Sendable {
     var firstLineFeed = -1
     var state: State = .head
     var failure: HTTPParserError?
-    var chunkedBodySize = 0
+    /// The chunked body in progress while `state` is `.chunked`.
+    var chunked = ChunkedBodyDecoder()
+    /// Trailer fields of the message about to end.
     var trailers = HTTPHeaders()
-    var trailerBytes = 0
 
     enum State: Sendable, Equatable {
         case head
         case contentLength(remaining: Int)
-        case chunkSize
-        case chunkData(remaining: Int)
-        case chunkDataEnd
-        case trailers
+        case chunked
         case messageEnd
     }
-
-    /// Longest chunk-size line we accept, extensions included; chunk extensions carry no meaning here.
-    static let maxChunkLineLength = 4096
 
     /// A parser with the given limits.
     public init(limits: HTTPParserLimits = HTTPParserLimits()) {
@@ -112,27 +107,17 @@ public struct HTTPRequestParser: Sendable {
             let fields = trailers
             trailers = HTTPHeaders()
             return .end(trailers: fields)
-        case .chunkSize:
-            guard try parseChunkSize() else { return nil }
-            return try step()
-        case .chunkData(let remaining):
-            let available = buffer.count - readIndex
-            guard available > 0 else { return nil }
-            let count = min(available, remaining)
-            let part = Array(buffer[readIndex..<(readIndex + count)])
-            readIndex += count
-            state = remaining == count ? .chunkDataEnd : .chunkData(remaining: remaining - count)
-            return .body(part)
-        case .chunkDataEnd:
-            guard buffer.count - readIndex >= 2 else { return nil }
-            // RFC 9112 §7.1: chunk-data is followed by exactly CRLF.
-            guard buffer[readIndex] == .cr, buffer[readIndex + 1] == .lf else { throw .invalidChunk }
-            readIndex += 2
-            state = .chunkSize
-            return try step()
-        case .trailers:
-            guard try parseTrailerLines() else { return nil }
-            return try step()
+        case .chunked:
+            switch try chunked.next(buffer, readIndex: &readIndex, limits: limits) {
+            case .body(let part):
+                return .body(part)
+            case .end(let fields):
+                trailers = fields
+                state = .messageEnd
+                return try step()
+            case .needMoreBytes:
+                return nil
+            }
         }
     }
 
@@ -185,8 +170,8 @@ public struct HTTPRequestParser: Sendable {
         case .none: state = .messageEnd
         case .contentLength(let length): state = length == 0 ? .messageEnd : .contentLength(remaining: length)
         case .chunked:
-            chunkedBodySize = 0
-            state = .chunkSize
+            chunked = ChunkedBodyDecoder()
+            state = .chunked
         }
         return .head(head)
     }

@@ -23,19 +23,19 @@ public struct HTTPResponseParser: Sendable {
     var ended = false
     /// Methods of the requests whose responses are still due, oldest first.
     var pendingMethods: [HTTPMethod] = []
+    /// Bytes of a close-delimited body so far.
     var bodySize = 0
+    /// The chunked body in progress while `state` is `.chunked`.
+    var chunked = ChunkedBodyDecoder()
+    /// Trailer fields of the message about to end.
     var trailers = HTTPHeaders()
-    var trailerBytes = 0
     /// Whether the message in progress is an interim (1xx) response.
     var interim = false
 
     enum State: Sendable, Equatable {
         case head
         case contentLength(remaining: Int)
-        case chunkSize
-        case chunkData(remaining: Int)
-        case chunkDataEnd
-        case trailers
+        case chunked
         case untilClose
         case messageEnd
         /// After `101 Switching Protocols`: the remaining bytes belong to the new protocol.
@@ -148,35 +148,18 @@ public struct HTTPResponseParser: Sendable {
                 if !pendingMethods.isEmpty { pendingMethods.removeFirst() }
             }
             return .end(trailers: fields)
-        case .chunkSize:
-            guard try parseChunkSize() else {
+        case .chunked:
+            switch try chunked.next(buffer, readIndex: &readIndex, limits: limits) {
+            case .body(let part):
+                return .body(part)
+            case .end(let fields):
+                trailers = fields
+                state = .messageEnd
+                return try step()
+            case .needMoreBytes:
                 if ended { throw .unexpectedEndOfStream }
                 return nil
             }
-            return try step()
-        case .chunkData(let remaining):
-            guard let part = takeBody(upTo: remaining) else {
-                if ended { throw .unexpectedEndOfStream }
-                return nil
-            }
-            state = remaining == part.count ? .chunkDataEnd : .chunkData(remaining: remaining - part.count)
-            return .body(part)
-        case .chunkDataEnd:
-            guard buffer.count - readIndex >= 2 else {
-                if ended { throw .unexpectedEndOfStream }
-                return nil
-            }
-            // RFC 9112 §7.1: chunk-data is followed by exactly CRLF.
-            guard buffer[readIndex] == .cr, buffer[readIndex + 1] == .lf else { throw .invalidChunk }
-            readIndex += 2
-            state = .chunkSize
-            return try step()
-        case .trailers:
-            guard try parseTrailerLines() else {
-                if ended { throw .unexpectedEndOfStream }
-                return nil
-            }
-            return try step()
         }
     }
 
@@ -228,7 +211,9 @@ public struct HTTPResponseParser: Sendable {
         switch head.bodyFraming {
         case .none: state = .messageEnd
         case .contentLength(let length): state = length == 0 ? .messageEnd : .contentLength(remaining: length)
-        case .chunked: state = .chunkSize
+        case .chunked:
+            chunked = ChunkedBodyDecoder()
+            state = .chunked
         case .untilClose: state = .untilClose
         }
         return .head(head)
@@ -306,49 +291,5 @@ public struct HTTPResponseParser: Sendable {
             reason = String(decoding: buffer[(start + 13)..<end], as: UTF8.self)
         }
         return (HTTPVersion(major: 1, minor: Int(minor - 0x30)), HTTPResponseStatus(code: code, reasonPhrase: reason))
-    }
-
-    /// Parses a chunk-size line; false when the line is incomplete.
-    mutating func parseChunkSize() throws(HTTPParserError) -> Bool {
-        let lf = HTTPLineParsing.lineFeed(buffer, from: readIndex, limit: HTTPRequestParser.maxChunkLineLength)
-        guard lf >= 0 else {
-            if buffer.count - readIndex >= HTTPRequestParser.maxChunkLineLength { throw .invalidChunk }
-            return false
-        }
-        let size = try HTTPLineParsing.parseChunkSize(buffer, start: readIndex, lineFeed: lf)
-        readIndex = lf + 1
-        if size == 0 {
-            trailerBytes = 0
-            state = .trailers
-            return true
-        }
-        let (total, overflow) = bodySize.addingReportingOverflow(size)
-        guard !overflow, total <= limits.maxBodySize else { throw .bodyTooLarge(limit: limits.maxBodySize) }
-        bodySize = total
-        state = .chunkData(remaining: size)
-        return true
-    }
-
-    /// Parses trailer field lines up to the empty line (RFC 9112 §7.1.2); false when more bytes are needed.
-    mutating func parseTrailerLines() throws(HTTPParserError) -> Bool {
-        while true {
-            let room = limits.maxHeaderBytes - trailerBytes
-            let lf = HTTPLineParsing.lineFeed(buffer, from: readIndex, limit: room + 2)
-            guard lf >= 0 else {
-                if buffer.count - readIndex > room + 1 { throw .headersTooLarge(limit: limits.maxHeaderBytes) }
-                return false
-            }
-            guard lf > readIndex, buffer[lf - 1] == .cr else { throw .invalidLineEnding }
-            if lf - 1 == readIndex {
-                readIndex = lf + 1
-                state = .messageEnd
-                return true
-            }
-            guard trailers.count < limits.maxHeaderCount else { throw .tooManyHeaders(limit: limits.maxHeaderCount) }
-            let field = try HTTPLineParsing.parseField(buffer, start: readIndex, end: lf - 1)
-            trailers.fields.append(field)
-            trailerBytes += lf + 1 - readIndex
-            readIndex = lf + 1
-        }
     }
 }
