@@ -1,6 +1,19 @@
 /// Line-level grammar shared by the request and response parsers, so both apply the same
 /// strictness to field lines (RFC 9112 §5) and chunk-size lines (RFC 9112 §7.1).
 enum HTTPLineParsing {
+    /// Drops consumed bytes before new input is appended: all of them when everything was read,
+    /// otherwise only once at least 4 KiB and half the buffer are consumed, so pipelined input
+    /// is not shifted on every read.
+    static func compact(_ buffer: inout [UInt8], readIndex: inout Int) {
+        if readIndex == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            readIndex = 0
+        } else if readIndex >= 4096, readIndex * 2 >= buffer.count {
+            buffer.removeSubrange(0..<readIndex)
+            readIndex = 0
+        }
+    }
+
     /// One field line `name ":" OWS value OWS` in `buffer[start..<end]` (CRLF excluded).
     static func parseField(_ buffer: [UInt8], start: Int, end: Int) throws(HTTPParserError) -> HTTPHeaders.Field {
         guard start < end else { throw .invalidHeaderName }

@@ -80,15 +80,7 @@ public struct HTTPRequestParser: Sendable {
         }
     }
 
-    mutating func compact() {
-        if readIndex == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
-            readIndex = 0
-        } else if readIndex >= 4096, readIndex * 2 >= buffer.count {
-            buffer.removeSubrange(0..<readIndex)
-            readIndex = 0
-        }
-    }
+    mutating func compact() { HTTPLineParsing.compact(&buffer, readIndex: &readIndex) }
 
     mutating func step() throws(HTTPParserError) -> HTTPParserEvent? {
         switch state {

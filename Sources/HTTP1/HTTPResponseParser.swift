@@ -92,15 +92,7 @@ public struct HTTPResponseParser: Sendable {
         }
     }
 
-    mutating func compact() {
-        if readIndex == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
-            readIndex = 0
-        } else if readIndex >= 4096, readIndex * 2 >= buffer.count {
-            buffer.removeSubrange(0..<readIndex)
-            readIndex = 0
-        }
-    }
+    mutating func compact() { HTTPLineParsing.compact(&buffer, readIndex: &readIndex) }
 
     mutating func takeBody(upTo remaining: Int) -> [UInt8]? {
         let available = buffer.count - readIndex
