@@ -90,7 +90,7 @@ let package = Package(
             name: "aitbc-coordinator",
             dependencies: ["Coordinator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
-        .target(name: "Miner", swiftSettings: swiftSettings),
+        .target(name: "Miner", dependencies: ["ServiceRuntime"], swiftSettings: swiftSettings),
 
         .target(name: "TestSupport", dependencies: ["Sockets", "HTTP1", "WebSocket"], swiftSettings: swiftSettings),
 
@@ -98,10 +98,10 @@ let package = Package(
         .testTarget(name: "CLibrariesTests", dependencies: ["CSQLite", "CSodium", "CArgon2", "CZlib"], swiftSettings: swiftSettings),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPClient", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPClient", "TestSupport", "ServiceRuntime"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTPServer", "HTTPClient", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTPServer", "HTTPClient", "TestSupport", "ServiceRuntime"], swiftSettings: swiftSettings),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport", "ServiceRuntime"], swiftSettings: swiftSettings),
         // Child process SQLiteTests SIGKILLs mid-transaction (crash-safety test); never shipped.
         .executableTarget(
             name: "sqlite-crash-child", dependencies: ["SQLite"], path: "Tests/SQLiteCrashChild",
@@ -121,9 +121,12 @@ let package = Package(
             ], swiftSettings: swiftSettings),
         .testTarget(
             name: "CoordinatorTests",
-            dependencies: ["Coordinator", "SQLite", "JSON", "Receipts", "Cryptography", "TestSupport", "HTTPClient", "WebSocket"],
+            dependencies: [
+                "Coordinator", "SQLite", "JSON", "Receipts", "Cryptography", "TestSupport", "HTTPClient", "WebSocket",
+                "ServiceRuntime",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(name: "MinerTests", dependencies: ["Miner"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "AITBCCLITests", dependencies: ["AITBCCLI", "Receipts", "Cryptography"], swiftSettings: swiftSettings),
+        .testTarget(name: "AITBCCLITests", dependencies: ["AITBCCLI", "Receipts", "Cryptography", "ServiceRuntime"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Synchronization
+import ServiceRuntime
 
 /// Runs a short helper command (nvidia-smi) with a deadline and a cap on its output.
 enum CommandRunner {
@@ -38,7 +39,7 @@ enum CommandRunner {
         let exited = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in exited.signal() }
         do {
-            try process.run()
+            try ProcessLaunch.run(process)
         } catch {
             return .failure(.launchFailed("\(error)"))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceRuntime
 import JSON
 import Testing
 
@@ -74,7 +75,7 @@ enum CLIFixtures {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
-        try process.run()
+        try ProcessLaunch.run(process)
         if let stdin { input.fileHandleForWriting.write(Data(stdin)) }
         try input.fileHandleForWriting.close()
         let outData = out.fileHandleForReading.readDataToEndOfFile()

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceRuntime
 import Synchronization
 
 /// Paths of the repository and of built products, for tests that run real binaries.
@@ -39,7 +40,7 @@ enum TestPaths {
         process.arguments = ["-c", "import \(module)"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return false }
+        do { try ProcessLaunch.run(process) } catch { return false }
         process.waitUntilExit()
         return process.terminationStatus == 0
     }
@@ -76,7 +77,7 @@ final class ChildProcess: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-        try process.run()
+        try ProcessLaunch.run(process)
     }
 
     var pid: Int32 { process.processIdentifier }

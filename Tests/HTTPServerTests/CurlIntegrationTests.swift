@@ -1,4 +1,5 @@
 import Foundation
+import ServiceRuntime
 import HTTP1
 import HTTPServer
 import Sockets
@@ -20,7 +21,7 @@ import Testing
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.run()
+        try ProcessLaunch.run(process)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

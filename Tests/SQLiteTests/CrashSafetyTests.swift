@@ -1,4 +1,5 @@
 import Foundation
+import ServiceRuntime
 import Testing
 import TestSupport
 
@@ -53,7 +54,7 @@ import TestSupport
         process.arguments = [path, mode, "\(rowsPerTransaction)"] + (stallAfter.map { ["\($0)"] } ?? [])
         let output = Pipe()
         process.standardOutput = output
-        try process.run()
+        try ProcessLaunch.run(process)
         defer {
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)

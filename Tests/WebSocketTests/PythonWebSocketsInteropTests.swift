@@ -1,4 +1,5 @@
 import Foundation
+import ServiceRuntime
 import Glibc
 import HTTPClient
 import HTTPServer
@@ -23,7 +24,7 @@ enum PythonWebSockets {
         process.arguments = ["python3"] + arguments
         process.standardOutput = stdout ?? FileHandle.nullDevice
         process.standardError = stdout ?? FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         return process
     }
 
