@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "aitbc", targets: ["aitbc"]),
         .executable(name: "aitbc-coordinator", targets: ["aitbc-coordinator"]),
+        .executable(name: "aitbc-miner", targets: ["aitbc-miner"]),
         // The networking core alone (no Foundation): what a lean server links.
         .library(name: "AITBCHTTP", targets: ["Sockets", "HTTP1", "HTTPServer", "WebSocket", "JSON"]),
         // Libraries for the separate Benchmarks/ package (and future out-of-tree tools).
@@ -27,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: C libraries (pkg-config name and Debian provider in one place each)
@@ -90,7 +92,19 @@ let package = Package(
             name: "aitbc-coordinator",
             dependencies: ["Coordinator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
-        .target(name: "Miner", dependencies: ["ServiceRuntime"], swiftSettings: swiftSettings),
+        .target(
+            name: "Miner",
+            dependencies: [
+                "ServiceRuntime", "HTTPServer", "HTTP1", "HTTPClient", "JSON", "Cryptography", "Receipts", "CLinuxShims",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "aitbc-miner",
+            dependencies: ["Miner", "ServiceRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings),
 
         .target(name: "TestSupport", dependencies: ["Sockets", "HTTP1", "WebSocket"], swiftSettings: swiftSettings),
 
@@ -126,7 +140,12 @@ let package = Package(
                 "ServiceRuntime",
             ],
             swiftSettings: swiftSettings),
-        .testTarget(name: "MinerTests", dependencies: ["Miner"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MinerTests",
+            dependencies: [
+                "Miner", "JSON", "HTTPServer", "HTTP1", "HTTPClient", "Cryptography", "Receipts", "ServiceRuntime", "TestSupport",
+            ],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "AITBCCLITests", dependencies: ["AITBCCLI", "Receipts", "Cryptography", "ServiceRuntime"], swiftSettings: swiftSettings),
     ]
 )
