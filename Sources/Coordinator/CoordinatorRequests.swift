@@ -138,8 +138,11 @@ public struct ResultReport: Sendable {
     public var result: JSONValue
     /// Metrics (`{}` when absent).
     public var metrics: JSONValue
+    /// The miner's signed work claim (`claim` + `claim_signature`), when it sent one.
+    public var claim: SignedWorkClaim?
 
-    /// Reads the body: `result` object (required), `metrics` object.
+    /// Reads the body: `result` object (required), `metrics` object, and optionally `claim`
+    /// and `claim_signature` objects (both or neither).
     /// - Throws: `CoordinatorError.invalidPayload`.
     public init(body: JSONValue) throws(CoordinatorError) {
         let body = try CoordinatorRequests.object(body)
@@ -149,6 +152,32 @@ public struct ResultReport: Sendable {
             try CoordinatorRequests.member(body, "metrics").map { value throws(CoordinatorError) in
                 try CoordinatorRequests.objectField(value, field: "metrics")
             } ?? .object([])
+        let claim = try CoordinatorRequests.member(body, "claim").map { value throws(CoordinatorError) in
+            try CoordinatorRequests.objectField(value, field: "claim")
+        }
+        let signature = try CoordinatorRequests.member(body, "claim_signature").map { value throws(CoordinatorError) in
+            try CoordinatorRequests.objectField(value, field: "claim_signature")
+        }
+        switch (claim, signature) {
+        case (nil, nil): self.claim = nil
+        case (let claim?, let signature?): self.claim = SignedWorkClaim(claim: claim, signature: signature)
+        case (nil, _?): throw .invalidPayload("claim: field required with claim_signature")
+        case (_?, nil): throw .invalidPayload("claim_signature: field required with claim")
+        }
+    }
+}
+
+/// A miner's work claim and its Ed25519 signature as received (Receipts `WorkClaim`).
+public struct SignedWorkClaim: Sendable {
+    /// The `claim` object.
+    public var claim: JSONValue
+    /// The `claim_signature` object `{alg, key_id, sig}`.
+    public var signature: JSONValue
+
+    /// Pairs a claim with its signature.
+    public init(claim: JSONValue, signature: JSONValue) {
+        self.claim = claim
+        self.signature = signature
     }
 }
 

@@ -122,7 +122,8 @@ public struct CoordinatorRoutes: Sendable {
         v1.post("/miners/{job_id}/result", handler: handle(.miner) { request, context, principal in
             let report = try ResultReport(body: try signedBody(request))
             let jobID = Self.jobID(context)
-            let outcome = try await store.complete(jobID: jobID, minerID: principal.id, result: report.result, metrics: report.metrics)
+            let outcome = try await store.complete(
+                jobID: jobID, minerID: principal.id, result: report.result, metrics: report.metrics, claim: report.claim)
             context.logger.info(
                 "job completed",
                 metadata: [

@@ -1,5 +1,6 @@
 import Cryptography
 public import JSON
+import Receipts
 import SQLite
 
 extension CoordinatorStore {
@@ -18,13 +19,18 @@ extension CoordinatorStore {
     /// compare-and-set on `(state = RUNNING, assigned_miner_id, started_at)` of that snapshot.
     /// If the job changed in between, the signed receipt is discarded unseen and the outcome
     /// is decided again on the new state (replay, 403 or 409).
+    ///
+    /// A signed work `claim` (Receipts `WorkClaim`) is checked against the public key the
+    /// miner registered — its job, miner, result hash, units and unit type must match this
+    /// completion — and embedded in the receipt's metadata as `work_claim` and
+    /// `miner_signature`.
     /// - Throws: `CoordinatorError.jobNotFound`; `.conflictState` when the job is not RUNNING
     ///   (or a different result is sent for a completed job); `.forbidden` when another miner
     ///   holds it; `.invalidPayload` (result/metrics not objects, non-finite or negative
-    ///   units/price); `.payloadTooLarge`.
-    public func complete(jobID: String, minerID: String, result: JSONValue, metrics: JSONValue = .object([])) async throws(CoordinatorError)
-        -> CompletionOutcome
-    {
+    ///   units/price, a claim that does not match or verify); `.payloadTooLarge`.
+    public func complete(
+        jobID: String, minerID: String, result: JSONValue, metrics: JSONValue = .object([]), claim: SignedWorkClaim? = nil
+    ) async throws(CoordinatorError) -> CompletionOutcome {
         guard Identifiers.isWellFormed(jobID) else { throw .jobNotFound }
         guard case .object = result else { throw .invalidPayload("result: must be an object") }
         guard case .object(let givenMetrics) = metrics else { throw .invalidPayload("metrics: must be an object") }
@@ -52,6 +58,11 @@ extension CoordinatorStore {
         let storedMetrics = JSONValue.object(metricMembers)
         let metricsText = try JSONText.text(storedMetrics, field: "metrics")
         let billing = try ReceiptFactory.billing(result: result, metrics: storedMetrics, wallMilliseconds: durationMS)
+        if let claim {
+            try Self.checkClaim(
+                claim, jobID: jobID, minerID: minerID, result: result, metrics: storedMetrics, unitType: billing.unitType,
+                publicKeyHex: snapshot.minerPublicKey)
+        }
         let onDisk = resultBytes.count > configuration.inlineResultLimitBytes
         let resultRef = onDisk ? ResultFileStore.reference(jobID: jobID) : nil
         let receiptID = Identifiers.receiptID()
@@ -60,7 +71,8 @@ extension CoordinatorStore {
                 receiptID: receiptID, jobID: jobID, clientID: snapshot.clientID, minerID: minerID,
                 payload: try JSONText.parse(snapshot.payload), constraints: try Self.constraints(fromStored: snapshot.constraints).json,
                 result: onDisk ? nil : result, resultRef: resultRef,
-                artifactHash: "sha256:" + Hex.encode(SHA256.hash(resultBytes)), metrics: storedMetrics, billing: billing,
+                artifactHash: "sha256:" + Hex.encode(SHA256.hash(resultBytes)), metrics: storedMetrics, workClaim: claim,
+                billing: billing,
                 requestedAt: snapshot.requestedAt, startedAt: startedAt, completedAt: completedAt))
         let receiptText = try receipt.map { value throws(CoordinatorError) in try JSONText.text(value, field: "receipt") }
         let storedReceiptID = receipt == nil ? nil : receiptID
@@ -126,6 +138,8 @@ extension CoordinatorStore {
         var startedAt: Int64?
         var resultHash: String?
         var receipt: String?
+        /// Hex Ed25519 key the assigned miner registered, if any.
+        var minerPublicKey: String?
     }
 
     func completionSnapshot(jobID: String) async throws(CoordinatorError) -> CompletionSnapshot {
@@ -136,7 +150,8 @@ extension CoordinatorStore {
         guard
             let row = try db.queryOne(
                 """
-                SELECT state, client_id, assigned_miner_id, payload, constraints, requested_at, started_at, result_hash, receipt
+                SELECT state, client_id, assigned_miner_id, payload, constraints, requested_at, started_at, result_hash, receipt,
+                    (SELECT public_key FROM miner WHERE miner.id = job.assigned_miner_id)
                 FROM job WHERE id = ?
                 """, [jobID])
         else { throw CoordinatorError.jobNotFound }
@@ -145,7 +160,33 @@ extension CoordinatorStore {
         return CompletionSnapshot(
             state: state, clientID: try row.get(1), assignedMinerID: try row.get(2), payload: try row.get(3),
             constraints: try row.get(4), requestedAt: try row.get(5), startedAt: try row.get(6), resultHash: try row.get(7),
-            receipt: try row.get(8))
+            receipt: try row.get(8), minerPublicKey: try row.get(9))
+    }
+
+    /// Checks a miner's signed work claim against this completion and the miner's registered key.
+    /// - Throws: `CoordinatorError.invalidPayload` naming what does not match.
+    static func checkClaim(
+        _ signed: SignedWorkClaim, jobID: String, minerID: String, result: JSONValue, metrics: JSONValue, unitType: String,
+        publicKeyHex: String?
+    ) throws(CoordinatorError) {
+        guard let publicKeyHex, let publicKey = try? Ed25519.PublicKey(hex: publicKeyHex) else {
+            throw .invalidPayload("claim_signature: the miner registered no public_key")
+        }
+        guard let claim = WorkClaim(json: signed.claim) else {
+            throw .invalidPayload(
+                "claim: needs job_id, miner_id, result_hash, unit_type (strings), units (number), duration_ms, completed_at (integers)")
+        }
+        guard claim.jobID == jobID else { throw .invalidPayload("claim: job_id does not match the job") }
+        guard claim.minerID == minerID else { throw .invalidPayload("claim: miner_id does not match the miner") }
+        guard let hash = try? WorkClaim.resultHash(of: result), claim.resultHash == hash else {
+            throw .invalidPayload("claim: result_hash does not match the result")
+        }
+        guard claim.unitType == unitType else { throw .invalidPayload("claim: unit_type does not match the metrics") }
+        let claimedUnits = metrics["units"].flatMap { $0.isNull ? nil : $0.doubleValue } ?? result["units"]?.doubleValue
+        guard claimedUnits == claim.units else { throw .invalidPayload("claim: units does not match the metrics") }
+        guard WorkClaim.isValid(claim: signed.claim, signature: signed.signature, publicKey: publicKey) else {
+            throw .invalidPayload("claim_signature: not a valid signature of the claim by the miner's registered key")
+        }
     }
 
     /// The stored outcome when `snapshot` is this miner's already accepted, identical completion.

@@ -160,7 +160,7 @@ public final class CoordinatorWebSockets: Sendable {
                 let jobID = try jobIDOf(parsed)
                 let report = try ResultReport(body: parsed)
                 let outcome = try await coordinator.store.complete(
-                    jobID: jobID, minerID: minerID, result: report.result, metrics: report.metrics)
+                    jobID: jobID, minerID: minerID, result: report.result, metrics: report.metrics, claim: report.claim)
                 context.logger.info("job completed", metadata: ["job_id": "\(jobID)", "miner_id": "\(minerID)", "via": "websocket"])
                 return reply(type: "ack", request: parsed, status: 200, body: outcome.json)
             case "fail":

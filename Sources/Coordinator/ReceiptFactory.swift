@@ -79,6 +79,8 @@ struct ReceiptFactory: Sendable {
         /// `sha256:<hex>` of the result's compact JSON.
         var artifactHash: String
         var metrics: JSONValue
+        /// The miner's verified work claim, embedded as `work_claim` + `miner_signature`.
+        var workClaim: SignedWorkClaim?
         var billing: Billing
         var requestedAt: Int64
         var startedAt: Int64
@@ -100,6 +102,10 @@ struct ReceiptFactory: Sendable {
             metadata.append(JSONMember(key: "result_ref", value: .string(ref)))
         }
         metadata.append(JSONMember(key: "metrics", value: facts.metrics))
+        if let claim = facts.workClaim {
+            metadata.append(JSONMember(key: "work_claim", value: claim.claim))
+            metadata.append(JSONMember(key: "miner_signature", value: claim.signature))
+        }
         metadata.append(
             JSONMember(key: "requested_at", value: .integer(JSONInteger(CoordinatorTime.epochSeconds(milliseconds: facts.requestedAt)))))
         var members: [JSONMember] = [

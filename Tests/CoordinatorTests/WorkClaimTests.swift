@@ -1,0 +1,106 @@
+import Coordinator
+import Cryptography
+import JSON
+import Receipts
+import Testing
+
+/// A miner's signed work claim (Receipts `WorkClaim`): checked against the key the miner
+/// registered and embedded in the receipt, or the result is refused with 422.
+@Suite struct WorkClaimTests {
+    struct Setup {
+        var harness: CoordinatorHarness
+        var jobID: String
+        var minerKey: Ed25519.PrivateKey
+    }
+
+    func setUp(registerKey: Bool = true) async throws -> Setup {
+        let harness = try await CoordinatorHarness.make()
+        let minerKey = Ed25519.PrivateKey.generate()
+        _ = try await harness.store.registerMiner(
+            minerID: "miner-1",
+            MinerRegistration(capabilities: .object([]), publicKey: registerKey ? minerKey.publicKey.hex : nil))
+        let jobID = try await harness.running()
+        return Setup(harness: harness, jobID: jobID, minerKey: minerKey)
+    }
+
+    static let result: JSONValue = ["output": "hello", "tokens": 3]
+    static let metrics: JSONValue = ["units": 1.5, "unit_type": "token_ops", "duration_ms": 1_500]
+
+    func claim(jobID: String, minerID: String = "miner-1", result: JSONValue = result, units: Double = 1.5) throws -> WorkClaim {
+        WorkClaim(
+            jobID: jobID, minerID: minerID, resultHash: try WorkClaim.resultHash(of: result), units: units,
+            unitType: "token_ops", durationMilliseconds: 1_500, completedAt: 1_800_000_000)
+    }
+
+    func complete(_ setup: Setup, claim: WorkClaim, signer: Ed25519.PrivateKey? = nil) async throws -> CompletionOutcome {
+        let signature = try claim.sign(with: signer ?? setup.minerKey)
+        return try await setup.harness.store.complete(
+            jobID: setup.jobID, minerID: "miner-1", result: Self.result, metrics: Self.metrics,
+            claim: SignedWorkClaim(claim: claim.json, signature: signature.json))
+    }
+
+    @Test func aValidClaimIsEmbeddedInTheSignedReceipt() async throws {
+        let setup = try await setUp()
+        let claim = try claim(jobID: setup.jobID)
+        let outcome = try await complete(setup, claim: claim)
+        let json = try #require(outcome.receipt)
+        #expect(json["metadata"]?["work_claim"] == claim.json)
+        let minerSignature = try #require(json["metadata"]?["miner_signature"])
+        #expect(minerSignature["key_id"]?.stringValue == setup.minerKey.publicKey.keyID)
+        // Anyone holding the receipt can check both signatures.
+        let receipt = try Receipt(json: json)
+        #expect(ReceiptVerifier(trustedKeys: [setup.harness.signingKey.publicKey]).verify(receipt).isVerified)
+        let embedded = try #require(json["metadata"]?["work_claim"])
+        #expect(WorkClaim.isValid(claim: embedded, signature: minerSignature, publicKey: setup.minerKey.publicKey))
+    }
+
+    @Test func aClaimSignedByAnotherKeyIsRefused() async throws {
+        let setup = try await setUp()
+        await #expect(throws: CoordinatorError.self) {
+            _ = try await complete(setup, claim: try claim(jobID: setup.jobID), signer: Ed25519.PrivateKey.generate())
+        }
+        // Nothing was stored: the job is still RUNNING and can complete properly.
+        let outcome = try await complete(setup, claim: try claim(jobID: setup.jobID))
+        #expect(outcome.receipt != nil)
+    }
+
+    @Test(arguments: ["job", "miner", "result", "units"])
+    func aClaimThatDoesNotMatchTheCompletionIsRefused(field: String) async throws {
+        let setup = try await setUp()
+        let bad =
+            switch field {
+            case "job": try claim(jobID: "0123456789abcdef0123456789abcdef")
+            case "miner": try claim(jobID: setup.jobID, minerID: "miner-2")
+            case "result": try claim(jobID: setup.jobID, result: ["output": "other"])
+            default: try claim(jobID: setup.jobID, units: 99)
+            }
+        do {
+            _ = try await complete(setup, claim: bad)
+            Issue.record("accepted a claim with a wrong \(field)")
+        } catch {
+            #expect((error as? CoordinatorError)?.httpStatus == 422)
+        }
+    }
+
+    @Test func aClaimFromAMinerWithoutARegisteredKeyIsRefused() async throws {
+        let setup = try await setUp(registerKey: false)
+        do {
+            _ = try await complete(setup, claim: try claim(jobID: setup.jobID))
+            Issue.record("accepted a claim without a registered key")
+        } catch {
+            #expect((error as? CoordinatorError)?.httpStatus == 422)
+            #expect("\(error)".contains("public_key"))
+        }
+    }
+
+    @Test func aClaimNeedsItsSignatureAndViceVersa() throws {
+        #expect(throws: CoordinatorError.self) {
+            _ = try ResultReport(body: ["result": .object([]), "claim": .object([])])
+        }
+        #expect(throws: CoordinatorError.self) {
+            _ = try ResultReport(body: ["result": .object([]), "claim_signature": .object([])])
+        }
+        let report = try ResultReport(body: ["result": .object([])])
+        #expect(report.claim == nil)
+    }
+}
