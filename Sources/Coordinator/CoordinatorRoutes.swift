@@ -91,7 +91,9 @@ public struct CoordinatorRoutes: Sendable {
             let registration = try MinerRegistration(body: try signedBody(request))
             let token = try await coordinator.registerMiner(minerID: principal.id, registration)
             context.logger.info("miner registered", metadata: ["miner_id": "\(principal.id)"])
-            return CoordinatorHTTP.json(.members([("status", "ok"), ("session_token", .string(token))]))
+            // miner_id: the principal this key maps to, which a miner's signed work claim must name.
+            return CoordinatorHTTP.json(
+                .members([("status", "ok"), ("session_token", .string(token)), ("miner_id", .string(principal.id))]))
         })
         v1.post("/miners/heartbeat", handler: handle(.miner) { request, _, principal in
             try await coordinator.heartbeat(minerID: principal.id, MinerHeartbeat(body: try signedBody(request)))

@@ -268,6 +268,8 @@ import Testing
                 "POST", "/v1/miners/register", key: H.miner1Key, body: #"{"capabilities":{"gpus":[]},"concurrency":2,"region":"eu"}"#)
             #expect(registered.status == 200)
             #expect(try registered.json()["session_token"]?.stringValue?.utf8.count == 32)
+            // The principal id, never the key: what the miner's work claims must name.
+            #expect(try registered.json()["miner_id"] == "m1")
             let beat = try await server.request(
                 "POST", "/v1/miners/heartbeat", key: H.miner1Key, body: #"{"inflight":0,"status":"ONLINE","metadata":{"gpu_util":0.5}}"#)
             #expect(beat.status == 200)
