@@ -106,7 +106,7 @@ let package = Package(
             dependencies: ["Miner", "ServiceRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
 
-        .target(name: "TestSupport", dependencies: ["Sockets", "HTTP1", "WebSocket"], swiftSettings: swiftSettings),
+        .target(name: "TestSupport", dependencies: ["Sockets", "HTTP1", "WebSocket", "ServiceRuntime"], swiftSettings: swiftSettings),
 
         // MARK: tests
         .testTarget(name: "CLibrariesTests", dependencies: ["CSQLite", "CSodium", "CArgon2", "CZlib"], swiftSettings: swiftSettings),

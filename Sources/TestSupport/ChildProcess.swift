@@ -1,15 +1,15 @@
-import Foundation
+public import Foundation
 import ServiceRuntime
 import Synchronization
 
 /// Paths of the repository and of built products, for tests that run real binaries.
-enum TestPaths {
+public enum TestPaths {
     /// The package root (three levels above this file).
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
     /// A built executable next to the test bundle (or under `.build/debug`), nil when not built.
-    static func product(_ name: String) -> String? {
+    public static func product(_ name: String) -> String? {
         var candidates: [URL] = []
         if let first = CommandLine.arguments.first {
             candidates.append(URL(fileURLWithPath: first).deletingLastPathComponent().appendingPathComponent(name))
@@ -19,13 +19,13 @@ enum TestPaths {
     }
 
     /// The first executable called `name` on PATH.
-    static func onPath(_ name: String) -> String? {
+    public static func onPath(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// A minimal environment for children: no settings leak in from the test's own environment.
-    static func baseEnvironment() -> [String: String] {
+    public static func baseEnvironment() -> [String: String] {
         let parent = ProcessInfo.processInfo.environment
         var environment: [String: String] = ["PATH": parent["PATH"] ?? "/usr/bin:/bin"]
         for name in ["HOME", "TMPDIR", "LANG"] { environment[name] = parent[name] }
@@ -33,7 +33,7 @@ enum TestPaths {
     }
 
     /// Whether `python3 -c "import <module>"` works.
-    static func pythonHas(_ module: String) -> Bool {
+    public static func pythonHas(_ module: String) -> Bool {
         guard let python = onPath("python3") else { return false }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
@@ -50,7 +50,7 @@ enum TestPaths {
 /// global queues or the cooperative pool: on Linux their threads are few and do not grow for
 /// work blocked in poll(2)/waitpid(2), so blocking there starves in-process servers (ours and
 /// those of other suites running in parallel).
-func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
         let thread = Thread { continuation.resume(returning: body()) }
         thread.start()
@@ -59,13 +59,16 @@ func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
 
 /// A child process whose output goes to files (no pipe can fill up and stall it); waits
 /// happen on a thread of their own, never on the cooperative pool.
-final class ChildProcess: @unchecked Sendable {
-    let process = Process()
-    let stdoutPath: String
-    let stderrPath: String
+public final class ChildProcess: @unchecked Sendable {
+    /// The Foundation process.
+    public let process = Process()
+    /// Where its standard output goes.
+    public let stdoutPath: String
+    /// Where its standard error goes.
+    public let stderrPath: String
 
     /// Starts `executable`.
-    init(_ executable: String, _ arguments: [String], environment: [String: String], directory: String) throws {
+    public init(_ executable: String, _ arguments: [String], environment: [String: String], directory: String) throws {
         stdoutPath = directory + "/stdout-\(UUID().uuidString).log"
         stderrPath = directory + "/stderr-\(UUID().uuidString).log"
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
@@ -80,17 +83,20 @@ final class ChildProcess: @unchecked Sendable {
         try ProcessLaunch.run(process)
     }
 
-    var pid: Int32 { process.processIdentifier }
-    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
-    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+    /// Its process id.
+    public var pid: Int32 { process.processIdentifier }
+    /// Everything it printed on standard output so far.
+    public var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+    /// Everything it printed on standard error so far.
+    public var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
     /// Sends `signal` to this child only (by pid).
-    func send(_ signal: Int32) {
+    public func send(_ signal: Int32) {
         if process.isRunning { kill(pid, signal) }
     }
 
     /// Waits for exit up to `timeout`; SIGKILLs the child past it. The exit status (or 128+signal).
-    func wait(timeout: Duration = .seconds(60)) async -> Int32 {
+    public func wait(timeout: Duration = .seconds(60)) async -> Int32 {
         let process = self.process
         let pid = self.pid
         return await onOwnThread {
@@ -103,7 +109,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Runs a command to completion: (status, stdout, stderr).
-    static func run(
+    public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String], directory: String,
         timeout: Duration = .seconds(120)
     ) async throws -> (status: Int32, stdout: String, stderr: String) {
@@ -115,12 +121,14 @@ final class ChildProcess: @unchecked Sendable {
 
 /// A real `aitbc-coordinator` process on a free loopback port (`--port 0`; the port is read
 /// from its `listening` log line).
-final class CoordinatorProcess: @unchecked Sendable {
-    let child: ChildProcess
-    let port: Int
+public final class CoordinatorProcess: @unchecked Sendable {
+    /// The running binary.
+    public let child: ChildProcess
+    /// The port it listens on.
+    public let port: Int
 
     /// Starts the binary with `settings` as environment variables and waits until it listens.
-    init(binary: String, dataDirectory: String, settings: [String: String], workDirectory: String) async throws {
+    public init(binary: String, dataDirectory: String, settings: [String: String], workDirectory: String) async throws {
         var environment = TestPaths.baseEnvironment()
         for (key, value) in settings { environment[key] = value }
         child = try ChildProcess(
@@ -142,7 +150,7 @@ final class CoordinatorProcess: @unchecked Sendable {
     }
 
     /// The port of the first `"event":"listening"` line.
-    static func listeningPort(in log: String) -> Int? {
+    public static func listeningPort(in log: String) -> Int? {
         for line in log.split(separator: "\n") where line.contains(#""event":"listening""#) {
             guard let range = line.range(of: #""port":""#) else { continue }
             let digits = line[range.upperBound...].prefix { $0.isNumber }
@@ -152,4 +160,5 @@ final class CoordinatorProcess: @unchecked Sendable {
     }
 }
 
-enum ProcessFailure: Error { case didNotStart(String) }
+/// A child that never reached its ready state; carries its output.
+public enum ProcessFailure: Error { case didNotStart(String) }
