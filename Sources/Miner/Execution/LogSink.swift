@@ -4,13 +4,17 @@ import Glibc
 ///
 /// While the job runs the file rotates once it is full (`name` → `name.1`), so disk use stays
 /// within 2 × cap and nothing is buffered in memory; `finish()` joins the last `cap` bytes of
-/// both files back into `name`. Not thread-safe: one supervisor thread owns it.
+/// both files back into `name`. Every open, rename and unlink is relative to a descriptor of
+/// the log directory taken before the job starts, so a job that swaps `logs/` for a symlink
+/// mid-run cannot redirect the miner's writes. Not thread-safe: one supervisor thread owns it.
 final class LogSink {
     /// Bytes kept in memory for `stdout_tail`.
     static let tailLimit = 4096
 
     let path: String
     let cap: Int
+    private let directory: Int32
+    private let name: String
     private var descriptor: Int32
     private var written = 0
     private var rotated = false
@@ -20,15 +24,24 @@ final class LogSink {
 
     /// Creates (or truncates) the file, never through a symlink.
     /// - Throws: `ExecutionFailure.io` naming the path.
-    init(path: String, cap: Int) throws(ExecutionFailure) {
-        self.path = path
+    init(directory path: String, name: String, cap: Int) throws(ExecutionFailure) {
+        self.path = path + "/" + name
+        self.name = name
         self.cap = max(1, cap)
-        descriptor = try Self.openFresh(path)
-        unlink(path + ".1")
+        directory = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard directory >= 0 else { throw .io(path: path, errno: errno) }
+        do {
+            descriptor = try Self.openFresh(directory, name)
+        } catch {
+            close(directory)
+            throw .io(path: self.path, errno: EACCES)
+        }
+        unlinkat(directory, name + ".1", 0)
     }
 
     deinit {
         if descriptor >= 0 { close(descriptor) }
+        close(directory)
     }
 
     /// Appends `bytes`, rotating when the current file would pass the cap.
@@ -40,10 +53,10 @@ final class LogSink {
         if written > cap - chunk.count {
             close(descriptor)
             descriptor = -1
-            guard rename(path, path + ".1") == 0 else { failure = errno; return }
+            guard renameat(directory, name, directory, name + ".1") == 0 else { failure = errno; return }
             rotated = true
             written = 0
-            do { descriptor = try Self.openFresh(path) } catch { failure = EIO; return }
+            do { descriptor = try Self.openFresh(directory, name) } catch { failure = EIO; return }
         }
         var offset = 0
         while offset < chunk.count {
@@ -63,14 +76,14 @@ final class LogSink {
         if descriptor >= 0 { close(descriptor) }
         descriptor = -1
         guard rotated else { return }
-        let previous = path + ".1"
-        let temporary = path + ".tmp"
-        defer { unlink(previous) }
-        guard let output = try? Self.openFresh(temporary) else { return }
+        let previous = name + ".1"
+        let temporary = name + ".tmp"
+        defer { unlinkat(directory, previous, 0) }
+        guard let output = try? Self.openFresh(directory, temporary) else { return }
         defer { close(output) }
-        let fromPrevious = cap - written
-        let copied = Self.copyTail(of: previous, count: fromPrevious, to: output) && Self.copyTail(of: path, count: written, to: output)
-        if copied { rename(temporary, path) } else { unlink(temporary) }
+        let copied =
+            copyTail(of: previous, count: cap - written, to: output) && copyTail(of: name, count: written, to: output)
+        if copied { renameat(directory, temporary, directory, name) } else { unlinkat(directory, temporary, 0) }
     }
 
     private func appendTail(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -83,16 +96,16 @@ final class LogSink {
         }
     }
 
-    private static func openFresh(_ path: String) throws(ExecutionFailure) -> Int32 {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw .io(path: path, errno: errno) }
+    private static func openFresh(_ directory: Int32, _ name: String) throws(ExecutionFailure) -> Int32 {
+        let descriptor = openat(directory, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw .io(path: name, errno: errno) }
         return descriptor
     }
 
-    /// Copies the last `count` bytes of `path` to `output` in 64 KiB pieces.
-    private static func copyTail(of path: String, count: Int, to output: Int32) -> Bool {
+    /// Copies the last `count` bytes of `name` to `output` in 64 KiB pieces.
+    private func copyTail(of name: String, count: Int, to output: Int32) -> Bool {
         guard count > 0 else { return true }
-        let input = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        let input = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard input >= 0 else { return false }
         defer { close(input) }
         var info = stat()

@@ -8,8 +8,8 @@ extension SandboxedProcess {
     static func supervise(
         _ request: Request, flag: CancelFlag, onSpawn: @Sendable (Int32, Int32) -> Void
     ) throws(ExecutionFailure) -> Result {
-        let stdoutSink = try LogSink(path: request.stdoutLog, cap: request.logCapBytes)
-        let stderrSink = try LogSink(path: request.stderrLog, cap: request.logCapBytes)
+        let stdoutSink = try LogSink(directory: request.logDirectory, name: "stdout.log", cap: request.logCapBytes)
+        let stderrSink = try LogSink(directory: request.logDirectory, name: "stderr.log", cap: request.logCapBytes)
         let stdoutPipe = try makePipe()
         let stderrPipe = try makePipe()
         let statusPipe = try makePipe()

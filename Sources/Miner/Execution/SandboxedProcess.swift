@@ -17,8 +17,8 @@ enum SandboxedProcess {
         var arguments: [String]
         var environment: [String]
         var workingDirectory: String
-        var stdoutLog: String
-        var stderrLog: String
+        /// Holds `stdout.log` and `stderr.log`.
+        var logDirectory: String
         var logCapBytes: Int
         var timeoutSeconds: Int
         var killGraceSeconds: Int
