@@ -90,3 +90,16 @@ struct ExecutionRunnerTests {
         #expect(await task.value.code == .shutdown)
     }
 }
+
+@Suite("Execution: payload inputs")
+struct ExecutionInputTests {
+    @Test("URL inputs are refused with E_DENY (downloads are off)")
+    func urlInputsDenied() async throws {
+        let sandbox = try ExecutionSandbox()
+        let executor = try JobExecutor(settings: sandbox.settings())
+        let outcome = await executor.execute(
+            AssignedJob(jobID: "url", payload: ["input": ["urls": ["http://example.invalid/a.mp4"]]]), context: ExecutionContext())
+        #expect(outcome.code == .deny)
+        #expect(!sandbox.exists(sandbox.root + "/url"))
+    }
+}

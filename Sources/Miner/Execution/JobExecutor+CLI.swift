@@ -27,6 +27,13 @@ extension JobExecutor {
         return CLICommand(tool: tool, arguments: arguments)
     }
 
+    /// MiB → bytes for an rlimit, saturating; 0 (unlimited) for non-positive values.
+    static func bytes(mebibytes: Int) -> Int64 {
+        guard mebibytes > 0 else { return 0 }
+        let (product, overflow) = Int64(clamping: mebibytes).multipliedReportingOverflow(by: 1024 * 1024)
+        return overflow ? Int64.max : product
+    }
+
     /// Runs the tool in the sandbox; result `{exit_code, stdout_tail, artifacts}`.
     /// - Throws: `.timedOut`, `.outOfMemory`, `.processFailed`, `.runtime`, `.shutdown`.
     func runCLI(
@@ -34,7 +41,6 @@ extension JobExecutor {
     ) async throws(ExecutionFailure) -> JSONValue {
         let limit = min(timeout, command.tool.maxRuntimeSeconds ?? timeout)
         let outputMB = min(settings.maxOutputMB, command.tool.maxOutputMB ?? settings.maxOutputMB)
-        let mebibyte: Int64 = 1024 * 1024
         let request = SandboxedProcess.Request(
             path: command.tool.path, arguments: command.arguments,
             environment: [
@@ -44,8 +50,8 @@ extension JobExecutor {
             workingDirectory: workspace.work, logDirectory: workspace.logs, logCapBytes: settings.logCapBytes, timeoutSeconds: limit,
             killGraceSeconds: settings.killGraceSeconds, niceLevel: settings.niceLevel,
             ioPriorityLevel: settings.ioPriorityLevel,
-            addressSpaceBytes: settings.memorySoftMB.map { Int64(clamping: $0).multipliedReportingOverflow(by: mebibyte).partialValue } ?? 0,
-            fileSizeBytes: Int64(clamping: outputMB).multipliedReportingOverflow(by: mebibyte).partialValue,
+            addressSpaceBytes: settings.memorySoftMB.map(Self.bytes(mebibytes:)) ?? 0,
+            fileSizeBytes: Self.bytes(mebibytes: outputMB),
             maxOpenFiles: Int64(settings.maxOpenFiles), maxProcesses: Int64(settings.maxProcesses))
         let result = try await SandboxedProcess.run(request, onSpawn: context.onSpawn)
         metering.childCPUSeconds = result.cpuSeconds

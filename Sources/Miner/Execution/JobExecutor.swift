@@ -64,6 +64,7 @@ public struct JobExecutor: JobExecuting {
         let timeout = RunnerKind.timeoutSeconds(
             for: job.payload, fallback: settings.defaultTimeoutSeconds, maximum: settings.maxTimeoutSeconds)
         // Deny before anything touches the disk or spawns.
+        if RunnerKind.requestsURLInputs(job.payload) { throw .denied("URL inputs are disabled on this miner") }
         let command = kind == .cli ? try cliCommand(for: job.payload) : nil
         if Task.isCancelled { throw .shutdown }
         let workspace = try JobWorkspace.prepare(root: settings.workspaceRoot, jobID: job.jobID)

@@ -9,7 +9,7 @@ enum RunnerKind: String, CaseIterable, Sendable {
     case ollamaGenerate = "ollama.generate"
 
     /// `payload.type`, else `payload.runner.kind`; absent → `echo`, or `ollama.generate` when
-    /// the payload has `model` and `prompt` (the later reference's inference inference rule).
+    /// the payload has `model` and `prompt` (the later reference's rule for inference jobs).
     /// - Throws: `.unsupported` for a type no runner handles.
     static func select(for payload: JSONValue) throws(ExecutionFailure) -> RunnerKind {
         let declared = payload["type"] ?? payload["runner"]?["kind"]
@@ -38,6 +38,13 @@ enum RunnerKind: String, CaseIterable, Sendable {
             requested = fallback
         }
         return min(max(requested, 1), upper)
+    }
+
+    /// Whether the payload asks for URL inputs (`payload.input.urls`), which this miner never
+    /// downloads: fetching is off by default (spec §7) and no host allowlist exists yet.
+    static func requestsURLInputs(_ payload: JSONValue) -> Bool {
+        guard let urls = payload["input"]?["urls"] else { return false }
+        return !(urls.arrayValue?.isEmpty ?? urls.isNull)
     }
 
     /// Inline input text: `payload.input` as a string, or `payload.input.inline.text`.
