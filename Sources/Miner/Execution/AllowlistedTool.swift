@@ -47,23 +47,6 @@ public struct AllowlistedTool: Sendable {
     public static let defaultMaxTotalArgsLength = 4096
 }
 
-/// Why an allowlist file was refused; the message names the file.
-public struct AllowlistError: Error, Equatable, CustomStringConvertible {
-    /// The offending file.
-    public var file: String
-    /// What is wrong with it.
-    public var reason: String
-
-    /// Creates an error for `file`.
-    public init(file: String, reason: String) {
-        self.file = file
-        self.reason = reason
-    }
-
-    /// "allowlist <file>: <reason>".
-    public var description: String { "allowlist \(file): \(reason)" }
-}
-
 extension AllowlistedTool {
     /// Keys an allowlist file may contain; anything else is a typo worth failing on.
     static let knownKeys: Set<String> = ["command", "args", "max_total_args_len", "max_runtime_s", "max_output_mb", "name"]
