@@ -76,3 +76,20 @@ struct ExecutionProcessFailureTests {
         #expect(size <= 2 * 1024 * 1024)
     }
 }
+
+@Suite("Execution: processes that leave the job's group")
+struct ExecutionEscapeTests {
+    @Test(
+        "a child that calls setsid and keeps stdout open does not hang the job",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/setsid")))
+    func escapeeDoesNotHang() async throws {
+        let sandbox = try ExecutionSandbox()
+        let allowlist = try sandbox.tool("escape", script: "setsid sh -c 'echo $$ > ../output/escapee.pid; exec sleep 30' &\nsleep 0.2\necho done")
+        let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
+        let outcome = await executor.execute(AssignedJob(jobID: "escape", payload: ["type": "cli", "command": "escape"]), context: ExecutionContext())
+        #expect(outcome.result?["exit_code"] == 0)
+        // Clean up the escapee this test started (by its own pid, never by name).
+        let text = try String(contentsOfFile: sandbox.root + "/escape/output/escapee.pid", encoding: .utf8)
+        if let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1 { kill(pid, SIGKILL) }
+    }
+}
