@@ -18,3 +18,41 @@ int clinux_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 
 // pthread_setname_np is a GNU extension: names the calling thread (at most 15 bytes).
 int clinux_set_thread_name(const char *name);
+
+// MARK: sandboxed job processes (Sources/CLinuxShims/sandbox.c)
+
+/// Limits and plumbing for one sandboxed job command.
+typedef struct {
+    const char *path;          // absolute executable path
+    char *const *argv;         // NULL-terminated, argv[0] included
+    char *const *envp;         // NULL-terminated, complete (scrubbed) environment
+    const char *cwd;           // working directory of the command
+    int nice_level;            // setpriority(PRIO_PROCESS) value
+    int ioprio_level;          // best-effort I/O priority 0...7 (ioprio_set), < 0 to skip
+    long long rlimit_as;       // RLIMIT_AS bytes, <= 0 for unlimited
+    long long rlimit_fsize;    // RLIMIT_FSIZE bytes, <= 0 for unlimited
+    long long rlimit_nofile;   // RLIMIT_NOFILE
+    long long rlimit_nproc;    // RLIMIT_NPROC
+    int stdout_fd;             // write end for the command's stdout
+    int stderr_fd;             // write end for the command's stderr
+    int status_fd;             // write end of the status pipe (see clinux_sandbox_report)
+} clinux_sandbox_options;
+
+/// What the reaper process writes to `status_fd`: first `command_pid` alone (as soon as the
+/// command exists), then the whole record once the command's process group is gone.
+typedef struct {
+    int command_pid;           // pid (and process group id) of the command
+    int exec_errno;            // 0 when execve succeeded
+    int wait_status;           // waitpid status of the command
+    long long user_usec;       // CPU time of the command and every descendant the reaper reaped
+    long long system_usec;
+    long long max_rss_kb;
+} clinux_sandbox_report;
+
+/// Forks a reaper (own session, child subreaper) that forks the command into its own process
+/// group and reaps everything that group leaves behind. Returns 0 and the reaper's pid, or an errno.
+int clinux_sandbox_spawn(const clinux_sandbox_options *options, int *reaper_pid);
+
+/// pipe2(fds, O_CLOEXEC) (a GNU extension): both ends close-on-exec from the start, so a
+/// concurrent fork never inherits them.
+int clinux_pipe_cloexec(int fds[2]);

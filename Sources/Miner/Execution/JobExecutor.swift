@@ -1,0 +1,87 @@
+import JSON
+
+/// Runs assigned jobs on this host (spec/miner.md §6–§8): picks the runner from the payload,
+/// prepares the job workspace, runs built-ins in process and commands in the sandbox, and
+/// turns every result or problem into a `JobOutcome` with metering.
+public struct JobExecutor: JobExecuting {
+    /// The settings given at creation.
+    public let settings: ExecutorSettings
+    /// Allowlisted tools by job-facing name.
+    public let tools: [String: AllowlistedTool]
+    let ollama: OllamaClient
+
+    /// Loads every allowlist file up front so a bad file stops the miner at start.
+    /// - Throws: `AllowlistError` naming the unreadable or invalid file (or a duplicate tool name).
+    public init(settings: ExecutorSettings) throws(AllowlistError) {
+        var tools: [String: AllowlistedTool] = [:]
+        for file in settings.allowlistFiles {
+            let tool = try AllowlistedTool.load(file: file)
+            guard tools[tool.name] == nil else { throw AllowlistError(file: file, reason: "tool '\(tool.name)' is already allowlisted") }
+            tools[tool.name] = tool
+        }
+        self.settings = settings
+        self.tools = tools
+        ollama = OllamaClient(baseURL: settings.ollamaURL)
+    }
+
+    /// `echo`, `sha256`, `sleep`, `cli` (when enabled) and `ollama.generate`.
+    public var runnerNames: [String] {
+        RunnerKind.allCases.filter { $0 != .cli || settings.cliEnabled }.map(\.rawValue)
+    }
+
+    /// Models the local Ollama server has installed (`/api/tags`); empty on any error.
+    public func installedModels() async -> [String] {
+        (try? await ollama.installedModels()) ?? []
+    }
+
+    /// Runs `job` to an outcome; never throws. Cancelling the task stops the job (`E_SHUTDOWN`).
+    public func execute(_ job: AssignedJob, context: ExecutionContext) async -> JobOutcome {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var metering = Metering()
+        do {
+            let result = try await run(job, context: context, metering: &metering)
+            return .completed(result: result, metrics: metrics(elapsed: clock.now - start, metering: metering, context: context))
+        } catch {
+            let failure = Task.isCancelled ? shutdownIfCancelled(error) : error
+            return .failed(
+                code: failure.code, message: failure.description,
+                metrics: metrics(elapsed: clock.now - start, metering: metering, context: context))
+        }
+    }
+
+    /// Cancellation wins over whatever the runner reported while being stopped.
+    private func shutdownIfCancelled(_ error: ExecutionFailure) -> ExecutionFailure {
+        switch error {
+        case .invalidJob, .denied, .unsupported: error
+        default: .shutdown
+        }
+    }
+
+    private func run(_ job: AssignedJob, context: ExecutionContext, metering: inout Metering) async throws(ExecutionFailure) -> JSONValue {
+        guard JobIdentifier.isValid(job.jobID) else { throw .invalidJob("job id is not a valid directory name") }
+        let kind = try RunnerKind.select(for: job.payload)
+        let timeout = RunnerKind.timeoutSeconds(
+            for: job.payload, fallback: settings.defaultTimeoutSeconds, maximum: settings.maxTimeoutSeconds)
+        // Deny before anything touches the disk or spawns.
+        if RunnerKind.requestsURLInputs(job.payload) { throw .denied("URL inputs are disabled on this miner") }
+        let command = kind == .cli ? try cliCommand(for: job.payload) : nil
+        if Task.isCancelled { throw .shutdown }
+        let workspace = try JobWorkspace.prepare(root: settings.workspaceRoot, jobID: job.jobID)
+        if let text = RunnerKind.inlineInput(of: job.payload) { try workspace.writeInput(text) }
+        switch kind {
+        case .echo:
+            return ["echo": job.payload]
+        case .sha256:
+            return try BuiltInRunners.sha256(job.payload)
+        case .sleep:
+            return try await BuiltInRunners.sleep(job.payload, timeoutSeconds: timeout)
+        case .cli:
+            guard let command else { throw .denied("cli runner disabled") }
+            return try await runCLI(command, workspace: workspace, timeout: timeout, context: context, metering: &metering)
+        case .ollamaGenerate:
+            metering.isTokenBilled = true
+            return try await BuiltInRunners.generate(job.payload, client: ollama, timeoutSeconds: timeout, metering: &metering)
+        }
+    }
+}

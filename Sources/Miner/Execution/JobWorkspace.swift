@@ -1,0 +1,71 @@
+import Foundation
+import Glibc
+
+/// One job's directory `<root>/<job_id>/{input,work,output,logs}` (spec/miner.md §8).
+///
+/// Every path the miner itself touches is built from the resolved root plus names it checked,
+/// and every open uses `O_NOFOLLOW` relative to a directory descriptor, so a symlink the job
+/// plants never leads miner-side file handling outside the job directory.
+struct JobWorkspace: Sendable {
+    /// Resolved job directory.
+    let jobDirectory: String
+
+    var input: String { jobDirectory + "/input" }
+    var work: String { jobDirectory + "/work" }
+    var output: String { jobDirectory + "/output" }
+    var logs: String { jobDirectory + "/logs" }
+
+    static let subdirectories = ["input", "work", "output", "logs"]
+
+    /// Validates `jobID` first, then creates (or accepts) the job directory and its parts, all 0700.
+    /// - Throws: `.invalidJob` before touching the disk; `.io` or `.runtime` when a part exists
+    ///   but is not a directory we own.
+    static func prepare(root: String, jobID: String) throws(ExecutionFailure) -> JobWorkspace {
+        guard JobIdentifier.isValid(jobID) else { throw .invalidJob("job id is not a valid directory name") }
+        do {
+            try FileManager.default.createDirectory(
+                atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .io(path: root, errno: EACCES)
+        }
+        guard let resolved = realpath(root, nil) else { throw .io(path: root, errno: errno) }
+        let realRoot = String(cString: resolved)
+        free(resolved)
+        let jobDirectory = (realRoot == "/" ? "" : realRoot) + "/" + jobID
+        try makeOwnedDirectory(jobDirectory)
+        for name in subdirectories { try makeOwnedDirectory(jobDirectory + "/" + name) }
+        return JobWorkspace(jobDirectory: jobDirectory)
+    }
+
+    /// `mkdir` 0700, or accept an existing real directory owned by us (lstat: never a symlink).
+    private static func makeOwnedDirectory(_ path: String) throws(ExecutionFailure) {
+        if mkdir(path, 0o700) == 0 { return }
+        guard errno == EEXIST else { throw .io(path: path, errno: errno) }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw .io(path: path, errno: errno) }
+        guard info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid() else {
+            throw .runtime("\(path) exists and is not a directory owned by the miner")
+        }
+    }
+
+    /// Writes `text` to `input/<name>` without following a symlink there.
+    /// - Throws: `.io` naming the file.
+    func writeInput(_ text: String, name: String = "input.txt") throws(ExecutionFailure) {
+        let path = input + "/" + name
+        let directory = open(input, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard directory >= 0 else { throw .io(path: input, errno: errno) }
+        defer { close(directory) }
+        let file = openat(directory, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard file >= 0 else { throw .io(path: path, errno: errno) }
+        defer { close(file) }
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let result = bytes.withUnsafeBytes { Glibc.write(file, $0.baseAddress, $0.count) }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: path, errno: errno)
+            }
+            bytes = bytes.dropFirst(result)
+        }
+    }
+}

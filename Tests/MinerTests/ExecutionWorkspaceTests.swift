@@ -1,0 +1,69 @@
+import Foundation
+import Glibc
+import JSON
+import Miner
+import TestSupport
+import Testing
+
+@Suite("Execution: workspace and path safety (spec §8, §13.3)")
+struct ExecutionWorkspaceTests {
+    @Test(
+        "invalid job ids fail E_INVALID_JOB and create nothing",
+        arguments: ["../x", "a/b", ".", "..", "", String(repeating: "a", count: 129), "a\0b", "../../etc"])
+    func invalidJobIDsAreRejected(id: String) async throws {
+        let sandbox = try ExecutionSandbox()
+        let executor = try JobExecutor(settings: sandbox.settings())
+        let before = try FileManager.default.contentsOfDirectory(atPath: sandbox.directory.url.path)
+        let outcome = await executor.execute(AssignedJob(jobID: id, payload: ["type": "sha256", "input": "x"]), context: ExecutionContext())
+        #expect(outcome.code == .invalidJob)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.directory.url.path) == before)
+        #expect(!sandbox.exists(sandbox.root))
+    }
+
+    @Test("an existing job directory (the loop's state.json) is accepted")
+    func existingDirectoryAccepted() async throws {
+        let sandbox = try ExecutionSandbox()
+        try FileManager.default.createDirectory(atPath: sandbox.root + "/pre", withIntermediateDirectories: true)
+        try "{}".write(toFile: sandbox.root + "/pre/state.json", atomically: true, encoding: .utf8)
+        let executor = try JobExecutor(settings: sandbox.settings())
+        let outcome = await executor.execute(AssignedJob(jobID: "pre", payload: [:]), context: ExecutionContext())
+        #expect(outcome.result != nil)
+        #expect(sandbox.exists(sandbox.root + "/pre/state.json"))
+        var info = stat()
+        #expect(lstat(sandbox.root + "/pre/output", &info) == 0 && info.st_mode & 0o777 == 0o700)
+    }
+
+    @Test("a job directory that is a symlink is refused")
+    func symlinkedJobDirectoryRefused() async throws {
+        let sandbox = try ExecutionSandbox()
+        let outside = sandbox.directory.path("outside")
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: sandbox.root, withIntermediateDirectories: true)
+        symlink(outside, sandbox.root + "/evil")
+        let executor = try JobExecutor(settings: sandbox.settings())
+        let outcome = await executor.execute(AssignedJob(jobID: "evil", payload: [:]), context: ExecutionContext())
+        #expect(outcome.code == .runtime)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+    }
+
+    @Test("symlinks planted in work/ and output/ are not followed by artifact hashing")
+    func plantedSymlinksNotFollowed() async throws {
+        let sandbox = try ExecutionSandbox()
+        let secret = sandbox.directory.path("secret.txt")
+        try "top secret".write(toFile: secret, atomically: true, encoding: .utf8)
+        let allowlist = try sandbox.tool(
+            "planter",
+            script: """
+                ln -s \(secret) leak
+                ln -s \(secret) ../output/leak.txt
+                ln -s \(sandbox.directory.url.path) ../output/dir
+                printf real > ../output/real.txt
+                """)
+        let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
+        let outcome = await executor.execute(AssignedJob(jobID: "plant", payload: ["type": "cli", "command": "planter"]), context: ExecutionContext())
+        let artifacts = try #require(outcome.result?["artifacts"]?.arrayValue)
+        #expect(artifacts.count == 1)
+        #expect(artifacts.first?["path"] == "real.txt")
+        #expect(artifacts.first?["bytes"] == 4)
+    }
+}
