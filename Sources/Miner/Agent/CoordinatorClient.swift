@@ -64,7 +64,28 @@ public struct CoordinatorClient: Sendable {
 
     /// `POST /miners/{job_id}/result` or `/fail` with the report's body exactly as persisted.
     public func submit(jobID: String, report: PendingReport) async -> CoordinatorReply {
-        await post("/miners/\(jobID)/\(report.kind.rawValue)", report.body)
+        await post("/miners/\(Self.pathSegment(jobID))/\(report.kind.rawValue)", report.body)
+    }
+
+    /// `text` as one path segment (RFC 3986 §3.3): anything but unreserved characters is
+    /// percent-encoded, so a hostile job id like `../x` cannot change the request target.
+    static func pathSegment(_ text: String) -> String {
+        // `.` is unreserved, but a segment of only dots is a dot-segment (§5.2.4).
+        let encodeDots = text.utf8.allSatisfy { $0 == UInt8(ascii: ".") }
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            case UInt8(ascii: ".") where !encodeDots:
+                out += "."
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out
     }
 
     private func post(_ path: String, _ body: JSONValue) async -> CoordinatorReply {
