@@ -209,4 +209,30 @@ import Testing
         _ = await running.value
         #expect(mock.read { $0.resultPosts } == 1)
     }
+
+    @Test func malformedPollResponseIsSkippedAndTheLoopContinues() async throws {
+        let mock = MockCoordinator()
+        try await mock.start()
+        defer { Task { await mock.stop() } }
+        mock.state.withLock { $0.queue.append(["not_a_job": 1]) }
+        mock.enqueue("job-after")
+        let harness = try AgentHarness(mock: mock, executor: ProbeExecutor())
+        let running = harness.start()
+        #expect(await eventually { mock.read { $0.results["job-after"]?.count } == 1 })
+        #expect(harness.logs.events("poll_invalid_job").count == 1)
+        harness.shutdown.fire(15)
+        #expect(await running.value == .drained)
+    }
+
+    @Test func installedModelsAreAdvertisedAtRegistration() async throws {
+        let mock = MockCoordinator()
+        try await mock.start()
+        defer { Task { await mock.stop() } }
+        let harness = try AgentHarness(mock: mock, executor: ProbeExecutor(), models: { ["qwen2:7b", "llama3:8b"] })
+        let running = harness.start()
+        #expect(await eventually { mock.read { $0.registerCount } == 1 })
+        #expect(mock.read { $0.capabilities?["models"] } == ["llama3:8b", "qwen2:7b"])
+        harness.shutdown.fire(15)
+        _ = await running.value
+    }
 }

@@ -247,7 +247,10 @@ struct AgentHarness {
     let workspace: TemporaryDirectory
     let shutdown = ShutdownSignal(signals: [])
 
-    init(mock: MockCoordinator, executor: any JobExecuting, flags extra: [String: String] = [:], workspace: TemporaryDirectory? = nil) throws {
+    init(
+        mock: MockCoordinator, executor: any JobExecuting, flags extra: [String: String] = [:], workspace: TemporaryDirectory? = nil,
+        models: @escaping MinerAgent.ModelsSource = { nil }
+    ) throws {
         let workspace = try workspace ?? TemporaryDirectory(prefix: "aitbc-miner-agent")
         var flags = [
             "node_id": agentTestNodeID, "coordinator.base_url": mock.baseURL, "coordinator.auth_token": agentTestToken,
@@ -270,7 +273,7 @@ struct AgentHarness {
         agent = MinerAgent(
             configuration: configuration, executor: executor, client: client, store: JobStateStore(root: workspace.url.path),
             capabilities: MinerCapabilities.json(probe: probe, configuration: configuration, runners: executor.runnerNames),
-            gpuCount: 0, key: key, logger: logs.logger)
+            gpuCount: 0, key: key, logger: logs.logger, models: models)
     }
 
     /// Starts the loop; the task's value is its exit.

@@ -39,6 +39,10 @@ extension MinerAgent {
                 ? Backoff.jittered(configuration.heartbeatInterval, percent: configuration.heartbeatJitterPercent, using: &generator)
                 : configuration.backoff.delay(attempt: failures - 1, using: &generator)
             await pause(delay) { $0.heartbeatNow || $0.fatal }
+            if await refreshModels() {
+                logger.info("models_changed", metadata: ["models": "\(state.withLock { $0.capabilities["models"] ?? .null })"])
+                await reregister()
+            }
         }
     }
 

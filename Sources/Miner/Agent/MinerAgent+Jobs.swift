@@ -78,7 +78,7 @@ extension MinerAgent {
         let execution = Task { [executor] in await executor.execute(job, context: context) }
         let cancelNow: Bool = state.withLock { state in
             state.executions[job.jobID] = execution
-            return state.fatal
+            return state.fatal || state.drainExpired
         }
         if cancelNow { execution.cancel() }
         let outcome = await execution.value

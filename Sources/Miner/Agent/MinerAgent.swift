@@ -48,6 +48,12 @@ public final class MinerAgent: Sendable {
         var fatal = false
         var finished = false
         var heartbeatNow = false
+        /// Set once the drain deadline passed: a job starting now is cancelled at once.
+        var drainExpired = false
+        /// The register body's capabilities; `models` is refreshed from the models source.
+        var capabilities: JSONValue
+        /// When the models were last probed.
+        var modelsProbedAt: ContinuousClock.Instant?
         var inflight = 0
         var lastHeartbeatOK: Int64?
         var minerID: String
@@ -63,33 +69,41 @@ public final class MinerAgent: Sendable {
     let executor: any JobExecuting
     let client: CoordinatorClient
     let store: JobStateStore
-    let capabilities: JSONValue
     let gpuCount: Int
+    let models: ModelsSource
     let key: Ed25519.PrivateKey?
     let logger: Logger
     let state: Mutex<State>
 
+    /// Lists the models this host can serve (`capabilities.models`); nil when unknown.
+    public typealias ModelsSource = @Sendable () async -> [String]?
+
+    /// How often the models are re-probed (spec §4: every heartbeat cycle, at most 60 s apart).
+    static let modelsProbeInterval = Duration.seconds(60)
+
     /// A loop for one miner.
     /// - Parameters:
     ///   - capabilities: the register body's `capabilities` (see `MinerCapabilities`).
+    ///   - models: probed before registering and about once a minute; a changed set re-registers
+    ///     (the real executor's `installedModels()`); nil results leave the advertised set alone.
     ///   - gpuCount: GPUs found by the probe; GPU slots exist only when it is above zero.
     ///   - key: signs work claims; without one, results carry no claim.
     ///   - logger: gets `node_id` added to every line.
     public init(
         configuration: MinerConfiguration, executor: any JobExecuting, client: CoordinatorClient, store: JobStateStore,
-        capabilities: JSONValue, gpuCount: Int, key: Ed25519.PrivateKey?, logger: Logger
+        capabilities: JSONValue, gpuCount: Int, key: Ed25519.PrivateKey?, logger: Logger, models: @escaping ModelsSource = { nil }
     ) {
         self.configuration = configuration
         self.executor = executor
         self.client = client
         self.store = store
-        self.capabilities = capabilities
         self.gpuCount = gpuCount
+        self.models = models
         self.key = key
         var logger = logger
         logger[metadataKey: "node_id"] = .string(configuration.nodeID)
         self.logger = logger
-        state = Mutex(State(minerID: configuration.nodeID))
+        state = Mutex(State(capabilities: capabilities, minerID: configuration.nodeID))
     }
 
     /// The current status (for `/healthz`).
@@ -103,6 +117,7 @@ public final class MinerAgent: Sendable {
     /// Runs until `shutdown` fires (then drains) or the coordinator rejects the key.
     public func run(shutdown: ShutdownSignal) async -> Exit {
         recover()
+        _ = await refreshModels()
         let watcher = Task { [self] in
             let received = await shutdown.wait()
             await drain(signal: received)
@@ -145,6 +160,7 @@ public final class MinerAgent: Sendable {
         while ContinuousClock.now < deadline, state.withLock({ $0.inflight > 0 && !$0.finished }) {
             try? await Task.sleep(for: .milliseconds(20))
         }
+        state.withLock { $0.drainExpired = true }
         let cancelled = cancelExecutions()
         if cancelled > 0 { logger.warning("drain_timeout", metadata: ["cancelled_jobs": "\(cancelled)"]) }
     }
@@ -163,6 +179,7 @@ public final class MinerAgent: Sendable {
         var attempt = 0
         while !Task.isCancelled {
             if state.withLock({ $0.fatal || (stopWhenDraining && $0.draining) }) { return false }
+            let capabilities = state.withLock { $0.capabilities }
             let reply = await client.register(
                 capabilities: capabilities, concurrency: configuration.workerCount(gpuCount: gpuCount), region: configuration.region,
                 publicKeyHex: key?.publicKey.hex)
@@ -200,6 +217,28 @@ public final class MinerAgent: Sendable {
         logger.warning("reregistering")
         _ = await register(stopWhenDraining: false)
         state.withLock { $0.registering = false }
+    }
+
+    /// Re-probes the models when due (or first); true when the advertised set changed.
+    func refreshModels() async -> Bool {
+        let due = state.withLock { state in
+            state.modelsProbedAt.map { ContinuousClock.now - $0 >= Self.modelsProbeInterval } ?? true
+        }
+        guard due else { return false }
+        let found = await models()
+        return state.withLock { state in
+            state.modelsProbedAt = .now
+            guard let found, case .object(var members) = state.capabilities else { return false }
+            let value = JSONValue.array(found.sorted().map { .string($0) })
+            if let index = members.firstIndex(where: { $0.key == "models" }) {
+                guard members[index].value != value else { return false }
+                members[index].value = value
+            } else {
+                members.append(JSONMember(key: "models", value: value))
+            }
+            state.capabilities = .object(members)
+            return true
+        }
     }
 
     /// The API key was rejected: stop everything and exit with code 3.

@@ -137,8 +137,10 @@ public struct MinerConfiguration: Sendable {
         (healthHost, healthPort) = try Self.bind(reader, "health_bind", default: "127.0.0.1:8019")
         keyFile = reader.string("key_file")
         logLevel = try LoggingRuntime.level(from: reader, setting: "log_level")
-        guard maxConcurrentCPU + maxConcurrentGPU > 0 else {
-            throw .invalid(setting: "resources.max_concurrent_cpu", reason: "at least one CPU or GPU slot is required")
+        // The coordinator accepts concurrency 1...64 at registration.
+        guard (1...64).contains(maxConcurrentCPU + maxConcurrentGPU) else {
+            throw .invalid(
+                setting: "resources.max_concurrent_cpu", reason: "CPU plus GPU slots must be between 1 and 64")
         }
     }
 

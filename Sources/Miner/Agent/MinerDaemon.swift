@@ -15,12 +15,17 @@ public struct MinerDaemon: Sendable {
     public let executor: any JobExecuting
     /// Base logger (the agent adds `node_id`).
     public let logger: Logger
+    /// Installed models for `capabilities.models` (the real executor's `installedModels()`).
+    public let models: MinerAgent.ModelsSource
 
     /// A daemon for `configuration` running jobs through `executor`.
-    public init(configuration: MinerConfiguration, executor: any JobExecuting, logger: Logger) {
+    public init(
+        configuration: MinerConfiguration, executor: any JobExecuting, logger: Logger, models: @escaping MinerAgent.ModelsSource = { nil }
+    ) {
         self.configuration = configuration
         self.executor = executor
         self.logger = logger
+        self.models = models
     }
 
     /// Runs until drained; returns the process exit code (0 drained, 3 key rejected).
@@ -42,7 +47,7 @@ public struct MinerDaemon: Sendable {
         let agent = MinerAgent(
             configuration: configuration, executor: executor, client: client, store: JobStateStore(root: root),
             capabilities: MinerCapabilities.json(probe: host, configuration: configuration, runners: executor.runnerNames),
-            gpuCount: host.gpus.count, key: key, logger: logger)
+            gpuCount: host.gpus.count, key: key, logger: logger, models: models)
         let router = Router()
         MinerHealthRoutes.install(on: router, agent: agent)
         let server = HTTPServer(
