@@ -3,17 +3,6 @@ import Glibc
 import JSON
 import Synchronization
 
-/// Why a job's state could not be persisted.
-public struct JobStateError: Error, Equatable, CustomStringConvertible {
-    /// The failing operation and path, with `strerror` text.
-    public var message: String
-
-    /// An error with its message.
-    public init(_ message: String) { self.message = message }
-
-    public var description: String { message }
-}
-
 /// Persists each job's `state.json` under `<root>/<job_id>/` (spec/miner.md §9).
 ///
 /// Writes are atomic: a temporary file is written, fsynced and renamed over `state.json`,

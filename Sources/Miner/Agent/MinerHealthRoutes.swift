@@ -7,21 +7,17 @@ import ServiceRuntime
 /// (`{"status":"ok|draining","registered","inflight","last_heartbeat_ok"}`), `GET /readyz`
 /// (200 only while registered and not draining) and `GET /metrics` (Prometheus text).
 public enum MinerHealthRoutes {
-    /// Adds the routes for `agent` to `router`.
+    /// Adds the routes for `agent` to `router`: ServiceRuntime's operational routes, with
+    /// readiness checks for registration and draining, and the miner's own `/healthz` body.
     public static func install(on router: Router, agent: MinerAgent) {
-        MetricsRuntime.bootstrap()
+        let health = HealthChecks()
+        health.register("registered") { agent.status.registered ? nil : "not registered with the coordinator" }
+        health.register("draining") { agent.status.draining ? "draining" : nil }
+        router.add(middleware: OperationalRoutes.metricsMiddleware())
+        OperationalRoutes.install(on: router, service: "aitbc-miner", health: health)
+        // Replaces the generic liveness body (a later static route wins) with the miner's.
         router.get("/healthz") { _, _ in
             json(healthJSON(agent.status))
-        }
-        router.get("/readyz") { _, _ in
-            let status = agent.status
-            let ready = status.registered && !status.draining
-            return json(["status": .string(ready ? "ready" : "not_ready")], status: ready ? .ok : .serviceUnavailable)
-        }
-        router.get("/metrics") { _, _ in
-            var headers = HTTPHeaders()
-            headers.add(name: "Content-Type", value: MetricsRuntime.contentType)
-            return Response(status: .ok, headers: headers, body: .bytes(MetricsRuntime.render()))
         }
     }
 
@@ -34,8 +30,8 @@ public enum MinerHealthRoutes {
         ]
     }
 
-    private static func json(_ value: JSONValue, status: HTTPResponseStatus = .ok) -> Response {
+    private static func json(_ value: JSONValue) -> Response {
         let bytes = (try? JSONSerializer().serialize(value)) ?? Array("{}".utf8)
-        return Response(status: status, headers: ["Content-Type": "application/json"], body: .bytes(bytes))
+        return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .bytes(bytes))
     }
 }
