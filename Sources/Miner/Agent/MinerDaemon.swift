@@ -38,6 +38,8 @@ public struct MinerDaemon: Sendable {
         async throws -> Int32
     {
         let token = try configuration.requireAuthToken()
+        var logger = logger
+        logger[metadataKey: "node_id"] = .string(configuration.nodeID)
         let key = try configuration.keyFile.map { path throws(ConfigurationError) in try MinerKeyFile.load(path: path) }
         let root = try DataDirectory.prepare(configuration.workspaceRoot, setting: "workspace.root")
         let host = if let probe { probe } else { await HostProbe.probe(workspace: root) }
