@@ -147,13 +147,16 @@ enum Ed25519Fixture {
 
 /// Finds and runs the built `aitbc-miner`.
 enum AgentExecutable {
-    static var path: String? {
+    static var path: String? { product("aitbc-miner") }
+
+    /// A built executable next to the test bundle or under `.build/debug`.
+    static func product(_ name: String) -> String? {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         var candidates: [String] = []
         if let first = CommandLine.arguments.first {
-            candidates.append(URL(fileURLWithPath: first).deletingLastPathComponent().appendingPathComponent("aitbc-miner").path)
+            candidates.append(URL(fileURLWithPath: first).deletingLastPathComponent().appendingPathComponent(name).path)
         }
-        candidates.append(root.appendingPathComponent(".build/debug/aitbc-miner").path)
+        candidates.append(root.appendingPathComponent(".build/debug/\(name)").path)
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 

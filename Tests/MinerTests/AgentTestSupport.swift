@@ -251,9 +251,16 @@ struct AgentHarness {
         mock: MockCoordinator, executor: any JobExecuting, flags extra: [String: String] = [:], workspace: TemporaryDirectory? = nil,
         models: @escaping MinerAgent.ModelsSource = { nil }
     ) throws {
+        try self.init(baseURL: mock.baseURL, executor: executor, flags: extra, workspace: workspace, models: models)
+    }
+
+    init(
+        baseURL: String, executor: any JobExecuting, flags extra: [String: String] = [:], workspace: TemporaryDirectory? = nil,
+        models: @escaping MinerAgent.ModelsSource = { nil }
+    ) throws {
         let workspace = try workspace ?? TemporaryDirectory(prefix: "aitbc-miner-agent")
         var flags = [
-            "node_id": agentTestNodeID, "coordinator.base_url": mock.baseURL, "coordinator.auth_token": agentTestToken,
+            "node_id": agentTestNodeID, "coordinator.base_url": baseURL, "coordinator.auth_token": agentTestToken,
             "heartbeat.interval_s": "0.05", "heartbeat.backoff.min_s": "0.01", "heartbeat.backoff.max_s": "0.05",
             "poll.interval_s": "0.02", "poll.max_wait_s": "0", "drain_timeout_s": "10", "workspace.root": workspace.url.path,
             "health_bind": "127.0.0.1:0",
