@@ -77,6 +77,9 @@ import Testing
         try await Task.sleep(for: .milliseconds(300))
         #expect(mock.read { $0.resultPosts } == posts)
         #expect(mock.read { $0.results["job-down"]?.count } == 1)
+        // Polling resumed: a job queued after the return is picked up and delivered.
+        mock.enqueue("job-after-return")
+        #expect(await eventually { mock.read { $0.results["job-after-return"]?.count } == 1 })
 
         harness.shutdown.fire(15)
         #expect(await running.value == .drained)
