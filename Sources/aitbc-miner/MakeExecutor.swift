@@ -1,9 +1,10 @@
 import JSON
 import Miner
 
-/// The executor `run` and `probe` use. PLACEHOLDER: a built-in echo executor until the real
-/// `JobExecutor(settings: ExecutorSettings)` from Sources/Miner/Execution is wired in here.
-func makeExecutor(_ configuration: MinerConfiguration) -> any JobExecuting {
+/// The executor `run` and `probe` use, built after the host probe (GPU count).
+/// PLACEHOLDER: a built-in echo executor until the real `JobExecutor(settings: ExecutorSettings)`
+/// from Sources/Miner/Execution is wired in here. A thrown error stops start-up with exit code 2.
+func makeExecutor(_ configuration: MinerConfiguration, probe: HostProbe) throws -> any JobExecuting {
     EchoExecutor()
 }
 

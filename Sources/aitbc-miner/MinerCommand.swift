@@ -71,7 +71,9 @@ struct RunCommand: AsyncParsableCommand {
         MetricsRuntime.bootstrap()
         let logger = Logger(label: "aitbc-miner")
         let shutdown = ShutdownSignal()
-        let daemon = MinerDaemon(configuration: configuration, executor: makeExecutor(configuration), logger: logger)
+        let daemon = MinerDaemon(configuration: configuration, logger: logger) { probe in
+            try makeExecutor(configuration, probe: probe)
+        }
         let code: Int32
         do {
             code = try await daemon.run(shutdown: shutdown)
@@ -93,7 +95,7 @@ struct ProbeCommand: AsyncParsableCommand {
         let configuration = try options.load()
         let probe = await HostProbe.probe(workspace: configuration.workspaceRoot)
         let capabilities = MinerCapabilities.json(
-            probe: probe, configuration: configuration, runners: makeExecutor(configuration).runnerNames)
+            probe: probe, configuration: configuration, runners: try makeExecutor(configuration, probe: probe).runnerNames)
         print((try? JSONSerializer(options: [.sortedKeys]).string(capabilities)) ?? "{}")
     }
 }

@@ -11,21 +11,33 @@ public import ServiceRuntime
 public struct MinerDaemon: Sendable {
     /// The effective configuration.
     public let configuration: MinerConfiguration
-    /// Runs the jobs.
-    public let executor: any JobExecuting
+    /// Builds the executor once the host is probed (it needs the GPU count).
+    public let makeExecutor: ExecutorFactory
     /// Base logger (the agent adds `node_id`).
     public let logger: Logger
     /// Installed models for `capabilities.models` (the real executor's `installedModels()`).
     public let models: MinerAgent.ModelsSource
 
-    /// A daemon for `configuration` running jobs through `executor`.
+    /// Makes the executor from the probed host; a thrown error (e.g. a bad allowlist file) stops
+    /// start-up as invalid configuration.
+    public typealias ExecutorFactory = @Sendable (_ probe: HostProbe) throws -> any JobExecuting
+
+    /// A daemon whose executor is built by `makeExecutor` after the host probe.
+    public init(
+        configuration: MinerConfiguration, logger: Logger, models: @escaping MinerAgent.ModelsSource = { nil },
+        makeExecutor: @escaping ExecutorFactory
+    ) {
+        self.configuration = configuration
+        self.makeExecutor = makeExecutor
+        self.logger = logger
+        self.models = models
+    }
+
+    /// A daemon running jobs through `executor`.
     public init(
         configuration: MinerConfiguration, executor: any JobExecuting, logger: Logger, models: @escaping MinerAgent.ModelsSource = { nil }
     ) {
-        self.configuration = configuration
-        self.executor = executor
-        self.logger = logger
-        self.models = models
+        self.init(configuration: configuration, logger: logger, models: models) { _ in executor }
     }
 
     /// Runs until drained; returns the process exit code (0 drained, 3 key rejected).
@@ -43,6 +55,12 @@ public struct MinerDaemon: Sendable {
         let key = try configuration.keyFile.map { path throws(ConfigurationError) in try MinerKeyFile.load(path: path) }
         let root = try DataDirectory.prepare(configuration.workspaceRoot, setting: "workspace.root")
         let host = if let probe { probe } else { await HostProbe.probe(workspace: root) }
+        let executor: any JobExecuting
+        do {
+            executor = try makeExecutor(host)
+        } catch {
+            throw ConfigurationError.invalid(setting: "runners", reason: "cannot set up job execution: \(error)")
+        }
         let http = CoordinatorClient.makeHTTPClient(
             timeout: configuration.coordinatorTimeout, pollMaxWaitSeconds: configuration.pollMaxWaitSeconds)
         let client = CoordinatorClient(baseURL: configuration.coordinatorBaseURL, authToken: token, nodeID: configuration.nodeID, http: http)
