@@ -1,0 +1,112 @@
+import HTTP1
+public import HTTPClient
+public import JSON
+
+/// The miner's side of the coordinator's miner API (spec/coordinator.md "Miner"):
+/// register, heartbeat, poll, result and fail, each a JSON POST under the base URL.
+///
+/// Every request carries the API key as `X-Api-Key` (what the coordinator checks) and as
+/// `Authorization: Bearer` (spec/miner.md §2), plus `X-Miner-ID`. The key is only ever put
+/// in headers; nothing here logs or describes it. Calls never throw: every failure is a
+/// `CoordinatorReply` the loop decides on.
+public struct CoordinatorClient: Sendable {
+    /// Largest response body parsed (a job payload; the coordinator caps bodies well below this).
+    public static let maxResponseBytes = 16 * 1024 * 1024
+
+    private let baseURL: String
+    private let headers: HTTPHeaders
+    private let http: HTTPClient
+
+    /// A client for `baseURL` (including `/v1`) over `http`.
+    public init(baseURL: String, authToken: String, nodeID: String, http: HTTPClient) {
+        self.baseURL = baseURL
+        self.http = http
+        headers = [
+            "X-Api-Key": authToken, "Authorization": "Bearer \(authToken)", "X-Miner-ID": nodeID,
+            "Content-Type": "application/json", "Accept": "application/json",
+        ]
+    }
+
+    /// The HTTP client a miner needs: read timeout covers the long-poll wait on top of `timeout`.
+    public static func makeHTTPClient(timeout: Duration, pollMaxWaitSeconds: Int) -> HTTPClient {
+        HTTPClient(
+            configuration: HTTPClientConfiguration(
+                connectTimeout: min(timeout, .seconds(5)), readTimeout: timeout + .seconds(pollMaxWaitSeconds),
+                maxConnectionsPerHost: 32, maxResponseBodySize: maxResponseBytes,
+                defaultHeaders: ["User-Agent": "aitbc-miner/1"]))
+    }
+
+    /// `POST /miners/register` with `{capabilities, concurrency, region?, public_key?}`.
+    public func register(capabilities: JSONValue, concurrency: Int, region: String?, publicKeyHex: String?) async -> CoordinatorReply {
+        var members: [JSONMember] = [
+            JSONMember(key: "capabilities", value: capabilities),
+            JSONMember(key: "concurrency", value: .integer(JSONInteger(concurrency))),
+        ]
+        if let region { members.append(JSONMember(key: "region", value: .string(region))) }
+        if let publicKeyHex { members.append(JSONMember(key: "public_key", value: .string(publicKeyHex))) }
+        return await post("/miners/register", .object(members))
+    }
+
+    /// `POST /miners/heartbeat` with `{inflight, status, metadata}`.
+    public func heartbeat(inflight: Int, draining: Bool, metadata: JSONValue) async -> CoordinatorReply {
+        await post(
+            "/miners/heartbeat",
+            [
+                "inflight": .integer(JSONInteger(inflight)), "status": .string(draining ? "DRAINING" : "ONLINE"),
+                "metadata": metadata,
+            ])
+    }
+
+    /// `POST /miners/poll` with `{max_wait_seconds}`: `.ok(job)` or `.noContent`.
+    public func poll(maxWaitSeconds: Int) async -> CoordinatorReply {
+        await post("/miners/poll", ["max_wait_seconds": .integer(JSONInteger(maxWaitSeconds))])
+    }
+
+    /// `POST /miners/{job_id}/result` or `/fail` with the report's body exactly as persisted.
+    public func submit(jobID: String, report: PendingReport) async -> CoordinatorReply {
+        await post("/miners/\(Self.pathSegment(jobID))/\(report.kind.rawValue)", report.body)
+    }
+
+    /// `text` as one path segment (RFC 3986 §3.3): anything but unreserved characters is
+    /// percent-encoded, so a hostile job id like `../x` cannot change the request target.
+    static func pathSegment(_ text: String) -> String {
+        // `.` is unreserved, but a segment of only dots is a dot-segment (§5.2.4).
+        let encodeDots = text.utf8.allSatisfy { $0 == UInt8(ascii: ".") }
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            case UInt8(ascii: ".") where !encodeDots:
+                out += "."
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+
+    private func post(_ path: String, _ body: JSONValue) async -> CoordinatorReply {
+        let bytes: [UInt8]
+        do {
+            bytes = try JSONSerializer().serialize(body)
+        } catch {
+            return .unreachable("request encoding failed: \(error)")
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(HTTPClientRequest(method: .post, url: baseURL + path, headers: headers, body: bytes))
+        } catch {
+            return .unreachable(error.description)
+        }
+        let status = Int(response.status.code)
+        let parsed = response.body.isEmpty ? nil : try? JSONParser(limits: .init(maxInputBytes: Self.maxResponseBytes)).parse(response.body)
+        switch status {
+        case 204: return .noContent
+        case 200..<300: return .ok(parsed)
+        default: return .rejected(status: status, code: parsed?["error"]?["code"]?.stringValue)
+        }
+    }
+}

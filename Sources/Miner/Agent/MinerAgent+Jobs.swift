@@ -1,0 +1,178 @@
+import Foundation
+import JSON
+import Logging
+import Receipts
+import Synchronization
+
+extension MinerAgent {
+    /// One job slot: polls while not draining, runs each job it gets, delivers its report.
+    /// Slots past `max_concurrent_cpu` are GPU slots and get one GPU index each (round robin).
+    func pollWorker(slot: Int) async {
+        let cpuSlots = configuration.maxConcurrentCPU
+        let gpus = gpuCount > 0 && slot >= cpuSlots ? [(slot - cpuSlots) % gpuCount] : []
+        let stopping: (State) -> Bool = { $0.draining || $0.fatal }
+        var failures = 0
+        while !state.withLock({ stopping($0) }) {
+            guard state.withLock({ $0.registered }) else {
+                await pause(configuration.pollInterval, wake: stopping)
+                continue
+            }
+            let reply = await client.poll(maxWaitSeconds: configuration.pollMaxWaitSeconds)
+            switch reply {
+            case .ok(let body):
+                failures = 0
+                guard let body, let job = Self.assignedJob(from: body) else {
+                    logger.warning("poll_invalid_job", metadata: ["reason": "response is not {job_id, payload, constraints}"])
+                    await pause(configuration.pollInterval, wake: stopping)
+                    continue
+                }
+                await runJob(job, gpus: gpus)
+            case .noContent:
+                failures = 0
+                await pause(configuration.pollInterval, wake: stopping)
+            case .rejected(404, _):
+                await reregister()
+            default:
+                let delay = configuration.backoff.delay(attempt: failures)
+                failures += 1
+                logger.debug("poll_failed", metadata: ["reason": "\(reply.label)", "retry_in_s": "\(Backoff.seconds(delay))"])
+                await pause(delay, wake: stopping)
+            }
+        }
+    }
+
+    /// Reads a poll response `{"job_id","payload","constraints"}`.
+    static func assignedJob(from body: JSONValue) -> AssignedJob? {
+        guard let jobID = body["job_id"]?.stringValue else { return nil }
+        return AssignedJob(jobID: jobID, payload: body["payload"] ?? .object([]), constraints: body["constraints"] ?? .object([]))
+    }
+
+    /// Runs one job through the executor with its state persisted at each step, then delivers the report.
+    func runJob(_ job: AssignedJob, gpus: [Int]) async {
+        var jobLogger = logger
+        jobLogger[metadataKey: "job_id"] = .string(job.jobID)
+        let runner = job.payload["type"]?.stringValue ?? job.payload["runner"]?["kind"]?.stringValue ?? "echo"
+        jobLogger.info("job_assigned", metadata: ["runner": "\(runner)", "gpus": "\(gpus)"])
+        guard JobIdentifier.isValid(job.jobID) else {
+            // Never touches the disk: the id is not a safe directory name (spec §8).
+            let report = PendingReport.failure(.invalidJob, message: "job id is not a valid directory name", metrics: Self.zeroMetrics())
+            jobLogger.warning("job_failed", metadata: ["error_code": "\(MinerErrorCode.invalidJob.rawValue)"])
+            MinerMetrics.jobFinished(outcome: "failed")
+            await deliver(jobID: job.jobID, report: report, record: nil, logger: jobLogger)
+            return
+        }
+        adjustInflight(by: 1)
+        let record = Mutex(JobStateRecord(jobID: job.jobID, state: .running, runner: runner, startedAt: Self.nowMilliseconds()))
+        persist(record.withLock { $0 }, logger: jobLogger)
+        jobLogger.info("job_started")
+        let started = ContinuousClock.now
+        let spawnLogger = jobLogger
+        let context = ExecutionContext(gpuIndices: gpus) { [self] pid, processGroup in
+            let updated = record.withLock { record in
+                record.pid = pid
+                record.processGroup = processGroup
+                return record
+            }
+            persist(updated, logger: spawnLogger)
+        }
+        let execution = Task { [executor] in await executor.execute(job, context: context) }
+        let cancelNow: Bool = state.withLock { state in
+            state.executions[job.jobID] = execution
+            return state.fatal || state.drainExpired
+        }
+        if cancelNow { execution.cancel() }
+        let outcome = await execution.value
+        _ = state.withLock { $0.executions.removeValue(forKey: job.jobID) }
+        let elapsed = ContinuousClock.now - started
+        let report = makeReport(jobID: job.jobID, outcome: outcome, elapsed: elapsed, gpus: gpus)
+        var reporting = record.withLock { $0 }
+        reporting.state = .reporting
+        reporting.pendingReport = report
+        persist(reporting, logger: jobLogger)
+        adjustInflight(by: -1)
+        switch outcome {
+        case .completed(_, let metrics):
+            MinerMetrics.jobFinished(outcome: "completed")
+            jobLogger.info("job_finished", metadata: ["duration_ms": "\(metrics["duration_ms"]?.int64Value ?? Self.milliseconds(elapsed))"])
+        case .failed(let code, let message, _):
+            MinerMetrics.jobFinished(outcome: "failed")
+            jobLogger.warning("job_failed", metadata: ["error_code": "\(code.rawValue)", "message": "\(message)"])
+        }
+        await deliver(jobID: job.jobID, report: reporting.pendingReport ?? report, record: reporting, logger: jobLogger)
+    }
+
+    /// Builds the result or failure body; results get the billing metrics the coordinator
+    /// needs (spec §2: `duration_ms`, `units`, `unit_type`) when the executor left them out,
+    /// and a signed work claim when the miner has a key.
+    func makeReport(jobID: String, outcome: JobOutcome, elapsed: Duration, gpus: [Int]) -> PendingReport {
+        let measuredMilliseconds = max(1, Self.milliseconds(elapsed))
+        switch outcome {
+        case .failed(let code, let message, let metrics):
+            var members = Self.members(of: metrics)
+            if !members.contains(where: { $0.key == "duration_ms" }) {
+                members.append(JSONMember(key: "duration_ms", value: .integer(JSONInteger(measuredMilliseconds))))
+            }
+            return .failure(code, message: message, metrics: .object(members))
+        case .completed(let result, let metrics):
+            // The coordinator requires `result` to be an object.
+            let resultObject: JSONValue = if case .object = result { result } else { ["output": result] }
+            var members = Self.members(of: metrics)
+            func has(_ key: String) -> Bool { members.contains { $0.key == key } }
+            if !has("duration_ms") { members.append(JSONMember(key: "duration_ms", value: .integer(JSONInteger(measuredMilliseconds)))) }
+            let seconds = Double(measuredMilliseconds) / 1000
+            if !has("units") { members.append(JSONMember(key: "units", value: .float(seconds * Double(max(1, gpus.count))))) }
+            if !has("unit_type") { members.append(JSONMember(key: "unit_type", value: .string(gpus.isEmpty ? "cpu_seconds" : "gpu_seconds"))) }
+            let finalMetrics = JSONValue.object(members)
+            var body: [JSONMember] = [JSONMember(key: "result", value: resultObject), JSONMember(key: "metrics", value: finalMetrics)]
+            if let key, let claim = workClaim(jobID: jobID, result: resultObject, metrics: finalMetrics, fallbackMilliseconds: measuredMilliseconds),
+                let signature = try? claim.sign(with: key)
+            {
+                body.append(JSONMember(key: "claim", value: claim.json))
+                body.append(JSONMember(key: "claim_signature", value: signature.json))
+            }
+            return PendingReport(kind: .result, body: .object(body))
+        }
+    }
+
+    /// The work claim for a result, using the coordinator's id for this miner.
+    func workClaim(jobID: String, result: JSONValue, metrics: JSONValue, fallbackMilliseconds: Int64) -> WorkClaim? {
+        guard let hash = try? WorkClaim.resultHash(of: result) else { return nil }
+        let units = metrics["units"]?.doubleValue ?? 0
+        guard units.isFinite else { return nil }
+        return WorkClaim(
+            jobID: jobID, minerID: minerID, resultHash: hash, units: units,
+            unitType: metrics["unit_type"]?.stringValue ?? "cpu_seconds",
+            durationMilliseconds: metrics["duration_ms"]?.int64Value ?? fallbackMilliseconds,
+            completedAt: Self.nowMilliseconds() / 1000)
+    }
+
+    func adjustInflight(by delta: Int) {
+        let now = state.withLock { state in
+            state.inflight += delta
+            return state.inflight
+        }
+        MinerMetrics.inflight(now)
+    }
+
+    /// Writes `record`, logging (not failing) when the disk refuses: the report still goes out.
+    func persist(_ record: JobStateRecord?, logger: Logger) {
+        guard let record else { return }
+        do {
+            try store.write(record)
+        } catch {
+            logger.error("state_write_failed", metadata: ["reason": "\(error)"])
+        }
+    }
+
+    static func members(of metrics: JSONValue) -> [JSONMember] {
+        if case .object(let members) = metrics { return members }
+        return []
+    }
+
+    static func zeroMetrics() -> JSONValue { ["duration_ms": 0] }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,44 @@
+import Synchronization
+import Foundation
+import Glibc
+import Logging
+
+extension MinerAgent {
+    /// Reconciles `<workspace_root>/*/state.json` after a restart (spec §9): a job that was
+    /// running when the miner died has its process group killed (SIGKILL) if it still exists and
+    /// is reported `E_MINER_RESTART`; a persisted report is queued to be sent again; finished
+    /// jobs are left for retention.
+    func recover() {
+        for var record in store.scan() where !record.state.isFinished {
+            var jobLogger = logger
+            jobLogger[metadataKey: "job_id"] = .string(record.jobID)
+            switch record.state {
+            case .assigned, .running:
+                let killed = record.processGroup.map(Self.killGroup) ?? false
+                record.state = .reporting
+                record.pendingReport = .failure(
+                    .minerRestart, message: "the miner restarted while the job was running", metrics: Self.zeroMetrics())
+                persist(record, logger: jobLogger)
+                jobLogger.warning("job_recovered", metadata: ["previous_state": "RUNNING", "group_killed": "\(killed)"])
+            case .reporting:
+                if record.pendingReport == nil {
+                    record.pendingReport = .failure(.minerRestart, message: "report lost across a restart", metrics: Self.zeroMetrics())
+                    persist(record, logger: jobLogger)
+                }
+                jobLogger.info("job_recovered", metadata: ["previous_state": "REPORTING"])
+            case .done, .failed, .abandoned:
+                continue
+            }
+            if let report = record.pendingReport {
+                state.withLock { $0.redelivery[record.jobID] = report }
+            }
+        }
+    }
+
+    /// SIGKILLs process group `processGroup` when it still exists; never our own group or init's.
+    static func killGroup(_ processGroup: Int32) -> Bool {
+        guard processGroup > 1, processGroup != getpgrp() else { return false }
+        guard kill(-processGroup, 0) == 0 else { return false }
+        return kill(-processGroup, SIGKILL) == 0
+    }
+}

@@ -1,0 +1,83 @@
+public import Logging
+import HTTPServer
+import HTTPClient
+public import ServiceRuntime
+
+/// The whole `aitbc-miner run`: checks the configuration, loads the key, prepares the
+/// workspace, probes the host, serves health/metrics and runs the control loop until drained.
+///
+/// The executor is a parameter (the factory hook): the executable passes the real
+/// `JobExecutor`, tests pass their own.
+public struct MinerDaemon: Sendable {
+    /// The effective configuration.
+    public let configuration: MinerConfiguration
+    /// Builds the executor once the host is probed (it needs the GPU count).
+    public let makeExecutor: ExecutorFactory
+    /// Base logger (the agent adds `node_id`).
+    public let logger: Logger
+    /// Installed models for `capabilities.models` (the real executor's `installedModels()`).
+    public let models: MinerAgent.ModelsSource
+
+    /// Makes the executor from the probed host; a thrown error (e.g. a bad allowlist file) stops
+    /// start-up as invalid configuration.
+    public typealias ExecutorFactory = @Sendable (_ probe: HostProbe) throws -> any JobExecuting
+
+    /// A daemon whose executor is built by `makeExecutor` after the host probe.
+    public init(
+        configuration: MinerConfiguration, logger: Logger, models: @escaping MinerAgent.ModelsSource = { nil },
+        makeExecutor: @escaping ExecutorFactory
+    ) {
+        self.configuration = configuration
+        self.makeExecutor = makeExecutor
+        self.logger = logger
+        self.models = models
+    }
+
+    /// A daemon running jobs through `executor`.
+    public init(
+        configuration: MinerConfiguration, executor: any JobExecuting, logger: Logger, models: @escaping MinerAgent.ModelsSource = { nil }
+    ) {
+        self.init(configuration: configuration, logger: logger, models: models) { _ in executor }
+    }
+
+    /// Runs until drained; returns the process exit code (0 drained, 3 key rejected).
+    /// - Parameters:
+    ///   - probe: the host facts; nil probes this host (nvidia-smi with a 5 s timeout).
+    ///   - onHealthListening: called with the bound health port.
+    /// - Throws: `ConfigurationError` (exit code 2) for a missing token, bad key file or unusable
+    ///   workspace; the health server's bind error.
+    public func run(shutdown: ShutdownSignal, probe: HostProbe? = nil, onHealthListening: @Sendable (Int) -> Void = { _ in })
+        async throws -> Int32
+    {
+        let token = try configuration.requireAuthToken()
+        var logger = logger
+        logger[metadataKey: "node_id"] = .string(configuration.nodeID)
+        let key = try configuration.keyFile.map { path throws(ConfigurationError) in try MinerKeyFile.load(path: path) }
+        let root = try DataDirectory.prepare(configuration.workspaceRoot, setting: "workspace.root")
+        let host = if let probe { probe } else { await HostProbe.probe(workspace: root) }
+        let executor: any JobExecuting
+        do {
+            executor = try makeExecutor(host)
+        } catch {
+            throw ConfigurationError.invalid(setting: "runners", reason: "cannot set up job execution: \(error)")
+        }
+        let http = CoordinatorClient.makeHTTPClient(
+            timeout: configuration.coordinatorTimeout, pollMaxWaitSeconds: configuration.pollMaxWaitSeconds)
+        let client = CoordinatorClient(baseURL: configuration.coordinatorBaseURL, authToken: token, nodeID: configuration.nodeID, http: http)
+        let agent = MinerAgent(
+            configuration: configuration, executor: executor, client: client, store: JobStateStore(root: root),
+            capabilities: MinerCapabilities.json(probe: host, configuration: configuration, runners: executor.runnerNames),
+            gpuCount: host.gpus.count, key: key, logger: logger, models: models)
+        let router = Router()
+        MinerHealthRoutes.install(on: router, agent: agent)
+        let server = HTTPServer(
+            configuration: HTTPServerConfiguration(host: configuration.healthHost, port: configuration.healthPort, eventLoopThreads: 1),
+            router: router, logger: logger)
+        try await server.start()
+        onHealthListening(server.port ?? configuration.healthPort)
+        let exit = await agent.run(shutdown: shutdown)
+        await server.shutdown(deadline: .seconds(2))
+        await http.shutdown()
+        return exit.exitCode
+    }
+}

@@ -1,0 +1,43 @@
+public import Cryptography
+import Foundation
+import JSON
+public import ServiceRuntime
+
+/// Loads the miner's Ed25519 key from the JSON file `aitbc keygen --out` writes:
+/// `{"private_key_hex","public_key_hex","key_id","address"}`.
+public enum MinerKeyFile {
+    /// Largest key file read (the real one is ~250 bytes).
+    static let maxBytes = 16 * 1024
+
+    /// The private key in `path`, which must be a regular file of mode 0600 (or stricter) owned by this user.
+    /// - Throws: `ConfigurationError.invalid(setting: "key_file", …)` for a lax mode, wrong owner, bad JSON
+    ///   or a public key that does not match the private key; `.unreadableFile` when it cannot be read.
+    public static func load(path: String, setting: String = "key_file") throws(ConfigurationError) -> Ed25519.PrivateKey {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw .unreadableFile(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw .invalid(setting: setting, reason: "\(path) is not a regular file") }
+        // A signing key others can read is a leaked key: refuse rather than use it.
+        guard info.st_mode & 0o077 == 0 else {
+            throw .invalid(setting: setting, reason: "\(path) must have mode 0600 (it is readable by group or others)")
+        }
+        guard info.st_uid == geteuid() else { throw .invalid(setting: setting, reason: "\(path) belongs to another user") }
+        guard info.st_size <= maxBytes, let data = FileManager.default.contents(atPath: path) else {
+            throw .unreadableFile(path: path, reason: "unreadable or larger than \(maxBytes) bytes")
+        }
+        guard let json = try? JSONParser(limits: .init(maxInputBytes: maxBytes, maxDepth: 4)).parse(Array(data)),
+            let seedHex = json["private_key_hex"]?.stringValue
+        else { throw .invalid(setting: setting, reason: "\(path) is not a key file (private_key_hex missing)") }
+        let key: Ed25519.PrivateKey
+        do {
+            key = try Ed25519.PrivateKey(seedHex: seedHex)
+        } catch {
+            throw .invalid(setting: setting, reason: "\(path): private_key_hex is not a 32-byte hex seed")
+        }
+        if let publicHex = json["public_key_hex"]?.stringValue, publicHex.lowercased() != key.publicKey.hex {
+            throw .invalid(setting: setting, reason: "\(path): public_key_hex does not match private_key_hex")
+        }
+        return key
+    }
+}

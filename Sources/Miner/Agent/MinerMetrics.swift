@@ -1,0 +1,20 @@
+import Metrics
+
+/// The miner's Prometheus series (spec/miner.md §10): `miner_jobs_total{outcome}`,
+/// `miner_inflight`, `miner_heartbeat_failures_total`.
+enum MinerMetrics {
+    /// Counts a finished job; `outcome` is `completed` or the failure code.
+    static func jobFinished(outcome: String) {
+        Counter(label: "miner_jobs_total", dimensions: [("outcome", outcome)]).increment()
+    }
+
+    /// Publishes the in-flight job count.
+    static func inflight(_ count: Int) {
+        Gauge(label: "miner_inflight").record(count)
+    }
+
+    /// Counts a heartbeat that was not acknowledged.
+    static func heartbeatFailed() {
+        Counter(label: "miner_heartbeat_failures_total").increment()
+    }
+}

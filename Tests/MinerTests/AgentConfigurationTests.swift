@@ -1,0 +1,184 @@
+import Cryptography
+import Foundation
+import JSON
+import ServiceRuntime
+import TestSupport
+import Testing
+
+@testable import Miner
+
+@Suite struct AgentConfigurationTests {
+    @Test func defaultsFollowTheSpec() throws {
+        let configuration = try MinerConfiguration.load(configPath: nil, environment: [:])
+        #expect(configuration.nodeID == "node-dev-1")
+        #expect(configuration.coordinatorBaseURL == "http://127.0.0.1:8011/v1")
+        #expect(configuration.authToken == nil)
+        #expect(configuration.heartbeatInterval == .seconds(15))
+        #expect(configuration.heartbeatJitterPercent == 10)
+        #expect(configuration.backoff == Backoff(minimum: .seconds(1), maximum: .seconds(60)))
+        #expect(configuration.pollInterval == .seconds(3))
+        #expect(configuration.pollMaxWaitSeconds == 15)
+        #expect(configuration.maxConcurrentCPU == 1 && configuration.maxConcurrentGPU == 1)
+        #expect(configuration.cpuNice == 10 && configuration.ioLevel == 6)
+        #expect(configuration.drainTimeout == .seconds(30))
+        #expect(configuration.healthHost == "127.0.0.1" && configuration.healthPort == 8019)
+        #expect(configuration.ollamaURL == "http://127.0.0.1:11434")
+        #expect(configuration.workerCount(gpuCount: 0) == 1)
+        #expect(configuration.workerCount(gpuCount: 2) == 2)
+        #expect(throws: ConfigurationError.missing(setting: "coordinator.auth_token")) { try configuration.requireAuthToken() }
+    }
+
+    @Test func yamlThenEnvironmentThenFlags() throws {
+        let directory = try TemporaryDirectory(prefix: "aitbc-miner-config")
+        let path = directory.path("miner.yaml")
+        try """
+            node_id: from-yaml
+            region: eu-west
+            coordinator:
+              base_url: http://10.0.0.1:8011/v1/
+              timeout_s: 7
+            heartbeat:
+              interval_s: 20
+              backoff: {min_s: 2, max_s: 30}
+            runners:
+              cli:
+                enable: true
+                allowlist_files: [/etc/a.yaml, /etc/b.yaml]
+            resources: {max_concurrent_cpu: 2}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let configuration = try MinerConfiguration.load(
+            configPath: path,
+            environment: [
+                "AITBC_MINER_NODE_ID": "from-env", "AITBC_MINER_COORDINATOR__BASE_URL": "http://10.0.0.2:8011/v1",
+                "AITBC_MINER_HEARTBEAT__BACKOFF__MAX_S": "45", "UNRELATED_NODE_ID": "ignored",
+            ],
+            flags: ["node_id": "from-flag"])
+        #expect(configuration.nodeID == "from-flag")
+        #expect(configuration.coordinatorBaseURL == "http://10.0.0.2:8011/v1")
+        #expect(configuration.coordinatorTimeout == .seconds(7))
+        #expect(configuration.region == "eu-west")
+        #expect(configuration.heartbeatInterval == .seconds(20))
+        #expect(configuration.backoff == Backoff(minimum: .seconds(2), maximum: .seconds(45)))
+        #expect(configuration.cliEnabled)
+        #expect(configuration.allowlistFiles == ["/etc/a.yaml", "/etc/b.yaml"])
+        #expect(configuration.maxConcurrentCPU == 2)
+    }
+
+    @Test func trailingSlashIsDroppedFromYAMLBaseURL() throws {
+        let configuration = try MinerConfiguration.load(configPath: nil, environment: [:], flags: ["coordinator.base_url": "http://127.0.0.1:9/v1/"])
+        #expect(configuration.coordinatorBaseURL == "http://127.0.0.1:9/v1")
+    }
+
+    @Test func authTokenFromEnvironmentIndirection() throws {
+        let configuration = try MinerConfiguration.load(
+            configPath: nil, environment: ["AITBC_MINER_COORDINATOR__AUTH_TOKEN": "env:MINER_AUTH", "MINER_AUTH": "s3cret-token"])
+        #expect(configuration.authToken == "s3cret-token")
+        #expect(throws: ConfigurationError.self) {
+            try MinerConfiguration.load(configPath: nil, environment: ["AITBC_MINER_COORDINATOR__AUTH_TOKEN": "env:MISSING_VAR"])
+        }
+    }
+
+    @Test func printConfigMasksTheToken() throws {
+        let configuration = try MinerConfiguration.load(configPath: nil, environment: [:], flags: ["coordinator.auth_token": "s3cret-token"])
+        let text = configuration.maskedJSONText
+        #expect(!text.contains("s3cret-token"))
+        #expect(text.contains(#""auth_token":"***""#))
+        let json = try JSONParser(limits: .init(maxInputBytes: 1 << 16)).parse(text)
+        #expect(json["heartbeat"]?["interval_s"]?.doubleValue == 15)
+        #expect(json["health_bind"]?.stringValue == "127.0.0.1:8019")
+    }
+
+    @Test(arguments: [
+        ("heartbeat.jitter_pct", "150"), ("coordinator.base_url", "https://tls.example/v1"), ("node_id", "has space"),
+        ("health_bind", "127.0.0.1:99999"), ("health_bind", "example.com:80"), ("resources.io_level", "9"), ("price", "-1"),
+        ("poll.interval_s", "soon"), ("runners.cli.enable", "maybe"), ("log_level", "loud"), ("heartbeat.backoff.max_s", "0.5"),
+    ])
+    func invalidValueNamesTheSetting(setting: String, value: String) throws {
+        do {
+            _ = try MinerConfiguration.load(configPath: nil, environment: [:], flags: [setting: value])
+            Issue.record("\(setting)=\(value) was accepted")
+        } catch {
+            #expect(error.description.contains(setting))
+            #expect(!error.description.contains(value) || value.count < 3)
+        }
+    }
+
+    @Test func malformedYAMLNamesTheFile() throws {
+        let directory = try TemporaryDirectory(prefix: "aitbc-miner-config")
+        let path = directory.path("bad.yaml")
+        try "node_id: [unclosed".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: ConfigurationError.self) { try MinerConfiguration.load(configPath: path, environment: [:]) }
+        #expect(throws: ConfigurationError.self) { try MinerConfiguration.load(configPath: directory.path("absent.yaml"), environment: [:]) }
+    }
+
+    @Test func keyFileMustBeOwnerOnly() throws {
+        let directory = try TemporaryDirectory(prefix: "aitbc-miner-key")
+        let path = directory.path("key.json")
+        let key = Ed25519Fixture.key
+        let text = #"{"private_key_hex":"\#(Ed25519Fixture.seedHex)","public_key_hex":"\#(key.publicKey.hex)"}"#
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o644]))
+        #expect(throws: ConfigurationError.self) { try MinerKeyFile.load(path: path) }
+        #expect(chmod(path, 0o600) == 0)
+        #expect(try MinerKeyFile.load(path: path).publicKey == key.publicKey)
+    }
+
+    /// `aitbc-miner --print-config` and exit code 2, when the executable is built.
+    @Test(.enabled(if: AgentExecutable.path != nil, "aitbc-miner is not built"))
+    func executablePrintsMaskedConfigAndExitsTwoOnInvalidValue() async throws {
+        let binary = try #require(AgentExecutable.path)
+        let good = try await AgentExecutable.run(binary, ["--print-config"], environment: ["AITBC_MINER_COORDINATOR__AUTH_TOKEN": "s3cret-token"])
+        #expect(good.status == 0)
+        #expect(good.output.contains(#""auth_token":"***""#))
+        #expect(!good.output.contains("s3cret-token"))
+        let bad = try await AgentExecutable.run(binary, ["--print-config"], environment: ["AITBC_MINER_RESOURCES__IO_LEVEL": "42"])
+        #expect(bad.status == 2)
+        #expect(bad.output.contains("resources.io_level"))
+    }
+}
+
+/// A fixed Ed25519 key for key-file tests.
+enum Ed25519Fixture {
+    static let seedHex = String(repeating: "42", count: 32)
+    static var key: Ed25519.PrivateKey {
+        // The seed is a valid 32-byte hex constant.
+        (try? Ed25519.PrivateKey(seedHex: seedHex)) ?? Ed25519.PrivateKey.generate()
+    }
+}
+
+/// Finds and runs the built `aitbc-miner`.
+enum AgentExecutable {
+    static var path: String? { product("aitbc-miner") }
+
+    /// A built executable next to the test bundle or under `.build/debug`.
+    static func product(_ name: String) -> String? {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var candidates: [String] = []
+        if let first = CommandLine.arguments.first {
+            candidates.append(URL(fileURLWithPath: first).deletingLastPathComponent().appendingPathComponent(name).path)
+        }
+        candidates.append(root.appendingPathComponent(".build/debug/\(name)").path)
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Runs `binary` with `arguments` on a thread of its own; stdout and stderr together.
+    static func run(_ binary: String, _ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(
+                    with: Result {
+                        let process = Process()
+                        process.executableURL = URL(fileURLWithPath: binary)
+                        process.arguments = arguments
+                        process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { _, new in new }
+                        let pipe = Pipe()
+                        process.standardOutput = pipe
+                        process.standardError = pipe
+                        try ProcessLaunch.run(process)
+                        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                        process.waitUntilExit()
+                        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+                    })
+            }.start()
+        }
+    }
+}

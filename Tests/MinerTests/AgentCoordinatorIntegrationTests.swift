@@ -1,0 +1,139 @@
+import Cryptography
+import Foundation
+import HTTP1
+import HTTPClient
+import JSON
+import ServiceRuntime
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import Miner
+
+/// A real `aitbc-coordinator` child process on an ephemeral port.
+private final class CoordinatorProcess: Sendable {
+    let process: Process
+    let port: Int
+
+    static let clientKey = "integration-client-key"
+
+    init(directory: TemporaryDirectory, binary: String) async throws {
+        let logPath = directory.path("coordinator.log")
+        #expect(FileManager.default.createFile(atPath: logPath, contents: nil))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--host", "127.0.0.1", "--port", "0", "--data-dir", directory.path("coordinator"), "--env-file", "/dev/null"]
+        process.environment = [
+            "PATH": "/usr/bin:/bin", "APP_ENV": "integration", "CLIENT_API_KEYS": "alice:\(Self.clientKey)",
+            "MINER_API_KEYS": "\(agentTestNodeID):\(agentTestToken)", "ADMIN_API_KEYS": "ops:integration-admin",
+            "RECEIPT_SIGNING_KEY_HEX": String(repeating: "17", count: 32), "POLL_MAX_WAIT_SECONDS": "1",
+        ]
+        let log = try #require(FileHandle(forWritingAtPath: logPath))
+        process.standardOutput = log
+        process.standardError = log
+        try ProcessLaunch.run(process)
+        self.process = process
+        var found: Int?
+        let deadline = ContinuousClock.now + .seconds(20)
+        while found == nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            for line in text.split(separator: "\n") where line.contains(#""event":"listening""#) {
+                if let range = line.range(of: #""port":""#) {
+                    found = Int(line[range.upperBound...].prefix { $0.isNumber })
+                }
+            }
+        }
+        port = try #require(found)
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+
+    /// SIGTERM, then waits for exit on a thread of its own.
+    func stop() async {
+        process.terminate()
+        let process = self.process
+        await withCheckedContinuation { continuation in
+            Thread {
+                process.waitUntilExit()
+                continuation.resume()
+            }.start()
+        }
+    }
+}
+
+@Suite(.serialized, .enabled(if: AgentExecutable.product("aitbc-coordinator") != nil, "aitbc-coordinator is not built"))
+struct AgentCoordinatorIntegrationTests {
+    /// The miner against the real coordinator: job completed, receipt billed from the miner's
+    /// metrics, and an exact replay of the persisted report is accepted as already delivered.
+    @Test func minerCompletesJobAgainstRealCoordinator() async throws {
+        let directory = try TemporaryDirectory(prefix: "aitbc-miner-integration")
+        let coordinator = try await CoordinatorProcess(directory: directory, binary: try #require(AgentExecutable.product("aitbc-coordinator")))
+        let harness = try AgentHarness(
+            baseURL: coordinator.baseURL, executor: ProbeExecutor(duration: .milliseconds(50)), flags: ["poll.max_wait_s": "1"])
+        let running = harness.start()
+        let http = HTTPClient()
+        let headers: HTTPHeaders = ["X-Api-Key": CoordinatorProcess.clientKey, "Content-Type": "application/json"]
+        let submit = try await http.post(
+            "\(coordinator.baseURL)/jobs",
+            body: Array(#"{"payload":{"type":"echo","input":"integration"},"constraints":{},"ttl_seconds":600}"#.utf8), headers: headers)
+        #expect(submit.status.code == 201)
+        let jobID = try #require(try JSONParser(limits: .init(maxInputBytes: 1 << 20)).parse(submit.body)["job_id"]?.stringValue)
+
+        var state: String?
+        for _ in 0..<500 where state != "COMPLETED" {
+            try await Task.sleep(for: .milliseconds(20))
+            let view = try await http.get("\(coordinator.baseURL)/jobs/\(jobID)", headers: headers)
+            state = (try? JSONParser(limits: .init(maxInputBytes: 1 << 20)).parse(view.body))?["state"]?.stringValue
+        }
+        #expect(state == "COMPLETED")
+        let receiptResponse = try await http.get("\(coordinator.baseURL)/jobs/\(jobID)/receipt", headers: headers)
+        #expect(receiptResponse.status.code == 200)
+        #expect(receiptResponse.text.contains(agentTestNodeID))
+        #expect(receiptResponse.text.contains("cpu_seconds"))
+
+        #expect(await eventually { JobStateStore(root: harness.workspace.url.path).read(jobID: jobID)?.state == .done })
+        harness.shutdown.fire(15)
+        #expect(await running.value == .drained)
+        await http.shutdown()
+        await coordinator.stop()
+    }
+
+    /// The coordinator's exact-replay rule as the miner's delivery logic reads it: a result
+    /// re-sent unchanged is 200 (delivered), a different one 409 (settled), an unknown job 404.
+    @Test func coordinatorReplayAnswersMatchDeliveryClassification() async throws {
+        let directory = try TemporaryDirectory(prefix: "aitbc-miner-integration")
+        let coordinator = try await CoordinatorProcess(directory: directory, binary: try #require(AgentExecutable.product("aitbc-coordinator")))
+        let http = HTTPClient()
+        let headers: HTTPHeaders = ["X-Api-Key": CoordinatorProcess.clientKey, "Content-Type": "application/json"]
+        let submit = try await http.post(
+            "\(coordinator.baseURL)/jobs", body: Array(#"{"payload":{"type":"echo"},"constraints":{},"ttl_seconds":600}"#.utf8),
+            headers: headers)
+        let jobID = try #require(try JSONParser(limits: .init(maxInputBytes: 1 << 20)).parse(submit.body)["job_id"]?.stringValue)
+        let client = CoordinatorClient(
+            baseURL: coordinator.baseURL, authToken: agentTestToken, nodeID: agentTestNodeID,
+            http: CoordinatorClient.makeHTTPClient(timeout: .seconds(5), pollMaxWaitSeconds: 1))
+        #expect(await client.heartbeat(inflight: 0, draining: false, metadata: .object([])).isNotFound)
+        #expect(await client.register(capabilities: ["runners": ["echo"]], concurrency: 1, region: nil, publicKeyHex: nil) != .noContent)
+        let polled = await client.poll(maxWaitSeconds: 1)
+        guard case .ok(let job) = polled else {
+            Issue.record("poll answered \(polled.label)")
+            return
+        }
+        #expect(job?["job_id"]?.stringValue == jobID)
+        let report = PendingReport(kind: .result, body: ["result": ["echo": "x"], "metrics": ["duration_ms": 3, "units": 0.003, "unit_type": "cpu_seconds"]])
+        #expect(MinerAgent.delivery(of: await client.submit(jobID: jobID, report: report)) == .delivered)
+        let replay = await client.submit(jobID: jobID, report: report)
+        #expect(replay.label == "ok")
+        let different = PendingReport(kind: .result, body: ["result": ["echo": "y"], "metrics": .object([])])
+        let conflict = await client.submit(jobID: jobID, report: different)
+        #expect(conflict.label == "http_409")
+        #expect(MinerAgent.delivery(of: conflict) == .delivered)
+        let gone = await client.submit(jobID: "0123456789abcdef0123456789abcdef", report: report)
+        #expect(gone.isNotFound)
+        #expect(MinerAgent.delivery(of: gone) == .abandoned)
+        #expect(await client.heartbeat(inflight: 0, draining: true, metadata: .object([])) == .ok(["status": "ok"]))
+        await http.shutdown()
+        await coordinator.stop()
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import JSON
+import ServiceRuntime
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import Miner
+
+/// Runs blocking work on a thread of its own (never on the cooperative pool).
+private func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
+/// The state letter of /proc/<pid>/stat, nil when the process is gone.
+private func processState(_ pid: Int32) -> Character? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+    else { return nil }
+    return stat[stat.index(after: close)...].first { $0 != " " }
+}
+
+/// The process group of `pid` from /proc, nil when gone.
+private func processGroup(_ pid: Int32) -> Int32? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+    else { return nil }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    return fields.count > 2 ? Int32(fields[2]) : nil
+}
+
+@Suite(.serialized) struct AgentRecoveryTests {
+    /// spec/miner.md §13.6 / §9: RUNNING with a live process group → group SIGKILLed, E_MINER_RESTART reported.
+    @Test func runningJobWithLiveProcessGroupIsKilledAndReportedMinerRestart() async throws {
+        // A detached `sleep 60` in a session (and group) of its own, like an executor's job.
+        let pid: Int32 = try await onOwnThread {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "setsid sleep 60 </dev/null >/dev/null 2>&1 & echo $!"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try ProcessLaunch.run(process)
+            // Read the one line only: the detached sleep may inherit the pipe and keep it open.
+            var output = Data()
+            while !output.contains(0x0A) {
+                let chunk = pipe.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                output.append(chunk)
+            }
+            // No waitUntilExit: Foundation's wait also covers the detached sleep holding the pipe.
+            return Int32(String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        }
+        try #require(pid > 1)
+        defer { kill(pid, SIGKILL) }
+        #expect(await eventually { processGroup(pid) == pid })
+
+        let workspace = try TemporaryDirectory(prefix: "aitbc-miner-recovery")
+        let store = JobStateStore(root: workspace.url.path)
+        try store.write(JobStateRecord(jobID: "job-crashed", state: .running, runner: "sleep", startedAt: 1, pid: pid, processGroup: pid))
+
+        let mock = MockCoordinator()
+        try await mock.start()
+        defer { Task { await mock.stop() } }
+        mock.state.withLock { $0.assigned = ["job-crashed"] }
+        let harness = try AgentHarness(mock: mock, executor: ProbeExecutor(), workspace: workspace)
+        let running = harness.start()
+
+        #expect(await eventually { mock.read { $0.fails["job-crashed"]?.count } == 1 })
+        #expect(mock.read { $0.fails["job-crashed"]?.first?["error_code"]?.stringValue } == "E_MINER_RESTART")
+        // Killed: gone, or a zombie waiting for its reaper.
+        #expect(await eventually { processState(pid) == nil || processState(pid) == "Z" })
+        #expect(await eventually { store.read(jobID: "job-crashed")?.state == .failed })
+        harness.shutdown.fire(15)
+        _ = await running.value
+    }
+
+    @Test func runningJobWithoutLiveGroupIsReportedMinerRestart() async throws {
+        let workspace = try TemporaryDirectory(prefix: "aitbc-miner-recovery")
+        let store = JobStateStore(root: workspace.url.path)
+        try store.write(JobStateRecord(jobID: "job-orphan", state: .running, runner: "echo", startedAt: 1))
+        let mock = MockCoordinator()
+        try await mock.start()
+        defer { Task { await mock.stop() } }
+        mock.state.withLock { $0.assigned = ["job-orphan"] }
+        let harness = try AgentHarness(mock: mock, executor: ProbeExecutor(), workspace: workspace)
+        let running = harness.start()
+        #expect(await eventually { mock.read { $0.fails["job-orphan"]?.first?["error_code"]?.stringValue } == "E_MINER_RESTART" })
+        harness.shutdown.fire(15)
+        _ = await running.value
+    }
+
+    /// A persisted REPORTING result is re-sent after restart, exactly once.
+    @Test func reportingJobReportIsResentExactlyOnce() async throws {
+        let workspace = try TemporaryDirectory(prefix: "aitbc-miner-recovery")
+        let store = JobStateStore(root: workspace.url.path)
+        let report = PendingReport(
+            kind: .result,
+            body: ["result": ["echo": "persisted"], "metrics": ["duration_ms": 5, "units": 0.005, "unit_type": "cpu_seconds"]])
+        try store.write(JobStateRecord(jobID: "job-pending", state: .reporting, runner: "echo", startedAt: 1, attempts: 4, pendingReport: report))
+        try store.write(JobStateRecord(jobID: "job-finished", state: .done, runner: "echo", startedAt: 1))
+
+        let mock = MockCoordinator()
+        try await mock.start()
+        defer { Task { await mock.stop() } }
+        mock.state.withLock { $0.assigned = ["job-pending", "job-finished"] }
+        let harness = try AgentHarness(mock: mock, executor: ProbeExecutor(), workspace: workspace)
+        let running = harness.start()
+        #expect(await eventually { store.read(jobID: "job-pending")?.state == .done })
+        try await Task.sleep(for: .milliseconds(300))
+        harness.shutdown.fire(15)
+        _ = await running.value
+        #expect(mock.read { $0.resultPosts } == 1)
+        #expect(mock.read { $0.results["job-pending"] } == [report.body])
+        #expect(mock.read { $0.results["job-finished"] } == nil)
+        #expect(mock.read { $0.fails.isEmpty })
+    }
+}

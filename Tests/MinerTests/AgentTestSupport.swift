@@ -1,0 +1,301 @@
+import Cryptography
+import Foundation
+import HTTP1
+import HTTPServer
+import JSON
+import Logging
+import ServiceRuntime
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import Miner
+
+/// The API key the mock coordinator accepts.
+let agentTestToken = "mk-test-7f3a9c1e5b2d4f60"
+/// The node id the agent tests configure.
+let agentTestNodeID = "miner-test-1"
+
+/// What the mock coordinator saw and what it will answer.
+struct MockCoordinatorState: Sendable {
+    enum Mode: Sendable { case normal, unavailable, unauthorized }
+    var mode = Mode.normal
+    var registered = false
+    var registerCount = 0
+    var publicKeyHex: String?
+    var capabilities: JSONValue?
+    var heartbeats: [(inflight: Int, status: String)] = []
+    var polls = 0
+    var pollsAfterMark = 0
+    var markPolls = false
+    var queue: [JSONValue] = []
+    var assigned: Set<String> = []
+    /// Result bodies the coordinator accepted (exact replays are answered but not counted).
+    var results: [String: [JSONValue]] = [:]
+    var resultPosts = 0
+    var fails: [String: [JSONValue]] = [:]
+    var headerProblems: [String] = []
+    /// Job ids whose result/fail answers 404.
+    var unknownJobs: Set<String> = []
+}
+
+/// Shared, locked mock state (a class so route closures can hold it).
+final class MockCoordinatorBox: Sendable {
+    private let mutex = Mutex(MockCoordinatorState())
+
+    func withLock<T>(_ body: (inout MockCoordinatorState) -> T) -> T { mutex.withLock { body(&$0) } }
+}
+
+/// An in-test coordinator on 127.0.0.1 implementing the five miner endpoints with checks.
+final class MockCoordinator: Sendable {
+    let state = MockCoordinatorBox()
+    private let server = Mutex<HTTPServer?>(nil)
+    private let boundPort = Mutex<Int?>(nil)
+    private let router: Router
+
+    init() {
+        router = Router()
+        let state = self.state
+        @Sendable func check(_ request: Request) -> Response? {
+            var problems: [String] = []
+            if request.headers["X-Api-Key"] != agentTestToken { problems.append("X-Api-Key") }
+            if request.headers["Authorization"] != "Bearer \(agentTestToken)" { problems.append("Authorization") }
+            if request.headers["X-Miner-ID"] != agentTestNodeID { problems.append("X-Miner-ID") }
+            let mode = state.withLock { state in
+                state.headerProblems += problems
+                return state.mode
+            }
+            if !problems.isEmpty { return Response(status: .unauthorized) }
+            if mode == .unavailable { return Response(status: .serviceUnavailable) }
+            return nil
+        }
+        @Sendable func body(_ request: Request) -> JSONValue {
+            (try? JSONParser(limits: .init(maxInputBytes: 1 << 24)).parse(request.body)) ?? .null
+        }
+        @Sendable func ok(_ value: JSONValue = ["status": "ok"]) -> Response {
+            Response(status: .ok, headers: ["Content-Type": "application/json"], body: .bytes((try? JSONSerializer().serialize(value)) ?? []))
+        }
+        router.post("/v1/miners/register") { request, _ in
+            if let refused = check(request) { return refused }
+            let parsed = body(request)
+            state.withLock { state in
+                state.registered = true
+                state.registerCount += 1
+                state.publicKeyHex = parsed["public_key"]?.stringValue
+                state.capabilities = parsed["capabilities"]
+            }
+            return ok(["status": "ok", "session_token": "00112233445566778899aabbccddeeff"])
+        }
+        router.post("/v1/miners/heartbeat") { request, _ in
+            if let refused = check(request) { return refused }
+            let parsed = body(request)
+            let answer: HTTPResponseStatus = state.withLock { state in
+                if state.mode == .unauthorized { return .unauthorized }
+                guard state.registered else { return .notFound }
+                state.heartbeats.append((Int(parsed["inflight"]?.int64Value ?? -1), parsed["status"]?.stringValue ?? "?"))
+                return .ok
+            }
+            return answer == .ok ? ok() : Response(status: answer)
+        }
+        router.post("/v1/miners/poll") { request, _ in
+            if let refused = check(request) { return refused }
+            let job: JSONValue?? = state.withLock { state in
+                guard state.registered else { return nil }
+                state.polls += 1
+                if state.markPolls { state.pollsAfterMark += 1 }
+                guard !state.queue.isEmpty else { return .some(nil) }
+                let job = state.queue.removeFirst()
+                if let id = job["job_id"]?.stringValue { state.assigned.insert(id) }
+                return .some(job)
+            }
+            switch job {
+            case .none: return Response(status: .notFound)
+            case .some(.none): return Response(status: .noContent)
+            case .some(.some(let job)): return ok(job)
+            }
+        }
+        router.post("/v1/miners/{job_id}/result") { request, context in
+            if let refused = check(request) { return refused }
+            let jobID = context.parameters["job_id"] ?? ""
+            let parsed = body(request)
+            let status: HTTPResponseStatus = state.withLock { state in
+                state.resultPosts += 1
+                guard state.assigned.contains(jobID), !state.unknownJobs.contains(jobID) else { return .notFound }
+                if let previous = state.results[jobID], !previous.isEmpty {
+                    // Exact replay is accepted without counting again; anything else conflicts.
+                    return previous[0] == parsed ? .ok : .conflict
+                }
+                state.results[jobID, default: []].append(parsed)
+                return .ok
+            }
+            return status == .ok ? ok(["status": "ok", "receipt": .null]) : Response(status: status)
+        }
+        router.post("/v1/miners/{job_id}/fail") { request, context in
+            if let refused = check(request) { return refused }
+            let jobID = context.parameters["job_id"] ?? ""
+            let parsed = body(request)
+            let known = state.withLock { state in
+                guard state.assigned.contains(jobID), !state.unknownJobs.contains(jobID) else { return false }
+                state.fails[jobID, default: []].append(parsed)
+                return true
+            }
+            return known ? ok() : Response(status: .notFound)
+        }
+    }
+
+    /// The bound port.
+    var port: Int { boundPort.withLock { $0 } ?? 0 }
+
+    /// The base URL the miner is configured with.
+    var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+
+    /// Starts listening (on the previous port when restarted, else an ephemeral one).
+    func start() async throws {
+        let logger = Logger(label: "mock-coordinator") { _ in SwiftLogNoOpLogHandler() }
+        let server = HTTPServer(
+            configuration: HTTPServerConfiguration(port: boundPort.withLock { $0 } ?? 0, eventLoopThreads: 1), router: router,
+            logger: logger)
+        try await server.start()
+        boundPort.withLock { $0 = server.port }
+        self.server.withLock { $0 = server }
+    }
+
+    /// Stops listening: connections are refused until `start` runs again.
+    func stop() async {
+        let server = self.server.withLock { server in
+            defer { server = nil }
+            return server
+        }
+        await server?.shutdown(deadline: .milliseconds(200))
+    }
+
+    /// Queues a job for the next poll.
+    func enqueue(_ jobID: String, payload: JSONValue = ["type": "echo", "input": "hi"]) {
+        state.withLock { $0.queue.append(["job_id": .string(jobID), "payload": payload, "constraints": .object([])]) }
+    }
+
+    func read<T>(_ body: (MockCoordinatorState) -> T) -> T { state.withLock { body($0) } }
+}
+
+/// Collects JSON log lines.
+final class LogCapture: Sendable {
+    let lines = Mutex<[String]>([])
+
+    var logger: Logger {
+        Logger(label: "aitbc-miner.test") { [self] label in
+            JSONLogHandler(label: label, service: "aitbc-miner", level: .debug) { bytes in
+                let text = String(decoding: bytes, as: UTF8.self)
+                self.lines.withLock { $0.append(text) }
+            }
+        }
+    }
+
+    var all: [String] { lines.withLock { $0 } }
+
+    /// Parsed lines whose `event` is `event`.
+    func events(_ event: String) -> [JSONValue] {
+        all.compactMap { try? JSONParser(limits: .init(maxInputBytes: 1 << 20)).parse($0) }.filter { $0["event"]?.stringValue == event }
+    }
+}
+
+/// A test executor: counts concurrent executions, sleeps `duration` (or until `gate` opens),
+/// returns E_SHUTDOWN when cancelled.
+final class ProbeExecutor: JobExecuting {
+    let duration: Duration
+    let gate: Mutex<Bool>
+    let running = Mutex(0)
+    let maxConcurrent = Mutex(0)
+    let started = Mutex<[String]>([])
+
+    init(duration: Duration = .milliseconds(20), gated: Bool = false) {
+        self.duration = duration
+        gate = Mutex(!gated)
+    }
+
+    var runnerNames: [String] { ["echo", "sleep"] }
+
+    func open() { gate.withLock { $0 = true } }
+
+    func execute(_ job: AssignedJob, context: ExecutionContext) async -> JobOutcome {
+        let clock = ContinuousClock()
+        let start = clock.now
+        running.withLock { running in
+            running += 1
+            maxConcurrent.withLock { $0 = max($0, running) }
+        }
+        started.withLock { $0.append(job.jobID) }
+        defer { running.withLock { $0 -= 1 } }
+        do {
+            try await Task.sleep(for: duration)
+            while !gate.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+        } catch {
+            return .failed(code: .shutdown, message: "cancelled", metrics: ["duration_ms": 1])
+        }
+        let elapsed = clock.now - start
+        let milliseconds = max(1, MinerAgent.milliseconds(elapsed))
+        return .completed(
+            result: ["echo": job.payload],
+            metrics: ["duration_ms": .integer(JSONInteger(milliseconds)), "units": .float(Double(milliseconds) / 1000), "unit_type": "cpu_seconds"])
+    }
+}
+
+/// A miner wired to `mock` with short intervals, a temporary workspace and a fresh key.
+struct AgentHarness {
+    let agent: MinerAgent
+    let logs: LogCapture
+    let key: Ed25519.PrivateKey
+    let workspace: TemporaryDirectory
+    let shutdown = ShutdownSignal(signals: [])
+
+    init(
+        mock: MockCoordinator, executor: any JobExecuting, flags extra: [String: String] = [:], workspace: TemporaryDirectory? = nil,
+        models: @escaping MinerAgent.ModelsSource = { nil }
+    ) throws {
+        try self.init(baseURL: mock.baseURL, executor: executor, flags: extra, workspace: workspace, models: models)
+    }
+
+    init(
+        baseURL: String, executor: any JobExecuting, flags extra: [String: String] = [:], workspace: TemporaryDirectory? = nil,
+        models: @escaping MinerAgent.ModelsSource = { nil }
+    ) throws {
+        let workspace = try workspace ?? TemporaryDirectory(prefix: "aitbc-miner-agent")
+        var flags = [
+            "node_id": agentTestNodeID, "coordinator.base_url": baseURL, "coordinator.auth_token": agentTestToken,
+            "heartbeat.interval_s": "0.05", "heartbeat.backoff.min_s": "0.01", "heartbeat.backoff.max_s": "0.05",
+            "poll.interval_s": "0.02", "poll.max_wait_s": "0", "drain_timeout_s": "10", "workspace.root": workspace.url.path,
+            "health_bind": "127.0.0.1:0",
+        ]
+        flags.merge(extra) { _, new in new }
+        let configuration = try MinerConfiguration.load(configPath: nil, environment: [:], flags: flags)
+        let probe = HostProbe(
+            cpu: .init(logicalCores: 2, arch: "x86_64", model: "test"), memoryTotalBytes: 1 << 30, workspaceFreeBytes: 1 << 30,
+            gpus: [], cuda: nil, gpuProbeError: nil)
+        let http = CoordinatorClient.makeHTTPClient(timeout: .seconds(5), pollMaxWaitSeconds: 0)
+        let client = CoordinatorClient(
+            baseURL: configuration.coordinatorBaseURL, authToken: try configuration.requireAuthToken(), nodeID: configuration.nodeID,
+            http: http)
+        logs = LogCapture()
+        key = Ed25519.PrivateKey.generate()
+        self.workspace = workspace
+        agent = MinerAgent(
+            configuration: configuration, executor: executor, client: client, store: JobStateStore(root: workspace.url.path),
+            capabilities: MinerCapabilities.json(probe: probe, configuration: configuration, runners: executor.runnerNames),
+            gpuCount: 0, key: key, logger: logs.logger, models: models)
+    }
+
+    /// Starts the loop; the task's value is its exit.
+    func start() -> Task<MinerAgent.Exit, Never> {
+        Task { [agent, shutdown] in await agent.run(shutdown: shutdown) }
+    }
+}
+
+/// Waits until `condition` holds (polling every 10 ms) or `timeout` passes; returns whether it held.
+@discardableResult
+func eventually(timeout: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
+}
