@@ -1,26 +1,22 @@
-import JSON
 import Miner
+import Synchronization
 
-/// The executor `run` and `probe` use, built after the host probe (GPU count).
-/// PLACEHOLDER: a built-in echo executor until the real `JobExecutor(settings: ExecutorSettings)`
-/// from Sources/Miner/Execution is wired in here. A thrown error stops start-up with exit code 2.
-func makeExecutor(_ configuration: MinerConfiguration, probe: HostProbe) throws -> any JobExecuting {
-    EchoExecutor()
-}
+/// Builds the job executor once the host probe is known (GPU count) and keeps it, so the
+/// daemon's periodic models probe asks the same executor's Ollama endpoint.
+final class ExecutorFactory: Sendable {
+    private let built = Mutex<JobExecutor?>(nil)
 
-/// Answers every job with `{"echo": <payload>}`; stands in for the real executor.
-struct EchoExecutor: JobExecuting {
-    var runnerNames: [String] { ["echo"] }
+    /// The executor for `configuration` on the probed host.
+    /// - Throws: `AllowlistError` for an unreadable or invalid allowlist file (start-up exits 2).
+    func make(_ configuration: MinerConfiguration, probe: HostProbe) throws -> any JobExecuting {
+        let executor = try JobExecutor(settings: configuration.executorSettings(gpuCount: probe.gpus.count))
+        built.withLock { $0 = executor }
+        return executor
+    }
 
-    func execute(_ job: AssignedJob, context: ExecutionContext) async -> JobOutcome {
-        let started = ContinuousClock.now
-        let (seconds, attoseconds) = (ContinuousClock.now - started).components
-        let milliseconds = max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
-        return .completed(
-            result: ["echo": job.payload],
-            metrics: [
-                "duration_ms": .integer(JSONInteger(milliseconds)), "units": .float(Double(milliseconds) / 1000),
-                "unit_type": "cpu_seconds",
-            ])
+    /// Models installed at the configured Ollama endpoint; nil before the executor exists.
+    @Sendable func installedModels() async -> [String]? {
+        guard let executor = built.withLock({ $0 }) else { return nil }
+        return await executor.installedModels()
     }
 }

@@ -71,8 +71,9 @@ struct RunCommand: AsyncParsableCommand {
         MetricsRuntime.bootstrap()
         let logger = Logger(label: "aitbc-miner")
         let shutdown = ShutdownSignal()
-        let daemon = MinerDaemon(configuration: configuration, logger: logger) { probe in
-            try makeExecutor(configuration, probe: probe)
+        let executors = ExecutorFactory()
+        let daemon = MinerDaemon(configuration: configuration, logger: logger, models: executors.installedModels) { probe in
+            try executors.make(configuration, probe: probe)
         }
         let code: Int32
         do {
@@ -95,7 +96,7 @@ struct ProbeCommand: AsyncParsableCommand {
         let configuration = try options.load()
         let probe = await HostProbe.probe(workspace: configuration.workspaceRoot)
         let capabilities = MinerCapabilities.json(
-            probe: probe, configuration: configuration, runners: try makeExecutor(configuration, probe: probe).runnerNames)
+            probe: probe, configuration: configuration, runners: try ExecutorFactory().make(configuration, probe: probe).runnerNames)
         print((try? JSONSerializer(options: [.sortedKeys]).string(capabilities)) ?? "{}")
     }
 }
