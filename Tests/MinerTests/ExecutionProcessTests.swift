@@ -55,6 +55,19 @@ struct ExecutionProcessTests {
         #expect(!sandbox.exists(log + ".1"))
     }
 
+    @Test("a cli job reads its inline input as input.txt in its working directory")
+    func inlineInputIsReachableFromWork() async throws {
+        let sandbox = try ExecutionSandbox()
+        let allowlist = try sandbox.tool("reader", script: "cat \"$1\"", args: #"[["input\\.txt"]]"#)
+        let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
+        let outcome = await executor.execute(
+            AssignedJob(jobID: "reads", payload: ["type": "cli", "command": "reader", "args": ["input.txt"], "input": "from the client"]),
+            context: ExecutionContext())
+        #expect(outcome.result?["exit_code"] == 0)
+        #expect(outcome.result?["stdout_tail"] == "from the client")
+        #expect(try String(contentsOfFile: sandbox.root + "/reads/input/input.txt", encoding: .utf8) == "from the client")
+    }
+
     @Test("non-zero exit fails E_PROCESS_FAILED with the code")
     func nonZeroExit() async throws {
         let sandbox = try ExecutionSandbox()

@@ -48,13 +48,26 @@ struct JobWorkspace: Sendable {
         }
     }
 
-    /// Writes `text` to `input/<name>` without following a symlink there.
+    /// Writes `text` to `input/<name>` without following a symlink there, and hard-links it
+    /// as `work/<name>`: a CLI job runs in `work/` and may not name `../input/…` (arguments
+    /// with `..` are denied), so the input must be reachable by its plain name.
     /// - Throws: `.io` naming the file.
     func writeInput(_ text: String, name: String = "input.txt") throws(ExecutionFailure) {
         let path = input + "/" + name
         let directory = open(input, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard directory >= 0 else { throw .io(path: input, errno: errno) }
         defer { close(directory) }
+        try writeFile(text, name: name, in: directory, path: path)
+        let workDirectory = open(work, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard workDirectory >= 0 else { throw .io(path: work, errno: errno) }
+        defer { close(workDirectory) }
+        // flags 0: linkat never follows a symlink at the source.
+        guard linkat(directory, name, workDirectory, name, 0) == 0 || errno == EEXIST else {
+            throw .io(path: work + "/" + name, errno: errno)
+        }
+    }
+
+    private func writeFile(_ text: String, name: String, in directory: Int32, path: String) throws(ExecutionFailure) {
         let file = openat(directory, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard file >= 0 else { throw .io(path: path, errno: errno) }
         defer { close(file) }
