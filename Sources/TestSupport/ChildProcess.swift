@@ -128,11 +128,16 @@ public final class CoordinatorProcess: @unchecked Sendable {
     public let port: Int
 
     /// Starts the binary with `settings` as environment variables and waits until it listens.
-    public init(binary: String, dataDirectory: String, settings: [String: String], workDirectory: String) async throws {
+    /// - Parameter port: 0 for a free ephemeral port; a fixed port to restart a coordinator
+    ///   where its miners expect it.
+    public init(
+        binary: String, dataDirectory: String, settings: [String: String], workDirectory: String, port requestedPort: Int = 0
+    ) async throws {
         var environment = TestPaths.baseEnvironment()
         for (key, value) in settings { environment[key] = value }
         child = try ChildProcess(
-            binary, ["--host", "127.0.0.1", "--port", "0", "--data-dir", dataDirectory, "--env-file", "/dev/null"],
+            binary,
+            ["--host", "127.0.0.1", "--port", String(requestedPort), "--data-dir", dataDirectory, "--env-file", "/dev/null"],
             environment: environment, directory: workDirectory)
         let deadline = ContinuousClock.now.advanced(by: .seconds(30))
         var found: Int?
@@ -147,6 +152,16 @@ public final class CoordinatorProcess: @unchecked Sendable {
         }
         guard let found else { throw ProcessFailure.didNotStart(child.stdout) }
         port = found
+    }
+
+    /// `http://127.0.0.1:<port>/v1`.
+    public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+
+    /// SIGTERM (drain) and wait; the exit status.
+    @discardableResult
+    public func stop() async -> Int32 {
+        child.send(SIGTERM)
+        return await child.wait()
     }
 
     /// The port of the first `"event":"listening"` line.

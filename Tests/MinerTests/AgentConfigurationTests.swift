@@ -147,38 +147,14 @@ enum Ed25519Fixture {
 
 /// Finds and runs the built `aitbc-miner`.
 enum AgentExecutable {
-    static var path: String? { product("aitbc-miner") }
+    static var path: String? { TestPaths.product("aitbc-miner") }
 
-    /// A built executable next to the test bundle or under `.build/debug`.
-    static func product(_ name: String) -> String? {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        var candidates: [String] = []
-        if let first = CommandLine.arguments.first {
-            candidates.append(URL(fileURLWithPath: first).deletingLastPathComponent().appendingPathComponent(name).path)
-        }
-        candidates.append(root.appendingPathComponent(".build/debug/\(name)").path)
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    /// Runs `binary` with `arguments` on a thread of its own; stdout and stderr together.
+    /// Runs `binary` with `arguments`; stdout and stderr together.
     static func run(_ binary: String, _ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(
-                    with: Result {
-                        let process = Process()
-                        process.executableURL = URL(fileURLWithPath: binary)
-                        process.arguments = arguments
-                        process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { _, new in new }
-                        let pipe = Pipe()
-                        process.standardOutput = pipe
-                        process.standardError = pipe
-                        try ProcessLaunch.run(process)
-                        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                        process.waitUntilExit()
-                        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-                    })
-            }.start()
-        }
+        let directory = try TemporaryDirectory(prefix: "aitbc-miner-exe")
+        let result = try await ChildProcess.run(
+            binary, arguments, environment: ["PATH": "/usr/bin:/bin"].merging(environment) { _, new in new },
+            directory: directory.url.path)
+        return (result.status, result.stdout + result.stderr)
     }
 }

@@ -10,70 +10,32 @@ import Testing
 
 @testable import Miner
 
-/// A real `aitbc-coordinator` child process on an ephemeral port.
-private final class CoordinatorProcess: Sendable {
-    let process: Process
-    let port: Int
-
-    static let clientKey = "integration-client-key"
-
-    init(directory: TemporaryDirectory, binary: String) async throws {
-        let logPath = directory.path("coordinator.log")
-        #expect(FileManager.default.createFile(atPath: logPath, contents: nil))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--host", "127.0.0.1", "--port", "0", "--data-dir", directory.path("coordinator"), "--env-file", "/dev/null"]
-        process.environment = [
-            "PATH": "/usr/bin:/bin", "APP_ENV": "integration", "CLIENT_API_KEYS": "alice:\(Self.clientKey)",
+/// A real `aitbc-coordinator` on an ephemeral port with this suite's keys.
+private func startCoordinator(_ directory: TemporaryDirectory, binary: String) async throws -> CoordinatorProcess {
+    try await CoordinatorProcess(
+        binary: binary, dataDirectory: directory.path("coordinator"),
+        settings: [
+            "APP_ENV": "integration", "CLIENT_API_KEYS": "alice:\(integrationClientKey)",
             "MINER_API_KEYS": "\(agentTestNodeID):\(agentTestToken)", "ADMIN_API_KEYS": "ops:integration-admin",
             "RECEIPT_SIGNING_KEY_HEX": String(repeating: "17", count: 32), "POLL_MAX_WAIT_SECONDS": "1",
-        ]
-        let log = try #require(FileHandle(forWritingAtPath: logPath))
-        process.standardOutput = log
-        process.standardError = log
-        try ProcessLaunch.run(process)
-        self.process = process
-        var found: Int?
-        let deadline = ContinuousClock.now + .seconds(20)
-        while found == nil, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-            let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-            for line in text.split(separator: "\n") where line.contains(#""event":"listening""#) {
-                if let range = line.range(of: #""port":""#) {
-                    found = Int(line[range.upperBound...].prefix { $0.isNumber })
-                }
-            }
-        }
-        port = try #require(found)
-    }
-
-    var baseURL: String { "http://127.0.0.1:\(port)/v1" }
-
-    /// SIGTERM, then waits for exit on a thread of its own.
-    func stop() async {
-        process.terminate()
-        let process = self.process
-        await withCheckedContinuation { continuation in
-            Thread {
-                process.waitUntilExit()
-                continuation.resume()
-            }.start()
-        }
-    }
+        ],
+        workDirectory: directory.url.path)
 }
 
-@Suite(.serialized, .enabled(if: AgentExecutable.product("aitbc-coordinator") != nil, "aitbc-coordinator is not built"))
+private let integrationClientKey = "integration-client-key"
+
+@Suite(.serialized, .enabled(if: TestPaths.product("aitbc-coordinator") != nil, "aitbc-coordinator is not built"))
 struct AgentCoordinatorIntegrationTests {
     /// The miner against the real coordinator: job completed, receipt billed from the miner's
     /// metrics, and an exact replay of the persisted report is accepted as already delivered.
     @Test func minerCompletesJobAgainstRealCoordinator() async throws {
         let directory = try TemporaryDirectory(prefix: "aitbc-miner-integration")
-        let coordinator = try await CoordinatorProcess(directory: directory, binary: try #require(AgentExecutable.product("aitbc-coordinator")))
+        let coordinator = try await startCoordinator(directory, binary: try #require(TestPaths.product("aitbc-coordinator")))
         let harness = try AgentHarness(
             baseURL: coordinator.baseURL, executor: ProbeExecutor(duration: .milliseconds(50)), flags: ["poll.max_wait_s": "1"])
         let running = harness.start()
         let http = HTTPClient()
-        let headers: HTTPHeaders = ["X-Api-Key": CoordinatorProcess.clientKey, "Content-Type": "application/json"]
+        let headers: HTTPHeaders = ["X-Api-Key": integrationClientKey, "Content-Type": "application/json"]
         let submit = try await http.post(
             "\(coordinator.baseURL)/jobs",
             body: Array(#"{"payload":{"type":"echo","input":"integration"},"constraints":{},"ttl_seconds":600}"#.utf8), headers: headers)
@@ -103,9 +65,9 @@ struct AgentCoordinatorIntegrationTests {
     /// re-sent unchanged is 200 (delivered), a different one 409 (settled), an unknown job 404.
     @Test func coordinatorReplayAnswersMatchDeliveryClassification() async throws {
         let directory = try TemporaryDirectory(prefix: "aitbc-miner-integration")
-        let coordinator = try await CoordinatorProcess(directory: directory, binary: try #require(AgentExecutable.product("aitbc-coordinator")))
+        let coordinator = try await startCoordinator(directory, binary: try #require(TestPaths.product("aitbc-coordinator")))
         let http = HTTPClient()
-        let headers: HTTPHeaders = ["X-Api-Key": CoordinatorProcess.clientKey, "Content-Type": "application/json"]
+        let headers: HTTPHeaders = ["X-Api-Key": integrationClientKey, "Content-Type": "application/json"]
         let submit = try await http.post(
             "\(coordinator.baseURL)/jobs", body: Array(#"{"payload":{"type":"echo"},"constraints":{},"ttl_seconds":600}"#.utf8),
             headers: headers)
