@@ -128,7 +128,21 @@ extension MinerHeartbeat {
         let metadata = try CoordinatorRequests.member(body, "metadata").map { value throws(CoordinatorError) in
             try CoordinatorRequests.objectField(value, field: "metadata")
         }
-        self.init(status: status, reportedInflight: inflight ?? 0, metadata: metadata ?? .object([]))
+        var heldJobs: Set<String>?
+        if let value = CoordinatorRequests.member(body, "jobs") {
+            guard let items = value.arrayValue, items.count <= MinerHeartbeat.maxHeldJobs else {
+                throw .invalidPayload("jobs: must be an array of at most \(MinerHeartbeat.maxHeldJobs) job ids")
+            }
+            var ids = Set<String>()
+            for item in items {
+                guard let id = item.stringValue, (1...64).contains(id.utf8.count) else {
+                    throw .invalidPayload("jobs: every element must be a job id string of 1...64 bytes")
+                }
+                ids.insert(id)
+            }
+            heldJobs = ids
+        }
+        self.init(status: status, reportedInflight: inflight ?? 0, metadata: metadata ?? .object([]), heldJobs: heldJobs)
     }
 }
 

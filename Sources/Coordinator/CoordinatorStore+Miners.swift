@@ -43,8 +43,13 @@ extension CoordinatorStore {
 
     /// Records a heartbeat (POST /v1/miners/heartbeat). The miner's own inflight number goes
     /// to `reported_inflight`; the coordinator's count is never overwritten (spec §11 weakness 5).
+    /// With `heldJobs`, RUNNING jobs of this miner assigned more than `HEARTBEAT_TIMEOUT_SECONDS`
+    /// ago that the miner does not hold are released as a heartbeat timeout would (requeued,
+    /// or failed at the attempt limit or past their TTL), in the same transaction.
+    /// - Returns: how many jobs were released.
     /// - Throws: `CoordinatorError.minerNotRegistered`, `.invalidPayload`, `.payloadTooLarge`.
-    public func heartbeat(minerID: String, _ heartbeat: MinerHeartbeat) async throws(CoordinatorError) {
+    @discardableResult
+    public func heartbeat(minerID: String, _ heartbeat: MinerHeartbeat) async throws(CoordinatorError) -> SweepReport {
         guard case .object = heartbeat.metadata else { throw .invalidPayload("metadata: must be an object") }
         guard (0...1_000_000).contains(heartbeat.reportedInflight) else {
             throw .invalidPayload("inflight: must be an integer in 0...1000000")
@@ -55,11 +60,31 @@ extension CoordinatorStore {
         let now = clock.nowMilliseconds()
         let status = heartbeat.status.rawValue
         let reported = heartbeat.reportedInflight
-        try await batched { db, _ in
+        let held = heartbeat.heldJobs
+        let assignedBefore = now - Int64(configuration.heartbeatTimeoutSeconds) * 1_000
+        let maxAttempts = configuration.maxAttempts
+        return try await batched { db, changes in
             try db.execute(
                 "UPDATE miner SET status = ?, reported_inflight = ?, extra_metadata = ?, last_heartbeat = ? WHERE id = ?",
                 [status, reported, metadata, now, minerID])
             guard db.changes == 1 else { throw CoordinatorError.minerNotRegistered }
+            var report = SweepReport()
+            guard let held else { return report }
+            let jobs = try db.query(
+                """
+                SELECT id, client_id, attempts, expires_at, constraints FROM job
+                WHERE assigned_miner_id = ? AND state = 'RUNNING' AND started_at < ?
+                """, [minerID, assignedBefore])
+            for job in jobs where !held.contains(try job.get(0)) {
+                try Self.releaseRunningJob(
+                    db, &changes, job, minerID: minerID, now: now, maxAttempts: maxAttempts, reason: "not held by miner \(minerID)",
+                    report: &report)
+            }
+            let released = report.requeuedJobs + report.failedJobs
+            if released > 0 {
+                try db.execute("UPDATE miner SET inflight = MAX(inflight - ?, 0) WHERE id = ?", [released, minerID])
+            }
+            return report
         }
     }
 

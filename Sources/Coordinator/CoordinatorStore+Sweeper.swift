@@ -54,39 +54,51 @@ extension CoordinatorStore {
                     "SELECT id, client_id, attempts, expires_at, constraints FROM job WHERE assigned_miner_id = ? AND state = 'RUNNING'",
                     [minerID])
                 for job in jobs {
-                    let jobID: String = try job.get(0)
-                    let clientID: String = try job.get(1)
-                    let attempts: Int = try job.get(2)
-                    let expiresAt: Int64 = try job.get(3)
-                    let nextAttempts = attempts + 1
-                    if nextAttempts >= maxAttempts || expiresAt <= now {
-                        let reason = expiresAt <= now ? "job expired" : "requeue limit"
-                        let target = try JobStateMachine.target(of: .exhaust, from: .running)
-                        try db.execute(
-                            "UPDATE job SET state = ?, error = ?, attempts = ?, completed_at = ? WHERE id = ? AND state = 'RUNNING'",
-                            [target.rawValue, reason, nextAttempts, now, jobID])
-                        guard db.changes == 1 else { continue }
-                        try Self.record(
-                            db, &changes, jobID: jobID, clientID: clientID, from: .running, to: target, at: now, actor: "coordinator",
-                            detail: "\(reason) (miner \(minerID) timed out)", minerID: minerID)
-                        report.failedJobs += 1
-                    } else {
-                        let target = try JobStateMachine.target(of: .requeue, from: .running)
-                        try db.execute(
-                            """
-                            UPDATE job SET state = ?, assigned_miner_id = NULL, started_at = NULL, attempts = ?
-                            WHERE id = ? AND state = 'RUNNING'
-                            """, [target.rawValue, nextAttempts, jobID])
-                        guard db.changes == 1 else { continue }
-                        try Self.record(
-                            db, &changes, jobID: jobID, clientID: clientID, from: .running, to: target, at: now, actor: "coordinator",
-                            detail: "requeued: miner \(minerID) timed out", minerID: minerID,
-                            constraints: try Self.constraints(fromStored: try job.get(4)))
-                        report.requeuedJobs += 1
-                    }
+                    try Self.releaseRunningJob(
+                        db, &changes, job, minerID: minerID, now: now, maxAttempts: maxAttempts,
+                        reason: "miner \(minerID) timed out", report: &report)
                 }
             }
             return report
+        }
+    }
+
+    /// Takes one RUNNING job away from `minerID`: back to QUEUED (assignment cleared,
+    /// attempts+1), or FAILED `requeue limit` when that was its `MAX_ATTEMPTS`-th run, or FAILED
+    /// `job expired` past its TTL. `job` is the row `id, client_id, attempts, expires_at,
+    /// constraints`; `reason` says why, for the event row.
+    static func releaseRunningJob(
+        _ db: Connection, _ changes: inout [JobStateChange], _ job: Row, minerID: String, now: Int64, maxAttempts: Int, reason: String,
+        report: inout SweepReport
+    ) throws {
+        let jobID: String = try job.get(0)
+        let clientID: String = try job.get(1)
+        let attempts: Int = try job.get(2)
+        let expiresAt: Int64 = try job.get(3)
+        let nextAttempts = attempts + 1
+        if nextAttempts >= maxAttempts || expiresAt <= now {
+            let outcome = expiresAt <= now ? "job expired" : "requeue limit"
+            let target = try JobStateMachine.target(of: .exhaust, from: .running)
+            try db.execute(
+                "UPDATE job SET state = ?, error = ?, attempts = ?, completed_at = ? WHERE id = ? AND state = 'RUNNING'",
+                [target.rawValue, outcome, nextAttempts, now, jobID])
+            guard db.changes == 1 else { return }
+            try record(
+                db, &changes, jobID: jobID, clientID: clientID, from: .running, to: target, at: now, actor: "coordinator",
+                detail: "\(outcome) (\(reason))", minerID: minerID)
+            report.failedJobs += 1
+        } else {
+            let target = try JobStateMachine.target(of: .requeue, from: .running)
+            try db.execute(
+                """
+                UPDATE job SET state = ?, assigned_miner_id = NULL, started_at = NULL, attempts = ?
+                WHERE id = ? AND state = 'RUNNING'
+                """, [target.rawValue, nextAttempts, jobID])
+            guard db.changes == 1 else { return }
+            try record(
+                db, &changes, jobID: jobID, clientID: clientID, from: .running, to: target, at: now, actor: "coordinator",
+                detail: "requeued: \(reason)", minerID: minerID, constraints: try constraints(fromStored: try job.get(4)))
+            report.requeuedJobs += 1
         }
     }
 }

@@ -28,12 +28,23 @@ public struct MinerHeartbeat: Sendable {
     public var reportedInflight: Int
     /// Free metadata (object, ≤ 64 KiB).
     public var metadata: JSONValue
+    /// `jobs`: every job the miner still holds (running, or its report not yet delivered).
+    /// When sent, RUNNING jobs assigned to this miner that it does not hold — an assignment
+    /// whose poll response was lost, a job the miner forgot in a crash — go back to the queue
+    /// once they have been assigned longer than `HEARTBEAT_TIMEOUT_SECONDS`. nil: no check.
+    public var heldJobs: Set<String>?
+
+    /// Most ids a heartbeat's `jobs` may list.
+    public static let maxHeldJobs = 1_024
 
     /// Creates a heartbeat.
-    public init(status: MinerStatus = .online, reportedInflight: Int = 0, metadata: JSONValue = .object([])) {
+    public init(
+        status: MinerStatus = .online, reportedInflight: Int = 0, metadata: JSONValue = .object([]), heldJobs: Set<String>? = nil
+    ) {
         self.status = status
         self.reportedInflight = reportedInflight
         self.metadata = metadata
+        self.heldJobs = heldJobs
     }
 }
 

@@ -138,6 +138,9 @@ import Testing
         #expect(await eventually { mock.read { $0.results.count } == 3 })
         #expect(executor.maxConcurrent.withLock { $0 } == 3)
         #expect(mock.read { $0.heartbeats.contains { $0.inflight == 3 } })
+        // The held-jobs list names the three running jobs, and empties once they are delivered.
+        #expect(mock.read { $0.heartbeats.contains { $0.jobs == ["job-par-1", "job-par-2", "job-par-3"] } })
+        #expect(await eventually { mock.read { $0.heartbeats.last?.jobs == [] } })
         harness.shutdown.fire(15)
         #expect(await running.value == .drained)
     }

@@ -24,7 +24,7 @@ struct MockCoordinatorState: Sendable {
     var registerCount = 0
     var publicKeyHex: String?
     var capabilities: JSONValue?
-    var heartbeats: [(inflight: Int, status: String)] = []
+    var heartbeats: [(inflight: Int, status: String, jobs: [String]?)] = []
     var polls = 0
     var pollsAfterMark = 0
     var markPolls = false
@@ -92,7 +92,11 @@ final class MockCoordinator: Sendable {
             let answer: HTTPResponseStatus = state.withLock { state in
                 if state.mode == .unauthorized { return .unauthorized }
                 guard state.registered else { return .notFound }
-                state.heartbeats.append((Int(parsed["inflight"]?.int64Value ?? -1), parsed["status"]?.stringValue ?? "?"))
+                state.heartbeats.append(
+                    (
+                        Int(parsed["inflight"]?.int64Value ?? -1), parsed["status"]?.stringValue ?? "?",
+                        parsed["jobs"]?.arrayValue?.compactMap(\.stringValue)
+                    ))
                 return .ok
             }
             return answer == .ok ? ok() : Response(status: answer)

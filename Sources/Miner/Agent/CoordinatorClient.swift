@@ -48,13 +48,16 @@ public struct CoordinatorClient: Sendable {
     }
 
     /// `POST /miners/heartbeat` with `{inflight, status, metadata}`.
-    public func heartbeat(inflight: Int, draining: Bool, metadata: JSONValue) async -> CoordinatorReply {
-        await post(
-            "/miners/heartbeat",
-            [
-                "inflight": .integer(JSONInteger(inflight)), "status": .string(draining ? "DRAINING" : "ONLINE"),
-                "metadata": metadata,
-            ])
+    /// `jobs`: every job the miner still holds (running or with an undelivered report), so the
+    /// coordinator can requeue assignments this miner never received; nil leaves it out.
+    public func heartbeat(inflight: Int, draining: Bool, metadata: JSONValue, jobs: [String]? = nil) async -> CoordinatorReply {
+        var body: [JSONMember] = [
+            JSONMember(key: "inflight", value: .integer(JSONInteger(inflight))),
+            JSONMember(key: "status", value: .string(draining ? "DRAINING" : "ONLINE")),
+            JSONMember(key: "metadata", value: metadata),
+        ]
+        if let jobs { body.append(JSONMember(key: "jobs", value: .array(jobs.map { .string($0) }))) }
+        return await post("/miners/heartbeat", .object(body))
     }
 
     /// `POST /miners/poll` with `{max_wait_seconds}`: `.ok(job)` or `.noContent`.

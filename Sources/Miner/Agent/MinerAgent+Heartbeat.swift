@@ -11,11 +11,14 @@ extension MinerAgent {
         var failures = 0
         var generator = SystemRandomNumberGenerator()
         while !Task.isCancelled {
-            let (inflight, draining) = state.withLock { state in
+            let (inflight, draining, held) = state.withLock { state in
                 state.heartbeatNow = false
-                return (state.inflight, state.draining)
+                return (state.inflight, state.draining, state.held.union(state.redelivery.keys))
             }
-            let reply = await client.heartbeat(inflight: inflight, draining: draining, metadata: Self.heartbeatMetadata())
+            // Over the coordinator's limit the list is left out (no reconciliation) rather than cut short.
+            let jobs = held.count <= Self.maxHeldJobsReported ? held.sorted() : nil
+            let reply = await client.heartbeat(
+                inflight: inflight, draining: draining, metadata: Self.heartbeatMetadata(), jobs: jobs)
             switch reply {
             case .ok, .noContent:
                 failures = 0

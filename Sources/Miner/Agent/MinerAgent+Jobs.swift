@@ -53,6 +53,7 @@ extension MinerAgent {
         jobLogger[metadataKey: "job_id"] = .string(job.jobID)
         let runner = job.payload["type"]?.stringValue ?? job.payload["runner"]?["kind"]?.stringValue ?? "echo"
         jobLogger.info("job_assigned", metadata: ["runner": "\(runner)", "gpus": "\(gpus)"])
+        _ = state.withLock { $0.held.insert(job.jobID) }
         guard JobIdentifier.isValid(job.jobID) else {
             // Never touches the disk: the id is not a safe directory name (spec §8).
             let report = PendingReport.failure(.invalidJob, message: "job id is not a valid directory name", metrics: Self.zeroMetrics())

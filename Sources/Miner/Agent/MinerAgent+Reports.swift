@@ -62,7 +62,10 @@ extension MinerAgent {
             logger.error("report_abandoned", metadata: ["kind": "\(report.kind.rawValue)", "reply": "\(reply.label)"])
         }
         persist(record, logger: logger)
-        _ = state.withLock { $0.redelivery.removeValue(forKey: jobID) }
+        state.withLock { state in
+            state.redelivery.removeValue(forKey: jobID)
+            state.held.remove(jobID)
+        }
     }
 
     /// Retries deferred reports (and those recovery found) one attempt each per round,

@@ -60,7 +60,13 @@ public final class MinerAgent: Sendable {
         var executions: [String: Task<JobOutcome, Never>] = [:]
         /// Reports whose submission burst ran out; retried by the redelivery task.
         var redelivery: [String: PendingReport] = [:]
+        /// Jobs taken from a poll whose report is not settled yet; with `redelivery`, the
+        /// heartbeat's `jobs` list.
+        var held: Set<String> = []
     }
+
+    /// Most job ids a heartbeat lists (the coordinator accepts 1,024).
+    static let maxHeldJobsReported = 1_024
 
     /// Most submission attempts per burst before the report is left to the redelivery task.
     public static let reportBurstAttempts = 10
