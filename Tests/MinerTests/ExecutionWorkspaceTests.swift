@@ -1,4 +1,5 @@
 import Foundation
+import Cryptography
 import Glibc
 import JSON
 import Miner
@@ -65,5 +66,23 @@ struct ExecutionWorkspaceTests {
         #expect(artifacts.count == 1)
         #expect(artifacts.first?["path"] == "real.txt")
         #expect(artifacts.first?["bytes"] == 4)
+    }
+
+    @Test("a tool in work/ reads input/ and writes output/ by relative names; the miner hashes the artifact")
+    func toolReachesInputAndOutputFromWork() async throws {
+        let sandbox = try ExecutionSandbox()
+        let allowlist = try sandbox.tool(
+            "upper", script: "tr a-z A-Z < \"$1\" > \"$2\"", args: #"[["input/input\\.txt"], ["output/[a-z]{1,16}\\.txt"]]"#)
+        let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
+        let outcome = await executor.execute(
+            AssignedJob(
+                jobID: "upper",
+                payload: ["type": "cli", "command": "upper", "args": ["input/input.txt", "output/shout.txt"], "input": "quiet words"]),
+            context: ExecutionContext())
+        let artifacts = try #require(outcome.result?["artifacts"]?.arrayValue)
+        #expect(artifacts.count == 1)
+        #expect(artifacts.first?["path"] == "shout.txt")
+        #expect(artifacts.first?["sha256"]?.stringValue == Hex.encode(SHA256.hash(utf8: "QUIET WORDS")))
+        #expect(try String(contentsOfFile: sandbox.root + "/upper/output/shout.txt", encoding: .utf8) == "QUIET WORDS")
     }
 }

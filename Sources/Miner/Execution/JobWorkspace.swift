@@ -34,7 +34,19 @@ struct JobWorkspace: Sendable {
         let jobDirectory = (realRoot == "/" ? "" : realRoot) + "/" + jobID
         try makeOwnedDirectory(jobDirectory)
         for name in subdirectories { try makeOwnedDirectory(jobDirectory + "/" + name) }
-        return JobWorkspace(jobDirectory: jobDirectory)
+        let workspace = JobWorkspace(jobDirectory: jobDirectory)
+        try workspace.linkIntoWork("input")
+        try workspace.linkIntoWork("output")
+        return workspace
+    }
+
+    /// `work/<name>` → `../<name>`: a tool runs in `work/` and may not name `../…` (arguments
+    /// with `..` are denied), so `input/x` and `output/y` must resolve from there. Only the
+    /// tool follows these links; the miner opens `input/` and `output/` by their real paths
+    /// with `O_NOFOLLOW`, so a job replacing them with links of its own redirects nothing.
+    private func linkIntoWork(_ name: String) throws(ExecutionFailure) {
+        let link = work + "/" + name
+        guard symlink("../" + name, link) == 0 || errno == EEXIST else { throw .io(path: link, errno: errno) }
     }
 
     /// `mkdir` 0700, or accept an existing real directory owned by us (lstat: never a symlink).
