@@ -5,6 +5,9 @@
 # 2. The coordinator's job lifecycle (scripts/coordinator-walkthrough.sh): start
 #    aitbc-coordinator on a free loopback port, submit a job, act as a miner with curl,
 #    fetch the signed receipt and verify it, then stop the coordinator (SIGTERM, exit 0).
+# 3. A coordinator and a real aitbc-miner (scripts/miner-walkthrough.sh): the miner runs a
+#    sha256 job and an allowlisted CLI job in its sandbox; both receipts verify and carry
+#    the miner's signed work claim; the miner drains on SIGTERM (exit 0).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,3 +37,6 @@ echo "tampered receipt rejected as expected"
 
 swift build -c release --product aitbc-coordinator
 BIN_DIR=$(swift build -c release --show-bin-path) TMPDIR="$work" scripts/coordinator-walkthrough.sh
+
+swift build -c release --product aitbc-miner
+BIN_DIR=$(swift build -c release --show-bin-path) TMPDIR="$work" scripts/miner-walkthrough.sh
