@@ -36,6 +36,7 @@ private final class Cluster: Sendable {
         // The allowlisted CLI tools: `tagger` prints its one argument, `sleeper` sleeps.
         try tool("tagger", script: "echo \"tag=$1\"", args: #"[["job-[0-9]{1,4}"]]"#)
         try tool("sleeper", script: "sleep \"$1\"\necho slept", args: #"[["[0-9]{1,2}"]]"#)
+        try tool("flood", script: "head -c 52428800 /dev/zero | tr '\\000' a\necho END", args: "[]")
     }
 
     private func tool(_ name: String, script: String, args: String) throws {
@@ -87,7 +88,7 @@ private final class Cluster: Sendable {
             coordinator: { base_url: "\(baseURL)", auth_token: "env:MINER_AUTH", timeout_s: 5 }
             heartbeat: { interval_s: 0.5, backoff: { min_s: 0.1, max_s: 1 } }
             poll: { interval_s: 0.1, max_wait_s: 1 }
-            runners: { cli: { enable: true, allowlist_files: ["\(directory.path("tagger.yaml"))", "\(directory.path("sleeper.yaml"))"] } }
+            runners: { cli: { enable: true, allowlist_files: ["\(directory.path("tagger.yaml"))", "\(directory.path("sleeper.yaml"))", "\(directory.path("flood.yaml"))"] } }
             resources: { max_concurrent_cpu: 2, max_concurrent_gpu: 0 }
             jobs: { kill_grace_s: 1 }
             workspace: { root: "\(home)/jobs" }
@@ -312,6 +313,39 @@ struct MinerEndToEndTests {
         #expect(await processGroupGone(group))
         if kill(-group, 0) == 0 { kill(-group, SIGKILL) }
         await cluster.shutdown()
+    }
+}
+
+extension MinerEndToEndTests {
+    /// spec/miner.md §13.12 on the real daemon: 50 MiB of stdout leaves a stdout.log of at most
+    /// the 10 MiB cap (tail kept) and the miner's peak RSS grows by less than 100 MiB.
+    @Test func fiftyMebibytesOfStdoutStayCappedAndOutOfTheMinersMemory() async throws {
+        let cluster = try Cluster(heartbeatTimeoutSeconds: 60)
+        try await cluster.startCoordinator()
+        let miner = try await cluster.startMiner("miner-a")
+        // Registered and idle: the baseline.
+        #expect(await eventually { miner.stdout.contains(#""event":"registered""#) })
+        let baseline = try #require(Self.memoryKiB(pid: miner.pid, field: "VmRSS"))
+        let jobID = try await cluster.submit(["type": "cli", "command": "flood", "timeout_s": 120])
+        let views = await cluster.waitTerminal([jobID], timeout: .seconds(120))
+        #expect(views[jobID]?["state"] == "COMPLETED")
+        let peak = try #require(Self.memoryKiB(pid: miner.pid, field: "VmHWM"))
+        #expect(peak - baseline < 100 * 1024, "miner RSS grew from \(baseline) KiB to a peak of \(peak) KiB")
+        let log = cluster.directory.path("miner-a") + "/jobs/\(jobID)/logs/stdout.log"
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: log)[.size] as? Int)
+        #expect(size <= 10 * 1024 * 1024)
+        let result = try await cluster.get("/jobs/\(jobID)/result")["result"]
+        #expect(result?["stdout_tail"]?.stringValue?.hasSuffix("aaaaEND\n") == true)
+        await cluster.shutdown()
+    }
+
+    /// A `/proc/<pid>/status` field in KiB.
+    static func memoryKiB(pid: Int32, field: String) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
+            return Int(line.dropFirst(field.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "")
+        }
+        return nil
     }
 }
 
