@@ -84,7 +84,7 @@ aitbc-miner run --config miner.yaml --print-config     # effective settings, tok
 
 # 3. Start it: it probes the host, registers and long-polls.
 aitbc-miner run --config miner.yaml > miner.log 2>&1 &
-miner_pid=$!
+miner_pid=$!; pids+=($miner_pid)
 
 # 4. A client submits two jobs: a built-in sha256 task and an allowlisted CLI tool.
 curl -sf -w '\n' -X POST "$COORD/v1/jobs" -H "X-Api-Key: $CLIENT_KEY" -H "Content-Type: application/json" \

@@ -25,6 +25,19 @@ private final class Cluster: Sendable {
     let http = HTTPClient()
     private let state = Mutex<(coordinator: CoordinatorProcess?, miners: [String: ChildProcess])>((nil, [:]))
 
+    /// Runs `body` with a fresh cluster and always stops what it started, by pid, even when
+    /// `body` throws (a leaked daemon would outlive the test run).
+    static func with(heartbeatTimeoutSeconds: Int, _ body: (Cluster) async throws -> Void) async throws {
+        let cluster = try Cluster(heartbeatTimeoutSeconds: heartbeatTimeoutSeconds)
+        do {
+            try await body(cluster)
+        } catch {
+            await cluster.shutdown()
+            throw error
+        }
+        await cluster.shutdown()
+    }
+
     init(heartbeatTimeoutSeconds: Int) throws {
         directory = try TemporaryDirectory(prefix: "aitbc-e2e")
         coordinatorBinary = try #require(TestPaths.product("aitbc-coordinator"))
@@ -177,8 +190,12 @@ private final class Cluster: Sendable {
         return nil
     }
 
-    /// Stops everything this cluster started, by pid: miners with SIGTERM (drain), then the coordinator.
+    private let stopped = Mutex(false)
+
+    /// Stops everything this cluster started, by pid: miners with SIGTERM (drain), then the
+    /// coordinator. Once only; later calls return at once.
     func shutdown() async {
+        guard !stopped.withLock({ was in defer { was = true }; return was }) else { return }
         let (coordinator, miners) = state.withLock { ($0.coordinator, $0.miners) }
         for child in miners.values {
             child.send(SIGTERM)
@@ -200,119 +217,120 @@ struct MinerEndToEndTests {
     /// port mid-run: every job completes exactly once, with one receipt `aitbc receipt verify`
     /// accepts that carries the executing miner's signed work claim.
     @Test func twoHundredMixedJobsSurviveACoordinatorCrash() async throws {
-        let cluster = try Cluster(heartbeatTimeoutSeconds: 5)
-        try await cluster.startCoordinator()
-        let port = try #require(cluster.coordinator?.port)
-        try await cluster.startMiner("miner-a")
-        try await cluster.startMiner("miner-b")
+        try await Cluster.with(heartbeatTimeoutSeconds: 5) { cluster in
+            try await cluster.startCoordinator()
+            let port = try #require(cluster.coordinator?.port)
+            try await cluster.startMiner("miner-a")
+            try await cluster.startMiner("miner-b")
 
-        var expected: [String: (kind: String, detail: String)] = [:]
-        for index in 0..<200 {
-            let (payload, kind, detail): (JSONValue, String, String) =
-                switch index % 4 {
-                case 0: (["type": "echo", "input": .string("echo \(index)")], "echo", "echo \(index)")
-                case 1: (["type": "sha256", "input": .string("payload \(index)")], "sha256", "payload \(index)")
-                case 2: (["type": "sleep", "seconds": 0.02], "sleep", "")
-                default: (["type": "cli", "command": "tagger", "args": [.string("job-\(index)")]], "cli", "tag=job-\(index)")
-                }
-            expected[try await cluster.submit(payload)] = (kind, detail)
-        }
-        let ids = Array(expected.keys)
-
-        // Crash the coordinator once a third of the jobs are done, then bring it back on its port.
-        let deadline = ContinuousClock.now + .seconds(90)
-        var completedBeforeCrash: Int64 = 0
-        while ContinuousClock.now < deadline, completedBeforeCrash < 70 {
-            try await Task.sleep(for: .milliseconds(100))
-            completedBeforeCrash = try await cluster.get("/admin/stats", admin: true)["completed"]?.int64Value ?? 0
-        }
-        await cluster.killCoordinator()
-        #expect(completedBeforeCrash < 200, "the crash must come mid-run")
-        try await Task.sleep(for: .milliseconds(500))
-        try await cluster.startCoordinator(port: port)
-
-        let views = await cluster.waitTerminal(ids, timeout: .seconds(120))
-        #expect(views.count == 200)
-        #expect(views.values.allSatisfy { $0["state"] == "COMPLETED" }, "\(views.values.filter { $0["state"] != "COMPLETED" })")
-
-        let keyIDs = ["miner-a": try cluster.minerKeyID("miner-a"), "miner-b": try cluster.minerKeyID("miner-b")]
-        var providers: [String: Int] = [:]
-        for id in ids {
-            // Exactly one receipt per job: completed once, never twice.
-            let history = try await cluster.get("/jobs/\(id)/receipts")
-            let receipts = history["items"]?.arrayValue ?? []
-            #expect(receipts.count == 1, "job \(id) has \(receipts.count) receipts")
-            let receipt = try #require(receipts.first)
-            #expect(try await cluster.verifyWithCLI(receipt, name: id) == 0, "aitbc receipt verify refused the receipt of \(id)")
-            let provider = try #require(receipt["provider"]?.stringValue)
-            providers[provider, default: 0] += 1
-            #expect(receipt["metadata"]?["work_claim"]?["miner_id"]?.stringValue == provider)
-            #expect(receipt["metadata"]?["miner_signature"]?["key_id"]?.stringValue == keyIDs[provider] ?? nil)
-            // The result is the runner's, for this job's input.
-            let result = try await cluster.get("/jobs/\(id)/result")["result"]
-            let (kind, detail) = try #require(expected[id])
-            switch kind {
-            case "echo": #expect(result?["echo"]?["input"]?.stringValue == detail)
-            case "sha256": #expect(result?["sha256"]?.stringValue == Hex.encode(SHA256.hash(utf8: detail)))
-            case "sleep": #expect(result?["slept_s"] != nil)
-            default: #expect(result?["stdout_tail"]?.stringValue == detail + "\n")
+            var expected: [String: (kind: String, detail: String)] = [:]
+            for index in 0..<200 {
+                let (payload, kind, detail): (JSONValue, String, String) =
+                    switch index % 4 {
+                    case 0: (["type": "echo", "input": .string("echo \(index)")], "echo", "echo \(index)")
+                    case 1: (["type": "sha256", "input": .string("payload \(index)")], "sha256", "payload \(index)")
+                    case 2: (["type": "sleep", "seconds": 0.02], "sleep", "")
+                    default: (["type": "cli", "command": "tagger", "args": [.string("job-\(index)")]], "cli", "tag=job-\(index)")
+                    }
+                expected[try await cluster.submit(payload)] = (kind, detail)
             }
-        }
-        #expect(providers.keys.sorted() == ["miner-a", "miner-b"], "\(providers)")
-        let stats = try await cluster.get("/admin/stats", admin: true)
-        #expect(stats["completed"] == 200)
-        #expect(stats["total_jobs"] == 200)
-        await cluster.shutdown()
-        for id in ["miner-a", "miner-b"] {
-            #expect(cluster.miner(id)?.process.terminationStatus == 0, "\(id) did not drain cleanly")
-            let log = cluster.miner(id)?.stdout ?? ""
-            let token = Cluster.minerKeys[id] ?? "?"
-            #expect(!log.contains(token), "\(id) logged its token")
+            let ids = Array(expected.keys)
+
+            // Crash the coordinator once a third of the jobs are done, then bring it back on its port.
+            let deadline = ContinuousClock.now + .seconds(90)
+            var completedBeforeCrash: Int64 = 0
+            while ContinuousClock.now < deadline, completedBeforeCrash < 70 {
+                try await Task.sleep(for: .milliseconds(100))
+                completedBeforeCrash = try await cluster.get("/admin/stats", admin: true)["completed"]?.int64Value ?? 0
+            }
+            await cluster.killCoordinator()
+            #expect(completedBeforeCrash < 200, "the crash must come mid-run")
+            try await Task.sleep(for: .milliseconds(500))
+            try await cluster.startCoordinator(port: port)
+
+            let views = await cluster.waitTerminal(ids, timeout: .seconds(120))
+            #expect(views.count == 200)
+            #expect(views.values.allSatisfy { $0["state"] == "COMPLETED" }, "\(views.values.filter { $0["state"] != "COMPLETED" })")
+
+            let keyIDs = ["miner-a": try cluster.minerKeyID("miner-a"), "miner-b": try cluster.minerKeyID("miner-b")]
+            var providers: [String: Int] = [:]
+            for id in ids {
+                // Exactly one receipt per job: completed once, never twice.
+                let history = try await cluster.get("/jobs/\(id)/receipts")
+                let receipts = history["items"]?.arrayValue ?? []
+                #expect(receipts.count == 1, "job \(id) has \(receipts.count) receipts")
+                let receipt = try #require(receipts.first)
+                #expect(try await cluster.verifyWithCLI(receipt, name: id) == 0, "aitbc receipt verify refused the receipt of \(id)")
+                let provider = try #require(receipt["provider"]?.stringValue)
+                providers[provider, default: 0] += 1
+                #expect(receipt["metadata"]?["work_claim"]?["miner_id"]?.stringValue == provider)
+                #expect(receipt["metadata"]?["miner_signature"]?["key_id"]?.stringValue == keyIDs[provider] ?? nil)
+                // The result is the runner's, for this job's input.
+                let result = try await cluster.get("/jobs/\(id)/result")["result"]
+                let (kind, detail) = try #require(expected[id])
+                switch kind {
+                case "echo": #expect(result?["echo"]?["input"]?.stringValue == detail)
+                case "sha256": #expect(result?["sha256"]?.stringValue == Hex.encode(SHA256.hash(utf8: detail)))
+                case "sleep": #expect(result?["slept_s"] != nil)
+                default: #expect(result?["stdout_tail"]?.stringValue == detail + "\n")
+                }
+            }
+            #expect(providers.keys.sorted() == ["miner-a", "miner-b"], "\(providers)")
+            let stats = try await cluster.get("/admin/stats", admin: true)
+            #expect(stats["completed"] == 200)
+            #expect(stats["total_jobs"] == 200)
+            await cluster.shutdown()
+            for id in ["miner-a", "miner-b"] {
+                #expect(cluster.miner(id)?.process.terminationStatus == 0, "\(id) did not drain cleanly")
+                let log = cluster.miner(id)?.stdout ?? ""
+                let token = Cluster.minerKeys[id] ?? "?"
+                #expect(!log.contains(token), "\(id) logged its token")
+            }
         }
     }
 
     /// A miner SIGKILLed mid-job and not restarted: its heartbeat stops, the coordinator
     /// requeues the job, and the other miner runs it to a verified receipt.
     @Test func aKilledMinersJobIsFinishedByTheOther() async throws {
-        let cluster = try Cluster(heartbeatTimeoutSeconds: 2)
-        try await cluster.startCoordinator()
-        let minerA = try await cluster.startMiner("miner-a")
-        let jobID = try await cluster.submit(["type": "cli", "command": "sleeper", "args": ["3"], "timeout_s": 30])
-        let group = try #require(await cluster.recordedProcessGroup(miner: "miner-a", jobID: jobID))
-        #expect(await cluster.job(jobID)?["assigned_miner_id"] == "miner-a")
-        minerA.send(SIGKILL)
-        _ = await minerA.wait()
-        try await cluster.startMiner("miner-b")
+        try await Cluster.with(heartbeatTimeoutSeconds: 2) { cluster in
+            try await cluster.startCoordinator()
+            let minerA = try await cluster.startMiner("miner-a")
+            let jobID = try await cluster.submit(["type": "cli", "command": "sleeper", "args": ["3"], "timeout_s": 30])
+            let group = try #require(await cluster.recordedProcessGroup(miner: "miner-a", jobID: jobID))
+            #expect(await cluster.job(jobID)?["assigned_miner_id"] == "miner-a")
+            minerA.send(SIGKILL)
+            _ = await minerA.wait()
+            try await cluster.startMiner("miner-b")
 
-        let views = await cluster.waitTerminal([jobID], timeout: .seconds(60))
-        #expect(views[jobID]?["state"] == "COMPLETED")
-        let receipt = try await cluster.get("/jobs/\(jobID)/receipt")
-        #expect(receipt["provider"] == "miner-b")
-        #expect(try await cluster.verifyWithCLI(receipt, name: jobID) == 0)
-        // The orphaned command of the killed miner finishes on its own (3 s); nothing of it stays.
-        #expect(await processGroupGone(group))
-        await cluster.shutdown()
+            let views = await cluster.waitTerminal([jobID], timeout: .seconds(60))
+            #expect(views[jobID]?["state"] == "COMPLETED")
+            let receipt = try await cluster.get("/jobs/\(jobID)/receipt")
+            #expect(receipt["provider"] == "miner-b")
+            #expect(try await cluster.verifyWithCLI(receipt, name: jobID) == 0)
+            // The orphaned command of the killed miner finishes on its own (3 s); nothing of it stays.
+            #expect(await processGroupGone(group))
+        }
     }
 
     /// spec/miner.md §13.6: SIGKILL mid-job and restart — the job is reported E_MINER_RESTART
     /// and the process group the dead miner left behind is killed.
     @Test func aRestartedMinerReportsItsLostJobAndKillsItsProcessGroup() async throws {
-        let cluster = try Cluster(heartbeatTimeoutSeconds: 60)
-        try await cluster.startCoordinator()
-        let minerA = try await cluster.startMiner("miner-a")
-        let jobID = try await cluster.submit(["type": "cli", "command": "sleeper", "args": ["30"], "timeout_s": 60])
-        let group = try #require(await cluster.recordedProcessGroup(miner: "miner-a", jobID: jobID))
-        minerA.send(SIGKILL)
-        _ = await minerA.wait()
-        #expect(kill(-group, 0) == 0, "the job's process group outlives the miner until recovery")
+        try await Cluster.with(heartbeatTimeoutSeconds: 60) { cluster in
+            try await cluster.startCoordinator()
+            let minerA = try await cluster.startMiner("miner-a")
+            let jobID = try await cluster.submit(["type": "cli", "command": "sleeper", "args": ["30"], "timeout_s": 60])
+            let group = try #require(await cluster.recordedProcessGroup(miner: "miner-a", jobID: jobID))
+            minerA.send(SIGKILL)
+            _ = await minerA.wait()
+            #expect(kill(-group, 0) == 0, "the job's process group outlives the miner until recovery")
 
-        try await cluster.startMiner("miner-a")
-        let views = await cluster.waitTerminal([jobID], timeout: .seconds(30))
-        #expect(views[jobID]?["state"] == "FAILED")
-        #expect(views[jobID]?["error"]?.stringValue?.hasPrefix(MinerErrorCode.minerRestart.rawValue) == true)
-        #expect(await processGroupGone(group))
-        if kill(-group, 0) == 0 { kill(-group, SIGKILL) }
-        await cluster.shutdown()
+            try await cluster.startMiner("miner-a")
+            let views = await cluster.waitTerminal([jobID], timeout: .seconds(30))
+            #expect(views[jobID]?["state"] == "FAILED")
+            #expect(views[jobID]?["error"]?.stringValue?.hasPrefix(MinerErrorCode.minerRestart.rawValue) == true)
+            #expect(await processGroupGone(group))
+            if kill(-group, 0) == 0 { kill(-group, SIGKILL) }
+        }
     }
 }
 
@@ -320,23 +338,23 @@ extension MinerEndToEndTests {
     /// spec/miner.md §13.12 on the real daemon: 50 MiB of stdout leaves a stdout.log of at most
     /// the 10 MiB cap (tail kept) and the miner's peak RSS grows by less than 100 MiB.
     @Test func fiftyMebibytesOfStdoutStayCappedAndOutOfTheMinersMemory() async throws {
-        let cluster = try Cluster(heartbeatTimeoutSeconds: 60)
-        try await cluster.startCoordinator()
-        let miner = try await cluster.startMiner("miner-a")
-        // Registered and idle: the baseline.
-        #expect(await eventually { miner.stdout.contains(#""event":"registered""#) })
-        let baseline = try #require(Self.memoryKiB(pid: miner.pid, field: "VmRSS"))
-        let jobID = try await cluster.submit(["type": "cli", "command": "flood", "timeout_s": 120])
-        let views = await cluster.waitTerminal([jobID], timeout: .seconds(120))
-        #expect(views[jobID]?["state"] == "COMPLETED")
-        let peak = try #require(Self.memoryKiB(pid: miner.pid, field: "VmHWM"))
-        #expect(peak - baseline < 100 * 1024, "miner RSS grew from \(baseline) KiB to a peak of \(peak) KiB")
-        let log = cluster.directory.path("miner-a") + "/jobs/\(jobID)/logs/stdout.log"
-        let size = try #require(try FileManager.default.attributesOfItem(atPath: log)[.size] as? Int)
-        #expect(size <= 10 * 1024 * 1024)
-        let result = try await cluster.get("/jobs/\(jobID)/result")["result"]
-        #expect(result?["stdout_tail"]?.stringValue?.hasSuffix("aaaaEND\n") == true)
-        await cluster.shutdown()
+        try await Cluster.with(heartbeatTimeoutSeconds: 60) { cluster in
+            try await cluster.startCoordinator()
+            let miner = try await cluster.startMiner("miner-a")
+            // Registered and idle: the baseline.
+            #expect(await eventually { miner.stdout.contains(#""event":"registered""#) })
+            let baseline = try #require(Self.memoryKiB(pid: miner.pid, field: "VmRSS"))
+            let jobID = try await cluster.submit(["type": "cli", "command": "flood", "timeout_s": 120])
+            let views = await cluster.waitTerminal([jobID], timeout: .seconds(120))
+            #expect(views[jobID]?["state"] == "COMPLETED")
+            let peak = try #require(Self.memoryKiB(pid: miner.pid, field: "VmHWM"))
+            #expect(peak - baseline < 100 * 1024, "miner RSS grew from \(baseline) KiB to a peak of \(peak) KiB")
+            let log = cluster.directory.path("miner-a") + "/jobs/\(jobID)/logs/stdout.log"
+            let size = try #require(try FileManager.default.attributesOfItem(atPath: log)[.size] as? Int)
+            #expect(size <= 10 * 1024 * 1024)
+            let result = try await cluster.get("/jobs/\(jobID)/result")["result"]
+            #expect(result?["stdout_tail"]?.stringValue?.hasSuffix("aaaaEND\n") == true)
+        }
     }
 
     /// A `/proc/<pid>/status` field in KiB.
