@@ -80,9 +80,16 @@ public struct HostProbe: Sendable, Equatable {
         return nil
     }
 
+    /// Free bytes for unprivileged users on the file system holding `path`, or its nearest
+    /// existing ancestor (the workspace root is created only when the first job arrives).
     static func freeBytes(at path: String) -> UInt64? {
         var info = statvfs()
-        guard statvfs(path, &info) == 0 else { return nil }
+        var candidate = path.isEmpty ? "." : path
+        while statvfs(candidate, &info) != 0 {
+            guard errno == ENOENT, candidate != "/", candidate != "." else { return nil }
+            let parent = (candidate as NSString).deletingLastPathComponent
+            candidate = parent.isEmpty ? (candidate.hasPrefix("/") ? "/" : ".") : parent
+        }
         let (bytes, overflow) = UInt64(info.f_bavail).multipliedReportingOverflow(by: UInt64(info.f_frsize))
         return overflow ? nil : bytes
     }

@@ -135,4 +135,12 @@ private func fixture(_ name: String) throws -> String {
         #expect(HostProbe.memoryTotal(meminfo: "MemTotal:       24576000 kB\nMemFree: 1 kB\n") == 24_576_000 * 1024)
         #expect(HostProbe.memoryTotal(meminfo: "garbage") == nil)
     }
+
+    @Test func workspaceFreeSpaceComesFromTheNearestExistingFolder() {
+        let existing = HostProbe.freeBytes(at: NSTemporaryDirectory())
+        #expect(existing != nil)
+        // The workspace root does not exist before the first job: its parent's file system counts.
+        #expect(HostProbe.freeBytes(at: NSTemporaryDirectory() + "/not-yet-\(UUID().uuidString)/jobs") != nil)
+        #expect(HostProbe.freeBytes(at: "relative-\(UUID().uuidString)/jobs") != nil)
+    }
 }
