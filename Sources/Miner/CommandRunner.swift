@@ -43,13 +43,14 @@ enum CommandRunner {
         } catch {
             return .failure(.launchFailed("\(error)"))
         }
-        // Pipe reads and the wait block, so they run on a Dispatch thread, not the cooperative pool.
+        // Pipe reads and the wait block, so they run on threads of their own: never the
+        // cooperative pool, nor Dispatch's global queues, whose threads the pool shares on Linux.
         return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread {
                 let reader = stdout.fileHandleForReading
                 let collected = Mutex(Data())
                 let readDone = DispatchSemaphore(value: 0)
-                DispatchQueue.global().async {
+                Thread {
                     while let chunk = try? reader.read(upToCount: 64 * 1024), !chunk.isEmpty {
                         let size = collected.withLock { data -> Int in
                             if data.count <= outputLimit { data.append(chunk) }
@@ -58,7 +59,7 @@ enum CommandRunner {
                         if size > outputLimit { break }
                     }
                     readDone.signal()
-                }
+                }.start()
                 let (seconds, attoseconds) = timeout.components
                 let deadline = DispatchTime.now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
                 if exited.wait(timeout: deadline) == .timedOut {
@@ -77,7 +78,7 @@ enum CommandRunner {
                 } else {
                     continuation.resume(returning: .success(String(decoding: data, as: UTF8.self)))
                 }
-            }
+            }.start()
         }
     }
 }

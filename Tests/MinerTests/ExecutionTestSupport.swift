@@ -20,8 +20,7 @@ final class ExecutionSandbox: Sendable {
     /// Writes an executable `/bin/sh` script and an allowlist file naming it; returns the allowlist path.
     func tool(_ name: String, script: String, args: String = "[]", extra: String = "") throws -> String {
         let scriptPath = directory.path("\(name).sh")
-        try ("#!/bin/sh\n" + script + "\n").write(toFile: scriptPath, atomically: true, encoding: .utf8)
-        chmod(scriptPath, 0o755)
+        try writeExecutableScript("#!/bin/sh\n" + script + "\n", to: scriptPath)
         let allowlist = directory.path("\(name).yaml")
         try "command: { path: \"\(scriptPath)\" }\nargs: \(args)\n\(extra)\n".write(toFile: allowlist, atomically: true, encoding: .utf8)
         return allowlist

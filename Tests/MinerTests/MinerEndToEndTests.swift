@@ -54,8 +54,7 @@ private final class Cluster: Sendable {
 
     private func tool(_ name: String, script: String, args: String) throws {
         let path = directory.path("\(name).sh")
-        try ("#!/bin/sh\n" + script + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        chmod(path, 0o755)
+        try writeExecutableScript("#!/bin/sh\n" + script + "\n", to: path)
         try "command: { path: \"\(path)\" }\nargs: \(args)\nmax_runtime_s: 60\n".write(
             toFile: directory.path("\(name).yaml"), atomically: true, encoding: .utf8)
     }

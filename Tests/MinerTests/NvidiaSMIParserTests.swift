@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Miner
@@ -81,8 +82,7 @@ private func fixture(_ name: String) throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fake-smi-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("nvidia-smi").path
-        try "#!/bin/sh\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
-        chmod(path, 0o755)
+        try writeExecutableScript("#!/bin/sh\n\(body)\n", to: path)
         return (path, { try? FileManager.default.removeItem(at: dir) })
     }
 
@@ -119,7 +119,7 @@ private func fixture(_ name: String) throws -> String {
         defer { fake.cleanup() }
         let probe = await HostProbe.probe(workspace: NSTemporaryDirectory(), nvidiaSMI: fake.path, timeout: .milliseconds(300))
         #expect(probe.gpus.isEmpty)
-        #expect(probe.gpuProbeError?.contains("no answer") == true)
+        #expect(probe.gpuProbeError?.contains("no answer") == true, "probe error: \(probe.gpuProbeError ?? "none")")
     }
 
     @Test func failingBinaryReportsItsStatus() async throws {
