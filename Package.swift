@@ -103,7 +103,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "aitbc-miner",
-            dependencies: ["Miner", "ServiceRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Miner", "ServiceRuntime", "CLinuxShims", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
 
         .target(name: "TestSupport", dependencies: ["Sockets", "HTTP1", "WebSocket", "ServiceRuntime"], swiftSettings: swiftSettings),

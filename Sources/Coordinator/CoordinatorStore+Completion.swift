@@ -61,7 +61,11 @@ extension CoordinatorStore {
         if let claim {
             try Self.checkClaim(
                 claim, jobID: jobID, minerID: minerID, result: result, metrics: storedMetrics, unitType: billing.unitType,
-                publicKeyHex: snapshot.minerPublicKey)
+                publicKeyHex: snapshot.minerPublicKey,
+                window: (startedAt / 1_000 - Self.claimClockSkewSeconds)...(completedAt / 1_000 + Self.claimClockSkewSeconds))
+        } else if snapshot.minerPublicKey != nil {
+            // A miner that registered a key has every result vouched for by it.
+            throw .invalidPayload("claim: required, this miner registered a public_key")
         }
         let onDisk = resultBytes.count > configuration.inlineResultLimitBytes
         let resultRef = onDisk ? ResultFileStore.reference(jobID: jobID) : nil
@@ -165,9 +169,12 @@ extension CoordinatorStore {
 
     /// Checks a miner's signed work claim against this completion and the miner's registered key.
     /// - Throws: `CoordinatorError.invalidPayload` naming what does not match.
+    /// How far a claim's `completed_at` may lie outside [assignment, now] (miner clock skew).
+    static let claimClockSkewSeconds: Int64 = 300
+
     static func checkClaim(
         _ signed: SignedWorkClaim, jobID: String, minerID: String, result: JSONValue, metrics: JSONValue, unitType: String,
-        publicKeyHex: String?
+        publicKeyHex: String?, window: ClosedRange<Int64>
     ) throws(CoordinatorError) {
         guard let publicKeyHex, let publicKey = try? Ed25519.PublicKey(hex: publicKeyHex) else {
             throw .invalidPayload("claim_signature: the miner registered no public_key")
@@ -184,6 +191,12 @@ extension CoordinatorStore {
         guard claim.unitType == unitType else { throw .invalidPayload("claim: unit_type does not match the metrics") }
         let claimedUnits = metrics["units"].flatMap { $0.isNull ? nil : $0.doubleValue } ?? result["units"]?.doubleValue
         guard claimedUnits == claim.units else { throw .invalidPayload("claim: units does not match the metrics") }
+        guard metrics["duration_ms"]?.int64Value == claim.durationMilliseconds else {
+            throw .invalidPayload("claim: duration_ms does not match the metrics")
+        }
+        guard window.contains(claim.completedAt) else {
+            throw .invalidPayload("claim: completed_at is outside the job's run (more than \(claimClockSkewSeconds) s of clock skew)")
+        }
         guard WorkClaim.isValid(claim: signed.claim, signature: signed.signature, publicKey: publicKey) else {
             throw .invalidPayload("claim_signature: not a valid signature of the claim by the miner's registered key")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLinuxShims
 import Foundation
 import JSON
 import Logging
@@ -67,6 +68,9 @@ struct RunCommand: AsyncParsableCommand {
             print(configuration.maskedJSONText)
             return
         }
+        // Jobs run as this user: make this process (and the reaper forks that inherit it)
+        // non-dumpable, so a job cannot read the token from /proc/<pid>/environ or ptrace us.
+        _ = clinux_set_dumpable(0)
         LoggingRuntime.bootstrap(service: "aitbc-miner", level: configuration.logLevel)
         MetricsRuntime.bootstrap()
         let logger = Logger(label: "aitbc-miner")

@@ -24,12 +24,18 @@ import Testing
     }
 
     static let result: JSONValue = ["output": "hello", "tokens": 3]
+    /// The harness's ManualClock start, in seconds.
+    static let harnessNowSeconds = ManualClock().nowMilliseconds() / 1_000
     static let metrics: JSONValue = ["units": 1.5, "unit_type": "token_ops", "duration_ms": 1_500]
 
-    func claim(jobID: String, minerID: String = "miner-1", result: JSONValue = result, units: Double = 1.5) throws -> WorkClaim {
+    func claim(
+        jobID: String, minerID: String = "miner-1", result: JSONValue = result, units: Double = 1.5, duration: Int64 = 1_500,
+        completedAt: Int64? = nil
+    ) throws -> WorkClaim {
         WorkClaim(
             jobID: jobID, minerID: minerID, resultHash: try WorkClaim.resultHash(of: result), units: units,
-            unitType: "token_ops", durationMilliseconds: 1_500, completedAt: 1_800_000_000)
+            unitType: "token_ops", durationMilliseconds: duration,
+            completedAt: completedAt ?? Self.harnessNowSeconds)
     }
 
     func complete(_ setup: Setup, claim: WorkClaim, signer: Ed25519.PrivateKey? = nil) async throws -> CompletionOutcome {
@@ -64,7 +70,7 @@ import Testing
         #expect(outcome.receipt != nil)
     }
 
-    @Test(arguments: ["job", "miner", "result", "units"])
+    @Test(arguments: ["job", "miner", "result", "units", "duration", "completed_at"])
     func aClaimThatDoesNotMatchTheCompletionIsRefused(field: String) async throws {
         let setup = try await setUp()
         let bad =
@@ -72,7 +78,9 @@ import Testing
             case "job": try claim(jobID: "0123456789abcdef0123456789abcdef")
             case "miner": try claim(jobID: setup.jobID, minerID: "miner-2")
             case "result": try claim(jobID: setup.jobID, result: ["output": "other"])
-            default: try claim(jobID: setup.jobID, units: 99)
+            case "units": try claim(jobID: setup.jobID, units: 99)
+            case "duration": try claim(jobID: setup.jobID, duration: 99_000)
+            default: try claim(jobID: setup.jobID, completedAt: Self.harnessNowSeconds + 3_600)
             }
         do {
             _ = try await complete(setup, claim: bad)
@@ -90,6 +98,16 @@ import Testing
         } catch {
             #expect((error as? CoordinatorError)?.httpStatus == 422)
             #expect("\(error)".contains("public_key"))
+        }
+    }
+
+    @Test func aMinerWithARegisteredKeyMustSendAClaim() async throws {
+        let setup = try await setUp()
+        do {
+            _ = try await setup.harness.store.complete(jobID: setup.jobID, minerID: "miner-1", result: Self.result, metrics: Self.metrics)
+            Issue.record("accepted an unsigned result from a miner with a registered key")
+        } catch {
+            #expect(error.httpStatus == 422)
         }
     }
 

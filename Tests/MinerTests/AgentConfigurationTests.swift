@@ -120,6 +120,10 @@ import Testing
         #expect(throws: ConfigurationError.self) { try MinerKeyFile.load(path: path) }
         #expect(chmod(path, 0o600) == 0)
         #expect(try MinerKeyFile.load(path: path).publicKey == key.publicKey)
+        // A symlink to a good key file is refused: the file checked is the file read.
+        let link = directory.path("link.json")
+        #expect(symlink(path, link) == 0)
+        #expect(throws: ConfigurationError.self) { try MinerKeyFile.load(path: link) }
     }
 
     /// `aitbc-miner --print-config` and exit code 2, when the executable is built.

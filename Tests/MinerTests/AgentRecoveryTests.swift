@@ -87,6 +87,8 @@ private func processGroup(_ pid: Int32) -> Int32? {
         let harness = try AgentHarness(mock: mock, executor: ProbeExecutor(), workspace: workspace)
         let running = harness.start()
         #expect(await eventually { mock.read { $0.fails["job-orphan"]?.first?["error_code"]?.stringValue } == "E_MINER_RESTART" })
+        // Sent before any poll: a recovered report must not meet a new assignment of the job.
+        #expect(mock.read { $0.pollsBeforeFails["job-orphan"] } == [0])
         harness.shutdown.fire(15)
         _ = await running.value
     }

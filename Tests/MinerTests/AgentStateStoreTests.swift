@@ -32,6 +32,20 @@ import Testing
         #expect(!text.contains("pending_report"))
     }
 
+    /// A job runs as the miner's user and could hard-link one of the miner's files (its key)
+    /// to `state.json.tmp`: the write must replace that name, never write through the link.
+    @Test func aHardLinkPlantedAtTheTemporaryNameIsNotWrittenThrough() throws {
+        let workspace = try TemporaryDirectory(prefix: "aitbc-miner-state")
+        let store = JobStateStore(root: workspace.url.path)
+        let victim = workspace.path("victim.key")
+        try "precious".write(toFile: victim, atomically: false, encoding: .utf8)
+        #expect(mkdir(store.directory(of: "job-link"), 0o700) == 0)
+        #expect(link(victim, store.directory(of: "job-link") + "/state.json.tmp") == 0)
+        try store.write(JobStateRecord(jobID: "job-link", state: .running, runner: "echo", startedAt: 1))
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious")
+        #expect(store.read(jobID: "job-link")?.state == .running)
+    }
+
     @Test(arguments: ["../x", "a/b", ".", "..", "", String(repeating: "a", count: 129)])
     func invalidJobIDsNeverTouchTheDisk(jobID: String) throws {
         let workspace = try TemporaryDirectory(prefix: "aitbc-miner-state")

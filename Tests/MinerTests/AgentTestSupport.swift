@@ -34,6 +34,8 @@ struct MockCoordinatorState: Sendable {
     var results: [String: [JSONValue]] = [:]
     var resultPosts = 0
     var fails: [String: [JSONValue]] = [:]
+    /// How many polls had arrived when each failure report came.
+    var pollsBeforeFails: [String: [Int]] = [:]
     var headerProblems: [String] = []
     /// Job ids whose result/fail answers 404.
     var unknownJobs: Set<String> = []
@@ -141,6 +143,7 @@ final class MockCoordinator: Sendable {
             let known = state.withLock { state in
                 guard state.assigned.contains(jobID), !state.unknownJobs.contains(jobID) else { return false }
                 state.fails[jobID, default: []].append(parsed)
+                state.pollsBeforeFails[jobID, default: []].append(state.polls)
                 return true
             }
             return known ? ok() : Response(status: .notFound)

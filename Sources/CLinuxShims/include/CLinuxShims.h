@@ -56,3 +56,8 @@ int clinux_sandbox_spawn(const clinux_sandbox_options *options, int *reaper_pid)
 /// pipe2(fds, O_CLOEXEC) (a GNU extension): both ends close-on-exec from the start, so a
 /// concurrent fork never inherits them.
 int clinux_pipe_cloexec(int fds[2]);
+
+/// prctl(PR_SET_DUMPABLE) (variadic, so not callable from Swift). A non-dumpable process's
+/// /proc/<pid>/environ, mem and fds cannot be read or ptraced by other processes of the same
+/// user — such as the jobs a miner runs. Returns 0 or an errno.
+int clinux_set_dumpable(int dumpable);

@@ -41,7 +41,10 @@ public final class JobStateStore: Sendable {
         try lock.withLock { _ throws(JobStateError) in
             if mkdir(directory, 0o700) != 0, errno != EEXIST { throw Self.failure("mkdir", directory) }
             let temporary = "\(directory)/\(Self.fileName).tmp"
-            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode_t(0o600))
+            // A job runs as our user and may plant a hard link to one of our files at this name
+            // (O_NOFOLLOW does not stop hard links): remove whatever is there and create afresh.
+            if unlink(temporary) != 0, errno != ENOENT { throw Self.failure("unlink", temporary) }
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode_t(0o600))
             guard fd >= 0 else { throw Self.failure("open", temporary) }
             var offset = 0
             while offset < bytes.count {

@@ -28,10 +28,11 @@ extension MinerAgent {
                 markFatal()
                 return
             case .rejected(404, _):
+                // Re-register, then back off like any failure (no back-to-back heartbeats).
+                failures += 1
                 MinerMetrics.heartbeatFailed()
                 logger.warning("heartbeat_failed", metadata: ["reason": "not_registered"])
                 await reregister()
-                continue
             default:
                 failures += 1
                 MinerMetrics.heartbeatFailed()

@@ -32,6 +32,10 @@ extension MinerAgent {
                 await pause(configuration.pollInterval, wake: stopping)
             case .rejected(404, _):
                 await reregister()
+                // Even when re-registering succeeds at once, never spin on a coordinator that keeps answering 404.
+                let delay = configuration.backoff.delay(attempt: failures)
+                failures += 1
+                await pause(delay, wake: stopping)
             default:
                 let delay = configuration.backoff.delay(attempt: failures)
                 failures += 1
@@ -53,7 +57,12 @@ extension MinerAgent {
         jobLogger[metadataKey: "job_id"] = .string(job.jobID)
         let runner = job.payload["type"]?.stringValue ?? job.payload["runner"]?["kind"]?.stringValue ?? "echo"
         jobLogger.info("job_assigned", metadata: ["runner": "\(runner)", "gpus": "\(gpus)"])
-        _ = state.withLock { $0.held.insert(job.jobID) }
+        state.withLock { state in
+            state.held.insert(job.jobID)
+            // A new assignment of the same job supersedes an undelivered report of an earlier
+            // one (it would otherwise settle, or fail, the new attempt).
+            state.redelivery.removeValue(forKey: job.jobID)
+        }
         guard JobIdentifier.isValid(job.jobID) else {
             // Never touches the disk: the id is not a safe directory name (spec §8).
             let report = PendingReport.failure(.invalidJob, message: "job id is not a valid directory name", metrics: Self.zeroMetrics())
@@ -64,7 +73,7 @@ extension MinerAgent {
         }
         adjustInflight(by: 1)
         let record = Mutex(JobStateRecord(jobID: job.jobID, state: .running, runner: runner, startedAt: Self.nowMilliseconds()))
-        persist(record.withLock { $0 }, logger: jobLogger)
+        await persist(record.withLock { $0 }, logger: jobLogger)
         jobLogger.info("job_started")
         let started = ContinuousClock.now
         let spawnLogger = jobLogger
@@ -74,7 +83,8 @@ extension MinerAgent {
                 record.processGroup = processGroup
                 return record
             }
-            persist(updated, logger: spawnLogger)
+            // The supervisor thread calls this, off the cooperative pool: write in place.
+            persistNow(updated, logger: spawnLogger)
         }
         let execution = Task { [executor] in await executor.execute(job, context: context) }
         let cancelNow: Bool = state.withLock { state in
@@ -89,7 +99,7 @@ extension MinerAgent {
         var reporting = record.withLock { $0 }
         reporting.state = .reporting
         reporting.pendingReport = report
-        persist(reporting, logger: jobLogger)
+        await persist(reporting, logger: jobLogger)
         adjustInflight(by: -1)
         switch outcome {
         case .completed(_, let metrics):
@@ -155,9 +165,15 @@ extension MinerAgent {
         MinerMetrics.inflight(now)
     }
 
-    /// Writes `record`, logging (not failing) when the disk refuses: the report still goes out.
-    func persist(_ record: JobStateRecord?, logger: Logger) {
+    /// Writes `record` on the state I/O thread, logging (not failing) when the disk refuses:
+    /// the report still goes out.
+    func persist(_ record: JobStateRecord?, logger: Logger) async {
         guard let record else { return }
+        await stateIO.run { [self] in persistNow(record, logger: logger) }
+    }
+
+    /// Writes `record` on the calling thread; only for callers off the cooperative pool.
+    func persistNow(_ record: JobStateRecord, logger: Logger) {
         do {
             try store.write(record)
         } catch {

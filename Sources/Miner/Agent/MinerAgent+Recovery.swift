@@ -8,8 +8,9 @@ extension MinerAgent {
     /// running when the miner died has its process group killed (SIGKILL) if it still exists and
     /// is reported `E_MINER_RESTART`; a persisted report is queued to be sent again; finished
     /// jobs are left for retention.
-    func recover() {
-        for var record in store.scan() where !record.state.isFinished {
+    func recover() async {
+        let records = await stateIO.run { [store] in store.scan() }
+        for var record in records where !record.state.isFinished {
             var jobLogger = logger
             jobLogger[metadataKey: "job_id"] = .string(record.jobID)
             switch record.state {
@@ -18,12 +19,12 @@ extension MinerAgent {
                 record.state = .reporting
                 record.pendingReport = .failure(
                     .minerRestart, message: "the miner restarted while the job was running", metrics: Self.zeroMetrics())
-                persist(record, logger: jobLogger)
+                await persist(record, logger: jobLogger)
                 jobLogger.warning("job_recovered", metadata: ["previous_state": "RUNNING", "group_killed": "\(killed)"])
             case .reporting:
                 if record.pendingReport == nil {
                     record.pendingReport = .failure(.minerRestart, message: "report lost across a restart", metrics: Self.zeroMetrics())
-                    persist(record, logger: jobLogger)
+                    await persist(record, logger: jobLogger)
                 }
                 jobLogger.info("job_recovered", metadata: ["previous_state": "REPORTING"])
             case .done, .failed, .abandoned:

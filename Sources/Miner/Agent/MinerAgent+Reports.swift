@@ -28,21 +28,23 @@ extension MinerAgent {
     func deliver(jobID: String, report: PendingReport, record: JobStateRecord?, logger: Logger) async {
         var record = record
         for attempt in 0..<Self.reportBurstAttempts {
-            if state.withLock({ $0.fatal }) { break }
+            // Past the drain deadline one attempt is made (the E_SHUTDOWN reports of cancelled
+            // jobs); after that the report stays in state.json for the next start.
+            if state.withLock({ $0.fatal || (attempt > 0 && $0.drainExpired) }) { break }
             let reply = await client.submit(jobID: jobID, report: report)
             let delivery = Self.delivery(of: reply)
             if delivery != .retry {
-                settle(jobID: jobID, report: report, record: record, delivery: delivery, reply: reply, logger: logger)
+                await settle(jobID: jobID, report: report, record: record, delivery: delivery, reply: reply, logger: logger)
                 return
             }
             record?.attempts += 1
-            persist(record, logger: logger)
+            await persist(record, logger: logger)
             let delay = configuration.backoff.delay(attempt: attempt)
             logger.warning(
                 "report_retry",
                 metadata: ["attempt": "\(attempt + 1)", "reason": "\(reply.label)", "retry_in_s": "\(Backoff.seconds(delay))"])
             if attempt + 1 < Self.reportBurstAttempts {
-                await pause(delay) { $0.fatal }
+                await pause(delay) { $0.fatal || $0.drainExpired }
             }
         }
         state.withLock { $0.redelivery[jobID] = report }
@@ -50,18 +52,26 @@ extension MinerAgent {
     }
 
     /// Records the final state of a report and leaves the redelivery queue.
-    func settle(jobID: String, report: PendingReport, record: JobStateRecord?, delivery: Delivery, reply: CoordinatorReply, logger: Logger) {
+    func settle(
+        jobID: String, report: PendingReport, record: JobStateRecord?, delivery: Delivery, reply: CoordinatorReply, logger: Logger
+    ) async {
         var record = record
         record?.pendingReport = nil
         switch delivery {
         case .delivered:
             record?.state = report.kind == .result ? .done : .failed
-            logger.info("report_delivered", metadata: ["kind": "\(report.kind.rawValue)", "reply": "\(reply.label)"])
+            if case .rejected(409, _) = reply {
+                // Settled otherwise (requeued and finished elsewhere, canceled, expired): this
+                // miner's work did not count.
+                logger.warning("report_superseded", metadata: ["kind": "\(report.kind.rawValue)", "reply": "\(reply.label)"])
+            } else {
+                logger.info("report_delivered", metadata: ["kind": "\(report.kind.rawValue)", "reply": "\(reply.label)"])
+            }
         case .abandoned, .retry:
             record?.state = .abandoned
             logger.error("report_abandoned", metadata: ["kind": "\(report.kind.rawValue)", "reply": "\(reply.label)"])
         }
-        persist(record, logger: logger)
+        await persist(record, logger: logger)
         state.withLock { state in
             state.redelivery.removeValue(forKey: jobID)
             state.held.remove(jobID)
@@ -73,32 +83,42 @@ extension MinerAgent {
     func redeliveryLoop() async {
         var round = 0
         while !Task.isCancelled {
-            let pending = state.withLock { $0.redelivery }
-            var stillPending = false
-            for (jobID, report) in pending.sorted(by: { $0.key < $1.key }) {
-                guard !Task.isCancelled, state.withLock({ $0.registered && !$0.fatal }) else {
-                    stillPending = true
-                    break
-                }
-                var jobLogger = logger
-                jobLogger[metadataKey: "job_id"] = .string(jobID)
-                var record = store.read(jobID: jobID)
-                let reply = await client.submit(jobID: jobID, report: report)
-                let delivery = Self.delivery(of: reply)
-                if delivery == .retry {
-                    stillPending = true
-                    record?.attempts += 1
-                    persist(record, logger: jobLogger)
-                    jobLogger.warning("report_retry", metadata: ["reason": "\(reply.label)", "round": "\(round + 1)"])
-                } else {
-                    settle(jobID: jobID, report: report, record: record, delivery: delivery, reply: reply, logger: jobLogger)
-                }
-            }
+            let known = Set(state.withLock { $0.redelivery.keys })
+            let stillPending = await redeliverRound(round: round)
             round = stillPending ? round + 1 : 0
             let delay = stillPending ? configuration.backoff.delay(attempt: round) : configuration.backoff.maximum
-            let known = Set(pending.keys)
             // Wake early when a new report is deferred.
             await pause(delay) { !Set($0.redelivery.keys).isSubset(of: known) || $0.fatal }
         }
+    }
+
+    /// One attempt for every queued report; true when some are still pending. Run once before
+    /// the poll workers start, so a recovered report (`E_MINER_RESTART`) reaches the coordinator
+    /// before this miner can be handed the same job again.
+    func redeliverRound(round: Int) async -> Bool {
+        let pending = state.withLock { $0.redelivery }
+        var stillPending = false
+        for (jobID, report) in pending.sorted(by: { $0.key < $1.key }) {
+            guard !Task.isCancelled, state.withLock({ $0.registered && !$0.fatal }) else { return true }
+            var jobLogger = logger
+            jobLogger[metadataKey: "job_id"] = .string(jobID)
+            var record = await stateIO.run { [store] in store.read(jobID: jobID) }
+            let reply = await client.submit(jobID: jobID, report: report)
+            var delivery = Self.delivery(of: reply)
+            if delivery == .retry, (record?.attempts ?? 0) + 1 >= Self.maxReportAttempts {
+                // The coordinator kept failing for about a day: stop holding the job (the
+                // coordinator requeues jobs a miner no longer lists) and say so loudly.
+                delivery = .abandoned
+            }
+            if delivery == .retry {
+                stillPending = true
+                record?.attempts += 1
+                await persist(record, logger: jobLogger)
+                jobLogger.warning("report_retry", metadata: ["reason": "\(reply.label)", "round": "\(round + 1)"])
+            } else {
+                await settle(jobID: jobID, report: report, record: record, delivery: delivery, reply: reply, logger: jobLogger)
+            }
+        }
+        return stillPending
     }
 }

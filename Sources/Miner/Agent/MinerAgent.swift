@@ -70,6 +70,9 @@ public final class MinerAgent: Sendable {
 
     /// Most submission attempts per burst before the report is left to the redelivery task.
     public static let reportBurstAttempts = 10
+    /// Most attempts for one report across bursts, redelivery rounds and restarts (at the
+    /// default 60 s maximum backoff, about a day) before it is abandoned.
+    public static let maxReportAttempts = 1_500
 
     let configuration: MinerConfiguration
     let executor: any JobExecuting
@@ -80,6 +83,8 @@ public final class MinerAgent: Sendable {
     let key: Ed25519.PrivateKey?
     let logger: Logger
     let state: Mutex<State>
+    /// Where state.json writes (fsync) run: never the cooperative pool.
+    let stateIO = BlockingIOThread(name: "miner-state-io")
 
     /// Lists the models this host can serve (`capabilities.models`); nil when unknown.
     public typealias ModelsSource = @Sendable () async -> [String]?
@@ -122,13 +127,14 @@ public final class MinerAgent: Sendable {
 
     /// Runs until `shutdown` fires (then drains) or the coordinator rejects the key.
     public func run(shutdown: ShutdownSignal) async -> Exit {
-        recover()
+        await recover()
         _ = await refreshModels()
         let watcher = Task { [self] in
             let received = await shutdown.wait()
             await drain(signal: received)
         }
         if await register(stopWhenDraining: true) {
+            _ = await redeliverRound(round: 0)
             let heartbeat = Task { [self] in await heartbeatLoop() }
             let redelivery = Task { [self] in await redeliveryLoop() }
             let workers = configuration.workerCount(gpuCount: gpuCount)
@@ -147,6 +153,7 @@ public final class MinerAgent: Sendable {
         shutdown.fire(15)
         await watcher.value
         let fatal = state.withLock { $0.fatal }
+        stateIO.stop()
         logger.info("stopped", metadata: ["exit_code": "\(fatal ? 3 : 0)"])
         return fatal ? .unauthorized : .drained
     }
@@ -221,7 +228,8 @@ public final class MinerAgent: Sendable {
         }
         guard mine else { return }
         logger.warning("reregistering")
-        _ = await register(stopWhenDraining: false)
+        // A draining miner stops trying: its reports stay in state.json for the next start.
+        _ = await register(stopWhenDraining: true)
         state.withLock { $0.registering = false }
     }
 
