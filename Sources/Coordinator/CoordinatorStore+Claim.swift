@@ -109,7 +109,7 @@ extension CoordinatorStore {
     /// - Throws: `CoordinatorError.jobNotFound`, `.conflictState` (not RUNNING), `.forbidden` (other miner).
     public func acknowledgeStart(jobID: String, minerID: String) async throws(CoordinatorError) {
         guard Identifiers.isWellFormed(jobID) else { throw .jobNotFound }
-        let row: (String, String?) = try await reading { db in
+        let row: (String, String?) = try await readingNow { db in
             guard let row = try db.queryOne("SELECT state, assigned_miner_id FROM job WHERE id = ?", [jobID]) else {
                 throw CoordinatorError.jobNotFound
             }
