@@ -56,6 +56,22 @@ final class LineCollector: Sendable {
         let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         #expect(object?["event"] as? String == "evil\n{\"level\":\"fake\"}\u{0}\u{2028}")
     }
+
+    /// The exact escapes and member order, so a change of the line builder cannot drift.
+    @Test func escapesAndOrdersExactly() throws {
+        let collector = LineCollector()
+        let logger = Logger(label: "l") { JSONLogHandler(label: $0, service: "s", sink: collector.sink) }
+        logger.info(
+            "a\"b\\c\t\r\u{1}\u{7F}\u{2029}é😀",
+            metadata: ["zeta": "1", "alpha": ["k": "v"], "request_id": "r", "level": "spoof", "mid": .stringConvertible(2.5)])
+        let line = try #require(collector.all.first)
+        let expected =
+            #"","level":"info","service":"s","logger":"l","event":"a\"b\\c\t\r\u0001\u007f\u2029é😀","request_id":"r","#
+            + #""alpha":{"k":"v"},"mid":"2.5","zeta":"1"}"# + "\n"
+        #expect(line.hasSuffix(expected))
+        let ts = String(line.dropFirst(#"{"ts":""#.count).prefix(24))
+        #expect(ts.count == 24 && ts.hasSuffix("Z") && ts.dropFirst(4).hasPrefix("-") && ts.dropFirst(10).hasPrefix("T"))
+    }
 }
 
 @Suite struct MetricsRuntimeTests {
