@@ -44,15 +44,15 @@ public final class CoordinatorStore: Sendable {
     }
 
     /// The SQLite settings the coordinator uses by default: room in the statement cache for
-    /// every statement it prepares (about 50), group commits of up to 256 writes, and reads of
-    /// the database file through `mmap` (256 MiB), which saves a copy per page on the reads of
-    /// every request.
+    /// every statement it prepares (about 50), group commits of up to 256 writes. (Not
+    /// `mmapSize`: with a database file that grows with every job, SQLite re-maps it as it
+    /// grows, and `munmap` plus page faults cost more than the `pread`s they replace —
+    /// measured in docs/benchmarks.md, issue 4.)
     public static var defaultDatabaseConfiguration: Database.Configuration {
         var configuration = Database.Configuration()
         configuration.statementCacheCapacity = 128
         configuration.maxBatchSize = 256
         configuration.label = "coordinator.sqlite"
-        configuration.mmapSize = 256 << 20
         return configuration
     }
 
