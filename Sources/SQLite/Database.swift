@@ -85,6 +85,10 @@ public final class Database: Sendable {
         try await batcher.submit(body)
     }
 
+    /// Group commits (`writeBatched` transactions) begun so far; with the number of
+    /// `writeBatched` calls it gives the average batch size (benchmarks, metrics).
+    public var batchedTransactionCount: Int { batcher.batchCount }
+
     /// Runs `body` in a read transaction on a reader connection: every query in it sees one
     /// committed snapshot. Reader connections refuse writes (`PRAGMA query_only`).
     /// - Throws: what `body` throws, or `SQLiteError` (`SQLITE_READONLY` on a write attempt).
