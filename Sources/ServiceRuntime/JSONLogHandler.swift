@@ -53,17 +53,37 @@ public struct JSONLogHandler: LogHandler {
         line.append(contentsOf: ",\"event\":".utf8)
         JSONLogHandler.appendString(event.message.description, to: &line)
 
-        // Later sources win: handler metadata, then the provider's, then the event's.
-        var merged: Logger.Metadata
+        // Later sources win: handler metadata, then the provider's, then the event's. Collected
+        // into one small array rather than a merged dictionary: a line has a handful of keys,
+        // and copying, merging and rehashing a dictionary per line cost more than the search.
+        var entries: [(key: String, value: Logger.MetadataValue)] = []
         let provided = metadataProvider?.get()
-        if provided == nil || provided?.isEmpty == true, metadata.isEmpty, let extra = event.metadata {
-            merged = extra
+        let keyCount = metadata.count + (provided?.count ?? 0) + (event.metadata?.count ?? 0)
+        entries.reserveCapacity(keyCount)
+        func add(_ source: Logger.Metadata) {
+            for (key, value) in source {
+                if let index = entries.firstIndex(where: { $0.key == key }) {
+                    entries[index].value = value
+                } else {
+                    entries.append((key, value))
+                }
+            }
+        }
+        if keyCount <= 32 {
+            add(metadata)
+            if let provided { add(provided) }
+            if let extra = event.metadata { add(extra) }
         } else {
-            merged = metadata
+            // Many keys: a dictionary keeps the merge linear.
+            var merged = metadata
             if let provided { merged.merge(provided) { _, new in new } }
             if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+            entries = merged.map { ($0.key, $0.value) }
         }
-        if let requestID = merged.removeValue(forKey: "request.id") ?? merged.removeValue(forKey: "request_id") {
+        // `request.id` (the HTTP server's key) wins over `request_id`, which then stays an ordinary field.
+        let requestIDIndex = entries.firstIndex { $0.key == "request.id" } ?? entries.firstIndex { $0.key == "request_id" }
+        if let requestIDIndex {
+            let requestID = entries.remove(at: requestIDIndex).value
             line.append(contentsOf: ",\"request_id\":".utf8)
             JSONLogHandler.appendValue(requestID, key: "request_id", to: &line)
         }
@@ -71,7 +91,8 @@ public struct JSONLogHandler: LogHandler {
             line.append(contentsOf: ",\"error\":".utf8)
             JSONLogHandler.appendString(String(describing: error), to: &line)
         }
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !JSONLogHandler.isReservedKey(key) {
+        entries.sort { $0.key < $1.key }
+        for (key, value) in entries where !JSONLogHandler.isReservedKey(key) {
             line.append(UInt8(ascii: ","))
             JSONLogHandler.appendString(key, to: &line)
             line.append(UInt8(ascii: ":"))

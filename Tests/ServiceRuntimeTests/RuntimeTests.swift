@@ -57,6 +57,24 @@ final class LineCollector: Sendable {
         #expect(object?["event"] as? String == "evil\n{\"level\":\"fake\"}\u{0}\u{2028}")
     }
 
+    /// Event metadata overrides handler metadata; `request.id` wins over `request_id`, which
+    /// then stays an ordinary field; many keys still come out sorted and complete.
+    @Test func metadataPrecedence() throws {
+        let collector = LineCollector()
+        var logger = Logger(label: "l") { JSONLogHandler(label: $0, service: "s", sink: collector.sink) }
+        logger[metadataKey: "a"] = "handler"
+        logger[metadataKey: "request.id"] = "dot"
+        logger.info("e", metadata: ["a": "event", "request_id": "underscore"])
+        let line = try #require(collector.all.first)
+        #expect(line.hasSuffix(#""event":"e","request_id":"dot","a":"event","request_id":"underscore"}"# + "\n"))
+        var many: Logger.Metadata = [:]
+        for i in 0..<40 { many["k\(i)"] = .string("v\(i)") }
+        logger.info("many", metadata: many)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(collector.all[1].utf8)) as? [String: Any])
+        #expect(object["a"] as? String == "handler")
+        #expect((0..<40).allSatisfy { object["k\($0)"] as? String == "v\($0)" })
+    }
+
     /// The exact escapes and member order, so a change of the line builder cannot drift.
     @Test func escapesAndOrdersExactly() throws {
         let collector = LineCollector()
