@@ -3,7 +3,14 @@
 // Build and run with scripts/bench-http.sh (HTTP), scripts/bench-core.sh (crypto, JSON, SQLite)
 // and scripts/bench-coordinator.sh (coordinator job lifecycle);
 // results go to docs/benchmarks.md.
+import Foundation
 import PackageDescription
+
+/// SwiftPM derives a path dependency's identity from its directory name (lowercased): "main" in
+/// the main checkout, "wt-perf" in a worktree of that name. Naming it from this manifest's own
+/// location lets the bench scripts run from any checkout without a local edit.
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .standardizedFileURL.lastPathComponent.lowercased()
 
 let package = Package(
     name: "aitbc-benchmarks",
@@ -21,17 +28,17 @@ let package = Package(
         // Our server with the same routes (scripts/bench-http.sh).
         .executableTarget(
             name: "AITBCPeer",
-            dependencies: [.product(name: "AITBCHTTP", package: "main"), .product(name: "Logging", package: "swift-log")]),
+            dependencies: [.product(name: "AITBCHTTP", package: root), .product(name: "Logging", package: "swift-log")]),
         // WebSocket fan-out client: 1 publisher -> N subscribers against AITBCPeer.
-        .executableTarget(name: "WSFanoutBench", dependencies: [.product(name: "AITBCCore", package: "main")]),
+        .executableTarget(name: "WSFanoutBench", dependencies: [.product(name: "AITBCCore", package: root)]),
         // Coordinator lifecycle over keep-alive HTTP (scripts/bench-coordinator.sh): submit, poll,
         // result, result/receipt reads with signature checks; fails on lost or duplicated jobs.
-        .executableTarget(name: "LifecycleBench", dependencies: [.product(name: "AITBCCore", package: "main")]),
+        .executableTarget(name: "LifecycleBench", dependencies: [.product(name: "AITBCCore", package: root)]),
         // Core micro-benchmarks (scripts/bench-core.sh): Ed25519, canonical JSON, SQLite commits
         // through our wrappers, and the raw C loops they are compared against.
         .executableTarget(
             name: "CoreBench",
-            dependencies: [.product(name: "AITBCCore", package: "main")]),
+            dependencies: [.product(name: "AITBCCore", package: root)]),
         .executableTarget(name: "CBaselineSodium", linkerSettings: [.linkedLibrary("sodium")]),
         .executableTarget(name: "CBaselineSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
     ]

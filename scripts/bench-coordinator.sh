@@ -10,18 +10,28 @@
 #        PERF=1 scripts/bench-coordinator.sh ...   also records `perf record -g` of the coordinator
 #                                                 (perf.data + perf-report.txt in $BENCH_KEEP or the temp dir)
 # Build folders: COORD_SCRATCH (default /work/.build-lifebench), BENCH_SCRATCH (default
-# /work/.build-lifebench-bench). Benchmarks/Package.swift names the root package "main" (the
-# checkout folder's name); run from a checkout called main.
+# /work/.build-lifebench-bench). Benchmarks/Package.swift names the root package after the
+# checkout folder, so any checkout or worktree works.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${1:-20000} clients=${2:-16} miners=${3:-16} max_wait=${4:-2}
 
 coord_scratch=${COORD_SCRATCH:-/work/.build-lifebench}
 bench_scratch=${BENCH_SCRATCH:-/work/.build-lifebench-bench}
-swift build -c release --product aitbc-coordinator --scratch-path "$coord_scratch" >&2
-coordinator=$(swift build -c release --scratch-path "$coord_scratch" --show-bin-path)/aitbc-coordinator
-(cd Benchmarks && swift build -c release --product LifecycleBench --scratch-path "$bench_scratch" >&2)
-bench=$(cd Benchmarks && swift build -c release --scratch-path "$bench_scratch" --show-bin-path)/LifecycleBench
+# COORDINATOR_BIN / LIFECYCLE_BIN: run prebuilt binaries instead of building (A/B comparisons of
+# two builds in one time window).
+if [[ -n "${COORDINATOR_BIN:-}" ]]; then
+    coordinator=$COORDINATOR_BIN
+else
+    swift build -c release --product aitbc-coordinator --scratch-path "$coord_scratch" >&2
+    coordinator=$(swift build -c release --scratch-path "$coord_scratch" --show-bin-path)/aitbc-coordinator
+fi
+if [[ -n "${LIFECYCLE_BIN:-}" ]]; then
+    bench=$LIFECYCLE_BIN
+else
+    (cd Benchmarks && swift build -c release --product LifecycleBench --scratch-path "$bench_scratch" >&2)
+    bench=$(cd Benchmarks && swift build -c release --scratch-path "$bench_scratch" --show-bin-path)/LifecycleBench
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-coordinator.XXXXXX")
 pid="" perf_pid=""

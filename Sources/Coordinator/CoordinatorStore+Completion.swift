@@ -147,7 +147,7 @@ extension CoordinatorStore {
     }
 
     func completionSnapshot(jobID: String) async throws(CoordinatorError) -> CompletionSnapshot {
-        try await reading { db in try Self.completionSnapshot(db, jobID: jobID) }
+        try await readingNow { db in try Self.completionSnapshot(db, jobID: jobID) }
     }
 
     static func completionSnapshot(_ db: Connection, jobID: String) throws -> CompletionSnapshot {

@@ -83,7 +83,7 @@ extension CoordinatorStore {
     /// - Throws: `CoordinatorError.jobNotFound` for unknown or foreign jobs.
     public func job(id: String, clientID: String?) async throws(CoordinatorError) -> JobRecord {
         guard Identifiers.isWellFormed(id) else { throw .jobNotFound }
-        let record: JobRecord = try await reading { db in
+        let record: JobRecord = try await readingNow { db in
             guard let row = try db.queryOne("SELECT \(Self.jobColumns) FROM job WHERE id = ?", [id]) else {
                 throw CoordinatorError.jobNotFound
             }
@@ -106,13 +106,27 @@ extension CoordinatorStore {
     /// a result (spec §11 weakness 9).
     /// - Throws: `CoordinatorError.jobNotFound`, `.jobNotReady` while QUEUED/RUNNING.
     public func result(jobID: String, clientID: String?) async throws(CoordinatorError) -> JobResultView {
-        let record = try await job(id: jobID, clientID: clientID)
-        guard record.state.isTerminal else { throw .jobNotReady }
-        let stored: (String?, String?) = try await reading { db in
-            guard let row = try db.queryOne("SELECT result, receipt FROM job WHERE id = ?", [jobID]) else {
+        guard Identifiers.isWellFormed(jobID) else { throw .jobNotFound }
+        // The record and its result in one snapshot (one read instead of two).
+        let (first, firstStored): (JobRecord, (String?, String?)) = try await readingNow { db in
+            guard let row = try db.queryOne("SELECT \(Self.jobColumns), result, receipt FROM job WHERE id = ?", [jobID]) else {
                 throw CoordinatorError.jobNotFound
             }
-            return (try row.get(0), try row.get(1))
+            return (try Self.jobRecord(from: row), (try row.get(14), try row.get(15)))
+        }
+        if let clientID, first.clientID != clientID { throw .jobNotFound }
+        var record = first
+        var stored = firstStored
+        if !record.state.isTerminal {
+            // Not finished, or a QUEUED job past its TTL that `job` expires lazily first.
+            record = try await job(id: jobID, clientID: clientID)
+            guard record.state.isTerminal else { throw .jobNotReady }
+            stored = try await readingNow { db in
+                guard let row = try db.queryOne("SELECT result, receipt FROM job WHERE id = ?", [jobID]) else {
+                    throw CoordinatorError.jobNotFound
+                }
+                return (try row.get(0), try row.get(1))
+            }
         }
         var result: JSONValue?
         if let text = stored.0 {
@@ -128,7 +142,7 @@ extension CoordinatorStore {
     /// - Throws: `CoordinatorError.jobNotFound`, `.receiptNotAvailable`.
     public func latestReceipt(jobID: String, clientID: String?) async throws(CoordinatorError) -> JSONValue {
         guard Identifiers.isWellFormed(jobID) else { throw .jobNotFound }
-        let stored: (String, String?) = try await reading { db in
+        let stored: (String, String?) = try await readingNow { db in
             guard let row = try db.queryOne("SELECT client_id, receipt FROM job WHERE id = ?", [jobID]) else {
                 throw CoordinatorError.jobNotFound
             }

@@ -102,7 +102,7 @@ extension CoordinatorStore {
     /// spec leaves token checks optional; routes that want them call this.
     /// - Throws: `CoordinatorError.minerNotRegistered`.
     public func isCurrentSession(minerID: String, token: String) async throws(CoordinatorError) -> Bool {
-        let stored: String? = try await reading { db in
+        let stored: String? = try await readingNow { db in
             guard let row = try db.queryOne("SELECT session_token FROM miner WHERE id = ?", [minerID]) else {
                 throw CoordinatorError.minerNotRegistered
             }
@@ -115,7 +115,7 @@ extension CoordinatorStore {
     /// One miner, or nil.
     /// - Throws: `CoordinatorError.storage`.
     public func miner(id: String) async throws(CoordinatorError) -> MinerSummary? {
-        try await reading { db in
+        try await readingNow { db in
             try db.queryOne("SELECT \(Self.minerColumns) FROM miner WHERE id = ?", [id]).map(Self.minerSummary(from:))
         }
     }

@@ -44,7 +44,10 @@ public final class CoordinatorStore: Sendable {
     }
 
     /// The SQLite settings the coordinator uses by default: room in the statement cache for
-    /// every statement it prepares (about 50), group commits of up to 256 writes.
+    /// every statement it prepares (about 50), group commits of up to 256 writes. (Not
+    /// `mmapSize`: with a database file that grows with every job, SQLite re-maps it as it
+    /// grows, and `munmap` plus page faults cost more than the `pread`s they replace —
+    /// measured in docs/benchmarks.md, issue 4.)
     public static var defaultDatabaseConfiguration: Database.Configuration {
         var configuration = Database.Configuration()
         configuration.statementCacheCapacity = 128
@@ -93,10 +96,22 @@ public final class CoordinatorStore: Sendable {
         return outcome.0
     }
 
-    /// Runs `body` in a read snapshot.
+    /// Runs `body` in a read snapshot on a reader's own queue: for scans and counts (admin
+    /// listings, statistics), whose cost grows with the data.
     func reading<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws(CoordinatorError) -> T {
         do {
             return try await database.read(body)
+        } catch {
+            throw Self.mapError(error)
+        }
+    }
+
+    /// Runs `body` in a read snapshot on the calling thread (`Database.readNow`): for the
+    /// request path's reads of one row by primary key, where the two thread switches of a
+    /// queued read cost more than the read (measured in docs/benchmarks.md, issue 4).
+    func readingNow<T: Sendable>(_ body: (Connection) throws -> T) async throws(CoordinatorError) -> T {
+        do {
+            return try await database.readNow(body)
         } catch {
             throw Self.mapError(error)
         }

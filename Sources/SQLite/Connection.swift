@@ -58,6 +58,13 @@ public final class Connection {
         }
         try execute("PRAGMA synchronous = \(configuration.synchronous.rawValue)")
         try execute("PRAGMA foreign_keys = \(configuration.foreignKeys ? "ON" : "OFF")")
+        if configuration.mmapSize > 0 {
+            // Answers the size it set (capped at SQLITE_MAX_MMAP_SIZE); a row, so not `execute`.
+            _ = try queryOne("PRAGMA mmap_size = \(configuration.mmapSize)")
+        }
+        if !readOnly, configuration.walAutoCheckpointPages != 1000 {
+            _ = try queryOne("PRAGMA wal_autocheckpoint = \(max(0, configuration.walAutoCheckpointPages))")
+        }
     }
 
     deinit {

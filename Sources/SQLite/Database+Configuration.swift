@@ -27,6 +27,15 @@ extension Database {
         public var maxBatchSize = 256
         /// Prefix of the dispatch queue labels, to spot them in thread dumps.
         public var label = "sqlite"
+        /// Bytes of the database file each connection may read through `mmap` instead of
+        /// `read` (`PRAGMA mmap_size`, https://www.sqlite.org/mmap.html); 0 (the default) keeps
+        /// plain reads. Saves a copy per page read; an I/O error on a mapped page then arrives as
+        /// SIGBUS instead of an error code, which is why it is opt-in.
+        public var mmapSize = 0
+        /// WAL frames after which a commit checkpoints (`PRAGMA wal_autocheckpoint`; SQLite's
+        /// default 1000). A larger value checkpoints less often, each time copying only the
+        /// latest version of pages rewritten meanwhile, at the cost of a longer WAL to recover.
+        public var walAutoCheckpointPages = 1000
 
         /// The defaults above.
         public init() {}

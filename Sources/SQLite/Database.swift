@@ -85,6 +85,10 @@ public final class Database: Sendable {
         try await batcher.submit(body)
     }
 
+    /// Group commits (`writeBatched` transactions) begun so far; with the number of
+    /// `writeBatched` calls it gives the average batch size (benchmarks, metrics).
+    public var batchedTransactionCount: Int { batcher.batchCount }
+
     /// Runs `body` in a read transaction on a reader connection: every query in it sees one
     /// committed snapshot. Reader connections refuse writes (`PRAGMA query_only`).
     /// - Throws: what `body` throws, or `SQLiteError` (`SQLITE_READONLY` on a write attempt).
@@ -93,4 +97,34 @@ public final class Database: Sendable {
         if let readers { return try await readers.run(work) }
         return try await writer.run(work)
     }
+
+    /// `read` without the thread hand-off: runs `body` in a read transaction on a leased reader
+    /// connection **on the calling thread** (it suspends only to wait for a free reader).
+    ///
+    /// For short indexed reads on hot paths (a row by primary key), where the two thread
+    /// switches of `read` cost more than the read itself. The trade-off: SQLite's work blocks the
+    /// caller's thread — a cooperative-pool thread in async code — for the read's duration. WAL
+    /// readers take no lock a writer holds, so that is CPU and page-cache time, not waiting on
+    /// other connections (except `SQLITE_BUSY` retries during WAL recovery, bounded by the busy
+    /// timeout). Use `read` for scans, counts and anything whose size depends on the data.
+    /// An in-memory database has no readers: this then goes through the writer like `read`.
+    /// - Throws: what `body` throws, or `SQLiteError` (`SQLITE_READONLY` on a write attempt).
+    public func readNow<T: Sendable>(_ body: (Connection) throws -> T) async throws -> T {
+        guard let readers else {
+            return try await withoutActuallyEscaping(body) { body in
+                // The writer runs it on its queue; `read` waits for that, so `body` does not outlive this call.
+                let unchecked = UncheckedReadBody(body: body)
+                return try await writer.run { connection in try connection.transaction(.deferred, unchecked.body) }
+            }
+        }
+        return try await readers.runHere { connection in try connection.transaction(.deferred, body) }
+    }
+}
+
+/// Carries a non-escaping read body to the writer queue for `readNow` on an in-memory database.
+///
+/// `@unchecked Sendable` invariant: the caller awaits the queue job that runs `body`, so `body`
+/// runs exactly once, while its caller is suspended, and never concurrently with it.
+private struct UncheckedReadBody<T>: @unchecked Sendable {
+    let body: (Connection) throws -> T
 }

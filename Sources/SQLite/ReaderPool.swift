@@ -17,15 +17,24 @@ final class ReaderPool: Sendable {
         self.state = Mutex(State(free: Array(readers.indices)))
     }
 
-    /// Runs `body` on a free reader connection.
+    /// Runs `body` on a free reader connection, on that reader's queue.
     func run<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         let index = await acquire()
         defer { release(index) }
         return try await readers[index].run(body)
     }
 
+    /// Runs `body` on a free reader connection on the calling thread (`Database.readNow`).
+    func runHere<T>(_ body: (Connection) throws -> T) async throws -> T {
+        let index = await acquire()
+        defer { release(index) }
+        return try readers[index].runHere(body)
+    }
+
     private func acquire() async -> Int {
-        await withCheckedContinuation { continuation in
+        // Uncontended (the common case): no continuation, no suspension.
+        if let index = state.withLock({ $0.free.popLast() }) { return index }
+        return await withCheckedContinuation { continuation in
             let index: Int? = state.withLock { state in
                 if let index = state.free.popLast() { return index }
                 state.waiters.append(continuation)

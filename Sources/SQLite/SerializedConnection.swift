@@ -5,6 +5,9 @@ import Dispatch
 /// `@unchecked Sendable` invariant: `connection` is touched only by closures running on
 /// `queue`, which is serial, so SQLite (opened NOMUTEX) never sees two threads at once.
 /// Blocking SQLite calls therefore run on this queue's thread, never on the cooperative pool.
+/// The one exception is `runHere`, for reader connections: `ReaderPool` leases a reader to one
+/// caller at a time, and that caller uses it either through the queue or on its own thread,
+/// never both, so the connection still sees one thread at a time.
 final class SerializedConnection: @unchecked Sendable {
     private let queue: DispatchQueue
     private let connection: Connection
@@ -36,6 +39,12 @@ final class SerializedConnection: @unchecked Sendable {
                 continuation.resume(with: Result { try self.connection.transaction(kind, body) })
             }
         }
+    }
+
+    /// Runs `body` on the calling thread. Only for a caller holding this connection's
+    /// `ReaderPool` lease (nothing else can be running on it, on the queue or elsewhere).
+    func runHere<T>(_ body: (Connection) throws -> T) rethrows -> T {
+        try body(connection)
     }
 
     /// Enqueues `work` without waiting (the group-commit drain).

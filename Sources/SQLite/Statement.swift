@@ -1,4 +1,5 @@
 internal import CSQLite
+import Glibc
 
 /// One prepared statement: owns its `sqlite3_stmt*` and finalizes it in `deinit`
 /// (https://www.sqlite.org/c3ref/stmt.html).
@@ -13,10 +14,14 @@ public final class Statement {
     let handle: OpaquePointer
     /// The SQL text of the statement.
     public let sql: String
-    /// Column names shared by the rows of one execution. Recomputed per execution because
-    /// SQLite re-prepares a statement after a schema change, and `SELECT *` may then have
-    /// different columns.
+    /// Column names shared by the rows of every execution. SQLite re-prepares a statement after
+    /// a schema change, and `SELECT *` may then have other columns, so the first row of each
+    /// execution checks the names against SQLite's (a byte compare per column) and rebuilds
+    /// them only when they differ; building them (strings, lower-cased lookup) was measurable
+    /// on hot single-row queries.
     private var columns: Row.Columns?
+    /// Whether `columns` was checked against this execution's column names.
+    private var columnsChecked = false
 
     /// Prepares exactly one statement; trailing whitespace and comments are allowed.
     /// - Throws: `SQLiteError` on a syntax error, or `SQLITE_MISUSE` for empty SQL or several statements.
@@ -62,7 +67,7 @@ public final class Statement {
     /// - Throws: `SQLiteError` (argument count mismatch is `SQLITE_MISUSE`).
     public func execute(_ arguments: [any SQLiteBindable] = []) throws(SQLiteError) {
         try bind(arguments)
-        columns = nil
+        columnsChecked = false
         defer { reset() }
         while try step() {}
     }
@@ -70,7 +75,7 @@ public final class Statement {
     /// Runs a parameterless statement to completion without binding (transaction control).
     /// - Throws: `SQLiteError`.
     func run() throws(SQLiteError) {
-        columns = nil
+        columnsChecked = false
         defer { reset() }
         while try step() {}
     }
@@ -79,7 +84,7 @@ public final class Statement {
     /// - Throws: `SQLiteError`.
     public func query(_ arguments: [any SQLiteBindable] = []) throws(SQLiteError) -> [Row] {
         try bind(arguments)
-        columns = nil
+        columnsChecked = false
         defer { reset() }
         var rows: [Row] = []
         while try step() { rows.append(currentRow()) }
@@ -90,7 +95,7 @@ public final class Statement {
     /// - Throws: `SQLiteError`.
     public func first(_ arguments: [any SQLiteBindable] = []) throws(SQLiteError) -> Row? {
         try bind(arguments)
-        columns = nil
+        columnsChecked = false
         defer { reset() }
         return try step() ? currentRow() : nil
     }
@@ -100,7 +105,7 @@ public final class Statement {
     /// - Throws: `SQLiteError`, or what `body` throws.
     public func forEach(_ arguments: [any SQLiteBindable] = [], _ body: (Row) throws -> Void) throws {
         try bind(arguments)
-        columns = nil
+        columnsChecked = false
         defer { reset() }
         while try step() { try body(currentRow()) }
     }
@@ -168,7 +173,7 @@ public final class Statement {
     private func currentRow() -> Row {
         let count = sqlite3_column_count(handle)
         let columns: Row.Columns
-        if let cached = self.columns, cached.names.count == Int(count) {
+        if let cached = self.columns, columnsChecked || hasColumns(cached.names, count: count) {
             columns = cached
         } else {
             columns = Row.Columns(names: (0..<count).map { i in
@@ -176,10 +181,23 @@ public final class Statement {
             })
             self.columns = columns
         }
+        columnsChecked = true
         var values: [SQLiteValue] = []
         values.reserveCapacity(Int(count))
         for i in 0..<count { values.append(columnValue(i)) }
         return Row(columns: columns, values: values)
+    }
+
+    /// Whether the statement's current column names are exactly `names`.
+    private func hasColumns(_ names: [String], count: Int32) -> Bool {
+        guard names.count == Int(count) else { return false }
+        for (i, name) in names.enumerated() {
+            // A missing name (out of memory) was cached as ""; treat it as a mismatch to retry.
+            guard let current = sqlite3_column_name(handle, Int32(i)) else { return false }
+            let same = name.withCString { strcmp($0, current) == 0 }
+            if !same { return false }
+        }
+        return true
     }
 
     private func columnValue(_ i: Int32) -> SQLiteValue {

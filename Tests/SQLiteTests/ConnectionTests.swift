@@ -133,4 +133,16 @@ import TestSupport
         #expect(row.columnNames == ["a", "b"])
         #expect(try row.get("b", as: Int.self) == 2)
     }
+
+    /// The cached column names are checked by content, not only by count.
+    @Test func cachedSelectStarFollowsRenamedColumns() throws {
+        let connection = try Connection(path: ":memory:")
+        try connection.executeScript("CREATE TABLE t(a); INSERT INTO t VALUES (1);")
+        #expect(try connection.queryOne("SELECT * FROM t")?.columnNames == ["a"])
+        try connection.execute("ALTER TABLE t RENAME COLUMN a TO c")
+        let row = try #require(try connection.queryOne("SELECT * FROM t"))
+        #expect(row.columnNames == ["c"])
+        #expect(try row.get("c", as: Int.self) == 1)
+        #expect(try connection.query("SELECT * FROM t").map(\.columnNames) == [["c"]])
+    }
 }

@@ -56,6 +56,40 @@ final class LineCollector: Sendable {
         let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         #expect(object?["event"] as? String == "evil\n{\"level\":\"fake\"}\u{0}\u{2028}")
     }
+
+    /// Event metadata overrides handler metadata; `request.id` wins over `request_id`, which
+    /// then stays an ordinary field; many keys still come out sorted and complete.
+    @Test func metadataPrecedence() throws {
+        let collector = LineCollector()
+        var logger = Logger(label: "l") { JSONLogHandler(label: $0, service: "s", sink: collector.sink) }
+        logger[metadataKey: "a"] = "handler"
+        logger[metadataKey: "request.id"] = "dot"
+        logger.info("e", metadata: ["a": "event", "request_id": "underscore"])
+        let line = try #require(collector.all.first)
+        #expect(line.hasSuffix(#""event":"e","request_id":"dot","a":"event","request_id":"underscore"}"# + "\n"))
+        var many: Logger.Metadata = [:]
+        for i in 0..<40 { many["k\(i)"] = .string("v\(i)") }
+        logger.info("many", metadata: many)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(collector.all[1].utf8)) as? [String: Any])
+        #expect(object["a"] as? String == "handler")
+        #expect((0..<40).allSatisfy { object["k\($0)"] as? String == "v\($0)" })
+    }
+
+    /// The exact escapes and member order, so a change of the line builder cannot drift.
+    @Test func escapesAndOrdersExactly() throws {
+        let collector = LineCollector()
+        let logger = Logger(label: "l") { JSONLogHandler(label: $0, service: "s", sink: collector.sink) }
+        logger.info(
+            "a\"b\\c\t\r\u{1}\u{7F}\u{2029}é😀",
+            metadata: ["zeta": "1", "alpha": ["k": "v"], "request_id": "r", "level": "spoof", "mid": .stringConvertible(2.5)])
+        let line = try #require(collector.all.first)
+        let expected =
+            #"","level":"info","service":"s","logger":"l","event":"a\"b\\c\t\r\u0001\u007f\u2029é😀","request_id":"r","#
+            + #""alpha":{"k":"v"},"mid":"2.5","zeta":"1"}"# + "\n"
+        #expect(line.hasSuffix(expected))
+        let ts = String(line.dropFirst(#"{"ts":""#.count).prefix(24))
+        #expect(ts.count == 24 && ts.hasSuffix("Z") && ts.dropFirst(4).hasPrefix("-") && ts.dropFirst(10).hasPrefix("T"))
+    }
 }
 
 @Suite struct MetricsRuntimeTests {

@@ -296,9 +296,12 @@ func benchBatched(_ options: Options) async throws {
         }
     }
     try await run(max(1, perTask / 10))
+    let batchesBefore = database.batchedTransactionCount
     let start = Stopwatch()
     try await run(perTask)
     report("swift.sqlite.write_batched_\(options.tasks)_tasks", perTask * options.tasks, since: start)
+    let batches = database.batchedTransactionCount - batchesBefore
+    print("check write_batched_rows_per_commit \(Double(perTask * options.tasks) / Double(max(1, batches)))")
     let rows = try await database.read { try count($0) }
     guard rows == (perTask + max(1, perTask / 10)) * options.tasks else { fatalError("batched wrote \(rows) rows") }
 }
