@@ -51,6 +51,10 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
     public var pollMaxWaitSeconds: Int = 60
     /// `LOG_LEVEL`: trace, debug, info, notice, warning, error or critical.
     public var logLevel: String = "info"
+    /// `ACCESS_LOG_LEVEL`: the level of the one-line-per-request access log. `debug` by default
+    /// (per-request noise; STYLE.md): at the default `LOG_LEVEL` only domain events are logged;
+    /// set `info` to see every request.
+    public var accessLogLevel: String = "debug"
 
     /// Largest capabilities/metadata document a miner may send (spec: 64 KiB).
     public var maxCapabilitiesBytes: Int = 64 << 10
@@ -77,6 +81,8 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
         pollMaxWaitSeconds = try reader.int("POLL_MAX_WAIT_SECONDS", default: 60, range: 0...60)
         logLevel = try reader.choice(
             "LOG_LEVEL", default: "info", allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"])
+        accessLogLevel = try reader.choice(
+            "ACCESS_LOG_LEVEL", default: "debug", allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"])
         let dev = appEnvironment == "dev"
         var keys: [Role: [(id: String?, key: String)]] = [:]
         for role in Role.allCases {

@@ -43,7 +43,7 @@ public final class CoordinatorService: Sendable {
         router.add(middleware: OperationalRoutes.metricsMiddleware())
         // Logs the path without its query string, so a WebSocket `api_key` parameter never
         // reaches a log line; keys in headers are never logged either.
-        router.add(middleware: AccessLogMiddleware())
+        router.add(middleware: AccessLogMiddleware(level: Logger.Level(rawValue: configuration.accessLogLevel) ?? .debug))
         router.add(middleware: Self.cors(configuration.allowOrigins))
         router.add(middleware: LegacyDetailMiddleware())
         let store = coordinator.store

@@ -16,7 +16,17 @@ import Testing
         #expect(configuration.maxAttempts == 3)
         #expect(configuration.signingKey == nil)
         #expect(configuration.sweepIntervalSeconds == 5)
+        #expect(configuration.logLevel == "info")
+        #expect(configuration.accessLogLevel == "debug")
         #expect(configuration.keyRing.principal(forKey: "client_dev_key_1", role: .client) != nil)
+    }
+
+    @Test func accessLogLevelIsASettingWithKnownLevelsOnly() throws {
+        let verbose = try CoordinatorConfiguration(reader: ConfigurationReader(environment: ["ACCESS_LOG_LEVEL": "info"]))
+        #expect(verbose.accessLogLevel == "info")
+        #expect(throws: ConfigurationError.self) {
+            try CoordinatorConfiguration(reader: ConfigurationReader(environment: ["ACCESS_LOG_LEVEL": "loud"]))
+        }
     }
 
     @Test func productionHasNoPlaceholderKeys() throws {
