@@ -137,6 +137,7 @@ public final class MinerAgent: Sendable {
             _ = await redeliverRound(round: 0)
             let heartbeat = Task { [self] in await heartbeatLoop() }
             let redelivery = Task { [self] in await redeliveryLoop() }
+            let retention = Task { [self] in await retentionLoop() }
             let workers = configuration.workerCount(gpuCount: gpuCount)
             await withTaskGroup(of: Void.self) { group in
                 for slot in 0..<workers {
@@ -145,8 +146,10 @@ public final class MinerAgent: Sendable {
             }
             redelivery.cancel()
             heartbeat.cancel()
+            retention.cancel()
             await redelivery.value
             await heartbeat.value
+            await retention.value
         }
         state.withLock { $0.finished = true }
         // Releases the watcher when no signal came (fatal exit); it sees `finished` and returns.

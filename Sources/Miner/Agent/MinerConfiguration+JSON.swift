@@ -41,7 +41,10 @@ extension MinerConfiguration {
                 "max_timeout_s": .integer(JSONInteger(maxJobTimeoutSeconds)),
                 "kill_grace_s": .integer(JSONInteger(killGraceSeconds)),
             ],
-            "workspace": ["root": .string(workspaceRoot)],
+            "workspace": [
+                "root": .string(workspaceRoot), "keep_success": seconds(keepSucceeded),
+                "keep_failed": seconds(keepFailed),
+            ],
             "drain_timeout_s": seconds(drainTimeout),
             "health_bind": .string(healthHost.contains(":") ? "[\(healthHost)]:\(healthPort)" : "\(healthHost):\(healthPort)"),
             "key_file": optional(keyFile),

@@ -62,6 +62,10 @@ public struct MinerConfiguration: Sendable {
     public var killGraceSeconds: Int
     /// Directory holding one directory per job (`<root>/<job_id>/state.json`).
     public var workspaceRoot: String
+    /// `workspace.keep_success`: how long a completed job's folder is kept (default `24h`).
+    public var keepSucceeded: Duration
+    /// `workspace.keep_failed`: how long a failed or abandoned job's folder is kept (default `168h`).
+    public var keepFailed: Duration
     /// How long running jobs may finish after SIGTERM.
     public var drainTimeout: Duration
     /// Health/metrics listener host.
@@ -133,6 +137,8 @@ public struct MinerConfiguration: Sendable {
         }
         killGraceSeconds = try reader.int("jobs.kill_grace_s", default: 5, range: 0...600)
         workspaceRoot = reader.string("workspace.root", default: "/var/lib/aitbc/miner/jobs")
+        keepSucceeded = try reader.duration("workspace.keep_success", default: .seconds(24 * 3600), range: 0...31_536_000)
+        keepFailed = try reader.duration("workspace.keep_failed", default: .seconds(7 * 24 * 3600), range: 0...31_536_000)
         drainTimeout = try reader.duration("drain_timeout_s", default: .seconds(30), range: 0...3600)
         (healthHost, healthPort) = try Self.bind(reader, "health_bind", default: "127.0.0.1:8019")
         keyFile = reader.string("key_file")
