@@ -11,14 +11,16 @@ import Testing
 @testable import Miner
 
 /// A real `aitbc-coordinator` on an ephemeral port with this suite's keys.
-private func startCoordinator(_ directory: TemporaryDirectory, binary: String) async throws -> CoordinatorProcess {
+private func startCoordinator(
+    _ directory: TemporaryDirectory, binary: String, extra: [String: String] = [:]
+) async throws -> CoordinatorProcess {
     try await CoordinatorProcess(
         binary: binary, dataDirectory: directory.path("coordinator"),
         settings: [
             "APP_ENV": "integration", "CLIENT_API_KEYS": "alice:\(integrationClientKey)",
             "MINER_API_KEYS": "\(agentTestNodeID):\(agentTestToken)", "ADMIN_API_KEYS": "ops:integration-admin",
             "RECEIPT_SIGNING_KEY_HEX": String(repeating: "17", count: 32), "POLL_MAX_WAIT_SECONDS": "1",
-        ],
+        ].merging(extra) { _, new in new },
         workDirectory: directory.url.path)
 }
 
@@ -54,6 +56,37 @@ struct AgentCoordinatorIntegrationTests {
         #expect(receiptResponse.text.contains(agentTestNodeID))
         #expect(receiptResponse.text.contains("cpu_seconds"))
 
+        #expect(await eventually { JobStateStore(root: harness.workspace.url.path).read(jobID: jobID)?.state == .done })
+        harness.shutdown.fire(15)
+        #expect(await running.value == .drained)
+        await http.shutdown()
+        await coordinator.stop()
+    }
+
+    /// A coordinator that requires signed bodies (`HMAC_SECRET`): the miner signs every POST
+    /// with `coordinator.hmac_secret` and completes the job; without the secret it cannot register.
+    @Test func minerSignsBodiesForACoordinatorWithHMACSecret() async throws {
+        let directory = try TemporaryDirectory(prefix: "aitbc-miner-integration")
+        let secret = "integration-hmac-secret"
+        let coordinator = try await startCoordinator(
+            directory, binary: try #require(TestPaths.product("aitbc-coordinator")), extra: ["HMAC_SECRET": secret])
+        let http = HTTPClient()
+        let body = Array(#"{"payload":{"type":"echo","input":"signed"},"constraints":{},"ttl_seconds":600}"#.utf8)
+        var headers: HTTPHeaders = ["X-Api-Key": integrationClientKey, "Content-Type": "application/json"]
+        headers.add(name: "X-Signature", value: Hex.encode(HMACSHA256.authenticationCode(key: Array(secret.utf8), message: body)))
+        let submit = try await http.post("\(coordinator.baseURL)/jobs", body: body, headers: headers)
+        #expect(submit.status.code == 201)
+        let jobID = try #require(try JSONParser(limits: .init(maxInputBytes: 1 << 20)).parse(submit.body)["job_id"]?.stringValue)
+
+        let unsigned = CoordinatorClient(
+            baseURL: coordinator.baseURL, authToken: agentTestToken, nodeID: agentTestNodeID,
+            http: CoordinatorClient.makeHTTPClient(timeout: .seconds(5), pollMaxWaitSeconds: 1))
+        #expect(await unsigned.register(capabilities: .object([]), concurrency: 1, region: nil, publicKeyHex: nil) == .rejected(status: 401, code: "INVALID_SIGNATURE"))
+
+        let harness = try AgentHarness(
+            baseURL: coordinator.baseURL, executor: ProbeExecutor(duration: .milliseconds(20)),
+            flags: ["poll.max_wait_s": "1", "coordinator.hmac_secret": secret])
+        let running = harness.start()
         #expect(await eventually { JobStateStore(root: harness.workspace.url.path).read(jobID: jobID)?.state == .done })
         harness.shutdown.fire(15)
         #expect(await running.value == .drained)

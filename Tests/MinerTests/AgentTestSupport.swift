@@ -280,7 +280,7 @@ struct AgentHarness {
         let http = CoordinatorClient.makeHTTPClient(timeout: .seconds(5), pollMaxWaitSeconds: 0)
         let client = CoordinatorClient(
             baseURL: configuration.coordinatorBaseURL, authToken: try configuration.requireAuthToken(), nodeID: configuration.nodeID,
-            http: http)
+            http: http, hmacSecret: configuration.hmacSecret)
         logs = LogCapture()
         key = Ed25519.PrivateKey.generate()
         self.workspace = workspace

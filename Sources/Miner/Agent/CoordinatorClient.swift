@@ -1,3 +1,4 @@
+import Cryptography
 import HTTP1
 public import HTTPClient
 public import JSON
@@ -16,11 +17,15 @@ public struct CoordinatorClient: Sendable {
     private let baseURL: String
     private let headers: HTTPHeaders
     private let http: HTTPClient
+    private let bodySecret: [UInt8]?
 
     /// A client for `baseURL` (including `/v1`) over `http`.
-    public init(baseURL: String, authToken: String, nodeID: String, http: HTTPClient) {
+    /// - Parameter hmacSecret: the coordinator's `HMAC_SECRET`, when it requires signed bodies:
+    ///   every POST then carries `X-Signature` = hex HMAC-SHA256 of its exact body bytes.
+    public init(baseURL: String, authToken: String, nodeID: String, http: HTTPClient, hmacSecret: String? = nil) {
         self.baseURL = baseURL
         self.http = http
+        bodySecret = hmacSecret.map { Array($0.utf8) }
         headers = [
             "X-Api-Key": authToken, "Authorization": "Bearer \(authToken)", "X-Miner-ID": nodeID,
             "Content-Type": "application/json", "Accept": "application/json",
@@ -97,6 +102,10 @@ public struct CoordinatorClient: Sendable {
             bytes = try JSONSerializer().serialize(body)
         } catch {
             return .unreachable("request encoding failed: \(error)")
+        }
+        var headers = self.headers
+        if let bodySecret {
+            headers.add(name: "X-Signature", value: Hex.encode(HMACSHA256.authenticationCode(key: bodySecret, message: bytes)))
         }
         let response: HTTPClientResponse
         do {

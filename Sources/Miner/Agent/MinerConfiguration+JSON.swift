@@ -14,6 +14,7 @@ extension MinerConfiguration {
             "coordinator": [
                 "base_url": .string(coordinatorBaseURL),
                 "auth_token": authToken == nil ? .null : .string(Self.maskedSecret),
+                "hmac_secret": hmacSecret == nil ? .null : .string(Self.maskedSecret),
                 "timeout_s": seconds(coordinatorTimeout),
             ],
             "region": optional(region),

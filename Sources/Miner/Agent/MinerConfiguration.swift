@@ -16,6 +16,9 @@ public struct MinerConfiguration: Sendable {
     public var coordinatorBaseURL: String
     /// The miner API key (`X-Api-Key` and `Authorization: Bearer`); nil when not configured.
     public var authToken: String?
+    /// `coordinator.hmac_secret` (`env:NAME` allowed): the coordinator's `HMAC_SECRET` when it
+    /// requires `X-Signature` on every POST; never logged or printed.
+    public var hmacSecret: String?
     /// Per-request timeout (the long-poll wait is added on top for polls).
     public var coordinatorTimeout: Duration
     /// Region advertised at registration.
@@ -106,6 +109,7 @@ public struct MinerConfiguration: Sendable {
         nodeID = try Self.identifier(reader, "node_id", default: "node-dev-1")
         coordinatorBaseURL = try Self.httpURL(reader, "coordinator.base_url", default: "http://127.0.0.1:8011/v1")
         authToken = try Self.secret(reader, "coordinator.auth_token", environment: environment)
+        hmacSecret = try Self.secret(reader, "coordinator.hmac_secret", environment: environment)
         coordinatorTimeout = try reader.duration("coordinator.timeout_s", default: .seconds(20), range: 0.1...600)
         region = reader.string("region")
         walletAddress = reader.string("wallet_address")

@@ -63,7 +63,9 @@ public struct MinerDaemon: Sendable {
         }
         let http = CoordinatorClient.makeHTTPClient(
             timeout: configuration.coordinatorTimeout, pollMaxWaitSeconds: configuration.pollMaxWaitSeconds)
-        let client = CoordinatorClient(baseURL: configuration.coordinatorBaseURL, authToken: token, nodeID: configuration.nodeID, http: http)
+        let client = CoordinatorClient(
+            baseURL: configuration.coordinatorBaseURL, authToken: token, nodeID: configuration.nodeID, http: http,
+            hmacSecret: configuration.hmacSecret)
         let agent = MinerAgent(
             configuration: configuration, executor: executor, client: client, store: JobStateStore(root: root),
             capabilities: MinerCapabilities.json(probe: host, configuration: configuration, runners: executor.runnerNames),
