@@ -28,6 +28,10 @@ enum SandboxedProcess {
         var fileSizeBytes: Int64
         var maxOpenFiles: Int64
         var maxProcesses: Int64
+        /// Job directory whose `output/` is listed and hashed after a successful run; nil: none.
+        var artifactJobDirectory: String? = nil
+        /// Most bytes hashed over all artifacts of the job; files past it are listed unhashed.
+        var maxHashedBytes: Int = 0
     }
 
     /// How the command ended.
@@ -50,6 +54,11 @@ enum SandboxedProcess {
         var maxRSSKilobytes: Int
         var stdoutTail: [UInt8]
         var logFailure: String?
+        /// The reaper died before reporting the command's status (the supervisor then killed
+        /// the command's group itself); termination and CPU time are unknown.
+        var supervisorLost: Bool
+        /// What `output/` held after a successful run (see `Request.artifactJobDirectory`).
+        var artifacts: [ArtifactScanner.Artifact]
     }
 
     /// Set by the task's cancellation handler, read by the supervisor thread.
