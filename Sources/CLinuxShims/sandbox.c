@@ -82,7 +82,19 @@ static int set_limit(int resource, long long value) {
 // The command: runs in the reaper's copy; fds 0/1/2 are already in place. Every confinement
 // step that fails ends the child before execve (fail closed).
 static void run_command(const clinux_sandbox_options *options, int error_fd) {
-    if (setpgid(0, 0) != 0) fail_setup(error_fd);
+    int grouped = setpgid(0, 0);
+    // The command announces its own pid (= group id) before it runs anything of the job's:
+    // were the reaper to announce it, a job could kill the reaper first and leave a group
+    // the supervisor never learns of. One 4-byte write to a pipe is atomic (PIPE_BUF).
+    int self = (int)syscall(SYS_getpid);
+    write_all(STATUS_FD, &self, sizeof self);
+    if (grouped != 0) {
+        int failure = errno;
+        if (getpgid(0) != self) {
+            errno = failure;
+            fail_setup(error_fd);
+        }
+    }
     if (setpriority(PRIO_PROCESS, 0, options->nice_level) != 0) {
         // Lowering niceness needs privilege; a process already at least this nice is fine.
         int failure = errno;
@@ -224,10 +236,10 @@ static void run_reaper(const clinux_sandbox_options *options) {
         close(error_pipe[0]);
         run_command(options, error_pipe[1]);
     }
-    // Both sides call setpgid so the group exists before anyone signals it (APUE §9.4).
+    // Both sides call setpgid so the group exists before anyone signals it (APUE §9.4); the
+    // command itself writes its pid to the status pipe (run_command).
     setpgid(command, command);
     report.command_pid = command;
-    write_all(STATUS_FD, &report.command_pid, sizeof report.command_pid);
     close(error_pipe[1]);
     int null_out = open("/dev/null", O_WRONLY);
     if (null_out >= 0) {

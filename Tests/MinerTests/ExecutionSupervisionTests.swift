@@ -3,6 +3,7 @@ import Glibc
 import JSON
 @testable import Miner
 import TestSupport
+import Synchronization
 import Testing
 
 /// Whether `pid` has ended: no `/proc/<pid>`, or only a zombie left (where PID 1 of a
@@ -21,6 +22,11 @@ func processEnded(_ pid: Int32) async -> Bool {
 func pidWritten(at path: String) throws -> Int32 {
     let text = try String(contentsOfFile: path, encoding: .utf8)
     return try #require(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+}
+
+/// Counts bodies that have started, shared across threads.
+private final class ArrivalCounter: Sendable {
+    let value = Atomic<Int>(0)
 }
 
 @Suite("Execution: supervision that the job cannot undo")
@@ -94,6 +100,26 @@ struct ExecutionSupervisionTests {
         }
         #expect(made.count == 4)
         #expect(Set(closed) == Set(made))
+    }
+
+    @Test("blocking work runs on threads of its own: more bodies than pool threads all block at once")
+    func blockingWorkLeavesThePoolFree() async throws {
+        let count = 8  // well above the cooperative pool's width on a 2-core machine
+        let counter = ArrivalCounter()
+        let all = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<count {
+                group.addTask {
+                    (try? await BlockingWork.run(name: "test-blocking") { () throws(ExecutionFailure) -> Bool in
+                        counter.value.add(1, ordering: .acquiringAndReleasing)
+                        // Blocks until every body has started; on a shared pool of 2 threads they never would.
+                        for _ in 0..<3000 where counter.value.load(ordering: .acquiring) < count { usleep(10_000) }
+                        return counter.value.load(ordering: .acquiring) == count
+                    }) ?? false
+                }
+            }
+            return await group.allSatisfy { $0 }
+        }
+        #expect(all)
     }
 
     @Test("artifacts are hashed by the supervisor thread, not by the async caller")

@@ -104,11 +104,12 @@ final class LogSink {
     /// Copies the last `count` bytes of `name` to `output` in 64 KiB pieces.
     private func copyTail(of name: String, count: Int, to output: Int32) -> Bool {
         guard count > 0 else { return true }
-        let input = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        // O_NONBLOCK and the S_IFREG check: a FIFO the job swapped in must not hang the supervisor.
+        let input = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard input >= 0 else { return false }
         defer { close(input) }
         var info = stat()
-        guard fstat(input, &info) == 0 else { return false }
+        guard fstat(input, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return false }
         let size = Int(info.st_size)
         var position = max(0, size - count)
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)

@@ -71,16 +71,10 @@ enum SandboxedProcess {
     /// - Throws: `ExecutionFailure.io` (logs), `.runtime` (pipes, fork).
     static func run(_ request: Request, onSpawn: @escaping @Sendable (Int32, Int32) -> Void) async throws(ExecutionFailure) -> Result {
         let flag = CancelFlag()
+        // waitpid, poll and pipe reads block: a dedicated thread, never the cooperative pool.
         let outcome: Swift.Result<Result, ExecutionFailure> = await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                // waitpid, poll and pipe reads block: a dedicated thread, never the cooperative pool.
-                let thread = Thread {
-                    continuation.resume(returning: Swift.Result { () throws(ExecutionFailure) -> Result in
-                        try supervise(request, flag: flag, onSpawn: onSpawn)
-                    })
-                }
-                thread.name = "miner-job"
-                thread.start()
+            await BlockingWork.result(name: "miner-job") { () throws(ExecutionFailure) -> Result in
+                try supervise(request, flag: flag, onSpawn: onSpawn)
             }
         } onCancel: {
             flag.requested.store(true, ordering: .releasing)
