@@ -84,6 +84,7 @@ struct ExecutionFileSafetyTests {
             "first",
             script: """
                 printf old > ../output/old.bin
+                printf x > "../output/$(printf 'not-utf8-\\377')"
                 mkdir -p ../output/deep/er && printf x > ../output/deep/er/f && chmod 000 ../output/deep/er ../output/deep
                 ln -s \(keep) ../output/link
                 ln -s \(keep) stale-link
