@@ -18,7 +18,9 @@
 // Process layout: miner → reaper (setsid, PR_SET_CHILD_SUBREAPER) → command (setpgid: its own
 // group, pgid == pid). Orphans of the command's group reparent to the reaper, which reaps them,
 // so no zombie outlives the job even where PID 1 never reaps (containers), and kill(-pgid, 0)
-// answers ESRCH once the job is over.
+// answers ESRCH once the job is over. Orphans that left the group (setsid) also reparent to
+// the reaper, which SIGKILLs and reaps them before it reports. Every confinement step that
+// fails ends the command before execve (fail closed) with the errno on the error pipe.
 
 #define IOPRIO_CLASS_BE 2
 #define IOPRIO_CLASS_SHIFT 13
@@ -208,7 +210,8 @@ static void run_reaper(const clinux_sandbox_options *options) {
     clinux_sandbox_report report;
     memset(&report, 0, sizeof report);
     setsid();
-    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    int subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    int subreaper_errno = errno;
     reset_signals();
 
     // Move the four descriptors we keep above 10 first so the dup2s below cannot clobber them.
@@ -220,6 +223,13 @@ static void run_reaper(const clinux_sandbox_options *options) {
     if (dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0 || dup2(status, STATUS_FD) < 0) _exit(126);
     close_from(STATUS_FD + 1);
     fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC);
+    if (subreaper != 0) {
+        // Without it, processes that leave the group would outlive the job: fail closed.
+        report.exec_errno = subreaper_errno != 0 ? subreaper_errno : EPERM;
+        write_all(STATUS_FD, &report.command_pid, sizeof report.command_pid);
+        write_all(STATUS_FD, &report, sizeof report);
+        _exit(0);
+    }
 
     int error_pipe[2];
     if (pipe2(error_pipe, O_CLOEXEC) != 0) _exit(126);
@@ -276,7 +286,7 @@ static void run_reaper(const clinux_sandbox_options *options) {
         } else {
             while (waitpid(info.si_pid, NULL, 0) < 0 && errno == EINTR) {}
         }
-        // Processes that left the group (setsid) are not ours to wait for.
+        // Once the group is gone, stop waiting; processes that left it (setsid) are killed next.
         if (command_done && kill(-command, 0) != 0 && errno == ESRCH) break;
     }
     kill_remaining_children();
