@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "CLinuxShims.h"
 
@@ -17,11 +18,14 @@
 // Process layout: miner → reaper (setsid, PR_SET_CHILD_SUBREAPER) → command (setpgid: its own
 // group, pgid == pid). Orphans of the command's group reparent to the reaper, which reaps them,
 // so no zombie outlives the job even where PID 1 never reaps (containers), and kill(-pgid, 0)
-// answers ESRCH once the job is over.
+// answers ESRCH once the job is over. Orphans that left the group (setsid) also reparent to
+// the reaper, which SIGKILLs and reaps them before it reports. Every confinement step that
+// fails ends the command before execve (fail closed) with the errno on the error pipe.
 
 #define IOPRIO_CLASS_BE 2
 #define IOPRIO_CLASS_SHIFT 13
 #define IOPRIO_WHO_PROCESS 1
+#define IOPRIO_NR_LEVELS 8
 #define STATUS_FD 3
 
 static void write_all(int fd, const void *data, size_t length) {
@@ -57,31 +61,148 @@ static void reset_signals(void) {
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-static void set_limit(int resource, long long value) {
-    struct rlimit limit = {(rlim_t)value, (rlim_t)value};
-    if (value <= 0) limit.rlim_cur = limit.rlim_max = RLIM_INFINITY;
-    setrlimit(resource, &limit);
+// Reports `errno` on the error pipe and exits 127: a job whose confinement could not be set
+// up must fail (E_RUNTIME), never run unconfined.
+static void fail_setup(int error_fd) {
+    int failure = errno != 0 ? errno : EPERM;
+    write_all(error_fd, &failure, sizeof failure);
+    _exit(127);
 }
 
-// The command: runs in the reaper's copy; fds 0/1/2 are already in place.
+// Sets both soft and hard limit to `value` (capped at the inherited hard limit, which an
+// unprivileged process cannot raise); values <= 0 leave the inherited limit alone.
+static int set_limit(int resource, long long value) {
+    if (value <= 0) return 0;
+    struct rlimit current;
+    if (getrlimit(resource, &current) != 0) return -1;
+    rlim_t wanted = (rlim_t)value;
+    if (current.rlim_max != RLIM_INFINITY && wanted > current.rlim_max) wanted = current.rlim_max;
+    struct rlimit limit = {wanted, wanted};
+    return setrlimit(resource, &limit);
+}
+
+// The command: runs in the reaper's copy; fds 0/1/2 are already in place. Every confinement
+// step that fails ends the child before execve (fail closed).
 static void run_command(const clinux_sandbox_options *options, int error_fd) {
-    setpgid(0, 0);
-    setpriority(PRIO_PROCESS, 0, options->nice_level);
-    if (options->ioprio_level >= 0) {
-        syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, (IOPRIO_CLASS_BE << IOPRIO_CLASS_SHIFT) | options->ioprio_level);
+    int grouped = setpgid(0, 0);
+    // The command announces its own pid (= group id) before it runs anything of the job's:
+    // were the reaper to announce it, a job could kill the reaper first and leave a group
+    // the supervisor never learns of. One 4-byte write to a pipe is atomic (PIPE_BUF).
+    int self = (int)syscall(SYS_getpid);
+    write_all(STATUS_FD, &self, sizeof self);
+    if (grouped != 0) {
+        int failure = errno;
+        if (getpgid(0) != self) {
+            errno = failure;
+            fail_setup(error_fd);
+        }
     }
-    set_limit(RLIMIT_AS, options->rlimit_as);
-    set_limit(RLIMIT_FSIZE, options->rlimit_fsize);
-    set_limit(RLIMIT_NOFILE, options->rlimit_nofile);
-    set_limit(RLIMIT_NPROC, options->rlimit_nproc);
+    if (setpriority(PRIO_PROCESS, 0, options->nice_level) != 0) {
+        // Lowering niceness needs privilege; a process already at least this nice is fine.
+        int failure = errno;
+        errno = 0;
+        int current = getpriority(PRIO_PROCESS, 0);
+        if (errno != 0 || current < options->nice_level) {
+            errno = failure;
+            fail_setup(error_fd);
+        }
+    }
+    if (options->ioprio_level >= 0) {
+        // Levels are 0...7; newer kernels read higher bits as I/O hints rather than refusing them.
+        if (options->ioprio_level >= IOPRIO_NR_LEVELS) {
+            errno = EINVAL;
+            fail_setup(error_fd);
+        }
+        long result = syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0,
+                              (IOPRIO_CLASS_BE << IOPRIO_CLASS_SHIFT) | options->ioprio_level);
+        if (result != 0) fail_setup(error_fd);
+    }
+    if (set_limit(RLIMIT_AS, options->rlimit_as) != 0) fail_setup(error_fd);
+    if (set_limit(RLIMIT_FSIZE, options->rlimit_fsize) != 0) fail_setup(error_fd);
+    if (set_limit(RLIMIT_NOFILE, options->rlimit_nofile) != 0) fail_setup(error_fd);
+    if (set_limit(RLIMIT_NPROC, options->rlimit_nproc) != 0) fail_setup(error_fd);
     struct rlimit zero = {0, 0};  // no core files
-    setrlimit(RLIMIT_CORE, &zero);
+    if (setrlimit(RLIMIT_CORE, &zero) != 0) fail_setup(error_fd);
     if (chdir(options->cwd) == 0) {
         execve(options->path, options->argv, options->envp);
     }
-    int failure = errno;
-    write_all(error_fd, &failure, sizeof failure);
-    _exit(127);
+    fail_setup(error_fd);
+}
+
+// Appends the decimal digits of `value` (> 0) at `out`; returns the position after them.
+static char *append_decimal(char *out, long value) {
+    char digits[24];
+    int count = 0;
+    do {
+        digits[count++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value > 0 && count < (int)sizeof digits);
+    while (count > 0) *out++ = digits[--count];
+    return out;
+}
+
+// SIGKILLs every pid listed in `path` (/proc/self/task/<tid>/children: space-separated
+// decimals). Returns how many it signalled, or -1 when the file cannot be read. open, read,
+// close and kill only: async-signal-safe.
+static int kill_listed_children(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    char buffer[512];
+    long pid = 0;
+    int in_number = 0, signalled = 0;
+    for (;;) {
+        ssize_t got = read(fd, buffer, sizeof buffer);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        for (ssize_t i = 0; i < got; i++) {
+            char c = buffer[i];
+            if (c >= '0' && c <= '9') {
+                if (pid < 100000000L) pid = pid * 10 + (c - '0');
+                in_number = 1;
+            } else {
+                if (in_number && pid > 1) {
+                    kill((pid_t)pid, SIGKILL);
+                    signalled++;
+                }
+                pid = 0;
+                in_number = 0;
+            }
+        }
+    }
+    if (in_number && pid > 1) {
+        kill((pid_t)pid, SIGKILL);
+        signalled++;
+    }
+    close(fd);
+    return signalled;
+}
+
+// The reaper is a child subreaper: processes that left the command's group (setsid) and
+// were orphaned are reparented to it. Before it exits, it kills and reaps every child it
+// still has, re-reading the list after each reap (a killed process's own children arrive
+// next), until waitid answers ECHILD. Never kill(-1): that would reach every process of the uid.
+static void kill_remaining_children(void) {
+    char path[64] = "/proc/self/task/";
+    char *end = append_decimal(path + 16, (long)syscall(SYS_gettid));
+    const char suffix[] = "/children";
+    memcpy(end, suffix, sizeof suffix);
+    for (int idle = 0; idle < 200;) {
+        int listed = kill_listed_children(path);
+        if (listed < 0) return;  // no /proc: nothing safe left to do
+        siginfo_t info;
+        memset(&info, 0, sizeof info);
+        int options = listed > 0 ? WEXITED : (WEXITED | WNOHANG);
+        if (waitid(P_ALL, 0, &info, options) != 0) {
+            if (errno == EINTR) continue;
+            return;  // ECHILD: nothing left
+        }
+        if (info.si_pid == 0) {
+            // A child exists that the list did not show yet: look again shortly, boundedly.
+            struct timespec pause = {0, 10 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+            idle++;
+        }
+    }
 }
 
 // The reaper: never returns.
@@ -89,7 +210,8 @@ static void run_reaper(const clinux_sandbox_options *options) {
     clinux_sandbox_report report;
     memset(&report, 0, sizeof report);
     setsid();
-    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    int subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    int subreaper_errno = errno;
     reset_signals();
 
     // Move the four descriptors we keep above 10 first so the dup2s below cannot clobber them.
@@ -101,10 +223,19 @@ static void run_reaper(const clinux_sandbox_options *options) {
     if (dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0 || dup2(status, STATUS_FD) < 0) _exit(126);
     close_from(STATUS_FD + 1);
     fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC);
+    if (subreaper != 0) {
+        // Without it, processes that leave the group would outlive the job: fail closed.
+        report.exec_errno = subreaper_errno != 0 ? subreaper_errno : EPERM;
+        write_all(STATUS_FD, &report.command_pid, sizeof report.command_pid);
+        write_all(STATUS_FD, &report, sizeof report);
+        _exit(0);
+    }
 
     int error_pipe[2];
     if (pipe2(error_pipe, O_CLOEXEC) != 0) _exit(126);
-    pid_t command = fork();
+    // A raw clone rather than fork(): this process is a post-fork copy of a multi-threaded
+    // one, and fork() would run the pthread_atfork handlers of libraries in an unknown state.
+    pid_t command = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
     if (command < 0) {
         report.exec_errno = errno;
         write_all(STATUS_FD, &report.command_pid, sizeof report.command_pid);
@@ -115,10 +246,10 @@ static void run_reaper(const clinux_sandbox_options *options) {
         close(error_pipe[0]);
         run_command(options, error_pipe[1]);
     }
-    // Both sides call setpgid so the group exists before anyone signals it (APUE §9.4).
+    // Both sides call setpgid so the group exists before anyone signals it (APUE §9.4); the
+    // command itself writes its pid to the status pipe (run_command).
     setpgid(command, command);
     report.command_pid = command;
-    write_all(STATUS_FD, &report.command_pid, sizeof report.command_pid);
     close(error_pipe[1]);
     int null_out = open("/dev/null", O_WRONLY);
     if (null_out >= 0) {
@@ -155,9 +286,10 @@ static void run_reaper(const clinux_sandbox_options *options) {
         } else {
             while (waitpid(info.si_pid, NULL, 0) < 0 && errno == EINTR) {}
         }
-        // Processes that left the group (setsid) are not ours to wait for.
+        // Once the group is gone, stop waiting; processes that left it (setsid) are killed next.
         if (command_done && kill(-command, 0) != 0 && errno == ESRCH) break;
     }
+    kill_remaining_children();
     struct rusage usage;
     if (getrusage(RUSAGE_CHILDREN, &usage) == 0) {
         report.user_usec = (long long)usage.ru_utime.tv_sec * 1000000LL + usage.ru_utime.tv_usec;

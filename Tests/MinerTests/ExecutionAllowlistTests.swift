@@ -84,6 +84,38 @@ struct ExecutionAllowlistTests {
         #expect(sandbox.exists(marker))
     }
 
+    /// A tool whose only rule accepts any token, so only the generic checks can deny.
+    static func permissiveTool(_ sandbox: ExecutionSandbox) throws -> (allowlist: String, marker: String) {
+        let marker = sandbox.directory.path("ran-marker")
+        return (try sandbox.tool("anything", script: "echo ran > \(marker)", args: #"[[".+"]]"#), marker)
+    }
+
+    /// Tokens the generic checks must deny whatever the tool's rules say, and ordinary ones they must let through.
+    static let genericCheckCases: [(token: String, denied: Bool)] =
+        [
+            "file:/etc/passwd", "http://169.254.169.254/x.mp4", "FILE:x", "concat:a.mp4|b.mp4", "data:text/plain,hi",
+            "--in=/etc/passwd", "--in=../x", "-i=a=/abs", "--src=file:/etc/passwd", "x=http://h/y",
+            "/\u{301}etc/passwd", "a\u{301}..\u{301}/x", "=/abs",
+        ].map { ($0, true) }
+        + ["out.txt", "-c:v", "scale=640:360", "--level=3", "output/x.mp4", "00:00:10", "a.b.c", "-metadata:s:a:0"].map { ($0, false) }
+
+    @Test("URL/scheme tokens and absolute or '..' values after '=' are denied whatever the tool's rules; ordinary tokens pass",
+          arguments: genericCheckCases)
+    func genericChecks(token: String, denied: Bool) async throws {
+        let sandbox = try ExecutionSandbox()
+        let (allowlist, marker) = try Self.permissiveTool(sandbox)
+        let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
+        let payload: JSONValue = ["type": "cli", "command": "anything", "args": [.string(token)]]
+        let outcome = await executor.execute(AssignedJob(jobID: "generic", payload: payload), context: ExecutionContext())
+        if denied {
+            #expect(outcome.code == .deny)
+            #expect(!sandbox.exists(marker))
+        } else {
+            #expect(outcome.result?["exit_code"] == 0)
+            #expect(sandbox.exists(marker))
+        }
+    }
+
     @Test("cli disabled denies every CLI job")
     func cliDisabled() async throws {
         let sandbox = try ExecutionSandbox()

@@ -102,6 +102,8 @@ struct ExecutionProcessTests {
         #expect(lines.contains("PATH=/usr/bin:/bin"))
         #expect(lines.contains("LANG=C.UTF-8"))
         #expect(lines.contains("CUDA_VISIBLE_DEVICES=1,3"))
+        // CUDA's device numbers must be nvidia-smi's (the slot's GPU indices), not fastest-first.
+        #expect(lines.contains("CUDA_DEVICE_ORDER=PCI_BUS_ID"))
         #expect(lines.contains { $0.hasPrefix("HOME=") && $0.hasSuffix("/env/work") })
         #expect(lines.contains { $0.hasPrefix("cwd=") && $0.hasSuffix("/env/work") })
         #expect(!lines.contains { $0.hasPrefix("USER=") || $0.hasPrefix("SWIFT") })

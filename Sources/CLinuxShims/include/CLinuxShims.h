@@ -38,8 +38,10 @@ typedef struct {
     int status_fd;             // write end of the status pipe (see clinux_sandbox_report)
 } clinux_sandbox_options;
 
-/// What the reaper process writes to `status_fd`: first `command_pid` alone (as soon as the
-/// command exists), then the whole record once the command's process group is gone.
+/// What arrives on `status_fd`: first `command_pid` alone (written by the command itself, in
+/// its own group, before execve; by the reaper as 0 when the command could not be created),
+/// then the whole record from the reaper once the command's process group is gone and every
+/// process that escaped it (setsid) has been killed. EOF without the record: the reaper died.
 typedef struct {
     int command_pid;           // pid (and process group id) of the command
     int exec_errno;            // 0 when execve succeeded

@@ -31,6 +31,9 @@ public struct ExecutorSettings: Sendable {
     public var maxProcesses: Int
     /// RLIMIT_NOFILE for job processes.
     public var maxOpenFiles: Int
+    /// Most bytes of `output/` hashed per job; files past it are reported with their size and
+    /// no hash. nil: the job's output cap (`maxOutputMB`, lowered by the tool's `max_output_mb`).
+    public var maxHashedBytes: Int?
 
     /// Settings with the spec's defaults; only the workspace root is required.
     public init(
@@ -38,7 +41,7 @@ public struct ExecutorSettings: Sendable {
         ollamaURL: String = "http://127.0.0.1:11434", niceLevel: Int32 = 10, ioPriorityLevel: Int32 = 6,
         memorySoftMB: Int? = nil, maxOutputMB: Int = 5000, logCapBytes: Int = 10 * 1024 * 1024,
         defaultTimeoutSeconds: Int = 600, maxTimeoutSeconds: Int = 7200, killGraceSeconds: Int = 5, gpuCount: Int = 0,
-        maxProcesses: Int = 256, maxOpenFiles: Int = 1024
+        maxProcesses: Int = 256, maxOpenFiles: Int = 1024, maxHashedBytes: Int? = nil
     ) {
         self.workspaceRoot = workspaceRoot
         self.cliEnabled = cliEnabled
@@ -55,5 +58,6 @@ public struct ExecutorSettings: Sendable {
         self.gpuCount = gpuCount
         self.maxProcesses = maxProcesses
         self.maxOpenFiles = maxOpenFiles
+        self.maxHashedBytes = maxHashedBytes
     }
 }

@@ -46,13 +46,18 @@ extension JobExecutor {
             environment: [
                 "PATH=/usr/bin:/bin", "HOME=\(workspace.work)", "LANG=C.UTF-8",
                 "CUDA_VISIBLE_DEVICES=\(context.gpuIndices.map(String.init).joined(separator: ","))",
+                // CUDA numbers devices fastest-first by default; PCI order matches nvidia-smi's
+                // indices, which is what the slot's GPU numbers are.
+                "CUDA_DEVICE_ORDER=PCI_BUS_ID",
             ],
             workingDirectory: workspace.work, logDirectory: workspace.logs, logCapBytes: settings.logCapBytes, timeoutSeconds: limit,
             killGraceSeconds: settings.killGraceSeconds, niceLevel: settings.niceLevel,
             ioPriorityLevel: settings.ioPriorityLevel,
             addressSpaceBytes: settings.memorySoftMB.map(Self.bytes(mebibytes:)) ?? 0,
             fileSizeBytes: Self.bytes(mebibytes: outputMB),
-            maxOpenFiles: Int64(settings.maxOpenFiles), maxProcesses: Int64(settings.maxProcesses))
+            maxOpenFiles: Int64(settings.maxOpenFiles), maxProcesses: Int64(settings.maxProcesses),
+            artifactJobDirectory: workspace.jobDirectory,
+            maxHashedBytes: settings.maxHashedBytes ?? (outputMB > 0 ? Int(clamping: Self.bytes(mebibytes: outputMB)) : Int.max))
         let result = try await SandboxedProcess.run(request, onSpawn: context.onSpawn)
         metering.childCPUSeconds = result.cpuSeconds
         metering.extra.append(JSONMember(key: "max_rss_kb", value: .integer(JSONInteger(result.maxRSSKilobytes))))
@@ -60,6 +65,9 @@ extension JobExecutor {
         case .cancelled: throw .shutdown
         case .timeout: throw .timedOut(seconds: limit)
         case .none: break
+        }
+        if result.supervisorLost {
+            throw .runtime("supervisor lost: the job's reaper process died before reporting; its process group was killed")
         }
         if result.execErrno != 0 {
             throw .runtime("cannot execute \(command.tool.path): \(String(cString: strerror(result.execErrno)))")
@@ -82,7 +90,7 @@ extension JobExecutor {
         return [
             "exit_code": 0,
             "stdout_tail": .string(String(decoding: result.stdoutTail, as: UTF8.self)),
-            "artifacts": .array(ArtifactScanner.scan(jobDirectory: workspace.jobDirectory).map(\.json)),
+            "artifacts": .array(result.artifacts.map(\.json)),
         ]
     }
 }

@@ -67,8 +67,15 @@ public struct JobExecutor: JobExecuting {
         if RunnerKind.requestsURLInputs(job.payload) { throw .denied("URL inputs are disabled on this miner") }
         let command = kind == .cli ? try cliCommand(for: job.payload) : nil
         if Task.isCancelled { throw .shutdown }
-        let workspace = try JobWorkspace.prepare(root: settings.workspaceRoot, jobID: job.jobID)
-        if let text = RunnerKind.inlineInput(of: job.payload) { try workspace.writeInput(text) }
+        // Creating (and, for a reused id, emptying) the workspace touches the disk: off the pool.
+        let root = settings.workspaceRoot
+        let jobID = job.jobID
+        let input = RunnerKind.inlineInput(of: job.payload)
+        let workspace = try await BlockingWork.run(name: "miner-prepare") { () throws(ExecutionFailure) -> JobWorkspace in
+            let workspace = try JobWorkspace.prepare(root: root, jobID: jobID)
+            if let input { try workspace.writeInput(input) }
+            return workspace
+        }
         switch kind {
         case .echo:
             return ["echo": job.payload]

@@ -33,7 +33,13 @@ struct JobWorkspace: Sendable {
         free(resolved)
         let jobDirectory = (realRoot == "/" ? "" : realRoot) + "/" + jobID
         try makeOwnedDirectory(jobDirectory)
-        for name in subdirectories { try makeOwnedDirectory(jobDirectory + "/" + name) }
+        for name in subdirectories {
+            try makeOwnedDirectory(jobDirectory + "/" + name)
+            // A re-assigned job id finds the previous run's files: start from empty folders so
+            // nothing stale is read as input or reported as an artifact. state.json, beside
+            // them, belongs to the control loop and stays.
+            try emptyDirectory(jobDirectory + "/" + name)
+        }
         let workspace = JobWorkspace(jobDirectory: jobDirectory)
         try workspace.linkIntoWork("input")
         try workspace.linkIntoWork("output")
@@ -58,6 +64,8 @@ struct JobWorkspace: Sendable {
         guard info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid() else {
             throw .runtime("\(path) exists and is not a directory owned by the miner")
         }
+        // A previous job may have changed its mode; the miner needs rwx to empty and use it.
+        guard chmod(path, 0o700) == 0 else { throw .io(path: path, errno: errno) }
     }
 
     /// Writes `text` to `input/<name>` without following a symlink there, and hard-links it
@@ -73,15 +81,16 @@ struct JobWorkspace: Sendable {
         let workDirectory = open(work, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard workDirectory >= 0 else { throw .io(path: work, errno: errno) }
         defer { close(workDirectory) }
+        // Whatever the name held before (a stale input, a planted link) is replaced.
+        if unlinkat(workDirectory, name, 0) != 0, errno != ENOENT { throw .io(path: work + "/" + name, errno: errno) }
         // flags 0: linkat never follows a symlink at the source.
-        guard linkat(directory, name, workDirectory, name, 0) == 0 || errno == EEXIST else {
+        guard linkat(directory, name, workDirectory, name, 0) == 0 else {
             throw .io(path: work + "/" + name, errno: errno)
         }
     }
 
     private func writeFile(_ text: String, name: String, in directory: Int32, path: String) throws(ExecutionFailure) {
-        let file = openat(directory, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard file >= 0 else { throw .io(path: path, errno: errno) }
+        let file = try FreshFile.create(in: directory, name: name, path: path)
         defer { close(file) }
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {

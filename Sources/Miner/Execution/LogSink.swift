@@ -22,7 +22,7 @@ final class LogSink {
     /// First write or rotate error (errno); writing stops after it.
     private(set) var failure: Int32?
 
-    /// Creates (or truncates) the file, never through a symlink.
+    /// Creates the file afresh (`FreshFile`: never through a symlink or a planted hard link).
     /// - Throws: `ExecutionFailure.io` naming the path.
     init(directory path: String, name: String, cap: Int) throws(ExecutionFailure) {
         self.path = path + "/" + name
@@ -34,7 +34,8 @@ final class LogSink {
             descriptor = try Self.openFresh(directory, name)
         } catch {
             close(directory)
-            throw .io(path: self.path, errno: EACCES)
+            if case .io(_, let code) = error { throw .io(path: self.path, errno: code) }
+            throw error
         }
         unlinkat(directory, name + ".1", 0)
     }
@@ -97,19 +98,18 @@ final class LogSink {
     }
 
     private static func openFresh(_ directory: Int32, _ name: String) throws(ExecutionFailure) -> Int32 {
-        let descriptor = openat(directory, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw .io(path: name, errno: errno) }
-        return descriptor
+        try FreshFile.create(in: directory, name: name, path: name)
     }
 
     /// Copies the last `count` bytes of `name` to `output` in 64 KiB pieces.
     private func copyTail(of name: String, count: Int, to output: Int32) -> Bool {
         guard count > 0 else { return true }
-        let input = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        // O_NONBLOCK and the S_IFREG check: a FIFO the job swapped in must not hang the supervisor.
+        let input = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard input >= 0 else { return false }
         defer { close(input) }
         var info = stat()
-        guard fstat(input, &info) == 0 else { return false }
+        guard fstat(input, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return false }
         let size = Int(info.st_size)
         var position = max(0, size - count)
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)

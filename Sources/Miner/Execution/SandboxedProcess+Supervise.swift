@@ -10,9 +10,8 @@ extension SandboxedProcess {
     ) throws(ExecutionFailure) -> Result {
         let stdoutSink = try LogSink(directory: request.logDirectory, name: "stdout.log", cap: request.logCapBytes)
         let stderrSink = try LogSink(directory: request.logDirectory, name: "stderr.log", cap: request.logCapBytes)
-        let stdoutPipe = try makePipe()
-        let stderrPipe = try makePipe()
-        let statusPipe = try makePipe()
+        let pipes = try makePipes(3, make: makePipe, close: { close($0) })
+        let (stdoutPipe, stderrPipe, statusPipe) = (pipes[0], pipes[1], pipes[2])
         let reaper: Int32
         do {
             reaper = try spawn(request, stdout: stdoutPipe.write, stderr: stderrPipe.write, status: statusPipe.write)
@@ -32,6 +31,8 @@ extension SandboxedProcess {
             pollfd(fd: statusPipe.read, events: Int16(POLLIN), revents: 0),
         ]
         var status: [UInt8] = []
+        let recordSize = MemoryLayout<clinux_sandbox_report>.size
+        var supervisorLost = false
         var commandGroup: Int32 = 0
         var stop = Stop.none
         let start = ContinuousClock.now
@@ -50,7 +51,15 @@ extension SandboxedProcess {
                 if got <= 0 {
                     close(fds[index].fd)
                     fds[index].fd = -1
-                    if index == 2 { reaperGoneAt = .now }
+                    if index == 2 {
+                        reaperGoneAt = .now
+                        if commandGroup > 0, status.count < 4 + recordSize {
+                            // The reaper died before reporting (the job can kill its parent:
+                            // same uid). Nobody supervises the group any more: end it now.
+                            kill(-commandGroup, SIGKILL)
+                            supervisorLost = true
+                        }
+                    }
                     continue
                 }
                 buffer.withUnsafeBufferPointer { all in
@@ -97,12 +106,13 @@ extension SandboxedProcess {
         stdoutSink.finish()
         stderrSink.finish()
 
-        let recordSize = MemoryLayout<clinux_sandbox_report>.size
         guard status.count >= 4 + recordSize else {
             if commandGroup == 0 { throw .runtime("could not start the job process") }
+            // Belt and braces: whatever is left of the group goes (ESRCH when nothing is).
+            kill(-commandGroup, SIGKILL)
             return Result(
                 termination: .signaled(SIGKILL), stop: stop, execErrno: 0, cpuSeconds: 0, maxRSSKilobytes: 0,
-                stdoutTail: stdoutSink.tail, logFailure: nil)
+                stdoutTail: stdoutSink.tail, logFailure: nil, supervisorLost: true, artifacts: [])
         }
         let report = status.withUnsafeBytes { raw in
             raw.loadUnaligned(fromByteOffset: 4, as: clinux_sandbox_report.self)
@@ -110,13 +120,42 @@ extension SandboxedProcess {
         let waitStatus = report.wait_status
         let signal = waitStatus & 0x7f
         let termination: Termination = signal == 0 ? .exited((waitStatus >> 8) & 0xff) : .signaled(signal)
+        // Hashing reads up to the byte cap from disk: done here, on the supervisor thread, so
+        // the cooperative pool never waits on it; only for a job that succeeded.
+        var artifacts: [ArtifactScanner.Artifact] = []
+        if let jobDirectory = request.artifactJobDirectory, termination == .exited(0), stop == .none,
+            report.exec_errno == 0, !supervisorLost
+        {
+            artifacts = ArtifactScanner.scan(jobDirectory: jobDirectory, maxHashedBytes: request.maxHashedBytes)
+        }
         let cpu = Double(report.user_usec + report.system_usec) / 1_000_000
         let logFailure = [stdoutSink, stderrSink].compactMap { sink in
             sink.failure.map { "\(sink.path): \(String(cString: strerror($0)))" }
         }.first
         return Result(
             termination: termination, stop: stop, execErrno: report.exec_errno, cpuSeconds: cpu,
-            maxRSSKilobytes: Int(report.max_rss_kb), stdoutTail: stdoutSink.tail, logFailure: logFailure)
+            maxRSSKilobytes: Int(report.max_rss_kb), stdoutTail: stdoutSink.tail, logFailure: logFailure,
+            supervisorLost: supervisorLost, artifacts: artifacts)
+    }
+
+    /// `count` pipes from `make`; when one fails, every descriptor already created is passed
+    /// to `close` before the error is rethrown, so no failure leaks pipe ends.
+    static func makePipes(
+        _ count: Int, make: () throws(ExecutionFailure) -> (read: Int32, write: Int32), close: (Int32) -> Void
+    ) throws(ExecutionFailure) -> [(read: Int32, write: Int32)] {
+        var pipes: [(read: Int32, write: Int32)] = []
+        for _ in 0..<count {
+            do {
+                pipes.append(try make())
+            } catch {
+                for pipe in pipes {
+                    close(pipe.read)
+                    close(pipe.write)
+                }
+                throw error
+            }
+        }
+        return pipes
     }
 
     private static func makePipe() throws(ExecutionFailure) -> (read: Int32, write: Int32) {

@@ -28,6 +28,10 @@ enum SandboxedProcess {
         var fileSizeBytes: Int64
         var maxOpenFiles: Int64
         var maxProcesses: Int64
+        /// Job directory whose `output/` is listed and hashed after a successful run; nil: none.
+        var artifactJobDirectory: String? = nil
+        /// Most bytes hashed over all artifacts of the job; files past it are listed unhashed.
+        var maxHashedBytes: Int = 0
     }
 
     /// How the command ended.
@@ -50,6 +54,11 @@ enum SandboxedProcess {
         var maxRSSKilobytes: Int
         var stdoutTail: [UInt8]
         var logFailure: String?
+        /// The reaper died before reporting the command's status (the supervisor then killed
+        /// the command's group itself); termination and CPU time are unknown.
+        var supervisorLost: Bool
+        /// What `output/` held after a successful run (see `Request.artifactJobDirectory`).
+        var artifacts: [ArtifactScanner.Artifact]
     }
 
     /// Set by the task's cancellation handler, read by the supervisor thread.
@@ -62,16 +71,10 @@ enum SandboxedProcess {
     /// - Throws: `ExecutionFailure.io` (logs), `.runtime` (pipes, fork).
     static func run(_ request: Request, onSpawn: @escaping @Sendable (Int32, Int32) -> Void) async throws(ExecutionFailure) -> Result {
         let flag = CancelFlag()
+        // waitpid, poll and pipe reads block: a dedicated thread, never the cooperative pool.
         let outcome: Swift.Result<Result, ExecutionFailure> = await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                // waitpid, poll and pipe reads block: a dedicated thread, never the cooperative pool.
-                let thread = Thread {
-                    continuation.resume(returning: Swift.Result { () throws(ExecutionFailure) -> Result in
-                        try supervise(request, flag: flag, onSpawn: onSpawn)
-                    })
-                }
-                thread.name = "miner-job"
-                thread.start()
+            await BlockingWork.result(name: "miner-job") { () throws(ExecutionFailure) -> Result in
+                try supervise(request, flag: flag, onSpawn: onSpawn)
             }
         } onCancel: {
             flag.requested.store(true, ordering: .releasing)
