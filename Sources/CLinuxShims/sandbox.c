@@ -121,6 +121,7 @@ static void run_command(const clinux_sandbox_options *options, int error_fd) {
     if (set_limit(RLIMIT_FSIZE, options->rlimit_fsize) != 0) fail_setup(error_fd);
     if (set_limit(RLIMIT_NOFILE, options->rlimit_nofile) != 0) fail_setup(error_fd);
     if (set_limit(RLIMIT_NPROC, options->rlimit_nproc) != 0) fail_setup(error_fd);
+    if (set_limit(RLIMIT_CPU, options->rlimit_cpu) != 0) fail_setup(error_fd);
     struct rlimit zero = {0, 0};  // no core files
     if (setrlimit(RLIMIT_CORE, &zero) != 0) fail_setup(error_fd);
     if (chdir(options->cwd) == 0) {

@@ -90,6 +90,7 @@ struct ExecutionProcessTests {
                 echo "nice=$(cut -d' ' -f19 /proc/self/stat)"
                 echo "nofile=$(ulimit -n)"
                 echo "core=$(ulimit -c)"
+                echo "cpu=$(ulimit -t)"
                 echo "stdin=$(cat | wc -c)"
                 printf 'artifact' > ../output/a.bin
                 """)
@@ -108,6 +109,8 @@ struct ExecutionProcessTests {
         #expect(lines.contains { $0.hasPrefix("cwd=") && $0.hasSuffix("/env/work") })
         #expect(!lines.contains { $0.hasPrefix("USER=") || $0.hasPrefix("SWIFT") })
         #expect(lines.contains("nofile=1024"))
+        // RLIMIT_CPU backstop: every core for the whole time limit (600 s default) plus the 1 s grace.
+        #expect(lines.contains("cpu=\((600 + 1) * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))"))
         #expect(lines.contains("core=0"))
         #expect(lines.contains("stdin=0"))
         #expect(lines.contains { $0.hasPrefix("nice=") && Int($0.dropFirst(5)) ?? 0 >= 10 })

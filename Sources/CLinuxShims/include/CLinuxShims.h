@@ -33,6 +33,7 @@ typedef struct {
     long long rlimit_fsize;    // RLIMIT_FSIZE bytes, <= 0 for unlimited
     long long rlimit_nofile;   // RLIMIT_NOFILE
     long long rlimit_nproc;    // RLIMIT_NPROC
+    long long rlimit_cpu;      // RLIMIT_CPU seconds (SIGXCPU, then SIGKILL past the hard limit), <= 0 to keep
     int stdout_fd;             // write end for the command's stdout
     int stderr_fd;             // write end for the command's stderr
     int status_fd;             // write end of the status pipe (see clinux_sandbox_report)

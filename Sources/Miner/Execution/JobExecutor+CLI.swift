@@ -27,6 +27,14 @@ extension JobExecutor {
         return CLICommand(tool: tool, arguments: arguments)
     }
 
+    /// RLIMIT_CPU for a job: all cores busy for its whole time limit plus the kill grace. The
+    /// supervisor's wall-clock timeout normally ends the job long before; this is the backstop
+    /// that still holds when the miner (and so the supervisor) is gone and the job runs on.
+    static func cpuLimitSeconds(timeoutSeconds: Int, graceSeconds: Int, cores: Int = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) -> Int64 {
+        let (product, overflow) = Int64(max(1, timeoutSeconds) + max(0, graceSeconds)).multipliedReportingOverflow(by: Int64(max(1, cores)))
+        return overflow ? 0 : product
+    }
+
     /// MiB → bytes for an rlimit, saturating; 0 (unlimited) for non-positive values.
     static func bytes(mebibytes: Int) -> Int64 {
         guard mebibytes > 0 else { return 0 }
@@ -56,6 +64,7 @@ extension JobExecutor {
             addressSpaceBytes: settings.memorySoftMB.map(Self.bytes(mebibytes:)) ?? 0,
             fileSizeBytes: Self.bytes(mebibytes: outputMB),
             maxOpenFiles: Int64(settings.maxOpenFiles), maxProcesses: Int64(settings.maxProcesses),
+            cpuSeconds: Self.cpuLimitSeconds(timeoutSeconds: limit, graceSeconds: settings.killGraceSeconds),
             artifactJobDirectory: workspace.jobDirectory,
             maxHashedBytes: settings.maxHashedBytes ?? (outputMB > 0 ? Int(clamping: Self.bytes(mebibytes: outputMB)) : Int.max))
         let result = try await SandboxedProcess.run(request, onSpawn: context.onSpawn)

@@ -181,7 +181,7 @@ extension SandboxedProcess {
                             path: path, argv: argvBuffer.baseAddress, envp: envpBuffer.baseAddress, cwd: cwd,
                             nice_level: request.niceLevel, ioprio_level: request.ioPriorityLevel,
                             rlimit_as: request.addressSpaceBytes, rlimit_fsize: request.fileSizeBytes,
-                            rlimit_nofile: request.maxOpenFiles, rlimit_nproc: request.maxProcesses,
+                            rlimit_nofile: request.maxOpenFiles, rlimit_nproc: request.maxProcesses, rlimit_cpu: request.cpuSeconds,
                             stdout_fd: stdout, stderr_fd: stderr, status_fd: status)
                         return clinux_sandbox_spawn(&options, &reaper)
                     }

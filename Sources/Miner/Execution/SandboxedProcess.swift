@@ -28,6 +28,8 @@ enum SandboxedProcess {
         var fileSizeBytes: Int64
         var maxOpenFiles: Int64
         var maxProcesses: Int64
+        /// RLIMIT_CPU in seconds; 0 keeps the inherited limit.
+        var cpuSeconds: Int64 = 0
         /// Job directory whose `output/` is listed and hashed after a successful run; nil: none.
         var artifactJobDirectory: String? = nil
         /// Most bytes hashed over all artifacts of the job; files past it are listed unhashed.
