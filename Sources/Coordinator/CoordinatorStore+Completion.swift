@@ -176,6 +176,8 @@ extension CoordinatorStore {
         _ signed: SignedWorkClaim, jobID: String, minerID: String, result: JSONValue, metrics: JSONValue, unitType: String,
         publicKeyHex: String?, window: ClosedRange<Int64>
     ) throws(CoordinatorError) {
+        if signed.claim.isNull { throw .invalidPayload("claim: field required with claim_signature") }
+        if signed.signature.isNull { throw .invalidPayload("claim_signature: field required with claim") }
         guard let publicKeyHex, let publicKey = try? Ed25519.PublicKey(hex: publicKeyHex) else {
             throw .invalidPayload("claim_signature: the miner registered no public_key")
         }

@@ -111,14 +111,32 @@ import Testing
         }
     }
 
-    @Test func aClaimNeedsItsSignatureAndViceVersa() throws {
-        #expect(throws: CoordinatorError.self) {
-            _ = try ResultReport(body: ["result": .object([]), "claim": .object([])])
+    @Test func aClaimNeedsItsSignatureAndViceVersa() async throws {
+        let setup = try await setUp()
+        let claim = try claim(jobID: setup.jobID)
+        let signature = try claim.sign(with: setup.minerKey).json
+        for body: JSONValue in [
+            ["result": Self.result, "metrics": Self.metrics, "claim": claim.json],
+            ["result": Self.result, "metrics": Self.metrics, "claim_signature": signature],
+        ] {
+            let report = try ResultReport(body: body)
+            do {
+                _ = try await setup.harness.store.complete(
+                    jobID: setup.jobID, minerID: "miner-1", result: report.result, metrics: report.metrics, claim: report.claim)
+                Issue.record("accepted a claim without its signature or a signature without its claim")
+            } catch {
+                #expect(error.httpStatus == 422)
+            }
         }
-        #expect(throws: CoordinatorError.self) {
-            _ = try ResultReport(body: ["result": .object([]), "claim_signature": .object([])])
+        // An unknown job answers 404 before the body's claim is looked at.
+        let lone = try ResultReport(body: ["result": .object([]), "claim": .object([])])
+        do {
+            _ = try await setup.harness.store.complete(
+                jobID: "0123456789abcdef0123456789abcdef", minerID: "miner-1", result: lone.result, claim: lone.claim)
+            Issue.record("completed an unknown job")
+        } catch {
+            #expect(error.httpStatus == 404)
         }
-        let report = try ResultReport(body: ["result": .object([])])
-        #expect(report.claim == nil)
+        #expect(try ResultReport(body: ["result": .object([])]).claim == nil)
     }
 }
