@@ -106,7 +106,7 @@ let package = Package(
             dependencies: ["Miner", "ServiceRuntime", "CLinuxShims", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
 
-        .target(name: "TestSupport", dependencies: ["Sockets", "HTTP1", "WebSocket", "ServiceRuntime"], swiftSettings: swiftSettings),
+        .target(name: "TestSupport", dependencies: ["Sockets", "HTTP1", "WebSocket", "ServiceRuntime", "CLinuxShims"], swiftSettings: swiftSettings),
 
         // MARK: tests
         .testTarget(name: "CLibrariesTests", dependencies: ["CSQLite", "CSodium", "CArgon2", "CZlib"], swiftSettings: swiftSettings),
@@ -146,6 +146,8 @@ let package = Package(
                 "Miner", "JSON", "HTTPServer", "HTTP1", "HTTPClient", "Cryptography", "Receipts", "ServiceRuntime", "TestSupport",
             ],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "AITBCCLITests", dependencies: ["AITBCCLI", "Receipts", "Cryptography", "ServiceRuntime"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AITBCCLITests", dependencies: ["AITBCCLI", "Receipts", "Cryptography", "ServiceRuntime", "TestSupport"],
+            swiftSettings: swiftSettings),
     ]
 )

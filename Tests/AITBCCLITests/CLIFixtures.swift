@@ -1,6 +1,7 @@
 import Foundation
 import ServiceRuntime
 import JSON
+import TestSupport
 import Testing
 
 /// Paths and helpers shared by the CLI tests.
@@ -63,26 +64,15 @@ enum CLIFixtures {
         var stderr: String
     }
 
-    /// Runs the binary with `arguments` and optional stdin bytes.
+    /// Runs the binary with `arguments` and optional stdin bytes (blocks the calling thread).
     static func run(_ arguments: [String], stdin: [UInt8]? = nil) throws -> Run {
-        let process = Process()
         guard let executable = binary else { throw MissingBinary() }
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        let input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try ProcessLaunch.run(process)
-        if let stdin { input.fileHandleForWriting.write(Data(stdin)) }
-        try input.fileHandleForWriting.close()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        let directory = try TemporaryDirectory(prefix: "aitbc-cli-run")
+        let input = directory.path("stdin")
+        try Data(stdin ?? []).write(to: URL(fileURLWithPath: input))
+        let child = try ChildProcess(
+            executable.path, arguments, environment: TestPaths.baseEnvironment(), directory: directory.url.path, stdin: input)
+        let status = child.waitBlocking(timeout: .seconds(60))
+        return Run(status: status, stdout: child.stdout, stderr: child.stderr)
     }
 }

@@ -4,6 +4,7 @@ import HTTP1
 import HTTPServer
 import Sockets
 import Synchronization
+import TestSupport
 import Testing
 
 /// Real outside clients against a live server; skipped with a message when curl is absent.
@@ -12,20 +13,15 @@ import Testing
         FileManager.default.isExecutableFile(atPath: $0)
     }
 
-    /// Runs curl with `arguments`, returning exit status, stdout and stderr.
+    /// Runs curl with `arguments`, returning exit status, stdout and stderr (blocks the calling thread).
     static func curl(_ arguments: [String]) throws -> (status: Int32, out: Data, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: curlPath ?? "/usr/bin/curl")
-        process.arguments = ["--silent", "--show-error", "--max-time", "20"] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try ProcessLaunch.run(process)
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, outData, String(decoding: errData, as: UTF8.self))
+        let directory = try TemporaryDirectory(prefix: "curl-run")
+        let child = try ChildProcess(
+            curlPath ?? "/usr/bin/curl", ["--silent", "--show-error", "--max-time", "20"] + arguments,
+            environment: TestPaths.baseEnvironment(), directory: directory.url.path)
+        let status = child.waitBlocking(timeout: .seconds(60))
+        let out = (try? Data(contentsOf: URL(fileURLWithPath: child.stdoutPath))) ?? Data()
+        return (status, out, child.stderr)
     }
 
     /// A router that also records which client port sent each request, to see connection reuse.

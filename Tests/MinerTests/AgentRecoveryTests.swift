@@ -35,23 +35,11 @@ private func processGroup(_ pid: Int32) -> Int32? {
     /// spec/miner.md §13.6 / §9: RUNNING with a live process group → group SIGKILLed, E_MINER_RESTART reported.
     @Test func runningJobWithLiveProcessGroupIsKilledAndReportedMinerRestart() async throws {
         // A detached `sleep 60` in a session (and group) of its own, like an executor's job.
-        let pid: Int32 = try await onOwnThread {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "setsid sleep 60 </dev/null >/dev/null 2>&1 & echo $!"]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try ProcessLaunch.run(process)
-            // Read the one line only: the detached sleep may inherit the pipe and keep it open.
-            var output = Data()
-            while !output.contains(0x0A) {
-                let chunk = pipe.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                output.append(chunk)
-            }
-            // No waitUntilExit: Foundation's wait also covers the detached sleep holding the pipe.
-            return Int32(String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-        }
+        let scratch = try TemporaryDirectory(prefix: "aitbc-miner-recovery-sleep")
+        let shell = try await ChildProcess.run(
+            "/bin/sh", ["-c", "setsid sleep 60 </dev/null >/dev/null 2>&1 & echo $!"], environment: TestPaths.baseEnvironment(),
+            directory: scratch.url.path)
+        let pid = Int32(shell.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         try #require(pid > 1)
         defer { kill(pid, SIGKILL) }
         #expect(await eventually { processGroup(pid) == pid })

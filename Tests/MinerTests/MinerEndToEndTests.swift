@@ -280,7 +280,7 @@ struct MinerEndToEndTests {
             #expect(stats["total_jobs"] == 200)
             await cluster.shutdown()
             for id in ["miner-a", "miner-b"] {
-                #expect(cluster.miner(id)?.process.terminationStatus == 0, "\(id) did not drain cleanly")
+                #expect(cluster.miner(id)?.exitStatus == 0, "\(id) did not drain cleanly")
                 let log = cluster.miner(id)?.stdout ?? ""
                 let token = Cluster.minerKeys[id] ?? "?"
                 #expect(!log.contains(token), "\(id) logged its token")

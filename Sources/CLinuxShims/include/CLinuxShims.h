@@ -64,3 +64,10 @@ int clinux_pipe_cloexec(int fds[2]);
 /// /proc/<pid>/environ, mem and fds cannot be read or ptraced by other processes of the same
 /// user — such as the jobs a miner runs. Returns 0 or an errno.
 int clinux_set_dumpable(int dumpable);
+
+/// posix_spawn of `path` with stdin/stdout/stderr from the given descriptors, in `cwd` (NULL:
+/// inherit), every other descriptor closed in the child (closefrom 3), signals reset. Unlike
+/// Foundation's Process on Linux it never lists the parent's open descriptors, which races with
+/// other threads opening and closing them. Returns 0 and the pid, or an errno.
+int clinux_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd, int stdin_fd, int stdout_fd,
+                 int stderr_fd, int *pid);
