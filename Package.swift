@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "ServiceRuntime",
             dependencies: [
-                "HTTPServer", "HTTP1",
+                "HTTPServer", "HTTP1", "CLinuxShims",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -106,7 +106,7 @@ let package = Package(
             dependencies: ["Miner", "ServiceRuntime", "CLinuxShims", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
 
-        .target(name: "TestSupport", dependencies: ["Sockets", "HTTP1", "WebSocket", "ServiceRuntime", "CLinuxShims"], swiftSettings: swiftSettings),
+        .target(name: "TestSupport", dependencies: ["Sockets", "HTTP1", "WebSocket", "ServiceRuntime"], swiftSettings: swiftSettings),
 
         // MARK: tests
         .testTarget(name: "CLibrariesTests", dependencies: ["CSQLite", "CSodium", "CArgon2", "CZlib"], swiftSettings: swiftSettings),

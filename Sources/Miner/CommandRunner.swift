@@ -1,6 +1,5 @@
-import Dispatch
 import Foundation
-import Synchronization
+import Glibc
 import ServiceRuntime
 
 /// Runs a short helper command (nvidia-smi) with a deadline and a cap on its output.
@@ -26,59 +25,29 @@ enum CommandRunner {
     static let outputLimit = 1 << 20
 
     /// Runs `executable` and returns its standard output when it exits 0 within `timeout`.
-    /// A command past its deadline is killed with SIGKILL.
+    /// A command past its deadline is killed with SIGKILL. Output goes to a private temporary
+    /// file (no pipe to drain); waiting happens on a thread of its own.
     static func run(_ executable: String, arguments: [String], timeout: Duration) async -> Result<String, Failure> {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aitbc-command-\(UUID().uuidString)").path
         do {
-            try ProcessLaunch.run(process)
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            return .failure(.launchFailed("temporary directory: \(error)"))
+        }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(executable, arguments, environment: ProcessInfo.processInfo.environment, directory: directory)
         } catch {
             return .failure(.launchFailed("\(error)"))
         }
-        // Pipe reads and the wait block, so they run on threads of their own: never the
-        // cooperative pool, nor Dispatch's global queues, whose threads the pool shares on Linux.
-        return await withCheckedContinuation { continuation in
-            Thread {
-                let reader = stdout.fileHandleForReading
-                let collected = Mutex(Data())
-                let readDone = DispatchSemaphore(value: 0)
-                Thread {
-                    while let chunk = try? reader.read(upToCount: 64 * 1024), !chunk.isEmpty {
-                        let size = collected.withLock { data -> Int in
-                            if data.count <= outputLimit { data.append(chunk) }
-                            return data.count
-                        }
-                        if size > outputLimit { break }
-                    }
-                    readDone.signal()
-                }.start()
-                let (seconds, attoseconds) = timeout.components
-                let deadline = DispatchTime.now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
-                if exited.wait(timeout: deadline) == .timedOut {
-                    kill(process.processIdentifier, SIGKILL)
-                    exited.wait()
-                    try? reader.close()
-                    continuation.resume(returning: .failure(.timedOut(timeout)))
-                    return
-                }
-                readDone.wait()
-                let data = collected.withLock { $0 }
-                if data.count > outputLimit {
-                    continuation.resume(returning: .failure(.outputTooLarge(outputLimit)))
-                } else if process.terminationStatus != 0 {
-                    continuation.resume(returning: .failure(.exitStatus(process.terminationStatus)))
-                } else {
-                    continuation.resume(returning: .success(String(decoding: data, as: UTF8.self)))
-                }
-            }.start()
-        }
+        let started = ContinuousClock.now
+        let status = await child.wait(timeout: timeout)
+        if status == 128 + SIGKILL, ContinuousClock.now - started >= timeout { return .failure(.timedOut(timeout)) }
+        var info = stat()
+        guard stat(child.stdoutPath, &info) == 0, info.st_size <= outputLimit else { return .failure(.outputTooLarge(outputLimit)) }
+        guard status == 0 else { return .failure(.exitStatus(status)) }
+        return .success(child.stdout)
     }
 }

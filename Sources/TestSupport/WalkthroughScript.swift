@@ -1,4 +1,5 @@
 import Foundation
+import ServiceRuntime
 
 /// A `scripts/*-walkthrough.sh` whose lines between `# --- walkthrough begin` and
 /// `# --- walkthrough end` a docs page shows verbatim, and which tests run against the built

@@ -3,6 +3,7 @@ import Foundation
 import JSON
 import Synchronization
 import TestSupport
+import ServiceRuntime
 import Testing
 
 /// Durability of the real binary: clients and miners work it over HTTP, it is SIGKILLed

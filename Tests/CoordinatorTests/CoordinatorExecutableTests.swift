@@ -2,6 +2,7 @@ import Cryptography
 import Foundation
 import JSON
 import TestSupport
+import ServiceRuntime
 import Testing
 
 /// The real `aitbc-coordinator` binary: help, exit codes, SIGTERM drain, and crash recovery.

@@ -7,6 +7,7 @@ import JSON
 import Miner
 import Synchronization
 import TestSupport
+import ServiceRuntime
 import Testing
 
 /// Real processes over loopback: an `aitbc-coordinator`, `aitbc-miner`s with their own keys and

@@ -37,42 +37,27 @@ import TestSupport
 
     struct ChildExited: Error {}
 
-    /// Reads the child's stdout until `token` appears.
-    static func wait(for token: String, from pipe: Pipe) throws {
-        var seen = ""
-        while !seen.contains(token) {
-            let data = pipe.fileHandleForReading.availableData
-            guard !data.isEmpty else { throw ChildExited() }
-            seen += String(decoding: data, as: UTF8.self)
-        }
-    }
-
     /// Runs the child on `path`, kills it per `killWhen`, and returns after it has died.
     static func runAndKill(path: String, mode: String, stallAfter: Int?) throws {
-        let process = Process()
-        process.executableURL = try childURL()
-        process.arguments = [path, mode, "\(rowsPerTransaction)"] + (stallAfter.map { ["\($0)"] } ?? [])
-        let output = Pipe()
-        process.standardOutput = output
-        try ProcessLaunch.run(process)
+        let directory = try TemporaryDirectory(prefix: "sqlite-crash-child")
+        let child = try ChildProcess(
+            try childURL().path, [path, mode, "\(rowsPerTransaction)"] + (stallAfter.map { ["\($0)"] } ?? []),
+            environment: TestPaths.baseEnvironment(), directory: directory.url.path)
         defer {
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
+            // Only the child this test started, by its pid.
+            child.send(SIGKILL)
+            _ = child.waitBlocking(timeout: .seconds(30))
         }
         if stallAfter != nil {
             // Deterministic: the child is inside an open transaction with spilled WAL frames.
-            try wait(for: "stalled", from: output)
+            guard child.waitForOutputBlocking(containing: "stalled", timeout: .seconds(60)) else { throw ChildExited() }
         } else {
             // Free-running: kill at an arbitrary point of its write loop.
-            try wait(for: "ready", from: output)
+            guard child.waitForOutputBlocking(containing: "ready", timeout: .seconds(60)) else { throw ChildExited() }
             usleep(UInt32.random(in: 50_000...250_000))
         }
-        #expect(kill(process.processIdentifier, SIGKILL) == 0)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal)
-        #expect(process.terminationStatus == SIGKILL)
+        #expect(kill(child.pid, SIGKILL) == 0)
+        #expect(child.waitBlocking(timeout: .seconds(30)) == 128 + SIGKILL)
     }
 
     /// Opens the file with this module and checks integrity and whole transactions only.

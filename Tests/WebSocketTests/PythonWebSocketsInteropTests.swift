@@ -11,71 +11,13 @@ import WebSocket
 /// Runs the Python `websockets` package (CI installs it) against our server and client.
 enum PythonWebSockets {
     /// Whether `python3 -c 'import websockets'` succeeds.
-    static let isAvailable: Bool = {
-        guard let process = try? run(["-c", "import websockets"]) else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    static let isAvailable: Bool = TestPaths.pythonHas("websockets")
 
-    /// Starts `python3 arguments…` with stdout/stderr captured.
-    static func run(_ arguments: [String], stdout: Pipe? = nil) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        process.standardOutput = stdout ?? FileHandle.nullDevice
-        process.standardError = stdout ?? FileHandle.nullDevice
-        try ProcessLaunch.run(process)
-        return process
-    }
-
-    /// Waits on a separate thread (not the cooperative pool) for exit, terminating the process after `timeout`.
-    static func waitForExit(_ process: Process, timeout: TimeInterval) async -> Int32 {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                let end = Date().addingTimeInterval(timeout)
-                while process.isRunning, Date() < end { Thread.sleep(forTimeInterval: 0.01) }
-                if process.isRunning {
-                    stop(process)
-                    process.waitUntilExit()
-                }
-                continuation.resume(returning: process.terminationStatus)
-            }
-        }
-    }
-
-    /// Kills a process this test started, by its pid. SIGKILL, not SIGTERM: children inherit the
-    /// test runner's signal mask, in which SIGTERM may be blocked.
-    static func stop(_ process: Process) {
-        if process.isRunning { _ = kill(process.processIdentifier, SIGKILL) }
-    }
-
-    /// Reads the first line of `pipe` on a separate thread, giving up after `timeout`.
-    static func firstLine(of pipe: Pipe, timeout: TimeInterval) async -> String? {
-        await withCheckedContinuation { continuation in
-            let resumed = Mutex(false)
-            let finish: @Sendable (String?) -> Void = { line in
-                let first = resumed.withLock { done -> Bool in
-                    defer { done = true }
-                    return !done
-                }
-                if first { continuation.resume(returning: line) }
-            }
-            Thread.detachNewThread {
-                var data = Data()
-                while true {
-                    let chunk = pipe.fileHandleForReading.availableData
-                    if chunk.isEmpty { break }
-                    data.append(chunk)
-                    if data.contains(0x0A) { break }
-                }
-                let text = String(decoding: data, as: UTF8.self)
-                finish(text.split(separator: "\n").first.map(String.init))
-            }
-            Thread.detachNewThread {
-                Thread.sleep(forTimeInterval: timeout)
-                finish(nil)
-            }
-        }
+    /// Starts `python3 arguments…`; stdout and stderr go to files in `directory`.
+    static func run(_ arguments: [String], in directory: TemporaryDirectory) throws -> ChildProcess {
+        try ChildProcess(
+            TestPaths.onPath("python3") ?? "/usr/bin/python3", arguments, environment: TestPaths.baseEnvironment(),
+            directory: directory.url.path)
     }
 
     static let clientScript = """
@@ -138,11 +80,10 @@ struct PythonWebSocketsInteropTests {
         let closes = Recorder<Int>()
         router.webSocket("/echo", deflate: PerMessageDeflateConfiguration(), handler: echoHandler(closes: closes))
         try await withWebSocketServer(router: router) { port in
-            let output = Pipe()
-            let process = try PythonWebSockets.run([script, "ws://127.0.0.1:\(port)/echo"], stdout: output)
-            let status = await PythonWebSockets.waitForExit(process, timeout: 30)
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(status == 0, "python client: \(text)")
+            let process = try PythonWebSockets.run([script, "ws://127.0.0.1:\(port)/echo"], in: directory)
+            let status = await process.wait(timeout: .seconds(30))
+            let text = process.stdout
+            #expect(status == 0, "python client: \(text) \(process.stderr)")
             #expect(text.hasPrefix("OK permessage-deflate"))
             #expect(await closes.wait(count: 1) == [1000])
         }
@@ -152,13 +93,14 @@ struct PythonWebSocketsInteropTests {
         let directory = try TemporaryDirectory(prefix: "ws-interop")
         let script = directory.path("server.py")
         try PythonWebSockets.serverScript.write(toFile: script, atomically: true, encoding: .utf8)
-        let output = Pipe()
-        let process = try PythonWebSockets.run([script], stdout: output)
+        let process = try PythonWebSockets.run([script], in: directory)
         defer {
-            // Only the process this test started, by its own handle.
-            PythonWebSockets.stop(process)
+            // Only the process this test started, by its pid. SIGKILL: children inherit the test
+            // runner's signal mask, in which SIGTERM may be blocked.
+            process.send(SIGKILL)
         }
-        let line = await PythonWebSockets.firstLine(of: output, timeout: 20)
+        _ = await process.waitForOutput(containing: "\n", timeout: .seconds(20))
+        let line = process.stdout.split(separator: "\n").first.map(String.init)
         let port = try #require(line.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }, "python server printed \(line ?? "nothing")")
         for deflate in [true, false] {
             let ws = try await WebSocketClient.connect(
@@ -172,7 +114,7 @@ struct PythonWebSocketsInteropTests {
             await ws.close()
             #expect(ws.closeStatus?.code == .normalClosure)
         }
-        PythonWebSockets.stop(process)
-        _ = await PythonWebSockets.waitForExit(process, timeout: 5)
+        process.send(SIGKILL)
+        _ = await process.wait(timeout: .seconds(5))
     }
 }
