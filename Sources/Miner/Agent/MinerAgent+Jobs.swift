@@ -165,11 +165,11 @@ extension MinerAgent {
         MinerMetrics.inflight(now)
     }
 
-    /// Writes `record` on the state I/O thread, logging (not failing) when the disk refuses:
+    /// Writes `record` on a thread of its own (fsync never blocks the pool), logging (not failing) when the disk refuses:
     /// the report still goes out.
     func persist(_ record: JobStateRecord?, logger: Logger) async {
         guard let record else { return }
-        await stateIO.run { [self] in persistNow(record, logger: logger) }
+        await BlockingWork.value(name: "miner-state-io") { [self] in persistNow(record, logger: logger) }
     }
 
     /// Writes `record` on the calling thread; only for callers off the cooperative pool.

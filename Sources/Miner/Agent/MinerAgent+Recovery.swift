@@ -9,7 +9,7 @@ extension MinerAgent {
     /// is reported `E_MINER_RESTART`; a persisted report is queued to be sent again; finished
     /// jobs are left for retention.
     func recover() async {
-        let records = await stateIO.run { [store] in store.scan() }
+        let records = await BlockingWork.value(name: "miner-state-io") { [store] in store.scan() }
         for var record in records where !record.state.isFinished {
             var jobLogger = logger
             jobLogger[metadataKey: "job_id"] = .string(record.jobID)

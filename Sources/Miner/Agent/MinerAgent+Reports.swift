@@ -102,7 +102,7 @@ extension MinerAgent {
             guard !Task.isCancelled, state.withLock({ $0.registered && !$0.fatal }) else { return true }
             var jobLogger = logger
             jobLogger[metadataKey: "job_id"] = .string(jobID)
-            var record = await stateIO.run { [store] in store.read(jobID: jobID) }
+            var record = await BlockingWork.value(name: "miner-state-io") { [store] in store.read(jobID: jobID) }
             let reply = await client.submit(jobID: jobID, report: report)
             var delivery = Self.delivery(of: reply)
             if delivery == .retry, (record?.attempts ?? 0) + 1 >= Self.maxReportAttempts {

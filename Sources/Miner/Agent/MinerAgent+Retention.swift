@@ -8,7 +8,7 @@ extension MinerAgent {
     func retentionLoop() async {
         while !Task.isCancelled {
             let (keepSucceeded, keepFailed) = (configuration.keepSucceeded, configuration.keepFailed)
-            let removed = await stateIO.run { [store] in store.removeExpired(keepSucceeded: keepSucceeded, keepFailed: keepFailed) }
+            let removed = await BlockingWork.value(name: "miner-state-io") { [store] in store.removeExpired(keepSucceeded: keepSucceeded, keepFailed: keepFailed) }
             if !removed.isEmpty {
                 logger.info("workspace_cleaned", metadata: ["removed_jobs": "\(removed.count)"])
             }

@@ -83,8 +83,6 @@ public final class MinerAgent: Sendable {
     let key: Ed25519.PrivateKey?
     let logger: Logger
     let state: Mutex<State>
-    /// Where state.json writes (fsync) run: never the cooperative pool.
-    let stateIO = BlockingIOThread(name: "miner-state-io")
 
     /// Lists the models this host can serve (`capabilities.models`); nil when unknown.
     public typealias ModelsSource = @Sendable () async -> [String]?
@@ -156,7 +154,6 @@ public final class MinerAgent: Sendable {
         shutdown.fire(15)
         await watcher.value
         let fatal = state.withLock { $0.fatal }
-        stateIO.stop()
         logger.info("stopped", metadata: ["exit_code": "\(fatal ? 3 : 0)"])
         return fatal ? .unauthorized : .drained
     }

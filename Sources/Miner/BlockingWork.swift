@@ -1,8 +1,18 @@
 import Foundation
 
-/// Runs blocking work (disk walks, waitpid, poll) on a dedicated thread and awaits its result,
-/// so the cooperative pool — two threads on a small host — keeps serving heartbeats and polls.
+/// Runs blocking work (disk walks, waitpid, poll, state.json fsyncs) on a dedicated thread and
+/// awaits its result, so the cooperative pool — two threads on a small host — keeps serving
+/// heartbeats and polls.
 enum BlockingWork {
+    /// `body` on a new thread named `name`; its value comes back here.
+    static func value<T: Sendable>(name: String, _ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: body()) }
+            thread.name = name
+            thread.start()
+        }
+    }
+
     /// `body` on a new thread named `name`; its result or typed error comes back here.
     static func run<T: Sendable>(
         name: String, _ body: @escaping @Sendable () throws(ExecutionFailure) -> T
