@@ -106,4 +106,30 @@ private func processGroup(_ pid: Int32) -> Int32? {
         #expect(mock.read { $0.results["job-finished"] } == nil)
         #expect(mock.read { $0.fails.isEmpty })
     }
+
+    /// A report the coordinator keeps refusing with 5xx is abandoned after
+    /// `MinerAgent.maxReportAttempts` attempts in all, so the job stops being held forever.
+    @Test func aReportRefusedForeverIsAbandonedAtTheAttemptCap() async throws {
+        let workspace = try TemporaryDirectory(prefix: "aitbc-miner-recovery")
+        let store = JobStateStore(root: workspace.url.path)
+        let report = PendingReport(kind: .result, body: ["result": ["echo": "x"], "metrics": ["duration_ms": 1]])
+        try store.write(
+            JobStateRecord(
+                jobID: "job-stuck", state: .reporting, runner: "echo", startedAt: 1, attempts: MinerAgent.maxReportAttempts - 1,
+                pendingReport: report))
+        let mock = MockCoordinator()
+        try await mock.start()
+        defer { Task { await mock.stop() } }
+        mock.state.withLock {
+            $0.assigned = ["job-stuck"]
+            $0.failingResults = ["job-stuck"]
+        }
+        let harness = try AgentHarness(mock: mock, executor: ProbeExecutor(), workspace: workspace)
+        let running = harness.start()
+        #expect(await eventually { store.read(jobID: "job-stuck")?.state == .abandoned })
+        #expect(store.read(jobID: "job-stuck")?.pendingReport == nil)
+        harness.shutdown.fire(15)
+        _ = await running.value
+        #expect(mock.read { $0.resultPosts } == 1)
+    }
 }

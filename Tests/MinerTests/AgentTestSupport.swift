@@ -39,6 +39,8 @@ struct MockCoordinatorState: Sendable {
     var headerProblems: [String] = []
     /// Job ids whose result/fail answers 404.
     var unknownJobs: Set<String> = []
+    /// Job ids whose result answers 503 (a coordinator that keeps failing on one report).
+    var failingResults: Set<String> = []
 }
 
 /// Shared, locked mock state (a class so route closures can hold it).
@@ -126,6 +128,7 @@ final class MockCoordinator: Sendable {
             let parsed = body(request)
             let status: HTTPResponseStatus = state.withLock { state in
                 state.resultPosts += 1
+                if state.failingResults.contains(jobID) { return .serviceUnavailable }
                 guard state.assigned.contains(jobID), !state.unknownJobs.contains(jobID) else { return .notFound }
                 if let previous = state.results[jobID], !previous.isEmpty {
                     // Exact replay is accepted without counting again; anything else conflicts.
