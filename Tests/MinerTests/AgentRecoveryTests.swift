@@ -46,7 +46,10 @@ private func processGroup(_ pid: Int32) -> Int32? {
 
         let workspace = try TemporaryDirectory(prefix: "aitbc-miner-recovery")
         let store = JobStateStore(root: workspace.url.path)
-        try store.write(JobStateRecord(jobID: "job-crashed", state: .running, runner: "sleep", startedAt: 1, pid: pid, processGroup: pid))
+        var record = JobStateRecord(jobID: "job-crashed", state: .running, runner: "sleep", startedAt: 1, pid: pid, processGroup: pid)
+        let identity = try #require(ProcessIdentity.of(pid: pid))
+        record.processIdentity = identity
+        try store.write(record)
 
         let mock = MockCoordinator()
         try await mock.start()
@@ -62,6 +65,28 @@ private func processGroup(_ pid: Int32) -> Int32? {
         #expect(await eventually { store.read(jobID: "job-crashed")?.state == .failed })
         harness.shutdown.fire(15)
         _ = await running.value
+    }
+
+    /// A recorded group whose number now belongs to another process (pid reuse, a reboot) is
+    /// left alone: the leader's boot id and start time must match what was recorded.
+    @Test func aReusedProcessGroupNumberIsNotKilled() async throws {
+        let scratch = try TemporaryDirectory(prefix: "aitbc-miner-recovery-sleep")
+        let shell = try await ChildProcess.run(
+            "/bin/sh", ["-c", "setsid sleep 60 </dev/null >/dev/null 2>&1 & echo $!"], environment: TestPaths.baseEnvironment(),
+            directory: scratch.url.path)
+        let pid = Int32(shell.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        try #require(pid > 1)
+        defer { kill(pid, SIGKILL) }
+        #expect(await eventually { processGroup(pid) == pid })
+        let live = try #require(ProcessIdentity.of(pid: pid))
+        for stale in [
+            ProcessIdentity(bootID: live.bootID, startTicks: live.startTicks - 1),
+            ProcessIdentity(bootID: "00000000-0000-0000-0000-000000000000", startTicks: live.startTicks), nil,
+        ] {
+            #expect(!MinerAgent.killGroup(pid, recorded: stale))
+            #expect(kill(pid, 0) == 0, "the unrelated group survives")
+        }
+        #expect(MinerAgent.killGroup(pid, recorded: live))
     }
 
     @Test func runningJobWithoutLiveGroupIsReportedMinerRestart() async throws {

@@ -34,6 +34,9 @@ public struct JobStateRecord: Sendable, Equatable {
     public var pid: Int32?
     /// The child's process group (killed by recovery after a miner crash).
     public var processGroup: Int32?
+    /// Boot and start time of the group leader when it was spawned (`boot_id`, `pgid_start`):
+    /// recovery kills the group only while they still match.
+    public var processIdentity: ProcessIdentity?
     /// Submission attempts of the pending report so far.
     public var attempts: Int
     /// The report to (re-)send while `state` is `REPORTING`.
@@ -62,6 +65,8 @@ public struct JobStateRecord: Sendable, Equatable {
             JSONMember(key: "started_at", value: .integer(JSONInteger(startedAt))),
             JSONMember(key: "pid", value: pid.map { .integer(JSONInteger($0)) } ?? .null),
             JSONMember(key: "pgid", value: processGroup.map { .integer(JSONInteger($0)) } ?? .null),
+            JSONMember(key: "boot_id", value: processIdentity.map { .string($0.bootID) } ?? .null),
+            JSONMember(key: "pgid_start", value: processIdentity.map { .integer(JSONInteger($0.startTicks)) } ?? .null),
             JSONMember(key: "attempts", value: .integer(JSONInteger(attempts))),
         ]
         if let pendingReport { members.append(JSONMember(key: "pending_report", value: pendingReport.json)) }
@@ -87,5 +92,8 @@ public struct JobStateRecord: Sendable, Equatable {
             jobID: jobID, state: state, runner: json["runner"]?.stringValue ?? "echo", startedAt: startedAt, pid: process("pid"),
             processGroup: process("pgid"), attempts: json["attempts"]?.int64Value.flatMap { Int(exactly: $0) } ?? 0,
             pendingReport: pending)
+        if let boot = json["boot_id"]?.stringValue, let ticks = json["pgid_start"]?.int64Value {
+            processIdentity = ProcessIdentity(bootID: boot, startTicks: ticks)
+        }
     }
 }

@@ -81,6 +81,7 @@ extension MinerAgent {
             let updated = record.withLock { record in
                 record.pid = pid
                 record.processGroup = processGroup
+                record.processIdentity = ProcessIdentity.of(pid: processGroup)
                 return record
             }
             // The supervisor thread calls this, off the cooperative pool: write in place.

@@ -15,7 +15,7 @@ extension MinerAgent {
             jobLogger[metadataKey: "job_id"] = .string(record.jobID)
             switch record.state {
             case .assigned, .running:
-                let killed = record.processGroup.map(Self.killGroup) ?? false
+                let killed = record.processGroup.map { Self.killGroup($0, recorded: record.processIdentity) } ?? false
                 record.state = .reporting
                 record.pendingReport = .failure(
                     .minerRestart, message: "the miner restarted while the job was running", metrics: Self.zeroMetrics())
@@ -36,10 +36,12 @@ extension MinerAgent {
         }
     }
 
-    /// SIGKILLs process group `processGroup` when it still exists; never our own group or init's.
-    static func killGroup(_ processGroup: Int32) -> Bool {
-        guard processGroup > 1, processGroup != getpgrp() else { return false }
-        guard kill(-processGroup, 0) == 0 else { return false }
+    /// SIGKILLs process group `processGroup` when it still exists and its leader is the process
+    /// recorded (same boot, same start time); never our own group or init's, and nothing
+    /// without a recorded identity — a reused number is somebody else's group.
+    static func killGroup(_ processGroup: Int32, recorded: ProcessIdentity?) -> Bool {
+        guard processGroup > 1, processGroup != getpgrp(), let recorded else { return false }
+        guard kill(-processGroup, 0) == 0, ProcessIdentity.of(pid: processGroup) == recorded else { return false }
         return kill(-processGroup, SIGKILL) == 0
     }
 }
