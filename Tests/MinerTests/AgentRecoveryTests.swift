@@ -31,18 +31,23 @@ private func processGroup(_ pid: Int32) -> Int32? {
     return fields.count > 2 ? Int32(fields[2]) : nil
 }
 
+/// A `sleep 60` in a session (and process group) of its own, like an executor's job; its pid.
+private func detachedSleep() async throws -> Int32 {
+    let scratch = try TemporaryDirectory(prefix: "aitbc-miner-recovery-sleep")
+    let shell = try await ChildProcess.run(
+        "/bin/sh", ["-c", "setsid sleep 60 </dev/null >/dev/null 2>&1 & echo $!"], environment: TestPaths.baseEnvironment(),
+        directory: scratch.url.path)
+    let pid = Int32(shell.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    try #require(pid > 1)
+    #expect(await eventually { processGroup(pid) == pid })
+    return pid
+}
+
 @Suite(.serialized) struct AgentRecoveryTests {
     /// spec/miner.md §13.6 / §9: RUNNING with a live process group → group SIGKILLed, E_MINER_RESTART reported.
     @Test func runningJobWithLiveProcessGroupIsKilledAndReportedMinerRestart() async throws {
-        // A detached `sleep 60` in a session (and group) of its own, like an executor's job.
-        let scratch = try TemporaryDirectory(prefix: "aitbc-miner-recovery-sleep")
-        let shell = try await ChildProcess.run(
-            "/bin/sh", ["-c", "setsid sleep 60 </dev/null >/dev/null 2>&1 & echo $!"], environment: TestPaths.baseEnvironment(),
-            directory: scratch.url.path)
-        let pid = Int32(shell.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-        try #require(pid > 1)
+        let pid = try await detachedSleep()
         defer { kill(pid, SIGKILL) }
-        #expect(await eventually { processGroup(pid) == pid })
 
         let workspace = try TemporaryDirectory(prefix: "aitbc-miner-recovery")
         let store = JobStateStore(root: workspace.url.path)
@@ -70,14 +75,8 @@ private func processGroup(_ pid: Int32) -> Int32? {
     /// A recorded group whose number now belongs to another process (pid reuse, a reboot) is
     /// left alone: the leader's boot id and start time must match what was recorded.
     @Test func aReusedProcessGroupNumberIsNotKilled() async throws {
-        let scratch = try TemporaryDirectory(prefix: "aitbc-miner-recovery-sleep")
-        let shell = try await ChildProcess.run(
-            "/bin/sh", ["-c", "setsid sleep 60 </dev/null >/dev/null 2>&1 & echo $!"], environment: TestPaths.baseEnvironment(),
-            directory: scratch.url.path)
-        let pid = Int32(shell.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-        try #require(pid > 1)
+        let pid = try await detachedSleep()
         defer { kill(pid, SIGKILL) }
-        #expect(await eventually { processGroup(pid) == pid })
         let live = try #require(ProcessIdentity.of(pid: pid))
         for stale in [
             ProcessIdentity(bootID: live.bootID, startTicks: live.startTicks - 1),
