@@ -57,6 +57,37 @@ struct ExecutionOllamaTests {
         }
     }
 
+    @Test("cancelling a job stops waiting for a generation that is still running (drain does not wait for it)")
+    func cancellationAbandonsAGeneration() async throws {
+        let release = Mutex(false)
+        let router = Router()
+        router.get("/api/tags") { _, _ in
+            Response(status: .ok, headers: ["Content-Type": "application/json"], body: .bytes(Array(#"{"models":[{"name":"slow"}]}"#.utf8)))
+        }
+        router.post("/api/generate") { _, _ in
+            // Answers after 120 s, or as soon as the test releases it: far beyond any reasonable wait.
+            for _ in 0..<1_200 where !release.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(100)) }
+            return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .bytes(Array(#"{"response":"late"}"#.utf8)))
+        }
+        try await withExecutionTestServer(router: router) { port in
+            let sandbox = try ExecutionSandbox()
+            let executor = try JobExecutor(settings: sandbox.settings(ollama: "http://127.0.0.1:\(port)"))
+            let job = Task {
+                await executor.execute(
+                    AssignedJob(jobID: "slow-gen", payload: ["model": "slow", "prompt": "hi", "timeout_s": 600]), context: ExecutionContext())
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            let cancelled = ContinuousClock.now
+            job.cancel()
+            let outcome = await job.value
+            let waited = ContinuousClock.now - cancelled
+            release.withLock { $0 = true }
+            #expect(outcome.code == .shutdown)
+            // Waiting for the answer would take the server's 120 s.
+            #expect(waited < .seconds(60), "the job returned \(waited) after cancellation")
+        }
+    }
+
     @Test("installedModels is empty when Ollama is unreachable")
     func unreachable() async throws {
         let sandbox = try ExecutionSandbox()

@@ -1,6 +1,7 @@
 import HTTP1
 import HTTPClient
 import JSON
+import Synchronization
 
 /// The two Ollama endpoints the `ollama.generate` runner uses, over the repository's HTTPClient.
 struct OllamaClient: Sendable {
@@ -58,13 +59,30 @@ struct OllamaClient: Sendable {
             configuration: HTTPClientConfiguration(
                 connectTimeout: .seconds(5), readTimeout: timeout, maxConnectionsPerHost: 1,
                 maxResponseBodySize: Self.maxResponseBytes))
-        let result: Result<HTTPClientResponse, HTTPClientError>
-        do {
-            result = .success(try await client.execute(request))
-        } catch {
-            result = .failure(error)
+        // A generation may run for the job's whole time limit. The call runs in a task of its
+        // own and this one waits for whichever comes first, its answer or cancellation (drain,
+        // shutdown): a cancelled job returns at once and the abandoned call ends at its read
+        // timeout, its client shut down then.
+        let answer = OllamaAnswer()
+        let call = Task {
+            let result: Result<HTTPClientResponse, HTTPClientError>
+            do throws(HTTPClientError) {
+                result = .success(try await client.execute(request))
+            } catch {
+                result = .failure(error)
+            }
+            await client.shutdown()
+            answer.deliver(.some(result))
         }
-        await client.shutdown()
+        let outcome = await withTaskCancellationHandler {
+            await answer.wait()
+        } onCancel: {
+            answer.deliver(nil)
+        }
+        guard let result = outcome else {
+            _ = call
+            throw .shutdown
+        }
         switch result {
         case .failure(let error):
             throw .runtime("ollama \(request.url): \(error)")
@@ -77,6 +95,34 @@ struct OllamaClient: Sendable {
             } catch {
                 throw .runtime("ollama \(request.url): invalid JSON: \(error)")
             }
+        }
+    }
+}
+
+/// The first of an Ollama call's answer and the job's cancellation (nil), delivered once.
+private final class OllamaAnswer: Sendable {
+    private let state = Mutex<(value: Result<HTTPClientResponse, HTTPClientError>??, waiter: CheckedContinuation<Result<HTTPClientResponse, HTTPClientError>?, Never>?)>((nil, nil))
+
+    /// Records the outcome (first one wins) and resumes the waiter, if any.
+    func deliver(_ value: Result<HTTPClientResponse, HTTPClientError>?) {
+        let waiter = state.withLock { state -> CheckedContinuation<Result<HTTPClientResponse, HTTPClientError>?, Never>? in
+            guard state.value == nil else { return nil }
+            state.value = .some(value)
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: value)
+    }
+
+    /// The outcome, once there is one.
+    func wait() async -> Result<HTTPClientResponse, HTTPClientError>? {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Result<HTTPClientResponse, HTTPClientError>?? in
+                if let value = state.value { return value }
+                state.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
         }
     }
 }
