@@ -5,6 +5,7 @@ import HTTPServer
 import Logging
 import Sockets
 import Synchronization
+import TestSupport
 
 /// Remote ports seen by the server: one per TCP connection the client opened.
 final class ConnectionLog: Sendable {
@@ -67,29 +68,6 @@ func withTestServer<T: Sendable>(
     host: String = "127.0.0.1", router: Router, limits: HTTPParserLimits = HTTPParserLimits(),
     _ body: (HTTPServer, Int) async throws -> T
 ) async throws -> T {
-    var logger = Logger(label: "test.client")
-    logger.logLevel = .critical
-    let configuration = HTTPServerConfiguration(host: host, limits: limits, eventLoopThreads: 2)
-    let server = HTTPServer(configuration: configuration, router: router, logger: logger)
-    try await server.start()
-    do {
-        let result = try await body(server, server.port ?? 0)
-        await server.shutdown(deadline: .seconds(2))
-        return result
-    } catch {
-        await server.shutdown(deadline: .seconds(2))
-        throw error
-    }
+    try await serving(router, configuration: HTTPServerConfiguration(host: host, limits: limits, eventLoopThreads: 2), body)
 }
 
-/// A seeded generator for reproducible jitter checks.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -84,16 +84,7 @@ extension JobOutcome {
 
 /// Starts an HTTP server on 127.0.0.1:0, runs `body` with its port, stops it.
 func withExecutionTestServer<T: Sendable>(router: Router, _ body: (Int) async throws -> T) async throws -> T {
-    var logger = Logger(label: "test.miner.execution")
-    logger.logLevel = .critical
-    let server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, eventLoopThreads: 1), router: router, logger: logger)
-    try await server.start()
-    do {
-        let result = try await body(server.port ?? 0)
-        await server.shutdown(deadline: .seconds(2))
-        return result
-    } catch {
-        await server.shutdown(deadline: .seconds(2))
-        throw error
+    try await serving(router, configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, eventLoopThreads: 1)) { _, port in
+        try await body(port)
     }
 }

@@ -4,6 +4,7 @@ import HTTPClient
 import HTTPServer
 import Logging
 import Synchronization
+import TestSupport
 import WebSocket
 
 /// Values handed from server tasks to the test, read after polling.
@@ -38,16 +39,5 @@ func echoHandler(closes: Recorder<Int>? = nil) -> WebSocketRouteHandler {
 /// Starts a server with `router` on 127.0.0.1:0, runs `body`, stops it.
 @discardableResult
 func withWebSocketServer<T: Sendable>(router: Router, _ body: (Int) async throws -> T) async throws -> T {
-    var logger = Logger(label: "test.ws")
-    logger.logLevel = .critical
-    let server = HTTPServer(configuration: HTTPServerConfiguration(eventLoopThreads: 2), router: router, logger: logger)
-    try await server.start()
-    do {
-        let result = try await body(server.port ?? 0)
-        await server.shutdown(deadline: .seconds(2))
-        return result
-    } catch {
-        await server.shutdown(deadline: .seconds(2))
-        throw error
-    }
+    try await serving(router, configuration: HTTPServerConfiguration(eventLoopThreads: 2)) { _, port in try await body(port) }
 }
