@@ -82,6 +82,8 @@ status=0
     --jobs "$jobs" --clients "$clients" --max-wait "$max_wait" || status=$?
 # The coordinator's CPU time (utime + stime from /proc/PID/stat) shows how the 2 cores were split.
 echo "load after $(cut -d' ' -f1-3 /proc/loadavg); coordinator CPU: $(awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f s user, %.2f s system", $14/hz, $15/hz}' "/proc/$pid/stat"), peak RSS $(awk '/VmHWM/ {print $2, $3}' "/proc/$pid/status")"
+# Bytes the coordinator handed to write()/pwrite() (sockets, WAL, database, logs) and bytes that reached the block layer.
+echo "coordinator I/O: $(awk '/^wchar/ {w=$2} /^write_bytes/ {b=$2} /^syscw/ {c=$2} END {printf "%.0f MB written by %d write calls, %.0f MB to disk", w/1e6, c, b/1e6}' "/proc/$pid/io")"
 echo "coordinator context switches (all threads): $(cat /proc/"$pid"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt/ {v+=$2} /^nonvoluntary_ctxt/ {n+=$2} END {print v " voluntary, " n " involuntary"}'), threads $(ls /proc/"$pid"/task | wc -l)"
 
 if [[ -n "$perf_pid" ]]; then

@@ -60,6 +60,11 @@ public enum CoordinatorHTTP {
             return HTTPError(.internalServerError, message: "response encoding failed", extraMembers: [("detail", "internal error")])
                 .response
         }
+        return json(bytes: bytes, status: status, headers: headers)
+    }
+
+    /// A JSON response whose body is already serialized (stored documents passed through).
+    static func json(bytes: [UInt8], status: HTTPResponseStatus = .ok, headers: HTTPHeaders = HTTPHeaders()) -> Response {
         var headers = headers
         headers.replaceOrAdd(name: "Content-Type", value: "application/json")
         return Response(status: status, headers: headers, body: .bytes(bytes))

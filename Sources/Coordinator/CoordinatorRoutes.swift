@@ -56,7 +56,9 @@ public struct CoordinatorRoutes: Sendable {
             let body = try signedBody(request)
             let submission = try JobSubmission(body: body, idempotencyKey: request.headers["Idempotency-Key"])
             let outcome = try await store.submit(clientID: principal.id, submission)
-            context.logger.info(
+            // Per-job start events are debug (STYLE.md: per-request noise); `job_event` keeps every
+            // transition, and the info line per job is its end (completed/failed/canceled).
+            context.logger.debug(
                 "job submitted",
                 metadata: ["job_id": "\(outcome.job.id)", "client_id": "\(principal.id)", "replayed": "\(outcome.replayed)"])
             return CoordinatorHTTP.json(outcome.job.viewJSON, status: outcome.replayed ? .ok : .created)
@@ -65,7 +67,7 @@ public struct CoordinatorRoutes: Sendable {
             CoordinatorHTTP.json(try await store.job(id: Self.jobID(context), clientID: principal.id).viewJSON)
         })
         v1.get("/jobs/{job_id}/result", handler: handle(.client) { _, context, principal in
-            CoordinatorHTTP.json(try await store.result(jobID: Self.jobID(context), clientID: principal.id).json)
+            CoordinatorHTTP.json(bytes: try await store.resultBody(jobID: Self.jobID(context), clientID: principal.id))
         })
         v1.post("/jobs/{job_id}/cancel", handler: handle(.client) { request, context, principal in
             try verifySignature(request)
@@ -74,7 +76,7 @@ public struct CoordinatorRoutes: Sendable {
             return CoordinatorHTTP.json(job.viewJSON)
         })
         v1.get("/jobs/{job_id}/receipt", handler: handle(.client) { _, context, principal in
-            CoordinatorHTTP.json(try await store.latestReceipt(jobID: Self.jobID(context), clientID: principal.id))
+            CoordinatorHTTP.json(bytes: try await store.latestReceiptBody(jobID: Self.jobID(context), clientID: principal.id))
         })
         v1.get("/jobs/{job_id}/receipts", handler: handle(.client) { request, context, principal in
             let page = try await store.receiptHistory(
@@ -107,7 +109,7 @@ public struct CoordinatorRoutes: Sendable {
                 try await coordinator.poll(minerID: minerID, maxWaitSeconds: wait)
             }
             guard let claimed else { return Response(status: .noContent) }
-            context.logger.info("job assigned", metadata: ["job_id": "\(claimed.jobID)", "miner_id": "\(minerID)"])
+            context.logger.debug("job assigned", metadata: ["job_id": "\(claimed.jobID)", "miner_id": "\(minerID)"])
             return CoordinatorHTTP.json(claimed.pollJSON)
         })
         v1.post("/miners/drain", handler: handle(.miner) { request, context, principal in

@@ -116,7 +116,10 @@ extension CoordinatorStore {
         let page: (String?, [(Int64, String)]) = try await reading { db in
             let owner: String? = try db.queryOne("SELECT client_id FROM job WHERE id = ?", [jobID])?.get(0)
             let rows = try db.query(
-                "SELECT rowid, payload FROM jobreceipt WHERE job_id = ? AND rowid > ? ORDER BY rowid LIMIT ?", [jobID, after, limit + 1])
+                """
+                SELECT rowid, payload FROM jobreceipt WHERE job_seq = (SELECT rowid FROM job WHERE id = ?) AND rowid > ?
+                ORDER BY rowid LIMIT ?
+                """, [jobID, after, limit + 1])
             return (owner, try rows.map { (try $0.get(0), try $0.get(1)) })
         }
         guard let owner = page.0, clientID == nil || owner == clientID else { throw .jobNotFound }
@@ -137,7 +140,7 @@ extension CoordinatorStore {
             var sql = "SELECT receipt_id, job_id, payload, created_at FROM jobreceipt"
             var arguments: [any SQLiteBindable] = []
             if let jobID {
-                sql += " WHERE job_id = ?"
+                sql += " WHERE job_seq = (SELECT rowid FROM job WHERE id = ?)"
                 arguments.append(jobID)
             }
             sql += " ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"

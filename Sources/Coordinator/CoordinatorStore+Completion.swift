@@ -89,12 +89,12 @@ extension CoordinatorStore {
             return try await batched { db, changes in
                 try db.execute(
                     """
-                    UPDATE job SET state = ?, result = ?, result_ref = ?, result_hash = ?, metrics = ?, receipt = ?,
+                    UPDATE job SET state = ?, result = ?, result_ref = ?, result_hash = ?, metrics = ?,
                         receipt_id = ?, error = NULL, completed_at = ?
                     WHERE id = ? AND state = 'RUNNING' AND assigned_miner_id = ? AND started_at = ?
                     """,
                     [
-                        target.rawValue, inlineText, resultRef, completionHash, metricsText, receiptText, storedReceiptID,
+                        target.rawValue, inlineText, resultRef, completionHash, metricsText, storedReceiptID,
                         completedAt, jobID, minerID, startedAt,
                     ])
                 guard db.changes == 1 else {
@@ -108,8 +108,11 @@ extension CoordinatorStore {
                 if let temporaryPath { try results.publish(temporaryPath: temporaryPath, jobID: jobID) }
                 if let receiptText, let storedReceiptID {
                     try db.execute(
-                        "INSERT INTO jobreceipt(id, job_id, receipt_id, payload, created_at) VALUES (?, ?, ?, ?, ?)",
-                        [Identifiers.uuidHex(), jobID, storedReceiptID, receiptText, completedAt])
+                        """
+                        INSERT INTO jobreceipt(id, job_id, job_seq, receipt_id, payload, created_at)
+                        VALUES (?1, ?2, (SELECT rowid FROM job WHERE id = ?2), ?3, ?4, ?5)
+                        """,
+                        [Identifiers.timeOrderedUUIDHex(milliseconds: completedAt), jobID, storedReceiptID, receiptText, completedAt])
                 }
                 try db.execute(
                     """
@@ -154,7 +157,7 @@ extension CoordinatorStore {
         guard
             let row = try db.queryOne(
                 """
-                SELECT state, client_id, assigned_miner_id, payload, constraints, requested_at, started_at, result_hash, receipt,
+                SELECT state, client_id, assigned_miner_id, payload, constraints, requested_at, started_at, result_hash, \(Self.receiptColumn),
                     (SELECT public_key FROM miner WHERE miner.id = job.assigned_miner_id)
                 FROM job WHERE id = ?
                 """, [jobID])

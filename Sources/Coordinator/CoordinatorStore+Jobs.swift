@@ -106,10 +106,47 @@ extension CoordinatorStore {
     /// a result (spec §11 weakness 9).
     /// - Throws: `CoordinatorError.jobNotFound`, `.jobNotReady` while QUEUED/RUNNING.
     public func result(jobID: String, clientID: String?) async throws(CoordinatorError) -> JobResultView {
+        let stored = try await storedResult(jobID: jobID, clientID: clientID)
+        return JobResultView(
+            state: stored.state, error: stored.error,
+            result: try stored.result.map { bytes throws(CoordinatorError) in try JSONText.parse(bytes) },
+            receipt: try stored.receipt.map { bytes throws(CoordinatorError) in try JSONText.parse(bytes) })
+    }
+
+    /// The body of `GET /v1/jobs/{id}/result`, the serialization of `result(...).json`, spliced
+    /// from the compact JSON the store wrote instead of parsing and re-serializing it.
+    /// - Throws: as `result`.
+    public func resultBody(jobID: String, clientID: String?) async throws(CoordinatorError) -> [UInt8] {
+        try await storedResult(jobID: jobID, clientID: clientID).body
+    }
+
+    /// A terminal job's result and receipt as stored: compact JSON this store serialized.
+    struct StoredResult: Sendable {
+        var state: JobState
+        var error: String?
+        var result: [UInt8]?
+        var receipt: [UInt8]?
+
+        /// `{"result","receipt","state","error"}` as `JobResultView.json` serializes it.
+        var body: [UInt8] {
+            var bytes = Array(#"{"result":"#.utf8)
+            bytes.append(contentsOf: result ?? Array("null".utf8))
+            bytes.append(contentsOf: #","receipt":"#.utf8)
+            bytes.append(contentsOf: receipt ?? Array("null".utf8))
+            bytes.append(contentsOf: #","state":"#.utf8)
+            bytes.append(contentsOf: (try? JSONSerializer().serialize(.string(state.rawValue))) ?? [])
+            bytes.append(contentsOf: #","error":"#.utf8)
+            bytes.append(contentsOf: (try? JSONSerializer().serialize(error.map(JSONValue.string) ?? .null)) ?? [])
+            bytes.append(UInt8(ascii: "}"))
+            return bytes
+        }
+    }
+
+    func storedResult(jobID: String, clientID: String?) async throws(CoordinatorError) -> StoredResult {
         guard Identifiers.isWellFormed(jobID) else { throw .jobNotFound }
         // The record and its result in one snapshot (one read instead of two).
         let (first, firstStored): (JobRecord, (String?, String?)) = try await readingNow { db in
-            guard let row = try db.queryOne("SELECT \(Self.jobColumns), result, receipt FROM job WHERE id = ?", [jobID]) else {
+            guard let row = try db.queryOne("SELECT \(Self.jobColumns), result, \(Self.receiptColumn) FROM job WHERE id = ?", [jobID]) else {
                 throw CoordinatorError.jobNotFound
             }
             return (try Self.jobRecord(from: row), (try row.get(14), try row.get(15)))
@@ -122,35 +159,40 @@ extension CoordinatorStore {
             record = try await job(id: jobID, clientID: clientID)
             guard record.state.isTerminal else { throw .jobNotReady }
             stored = try await readingNow { db in
-                guard let row = try db.queryOne("SELECT result, receipt FROM job WHERE id = ?", [jobID]) else {
+                guard let row = try db.queryOne("SELECT result, \(Self.receiptColumn) FROM job WHERE id = ?", [jobID]) else {
                     throw CoordinatorError.jobNotFound
                 }
                 return (try row.get(0), try row.get(1))
             }
         }
-        var result: JSONValue?
+        var result: [UInt8]?
         if let text = stored.0 {
-            result = try JSONText.parse(text)
+            result = Array(text.utf8)
         } else if record.resultRef != nil {
-            result = try JSONText.parse(results.read(jobID: jobID))
+            result = try results.read(jobID: jobID)
         }
-        return JobResultView(
-            state: record.state, error: record.error, result: result, receipt: try stored.1.map { text throws(CoordinatorError) in try JSONText.parse(text) })
+        return StoredResult(state: record.state, error: record.error, result: result, receipt: stored.1.map { Array($0.utf8) })
     }
 
     /// The latest signed receipt of a job (GET /v1/jobs/{id}/receipt).
     /// - Throws: `CoordinatorError.jobNotFound`, `.receiptNotAvailable`.
     public func latestReceipt(jobID: String, clientID: String?) async throws(CoordinatorError) -> JSONValue {
+        try JSONText.parse(try await latestReceiptBody(jobID: jobID, clientID: clientID))
+    }
+
+    /// The latest signed receipt as the compact JSON the store wrote (the response body as is).
+    /// - Throws: as `latestReceipt`.
+    public func latestReceiptBody(jobID: String, clientID: String?) async throws(CoordinatorError) -> [UInt8] {
         guard Identifiers.isWellFormed(jobID) else { throw .jobNotFound }
         let stored: (String, String?) = try await readingNow { db in
-            guard let row = try db.queryOne("SELECT client_id, receipt FROM job WHERE id = ?", [jobID]) else {
+            guard let row = try db.queryOne("SELECT client_id, \(Self.receiptColumn) FROM job WHERE id = ?", [jobID]) else {
                 throw CoordinatorError.jobNotFound
             }
             return (try row.get(0), try row.get(1))
         }
         if let clientID, stored.0 != clientID { throw .jobNotFound }
         guard let text = stored.1 else { throw .receiptNotAvailable }
-        return try JSONText.parse(text)
+        return Array(text.utf8)
     }
 
     /// Cancels a QUEUED or RUNNING job of `clientID` (POST /v1/jobs/{id}/cancel): state

@@ -134,13 +134,21 @@ public final class CoordinatorStore: Sendable {
         constraints: JobConstraints? = nil
     ) throws {
         try db.execute(
-            "INSERT INTO job_event(job_id, from_state, to_state, at, actor, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            """
+            INSERT INTO job_event(job_id, job_seq, from_state, to_state, at, actor, detail)
+            VALUES (?1, (SELECT rowid FROM job WHERE id = ?1), ?2, ?3, ?4, ?5, ?6)
+            """,
             [jobID, from?.rawValue, to.rawValue, at, actor, detail])
         changes.append(
             JobStateChange(
                 jobID: jobID, clientID: clientID, from: from, to: to, at: at, receiptID: receiptID, minerID: minerID,
                 constraints: constraints))
     }
+
+    /// The job's latest signed receipt as a column of a `job` query. The receipt is stored once,
+    /// in its `jobreceipt` history row (schema v2): a copy in the job row made every completion
+    /// grow the row by a kilobyte and split its page.
+    static let receiptColumn = "(SELECT payload FROM jobreceipt WHERE jobreceipt.receipt_id = job.receipt_id)"
 
     /// Columns read into a `JobRecord`, in `jobRecord(from:)` order.
     static let jobColumns =
@@ -182,7 +190,10 @@ public final class CoordinatorStore: Sendable {
     /// - Throws: `CoordinatorError.storage`.
     public func events(jobID: String) async throws(CoordinatorError) -> [JobEventRecord] {
         try await reading { db in
-            try db.query("SELECT from_state, to_state, at, actor, detail FROM job_event WHERE job_id = ? ORDER BY id", [jobID]).map {
+            try db.query(
+                "SELECT from_state, to_state, at, actor, detail FROM job_event WHERE job_seq = (SELECT rowid FROM job WHERE id = ?) ORDER BY id",
+                [jobID]
+            ).map {
                 row in
                 let from: String? = try row.get(0)
                 let to: String = try row.get(1)

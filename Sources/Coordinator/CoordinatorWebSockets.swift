@@ -123,7 +123,7 @@ public final class CoordinatorWebSockets: Sendable {
                         var pairs = job.pollJSON.objectValue ?? []
                         pairs.insert(JSONMember(key: "type", value: "job.assigned"), at: 0)
                         try connection.send(text: text(.object(pairs)))
-                        context.logger.info("job assigned", metadata: ["job_id": "\(job.jobID)", "miner_id": "\(minerID)", "via": "websocket"])
+                        context.logger.debug("job assigned", metadata: ["job_id": "\(job.jobID)", "miner_id": "\(minerID)", "via": "websocket"])
                     }
                 } catch {
                     await connection.close(code: .internalServerError, reason: "assignment stream ended")

@@ -8,6 +8,10 @@ import Sockets
 /// slow reader leaves bytes in the kernel (TCP backpressure). `close()` and `abort(_:)` wake a
 /// pending read (→ `nil` / the abort error) and a pending write (→ error), which the WebSocket
 /// connection relies on to release a stuck peer.
+///
+/// Interest in EPOLLIN is dropped lazily: after a read it stays armed, so a request/response
+/// exchange on a keep-alive connection costs no `epoll_ctl`; a readiness event with nobody
+/// reading disarms it (level-triggered epoll would otherwise report it forever).
 final class ClientSocket: EventLoopHandler, @unchecked Sendable {
     let loop: EventLoop
     let address: SocketAddress
@@ -20,7 +24,7 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
     var abortError: HTTPClientError?
     var connectWaiter: CheckedContinuation<Result<Void, HTTPClientError>, Never>?
     var readWaiter: CheckedContinuation<Result<[UInt8]?, HTTPClientError>, Never>?
-    var writeWaiter: CheckedContinuation<Result<Void, HTTPClientError>, Never>?
+    var writeWaiter: WriteWaiter?
     var out: [UInt8] = []
     var outOffset = 0
     let scratch: UnsafeMutableRawBufferPointer
@@ -58,7 +62,28 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
     /// Writes every byte, suspending while the kernel send buffer is full.
     func write(_ bytes: [UInt8]) async -> Result<Void, HTTPClientError> {
         await withCheckedContinuation { continuation in
-            loop.execute { self.startWrite(bytes, continuation) }
+            loop.execute { self.startWrite(bytes, .resume(continuation)) }
+        }
+    }
+
+    /// Writes every byte, then waits for the first bytes of the answer (`read()`'s result): a
+    /// request costs one hop to the loop thread and one resume instead of two each.
+    func writeThenRead(_ bytes: [UInt8]) async -> Result<[UInt8]?, HTTPClientError> {
+        await withCheckedContinuation { continuation in
+            loop.execute { self.startWrite(bytes, .thenRead(continuation)) }
+        }
+    }
+
+    /// Who waits for a write: its caller, or a reader to start once every byte is sent.
+    enum WriteWaiter {
+        case resume(CheckedContinuation<Result<Void, HTTPClientError>, Never>)
+        case thenRead(CheckedContinuation<Result<[UInt8]?, HTTPClientError>, Never>)
+
+        func fail(_ error: HTTPClientError) {
+            switch self {
+            case .resume(let continuation): continuation.resume(returning: .failure(error))
+            case .thenRead(let continuation): continuation.resume(returning: .failure(error))
+            }
         }
     }
 
@@ -183,20 +208,21 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
         case .bytes(let count):
             readWaiter = nil
             let bytes = [UInt8](UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
-            updateInterest()
+            updateInterest(keepReadable: true)
             waiter.resume(returning: .success(bytes))
         }
     }
 
-    func startWrite(_ bytes: [UInt8], _ continuation: CheckedContinuation<Result<Void, HTTPClientError>, Never>) {
+    func startWrite(_ bytes: [UInt8], _ waiter: WriteWaiter) {
         if closed {
-            continuation.resume(returning: .failure(abortError ?? .connectionClosed))
+            waiter.fail(abortError ?? .connectionClosed)
             return
         }
         precondition(writeWaiter == nil, "ClientSocket.write() called concurrently")
+        if case .thenRead = waiter { precondition(readWaiter == nil, "ClientSocket.read() called concurrently") }
         out = bytes
         outOffset = 0
-        writeWaiter = continuation
+        writeWaiter = waiter
         flush()
     }
 
@@ -217,15 +243,21 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
             case .failure(let error):
                 writeWaiter = nil
                 closeOnLoop()
-                waiter.resume(returning: .failure(abortError ?? .io(error)))
+                waiter.fail(abortError ?? .io(error))
                 return
             }
         }
         writeWaiter = nil
         out = []
         outOffset = 0
-        updateInterest()
-        waiter.resume(returning: .success(()))
+        switch waiter {
+        case .resume(let continuation):
+            updateInterest()
+            continuation.resume(returning: .success(()))
+        case .thenRead(let continuation):
+            readWaiter = continuation
+            readOnce()
+        }
     }
 
     func isIdleAndOpen() -> Bool {
@@ -251,13 +283,19 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
                 // Nobody waits and the connection is dead (an idle pooled one): drop it, or
                 // level-triggered HUP/ERR would wake the loop forever.
                 closeOnLoop()
+            } else {
+                // Readable with nobody reading (EPOLLIN left armed after the last read): the
+                // bytes or the EOF stay in the kernel until the next read; stop the reports.
+                updateInterest()
             }
         }
     }
 
-    func updateInterest() {
+    /// Sets the epoll mask to what the waiters need; `keepReadable` leaves an armed EPOLLIN armed.
+    func updateInterest(keepReadable: Bool = false) {
         guard registered, !closed else { return }
-        let events = (readWaiter != nil ? EventMask.readable : 0) | (writeWaiter != nil ? EventMask.writable : 0)
+        var events = (readWaiter != nil ? EventMask.readable : 0) | (writeWaiter != nil ? EventMask.writable : 0)
+        if keepReadable { events |= registeredEvents & EventMask.readable }
         if events != registeredEvents {
             registeredEvents = events
             loop.modify(fd, events: events)
@@ -284,7 +322,7 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
         }
         if let waiter = writeWaiter {
             writeWaiter = nil
-            waiter.resume(returning: .failure(error))
+            waiter.fail(error)
         }
     }
 

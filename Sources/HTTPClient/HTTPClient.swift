@@ -146,7 +146,8 @@ public final class HTTPClient: Sendable {
             pool.discard(socket, key: url.key)
             return ExchangeFailure(error: timedOut ? .readTimeout : error, responseNotStarted: !received && !timedOut)
         }
-        if case .failure(let error) = await socket.write(bytes) { throw fail(error) }
+        // The request goes out and the first read is armed in one hop to the loop thread.
+        var firstRead: Result<[UInt8]?, HTTPClientError>? = await socket.writeThenRead(bytes)
         var head: HTTPResponseHead?
         var body: [UInt8] = []
         while true {
@@ -179,7 +180,14 @@ public final class HTTPClient: Sendable {
                 }
                 return HTTPClientResponse(version: final.version, status: final.status, headers: final.headers, body: body, trailers: trailers)
             case nil:
-                switch await socket.read() {
+                let read: Result<[UInt8]?, HTTPClientError>
+                if let first = firstRead {
+                    read = first
+                    firstRead = nil
+                } else {
+                    read = await socket.read()
+                }
+                switch read {
                 case .success(let bytes?):
                     received = true
                     parser.feed(bytes)

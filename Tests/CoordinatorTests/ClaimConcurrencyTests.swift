@@ -142,7 +142,12 @@ import Testing
         ("SELECT rowid FROM job WHERE (requested_at, rowid) < (5, 5) ORDER BY requested_at DESC, rowid DESC LIMIT 10", "job_requested"),
         ("SELECT rowid FROM job WHERE state = 'FAILED' ORDER BY requested_at DESC, rowid DESC LIMIT 10", "job_state_requested"),
         ("SELECT id FROM job WHERE assigned_miner_id = 'm' AND state = 'RUNNING'", "job_assigned"),
-        ("SELECT rowid FROM jobreceipt WHERE job_id = 'j' AND rowid > 0 ORDER BY rowid LIMIT 10", "jobreceipt_job"),
+        (
+            "SELECT rowid FROM jobreceipt WHERE job_seq = (SELECT rowid FROM job WHERE id = 'j') AND rowid > 0 ORDER BY rowid LIMIT 10",
+            "jobreceipt_job_seq"
+        ),
+        ("SELECT id FROM job_event WHERE job_seq = (SELECT rowid FROM job WHERE id = 'j') ORDER BY id", "job_event_job_seq"),
+        ("SELECT payload FROM jobreceipt WHERE jobreceipt.receipt_id = 'r'", "jobreceipt_receipt_id"),
     ])
     func hotQueriesUseIndexes(sql: String, index: String) async throws {
         let harness = try await CoordinatorHarness.make()

@@ -186,6 +186,48 @@ import Testing
         await #expect(throws: CoordinatorError.minerNotRegistered) { try await harness.store.claimNextJob(minerID: "ghost") }
     }
 
+    /// The result and receipt bodies are spliced from stored JSON: byte for byte what serializing
+    /// the parsed view gives, for inline, on-disk, unsigned, failed and canceled jobs.
+    @Test func storedBodiesEqualTheSerializedViews() async throws {
+        let harness = try await CoordinatorHarness.make { $0.inlineResultLimitBytes = 2_048 }
+        try await harness.register("miner-1")
+        func expectSameBytes(_ jobID: String) async throws {
+            let view = try await harness.store.result(jobID: jobID, clientID: "client-a")
+            #expect(try await harness.store.resultBody(jobID: jobID, clientID: "client-a") == JSONSerializer().serialize(view.json))
+            if let receipt = view.receipt {
+                let body = try await harness.store.latestReceiptBody(jobID: jobID, clientID: "client-a")
+                #expect(body == (try JSONSerializer().serialize(receipt)))
+                #expect(try JSONParser(limits: .init(maxInputBytes: 1 << 20)).parse(body) == receipt)
+            }
+        }
+        let inline = try await harness.running()
+        let tricky: JSONValue = [
+            "text": "quote \" backslash \\ tab \t nul \u{0} é 😀 </script>", "n": 0.1, "big": 12_345_678_901, "neg": -2.5e-7,
+            "list": [1, 2.5, true, .null, ["nested": "x"]],
+        ]
+        _ = try await harness.store.complete(jobID: inline, minerID: "miner-1", result: tricky)
+        try await expectSameBytes(inline)
+        let onDisk = try await harness.running()
+        _ = try await harness.store.complete(
+            jobID: onDisk, minerID: "miner-1", result: ["text": .string(String(repeating: "z", count: 5_000))])
+        #expect(try await harness.store.job(id: onDisk, clientID: nil).resultRef != nil)
+        try await expectSameBytes(onDisk)
+        let failed = try await harness.running()
+        try await harness.store.fail(jobID: failed, minerID: "miner-1", errorCode: "E_X", errorMessage: "said \"no\"\n")
+        try await expectSameBytes(failed)
+        let canceled = try await harness.submit()
+        _ = try await harness.store.cancel(jobID: canceled.id, clientID: "client-a")
+        try await expectSameBytes(canceled.id)
+
+        let unsigned = try await CoordinatorHarness.make(signing: false)
+        try await unsigned.register("miner-1")
+        let job = try await unsigned.running()
+        _ = try await unsigned.store.complete(jobID: job, minerID: "miner-1", result: ["ok": true])
+        let view = try await unsigned.store.result(jobID: job, clientID: "client-a")
+        #expect(view.receipt == nil)
+        #expect(try await unsigned.store.resultBody(jobID: job, clientID: "client-a") == JSONSerializer().serialize(view.json))
+    }
+
     /// Spec §11 weakness 9: terminal jobs without a result answer with state and error.
     @Test func terminalJobsWithoutResultAnswerStateAndError() async throws {
         let harness = try await CoordinatorHarness.make()
