@@ -125,7 +125,7 @@ public final class Coordinator: Sendable {
         while !Task.isCancelled {
             do {
                 let report = try await store.sweep()
-                metrics.update(from: try await store.stats())
+                metrics.update(from: try await store.liveCounts())
                 if report != SweepReport() {
                     logger.info(
                         "sweep",

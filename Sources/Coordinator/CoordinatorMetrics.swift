@@ -41,8 +41,13 @@ public final class CoordinatorMetrics: Sendable {
 
     /// Sets the gauges from fresh statistics.
     public func update(from stats: CoordinatorStats) {
-        queued.record(stats.jobsByState[.queued] ?? 0)
-        running.record(stats.jobsByState[.running] ?? 0)
-        onlineMiners.record(stats.onlineMiners)
+        update(from: (stats.jobsByState[.queued] ?? 0, stats.jobsByState[.running] ?? 0, stats.onlineMiners))
+    }
+
+    /// Sets the gauges from `CoordinatorStore.liveCounts()`.
+    public func update(from counts: (queued: Int, running: Int, onlineMiners: Int)) {
+        queued.record(counts.queued)
+        running.record(counts.running)
+        onlineMiners.record(counts.onlineMiners)
     }
 }

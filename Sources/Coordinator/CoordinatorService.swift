@@ -49,7 +49,7 @@ public final class CoordinatorService: Sendable {
         let store = coordinator.store
         health.register("database") {
             do {
-                _ = try await store.stats()
+                try await store.ping()
                 return nil
             } catch {
                 return "database unavailable"

@@ -37,6 +37,28 @@ extension CoordinatorStore {
         }
     }
 
+    /// The numbers behind the live gauges: QUEUED and RUNNING jobs (index ranges of the active
+    /// states, so the cost follows the queue, not the table) and fresh ONLINE miners. `stats()`
+    /// counts every job by state, which grows with the table and is for the admin endpoint.
+    /// - Throws: `CoordinatorError.storage`.
+    public func liveCounts() async throws(CoordinatorError) -> (queued: Int, running: Int, onlineMiners: Int) {
+        let cutoff = clock.nowMilliseconds() - Int64(configuration.heartbeatTimeoutSeconds) * 1_000
+        return try await reading { db in
+            let row = try db.queryOne(
+                """
+                SELECT (SELECT COUNT(*) FROM job WHERE state = 'QUEUED'), (SELECT COUNT(*) FROM job WHERE state = 'RUNNING'),
+                    (SELECT COUNT(*) FROM miner WHERE status = 'ONLINE' AND last_heartbeat >= ?)
+                """, [cutoff])
+            return (try row?.get(0) ?? 0, try row?.get(1) ?? 0, try row?.get(2) ?? 0)
+        }
+    }
+
+    /// Whether the database answers a read (readiness), at constant cost.
+    /// - Throws: `CoordinatorError.storage`.
+    public func ping() async throws(CoordinatorError) {
+        _ = try await readingNow { db in try db.queryOne("SELECT 1 FROM miner LIMIT 1") }
+    }
+
     /// Jobs newest first (GET /v1/admin/jobs), optionally of one state; `limit` 1…500.
     /// - Throws: `CoordinatorError.invalidPayload` for a bad limit or cursor.
     public func listJobs(state: JobState? = nil, limit: Int = 100, cursor: String? = nil) async throws(CoordinatorError)

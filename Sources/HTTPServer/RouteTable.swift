@@ -26,7 +26,7 @@ struct RouteTable: Sendable {
             allowed.append(contentsOf: byMethod.keys)
         }
         if !dynamicRoutes.isEmpty {
-            let parts = path.split(separator: "/")
+            let parts = path.split(separator: "/").map(String.init)
             for route in dynamicRoutes {
                 guard let parameters = route.pattern.match(parts) else { continue }
                 if route.method == method || route.method == lookup { return (route, parameters, []) }

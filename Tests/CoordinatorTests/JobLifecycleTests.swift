@@ -228,6 +228,23 @@ import Testing
         #expect(try await unsigned.store.resultBody(jobID: job, clientID: "client-a") == JSONSerializer().serialize(view.json))
     }
 
+    /// The gauges' counts follow the active states only, and agree with the full statistics.
+    @Test func liveCountsMatchTheStatistics() async throws {
+        let harness = try await CoordinatorHarness.make()
+        try await harness.register("miner-1", concurrency: 2)
+        let running = try await harness.running()
+        let done = try await harness.running()
+        _ = try await harness.store.complete(jobID: done, minerID: "miner-1", result: ["ok": true])
+        for _ in 0..<3 { _ = try await harness.submit() }
+        let counts = try await harness.store.liveCounts()
+        let stats = try await harness.store.stats()
+        #expect(counts.queued == 3 && counts.running == 1 && counts.onlineMiners == 1)
+        #expect(counts.queued == stats.jobsByState[.queued] && counts.running == stats.jobsByState[.running])
+        #expect(counts.onlineMiners == stats.onlineMiners)
+        #expect(try await harness.store.job(id: running, clientID: nil).state == .running)
+        try await harness.store.ping()
+    }
+
     /// Spec §11 weakness 9: terminal jobs without a result answer with state and error.
     @Test func terminalJobsWithoutResultAnswerStateAndError() async throws {
         let harness = try await CoordinatorHarness.make()
