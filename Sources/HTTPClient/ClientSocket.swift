@@ -23,7 +23,8 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
     /// Why the socket was aborted (a timeout), reported to waiters instead of a plain close.
     var abortError: HTTPClientError?
     var connectWaiter: CheckedContinuation<Result<Void, HTTPClientError>, Never>?
-    var readWaiter: CheckedContinuation<Result<[UInt8]?, HTTPClientError>, Never>?
+    /// `nil` is resumed only by `writeThenRead` for a stale connection; reads never see it.
+    var readWaiter: CheckedContinuation<Result<[UInt8]?, HTTPClientError>?, Never>?
     var writeWaiter: WriteWaiter?
     var out: [UInt8] = []
     var outOffset = 0
@@ -54,9 +55,10 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
 
     /// The next received bytes; `nil` at end of stream or after `close()`.
     func read() async -> Result<[UInt8]?, HTTPClientError> {
-        await withCheckedContinuation { continuation in
+        let result = await withCheckedContinuation { continuation in
             loop.execute { self.startRead(continuation) }
         }
+        return result ?? .success(nil)
     }
 
     /// Writes every byte, suspending while the kernel send buffer is full.
@@ -68,29 +70,33 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
 
     /// Writes every byte, then waits for the first bytes of the answer (`read()`'s result): a
     /// request costs one hop to the loop thread and one resume instead of two each.
-    func writeThenRead(_ bytes: [UInt8]) async -> Result<[UInt8]?, HTTPClientError> {
+    ///
+    /// With `requireIdle` (a pooled keep-alive connection), the connection is first checked on
+    /// the loop to be open with nothing unsolicited pending; if it is not, it is closed, nothing
+    /// is sent and the answer is `nil` (the caller takes another connection).
+    func writeThenRead(_ bytes: [UInt8], requireIdle: Bool) async -> Result<[UInt8]?, HTTPClientError>? {
         await withCheckedContinuation { continuation in
-            loop.execute { self.startWrite(bytes, .thenRead(continuation)) }
+            loop.execute {
+                if requireIdle, !self.isIdleAndOpen() {
+                    self.closeOnLoop()
+                    continuation.resume(returning: nil)
+                    return
+                }
+                self.startWrite(bytes, .thenRead(continuation))
+            }
         }
     }
 
     /// Who waits for a write: its caller, or a reader to start once every byte is sent.
     enum WriteWaiter {
         case resume(CheckedContinuation<Result<Void, HTTPClientError>, Never>)
-        case thenRead(CheckedContinuation<Result<[UInt8]?, HTTPClientError>, Never>)
+        case thenRead(CheckedContinuation<Result<[UInt8]?, HTTPClientError>?, Never>)
 
         func fail(_ error: HTTPClientError) {
             switch self {
             case .resume(let continuation): continuation.resume(returning: .failure(error))
             case .thenRead(let continuation): continuation.resume(returning: .failure(error))
             }
-        }
-    }
-
-    /// Whether an idle connection is still usable: open, and the server neither closed it nor sent stray bytes.
-    func checkIdle() async -> Bool {
-        await withCheckedContinuation { continuation in
-            loop.execute { continuation.resume(returning: self.isIdleAndOpen()) }
         }
     }
 
@@ -176,7 +182,7 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
         waiter.resume(returning: .success(()))
     }
 
-    func startRead(_ continuation: CheckedContinuation<Result<[UInt8]?, HTTPClientError>, Never>) {
+    func startRead(_ continuation: CheckedContinuation<Result<[UInt8]?, HTTPClientError>?, Never>) {
         if closed {
             continuation.resume(returning: abortError.map { .failure($0) } ?? .success(nil))
             return

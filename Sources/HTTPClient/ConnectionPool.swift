@@ -71,8 +71,9 @@ final class ConnectionPool: Sendable {
             case nil:
                 throw .shutdown
             case .reuse(let socket):
-                if await socket.checkIdle() { return (socket, true) }
-                discard(socket, key: key)
+                // Checked for staleness when the request is written (`writeThenRead(requireIdle:)`),
+                // on the loop thread it already has to visit.
+                return (socket, true)
             case .connect:
                 do {
                     return (try await connect(), false)

@@ -78,14 +78,15 @@ public final class HTTPClient: Sendable {
     func attempt(_ request: HTTPClientRequest, url: HTTPClientURL, bytes: [UInt8]) async throws(HTTPClientError) -> HTTPClientResponse {
         let (socket, reused) = try await checkout(url)
         do {
-            return try await exchange(request, url: url, bytes: bytes, socket: socket)
+            return try await exchange(request, url: url, bytes: bytes, socket: socket, reused: reused)
         } catch let failure {
-            guard reused, failure.responseNotStarted, request.isIdempotent else { throw failure.error }
+            // A stale pooled connection sent nothing: any request may go out on a fresh one.
+            guard reused, failure.responseNotStarted, request.isIdempotent || failure.notSent else { throw failure.error }
             // RFC 9112 §9.3.1: a client MAY retry an idempotent request when a persistent connection
             // closed before any part of the response arrived (the server's idle close raced ours).
             let (fresh, _) = try await checkout(url, allowReuse: false)
             do {
-                return try await exchange(request, url: url, bytes: bytes, socket: fresh)
+                return try await exchange(request, url: url, bytes: bytes, socket: fresh, reused: false)
             } catch {
                 throw error.error
             }
@@ -131,11 +132,13 @@ public final class HTTPClient: Sendable {
         let error: HTTPClientError
         /// No response byte arrived (a stale keep-alive connection looks like this).
         let responseNotStarted: Bool
+        /// Not a byte of the request was sent (the pooled connection was found stale first).
+        var notSent = false
     }
 
     /// Writes the request and reads the whole response; pools or closes the connection.
     func exchange(
-        _ request: HTTPClientRequest, url: HTTPClientURL, bytes: [UInt8], socket: ClientSocket
+        _ request: HTTPClientRequest, url: HTTPClientURL, bytes: [UInt8], socket: ClientSocket, reused: Bool
     ) async throws(ExchangeFailure) -> HTTPClientResponse {
         let deadline = Deadline(after: configuration.readTimeout, socket: socket, error: .readTimeout)
         var parser = HTTPResponseParser(limits: configuration.parserLimits)
@@ -147,7 +150,12 @@ public final class HTTPClient: Sendable {
             return ExchangeFailure(error: timedOut ? .readTimeout : error, responseNotStarted: !received && !timedOut)
         }
         // The request goes out and the first read is armed in one hop to the loop thread.
-        var firstRead: Result<[UInt8]?, HTTPClientError>? = await socket.writeThenRead(bytes)
+        guard let started = await socket.writeThenRead(bytes, requireIdle: reused) else {
+            var failure = fail(.connectionClosed)
+            failure.notSent = true
+            throw failure
+        }
+        var firstRead: Result<[UInt8]?, HTTPClientError>? = started
         var head: HTTPResponseHead?
         var body: [UInt8] = []
         while true {

@@ -130,6 +130,27 @@ import TestSupport
         await client.shutdown()
     }
 
+    /// A pooled connection found closed before anything was written is replaced for any method:
+    /// the POST goes out once, on the fresh connection.
+    @Test func stalePooledConnectionIsReplacedForAPostToo() async throws {
+        let server = try ScriptedTCPServer { socket, index in
+            _ = ScriptedTCPServer.readHead(socket)
+            try? socket.writeAll(Array("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n\(index)".utf8))
+            Thread.sleep(forTimeInterval: 0.05)
+            socket.close()
+        }
+        defer { server.stop() }
+        let client = HTTPClient(configuration: .init(maxConnectionsPerHost: 1))
+        let url = "http://127.0.0.1:\(server.port)/"
+        let first = try await client.execute(HTTPClientRequest(method: .post, url: url, body: Array("a".utf8)))
+        #expect(first.text == "0")
+        try await Task.sleep(for: .milliseconds(150))
+        let second = try await client.execute(HTTPClientRequest(method: .post, url: url, body: Array("b".utf8)))
+        #expect(second.text == "1")
+        #expect(server.acceptedCount == 2)
+        await client.shutdown()
+    }
+
     @Test func headerInjectionIsRefused() async throws {
         let client = HTTPClient()
         await #expect(throws: HTTPClientError.invalidRequest("header value for X-Evil")) {
