@@ -12,6 +12,9 @@ public struct AccessLogMiddleware: Middleware {
 
     /// Logs after the response (or error) is known.
     public func handle(_ request: Request, context: RequestContext, next: HTTPHandler) async throws -> Response {
+        // Below the logger's level (the coordinator's default: access lines at debug) the line
+        // would be dropped after building it: skip the clock, the strings and the metadata.
+        guard context.logger.logLevel <= level else { return try await next(request, context) }
         let start = ContinuousClock.now
         var status = 500
         defer {
