@@ -15,6 +15,6 @@ public struct JSONMember: Sendable {
 extension JSONMember: Equatable {
     /// Keys compare by exact Unicode scalars (UTF-8 bytes), not canonical equivalence.
     public static func == (lhs: JSONMember, rhs: JSONMember) -> Bool {
-        lhs.key.utf8.elementsEqual(rhs.key.utf8) && lhs.value == rhs.value
+        lhs.key.hasSameUTF8(as: rhs.key) && lhs.value == rhs.value
     }
 }

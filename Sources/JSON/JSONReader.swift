@@ -177,7 +177,7 @@ private struct DuplicateKeyIndex {
     mutating func insert(_ key: String, existing: [JSONMember]) -> Bool {
         if seen == nil {
             if existing.count < DuplicateKeyIndex.linearLimit {
-                return !existing.contains { $0.key.utf8.elementsEqual(key.utf8) }
+                return !existing.contains { $0.key.hasSameUTF8(as: key) }
             }
             seen = Set(existing.map { ExactKey(text: $0.key) })
         }
@@ -189,7 +189,7 @@ private struct DuplicateKeyIndex {
 private struct ExactKey: Hashable {
     let text: String
 
-    static func == (lhs: ExactKey, rhs: ExactKey) -> Bool { lhs.text.utf8.elementsEqual(rhs.text.utf8) }
+    static func == (lhs: ExactKey, rhs: ExactKey) -> Bool { lhs.text.hasSameUTF8(as: rhs.text) }
 
     func hash(into hasher: inout Hasher) {
         for byte in text.utf8 { hasher.combine(byte) }

@@ -22,9 +22,9 @@ public struct Receipt: Sendable, Equatable {
         var foundSignature: JSONValue?
         var foundAttestations: JSONValue?
         for member in payload {
-            if member.key.utf8.elementsEqual("signature".utf8) {
+            if member.key.hasSameUTF8(as: "signature") {
                 foundSignature = member.value
-            } else if member.key.utf8.elementsEqual("attestations".utf8) {
+            } else if member.key.hasSameUTF8(as: "attestations") {
                 foundAttestations = member.value
             } else {
                 signed.append(member)
@@ -56,7 +56,7 @@ public struct Receipt: Sendable, Equatable {
 
     /// The value of the signed member `name`, if present.
     public subscript(field name: String) -> JSONValue? {
-        payload.first { $0.key.utf8.elementsEqual(name.utf8) }?.value
+        payload.first { $0.key.hasSameUTF8(as: name) }?.value
     }
 
     /// The whole receipt as JSON: signed members in order, then `signature`, then `attestations`.
