@@ -47,7 +47,7 @@ extension HTTPRequestParser {
 
     /// `HTTP/` DIGIT `.` DIGIT, nothing after it (RFC 9112 §2.3).
     func parseVersion(from start: Int, to end: Int) throws(HTTPParserError) -> HTTPVersion {
-        let prefix: [UInt8] = Array("HTTP/".utf8)
+        let prefix = HTTPVersion.namePrefix
         guard end - start == 8 else {
             // `HTTP/10.0` is well-formed but not ours (505); anything else is malformed (400).
             if end - start > 5, buffer[start..<(start + 5)].elementsEqual(prefix),

@@ -260,7 +260,7 @@ public struct HTTPResponseParser: Sendable {
 
     /// `HTTP-version SP 3DIGIT SP [ reason-phrase ]` (RFC 9112 §4); a missing SP after the code is tolerated.
     func parseStatusLine(start: Int, end: Int) throws(HTTPParserError) -> (HTTPVersion, HTTPResponseStatus) {
-        let prefix: [UInt8] = Array("HTTP/".utf8)
+        let prefix = HTTPVersion.namePrefix
         guard end - start >= 12, buffer[start..<(start + 5)].elementsEqual(prefix), buffer[start + 6] == UInt8(ascii: "."),
             buffer[start + 8] == .space
         else { throw .invalidStatusLine }

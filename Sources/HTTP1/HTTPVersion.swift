@@ -1,5 +1,8 @@
 /// An HTTP protocol version (RFC 9112 §2.3).
 public struct HTTPVersion: Hashable, Sendable, CustomStringConvertible {
+    /// `HTTP/`, the start of every version on the wire (made once, not per parsed message).
+    static let namePrefix: [UInt8] = Array("HTTP/".utf8)
+
     /// The major digit.
     public var major: Int
     /// The minor digit.
