@@ -103,12 +103,15 @@ func call(_ method: HTTPMethod, _ path: String, key: String, body: String? = nil
     return try await http.execute(HTTPClientRequest(method: method, url: base + path, headers: headers, body: Array((body ?? "").utf8)))
 }
 
+/// Pads each prompt so that a submit body is ~200 bytes.
+let promptPadding = String(repeating: "x", count: 120)
+
 func submitPhase(client: Int, share: Range<Int>, latencies: inout Latencies) async throws -> [String] {
     var ids: [String] = []
     ids.reserveCapacity(share.count)
     for index in share {
         // ~200-byte body: the prompt pads the echo payload.
-        let prompt = "job \(index) from client \(client): " + String(repeating: "x", count: 120)
+        let prompt = "job \(index) from client \(client): " + promptPadding
         let body = #"{"payload":{"runner":"echo","prompt":"\#(prompt)"},"constraints":{},"ttl_seconds":900}"#
         let started = clock.now
         let response = try await call(.post, "/v1/jobs", key: clientKey, body: body)
