@@ -38,11 +38,57 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     public var response: Response {
         var headers = headers
         headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+        return Response(status: status, headers: headers, body: .bytes(plainBody ?? encodedBody))
+    }
+
+    /// The body through `JSONEncoder` with sorted keys: one byte-stable rendering for clients,
+    /// tests and logs.
+    var encodedBody: [UInt8] {
         let encoder = JSONEncoder()
-        // Sorted keys: one byte-stable rendering for clients, tests and logs.
         encoder.outputFormatting = [.sortedKeys]
-        let body = (try? encoder.encode(ErrorBody(error: self))).map { Array($0) } ?? Self.fallbackBody
-        return Response(status: status, headers: headers, body: .bytes(body))
+        return (try? encoder.encode(ErrorBody(error: self))).map { Array($0) } ?? Self.fallbackBody
+    }
+
+    /// The same bytes as `encodedBody`, written directly, for the common error: no `details`,
+    /// extra members that are strings, and every key and string plain printable ASCII that JSON
+    /// does not escape (no `"`, `\`, `/`). `nil` otherwise (then `encodedBody`). Error answers
+    /// are what a misbehaving or hostile client gets by the thousand (401, 404, 425, 429), so
+    /// they should not cost a `JSONEncoder` each.
+    var plainBody: [UInt8]? {
+        guard details == nil, Self.isPlain(code), Self.isPlain(message) else { return nil }
+        var members: [(String, String)] = []
+        for (name, value) in extraMembers where name != "error" {
+            guard let text = value as? String, Self.isPlain(name), Self.isPlain(text), !members.contains(where: { $0.0 == name })
+            else { return nil }
+            members.append((name, text))
+        }
+        members.append(("error", ""))
+        members.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        for (index, (name, text)) in members.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: name.utf8)
+            out.append(contentsOf: #"":"#.utf8)
+            if name == "error" {
+                out.append(contentsOf: #"{"code":""#.utf8)
+                out.append(contentsOf: code.utf8)
+                out.append(contentsOf: #"","details":{},"message":""#.utf8)
+                out.append(contentsOf: message.utf8)
+                out.append(contentsOf: #""}"#.utf8)
+            } else {
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: text.utf8)
+                out.append(UInt8(ascii: "\""))
+            }
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// Printable ASCII that a JSON encoder writes as is (`JSONEncoder` also escapes `/`).
+    static func isPlain(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 != UInt8(ascii: "/") }
     }
 
     /// `NOT_FOUND` from "Not Found".
