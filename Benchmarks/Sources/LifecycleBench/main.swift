@@ -129,6 +129,7 @@ func submitPhase(client: Int, share: Range<Int>, latencies: inout Latencies) asy
 func fetchPhase(ids: [String], latencies: inout Latencies) async throws -> Int {
     var pending = ids[...]
     var verified = 0
+    var backoff = Duration.milliseconds(1)
     while let id = pending.popFirst() {
         var started = clock.now
         let result = try await call(.get, "/v1/jobs/\(id)/result", key: clientKey)
@@ -136,11 +137,14 @@ func fetchPhase(ids: [String], latencies: inout Latencies) async throws -> Int {
             ledger.notReady.add(1, ordering: .relaxed)
             pending.append(id)
             // Jobs finish roughly in submission order, so the next one in line is most likely not
-            // finished either: wait a moment instead of asking the whole list again at once.
-            try await Task.sleep(for: .milliseconds(pending.count < 4 ? 2 : 1))
+            // finished either: back off (1, 2, 4, 8 ms; reset by the next finished job) instead of
+            // asking the whole list again at once, as a polling client should.
+            try await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, .milliseconds(8))
             continue
         }
         latencies.add(.resultGet, clock.now - started)
+        backoff = .milliseconds(1)
         guard result.status.code == 200, let body = try? parser.parse(result.body),
             body["state"]?.stringValue == "COMPLETED", body["result"]?["output"]?.stringValue?.hasPrefix("job ") == true
         else {
