@@ -97,12 +97,17 @@ public enum CoordinatorSchema {
         // Write locality (issue 4): every index keyed by a random id puts each insert on a random
         // page, and each such page costs a 4 KiB WAL frame per commit. History rows now find
         // their job by its rowid (`job_seq`, which grows with submission order, so inserts land
-        // on the last pages of the index); the two indexes no query used are gone; the receipt
+        // on the last pages of the index); the two indexes no query used are gone, the index of
+        // jobs by miner holds only RUNNING ones; the receipt
         // is no longer copied into the job row (`job.receipt` stays NULL, read from jobreceipt).
         Migration(
             version: 2, name: "history rows keyed by job rowid; unused indexes dropped",
             sql: """
                 DROP INDEX job_client;
+                -- Only RUNNING jobs are ever looked up by miner (sweeper, heartbeat): a partial
+                -- index stays as small as the running set instead of holding every job ever assigned.
+                DROP INDEX job_assigned;
+                CREATE INDEX job_running_miner ON job(assigned_miner_id) WHERE state = 'RUNNING';
                 -- The receipt lives once, in jobreceipt (every job.receipt has its row there).
                 UPDATE job SET receipt = NULL WHERE receipt IS NOT NULL;
                 DROP INDEX job_receipt_id;

@@ -7,6 +7,8 @@ struct RouteTable: Sendable {
     var staticRoutes: [String: [HTTPMethod: Route]] = [:]
     var dynamicRoutes: [Route] = []
     var middlewares: [any Middleware] = []
+    /// Every route's handler already runs inside the middleware chain (`composed()`).
+    var handlersComposed = false
 
     mutating func add(_ route: Route) {
         if route.pattern.isStatic {
@@ -36,37 +38,52 @@ struct RouteTable: Sendable {
         return (nil, [], allowed)
     }
 
+    /// The same table with every route's handler wrapped in the middleware chain once, so a
+    /// request does not build the chain's closures again (the server's snapshot).
+    func composed() -> RouteTable {
+        guard !handlersComposed else { return self }
+        var table = self
+        let wrap = { (route: Route) in Route(method: route.method, pattern: route.pattern, handler: Self.chain(middlewares, around: route.handler)) }
+        table.staticRoutes = staticRoutes.mapValues { $0.mapValues(wrap) }
+        table.dynamicRoutes = dynamicRoutes.map(wrap)
+        table.handlersComposed = true
+        return table
+    }
+
+    /// `terminal` inside `middlewares`, the first outermost.
+    static func chain(_ middlewares: [any Middleware], around terminal: @escaping HTTPHandler) -> HTTPHandler {
+        var handler = terminal
+        for middleware in middlewares.reversed() {
+            let next = handler
+            handler = { request, context in try await middleware.handle(request, context: context, next: next) }
+        }
+        return handler
+    }
+
     /// Routes, runs middleware and the handler, and maps errors to responses; never throws.
     func respond(to request: Request, context: RequestContext) async -> Response {
         var context = context
         let found = match(method: request.method, path: request.path)
-        let terminal: HTTPHandler
+        let handler: HTTPHandler
         if let route = found.route {
             context.parameters = RouteParameters(found.parameters)
             context.route = route.pattern.text
-            terminal = route.handler
+            handler = handlersComposed ? route.handler : Self.chain(middlewares, around: route.handler)
         } else if !found.allowed.isEmpty {
             var methods = Set(found.allowed)
             if methods.contains(.get) { methods.insert(.head) }
             let allow = methods.map(\.rawValue).sorted().joined(separator: ", ")
-            terminal = { _, _ in throw HTTPError(.methodNotAllowed, headers: ["Allow": allow]) }
+            handler = Self.chain(middlewares) { _, _ in throw HTTPError(.methodNotAllowed, headers: ["Allow": allow]) }
         } else {
-            terminal = { _, _ in throw HTTPError(.notFound, message: "no route for this path") }
+            handler = Self.chain(middlewares) { _, _ in throw HTTPError(.notFound, message: "no route for this path") }
         }
         do {
-            return try await run(0, request, context, terminal)
+            return try await handler(request, context)
         } catch let error as HTTPError {
             return error.response
         } catch {
             context.logger.error("unhandled handler error", metadata: ["error": "\(String(describing: type(of: error)))"])
             return HTTPError(.internalServerError).response
-        }
-    }
-
-    func run(_ index: Int, _ request: Request, _ context: RequestContext, _ terminal: @escaping HTTPHandler) async throws -> Response {
-        guard index < middlewares.count else { return try await terminal(request, context) }
-        return try await middlewares[index].handle(request, context: context) { request, context in
-            try await self.run(index + 1, request, context, terminal)
         }
     }
 }

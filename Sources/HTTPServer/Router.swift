@@ -36,8 +36,9 @@ public final class Router: Sendable {
     /// A view that prefixes every route path with `prefix`.
     public func group(_ prefix: String) -> RouterGroup { RouterGroup(router: self, prefix: prefix) }
 
-    /// The current routes and middleware as an immutable responder.
-    func snapshot() -> RouteTable { state.withLock { $0 } }
+    /// The current routes and middleware as an immutable responder, middleware composed
+    /// around each route once.
+    func snapshot() -> RouteTable { state.withLock { $0 }.composed() }
 }
 
 /// Routes under a common path prefix.

@@ -141,7 +141,8 @@ import Testing
         ("SELECT id FROM job INDEXED BY job_queued_expiry WHERE state = 'QUEUED' AND expires_at <= 5 ORDER BY expires_at LIMIT 10", "job_queued_expiry"),
         ("SELECT rowid FROM job WHERE (requested_at, rowid) < (5, 5) ORDER BY requested_at DESC, rowid DESC LIMIT 10", "job_requested"),
         ("SELECT rowid FROM job WHERE state = 'FAILED' ORDER BY requested_at DESC, rowid DESC LIMIT 10", "job_state_requested"),
-        ("SELECT id FROM job WHERE assigned_miner_id = 'm' AND state = 'RUNNING'", "job_assigned"),
+        ("SELECT id FROM job WHERE assigned_miner_id = 'm' AND state = 'RUNNING'", "job_running_miner"),
+        ("SELECT id FROM job WHERE assigned_miner_id = 'm' AND state = 'RUNNING' AND started_at < 5", "job_running_miner"),
         (
             "SELECT rowid FROM jobreceipt WHERE job_seq = (SELECT rowid FROM job WHERE id = 'j') AND rowid > 0 ORDER BY rowid LIMIT 10",
             "jobreceipt_job_seq"

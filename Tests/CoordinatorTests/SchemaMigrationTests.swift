@@ -68,6 +68,11 @@ import Testing
                 .get(0) ?? -1
         }
         #expect(unindexed == 0)
+        let indexes: Set<String> = try await store.database.read { db in
+            Set(try db.query("SELECT name FROM sqlite_schema WHERE type = 'index' AND name NOT LIKE 'sqlite_%'").map { try $0.get(0) })
+        }
+        #expect(indexes.isSuperset(of: ["job_event_job_seq", "jobreceipt_job_seq", "job_running_miner", "jobreceipt_receipt_id"]))
+        #expect(indexes.isDisjoint(with: ["job_event_job", "jobreceipt_job", "job_assigned", "job_client", "job_receipt_id"]))
         // History rows stay append-only after the migration rebuilt their triggers.
         await #expect(throws: SQLiteError.self) {
             try await store.database.write { db in try db.execute("UPDATE job_event SET actor = 'x'") }
