@@ -95,36 +95,53 @@ public enum CoordinatorSchema {
                     BEGIN SELECT RAISE(ABORT, 'job_event is append-only'); END;
                 """),
         // Write locality (issue 4): every index keyed by a random id puts each insert on a random
-        // page, and each such page costs a 4 KiB WAL frame per commit. History rows now find
-        // their job by its rowid (`job_seq`, which grows with submission order, so inserts land
-        // on the last pages of the index); the two indexes no query used are gone, the index of
-        // jobs by miner holds only RUNNING ones; the receipt
-        // is no longer copied into the job row (`job.receipt` stays NULL, read from jobreceipt).
+        // page, and each such page costs a 4 KiB WAL frame per commit. Jobs get an explicit
+        // sequence number (`seq`, in submission order; not the implicit rowid, which VACUUM may
+        // renumber in a table without an INTEGER PRIMARY KEY), and history rows find their job
+        // by it (`job_seq`), so their index inserts land on its last pages. The two indexes no
+        // query used are gone, the index of jobs by miner holds only RUNNING ones, and a signed
+        // receipt is stored once, in `jobreceipt` (`job.receipt` stays NULL for new jobs).
         Migration(
-            version: 2, name: "history rows keyed by job rowid; unused indexes dropped",
+            version: 2, name: "job sequence numbers for history rows; receipts stored once; fewer indexes",
             sql: """
                 DROP INDEX job_client;
-                -- Only RUNNING jobs are ever looked up by miner (sweeper, heartbeat): a partial
-                -- index stays as small as the running set instead of holding every job ever assigned.
+                DROP INDEX job_receipt_id;
+                -- Only RUNNING jobs are ever looked up by miner (sweeper, heartbeat).
                 DROP INDEX job_assigned;
                 CREATE INDEX job_running_miner ON job(assigned_miner_id) WHERE state = 'RUNNING';
-                -- The receipt lives once, in jobreceipt (every job.receipt has its row there).
-                UPDATE job SET receipt = NULL WHERE receipt IS NOT NULL;
-                DROP INDEX job_receipt_id;
+
+                ALTER TABLE job ADD COLUMN seq INTEGER;
+                UPDATE job SET seq = rowid;
+                CREATE UNIQUE INDEX job_seq ON job(seq);
+                CREATE TRIGGER job_seq_required BEFORE INSERT ON job WHEN NEW.seq IS NULL
+                    BEGIN SELECT RAISE(ABORT, 'job.seq is required'); END;
 
                 ALTER TABLE job_event ADD COLUMN job_seq INTEGER;
                 DROP TRIGGER job_event_append_only_update;
-                UPDATE job_event SET job_seq = (SELECT rowid FROM job WHERE job.id = job_event.job_id);
+                UPDATE job_event SET job_seq = (SELECT seq FROM job WHERE job.id = job_event.job_id);
                 CREATE TRIGGER job_event_append_only_update BEFORE UPDATE ON job_event
                     BEGIN SELECT RAISE(ABORT, 'job_event is append-only'); END;
+                CREATE TRIGGER job_event_job_seq_required BEFORE INSERT ON job_event WHEN NEW.job_seq IS NULL
+                    BEGIN SELECT RAISE(ABORT, 'job_event.job_seq is required'); END;
                 DROP INDEX job_event_job;
                 CREATE INDEX job_event_job_seq ON job_event(job_seq);
 
                 ALTER TABLE jobreceipt ADD COLUMN job_seq INTEGER;
                 DROP TRIGGER jobreceipt_append_only_update;
-                UPDATE jobreceipt SET job_seq = (SELECT rowid FROM job WHERE job.id = jobreceipt.job_id);
+                UPDATE jobreceipt SET job_seq = (SELECT seq FROM job WHERE job.id = jobreceipt.job_id);
+                -- A receipt found only in its job row (data not written by this code) gets its
+                -- history row first; only copies that match a history row are emptied.
+                INSERT INTO jobreceipt(id, job_id, job_seq, receipt_id, payload, created_at)
+                    SELECT lower(hex(randomblob(16))), id, seq, receipt_id, receipt, COALESCE(completed_at, requested_at) FROM job
+                    WHERE receipt IS NOT NULL AND receipt_id IS NOT NULL
+                        AND NOT EXISTS (SELECT 1 FROM jobreceipt r WHERE r.receipt_id = job.receipt_id);
+                UPDATE job SET receipt = NULL
+                    WHERE receipt IS NOT NULL
+                        AND EXISTS (SELECT 1 FROM jobreceipt r WHERE r.receipt_id = job.receipt_id AND r.payload = job.receipt);
                 CREATE TRIGGER jobreceipt_append_only_update BEFORE UPDATE ON jobreceipt
                     BEGIN SELECT RAISE(ABORT, 'jobreceipt is append-only'); END;
+                CREATE TRIGGER jobreceipt_job_seq_required BEFORE INSERT ON jobreceipt WHEN NEW.job_seq IS NULL
+                    BEGIN SELECT RAISE(ABORT, 'jobreceipt.job_seq is required'); END;
                 DROP INDEX jobreceipt_job;
                 CREATE INDEX jobreceipt_job_seq ON jobreceipt(job_seq);
                 """),

@@ -53,10 +53,11 @@ extension CoordinatorStore {
         }
     }
 
-    /// Whether the database answers a read (readiness), at constant cost.
+    /// Whether the database answers a read (readiness), at constant cost. On a reader's queue,
+    /// not the caller's thread: the probe matters most when the database is slow.
     /// - Throws: `CoordinatorError.storage`.
     public func ping() async throws(CoordinatorError) {
-        _ = try await readingNow { db in try db.queryOne("SELECT 1 FROM miner LIMIT 1") }
+        _ = try await reading { db in try db.queryOne("SELECT 1 FROM miner LIMIT 1") != nil }
     }
 
     /// Jobs newest first (GET /v1/admin/jobs), optionally of one state; `limit` 1…500.
@@ -139,7 +140,7 @@ extension CoordinatorStore {
             let owner: String? = try db.queryOne("SELECT client_id FROM job WHERE id = ?", [jobID])?.get(0)
             let rows = try db.query(
                 """
-                SELECT rowid, payload FROM jobreceipt WHERE job_seq = (SELECT rowid FROM job WHERE id = ?) AND rowid > ?
+                SELECT rowid, payload FROM jobreceipt WHERE job_seq = (SELECT seq FROM job WHERE id = ?) AND rowid > ?
                 ORDER BY rowid LIMIT ?
                 """, [jobID, after, limit + 1])
             return (owner, try rows.map { (try $0.get(0), try $0.get(1)) })
@@ -162,7 +163,7 @@ extension CoordinatorStore {
             var sql = "SELECT receipt_id, job_id, payload, created_at FROM jobreceipt"
             var arguments: [any SQLiteBindable] = []
             if let jobID {
-                sql += " WHERE job_seq = (SELECT rowid FROM job WHERE id = ?)"
+                sql += " WHERE job_seq = (SELECT seq FROM job WHERE id = ?)"
                 arguments.append(jobID)
             }
             sql += " ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"

@@ -110,7 +110,7 @@ extension CoordinatorStore {
                     try db.execute(
                         """
                         INSERT INTO jobreceipt(id, job_id, job_seq, receipt_id, payload, created_at)
-                        VALUES (?1, ?2, (SELECT rowid FROM job WHERE id = ?2), ?3, ?4, ?5)
+                        VALUES (?1, ?2, (SELECT seq FROM job WHERE id = ?2), ?3, ?4, ?5)
                         """,
                         [Identifiers.timeOrderedUUIDHex(milliseconds: completedAt), jobID, storedReceiptID, receiptText, completedAt])
                 }

@@ -63,8 +63,8 @@ extension CoordinatorStore {
             let expiresAt = now + Int64(ttl) * 1_000
             try db.execute(
                 """
-                INSERT INTO job(id, client_id, state, payload, constraints, ttl_seconds, requested_at, expires_at, idempotency_key, request_hash)
-                VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO job(id, client_id, state, payload, constraints, ttl_seconds, requested_at, expires_at, idempotency_key, request_hash, seq)
+                VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM job))
                 """,
                 [id, clientID, payloadText, constraintsText, ttl, now, expiresAt, key, requestHash])
             try Self.record(
@@ -169,7 +169,12 @@ extension CoordinatorStore {
         if let text = stored.0 {
             result = Array(text.utf8)
         } else if record.resultRef != nil {
-            result = try results.read(jobID: jobID)
+            // A file is checked before it goes out as is: a truncated or damaged one must answer
+            // a storage error, not a 200 with broken JSON (results in the row were written in
+            // the same transaction as the state and cannot be torn).
+            let bytes = try results.read(jobID: jobID)
+            _ = try JSONText.parse(bytes)
+            result = bytes
         }
         return StoredResult(state: record.state, error: record.error, result: result, receipt: stored.1.map { Array($0.utf8) })
     }

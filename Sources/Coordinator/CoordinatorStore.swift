@@ -136,7 +136,7 @@ public final class CoordinatorStore: Sendable {
         try db.execute(
             """
             INSERT INTO job_event(job_id, job_seq, from_state, to_state, at, actor, detail)
-            VALUES (?1, (SELECT rowid FROM job WHERE id = ?1), ?2, ?3, ?4, ?5, ?6)
+            VALUES (?1, (SELECT seq FROM job WHERE id = ?1), ?2, ?3, ?4, ?5, ?6)
             """,
             [jobID, from?.rawValue, to.rawValue, at, actor, detail])
         changes.append(
@@ -147,8 +147,10 @@ public final class CoordinatorStore: Sendable {
 
     /// The job's latest signed receipt as a column of a `job` query. The receipt is stored once,
     /// in its `jobreceipt` history row (schema v2): a copy in the job row made every completion
-    /// grow the row by a kilobyte and split its page.
-    static let receiptColumn = "(SELECT payload FROM jobreceipt WHERE jobreceipt.receipt_id = job.receipt_id)"
+    /// grow the row by a kilobyte and split its page. (A copy the v2 migration could not match
+    /// to a history row stays in `job.receipt` and is preferred.)
+    static let receiptColumn =
+        "COALESCE(job.receipt, (SELECT payload FROM jobreceipt WHERE jobreceipt.receipt_id = job.receipt_id))"
 
     /// Columns read into a `JobRecord`, in `jobRecord(from:)` order.
     static let jobColumns =
@@ -191,7 +193,7 @@ public final class CoordinatorStore: Sendable {
     public func events(jobID: String) async throws(CoordinatorError) -> [JobEventRecord] {
         try await reading { db in
             try db.query(
-                "SELECT from_state, to_state, at, actor, detail FROM job_event WHERE job_seq = (SELECT rowid FROM job WHERE id = ?) ORDER BY id",
+                "SELECT from_state, to_state, at, actor, detail FROM job_event WHERE job_seq = (SELECT seq FROM job WHERE id = ?) ORDER BY id",
                 [jobID]
             ).map {
                 row in

@@ -4,8 +4,8 @@ import Sockets
 /// One non-blocking client TCP connection driven by an epoll `EventLoop`.
 ///
 /// `@unchecked Sendable`: every mutable field is touched only on `loop`'s thread; the async
-/// methods hop there with `loop.execute`. Reading is enabled only while a `read()` waits, so a
-/// slow reader leaves bytes in the kernel (TCP backpressure). `close()` and `abort(_:)` wake a
+/// methods hop there with `loop.execute`. Bytes are read only while a `read()` waits, so a slow
+/// reader leaves them in the kernel (TCP backpressure). `close()` and `abort(_:)` wake a
 /// pending read (→ `nil` / the abort error) and a pending write (→ error), which the WebSocket
 /// connection relies on to release a stuck peer.
 ///

@@ -74,7 +74,9 @@ public final class HTTPClient: Sendable {
         }
     }
 
-    /// One attempt; a reused connection the server had already closed is replaced once for idempotent requests.
+    /// One attempt. A reused connection found stale before the request was written is replaced
+    /// for any request; one that fails after the write with no response byte is replaced once
+    /// for idempotent requests only.
     func attempt(_ request: HTTPClientRequest, url: HTTPClientURL, bytes: [UInt8]) async throws(HTTPClientError) -> HTTPClientResponse {
         let (socket, reused) = try await checkout(url)
         do {

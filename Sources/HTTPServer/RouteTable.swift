@@ -11,6 +11,8 @@ struct RouteTable: Sendable {
     var handlersComposed = false
 
     mutating func add(_ route: Route) {
+        // A composed table is the server's snapshot; a route added to it would skip the middleware.
+        assert(!handlersComposed, "routes are added to the router, before the server starts")
         if route.pattern.isStatic {
             staticRoutes[route.pattern.text, default: [:]][route.method] = route
         } else {

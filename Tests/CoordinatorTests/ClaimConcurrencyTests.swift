@@ -144,11 +144,13 @@ import Testing
         ("SELECT id FROM job WHERE assigned_miner_id = 'm' AND state = 'RUNNING'", "job_running_miner"),
         ("SELECT id FROM job WHERE assigned_miner_id = 'm' AND state = 'RUNNING' AND started_at < 5", "job_running_miner"),
         (
-            "SELECT rowid FROM jobreceipt WHERE job_seq = (SELECT rowid FROM job WHERE id = 'j') AND rowid > 0 ORDER BY rowid LIMIT 10",
+            "SELECT rowid FROM jobreceipt WHERE job_seq = (SELECT seq FROM job WHERE id = 'j') AND rowid > 0 ORDER BY rowid LIMIT 10",
             "jobreceipt_job_seq"
         ),
-        ("SELECT id FROM job_event WHERE job_seq = (SELECT rowid FROM job WHERE id = 'j') ORDER BY id", "job_event_job_seq"),
+        ("SELECT id FROM job_event WHERE job_seq = (SELECT seq FROM job WHERE id = 'j') ORDER BY id", "job_event_job_seq"),
         ("SELECT payload FROM jobreceipt WHERE jobreceipt.receipt_id = 'r'", "jobreceipt_receipt_id"),
+        ("SELECT COALESCE(MAX(seq), 0) + 1 FROM job", "job_seq"),
+        ("SELECT seq FROM job WHERE id = 'j'", "sqlite_autoindex_job_1"),
     ])
     func hotQueriesUseIndexes(sql: String, index: String) async throws {
         let harness = try await CoordinatorHarness.make()

@@ -228,6 +228,24 @@ import Testing
         #expect(try await unsigned.store.resultBody(jobID: job, clientID: "client-a") == JSONSerializer().serialize(view.json))
     }
 
+    /// A result file that was damaged on disk answers a storage error, never a 200 with broken JSON.
+    @Test func aDamagedResultFileIsAStorageError() async throws {
+        let harness = try await CoordinatorHarness.make { $0.inlineResultLimitBytes = 1_024 }
+        try await harness.register("miner-1")
+        let jobID = try await harness.running()
+        _ = try await harness.store.complete(jobID: jobID, minerID: "miner-1", result: ["text": .string(String(repeating: "q", count: 4_000))])
+        let path = harness.directory.path("data/results/\(jobID).json")
+        let whole = try #require(FileManager.default.contents(atPath: path))
+        try whole.prefix(100).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try await harness.store.resultBody(jobID: jobID, clientID: "client-a")
+            Issue.record("a truncated result file was served")
+        } catch {
+            #expect(error.httpStatus == 500)
+            guard case .storage = error else { Issue.record("expected a storage error, got \(error)"); return }
+        }
+    }
+
     /// The gauges' counts follow the active states only, and agree with the full statistics.
     @Test func liveCountsMatchTheStatistics() async throws {
         let harness = try await CoordinatorHarness.make()

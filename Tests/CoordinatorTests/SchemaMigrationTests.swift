@@ -14,6 +14,9 @@ import Testing
         let otherID = String(repeating: "b", count: 32)
         let receiptID = String(repeating: "c", count: 32)
         let receiptText = #"{"job_id":"\#(jobID)","receipt_id":"\#(receiptID)","units":1}"#
+        let loneID = String(repeating: "e", count: 32)
+        let loneReceiptID = String(repeating: "f", count: 32)
+        let loneReceiptText = #"{"job_id":"\#(loneID)","receipt_id":"\#(loneReceiptID)","units":2}"#
         do {
             let versionOne = try Database(path: path, migrator: Migrator(Array(CoordinatorSchema.migrator.migrations.prefix(1))))
             try await versionOne.write { db in
@@ -40,6 +43,13 @@ import Testing
                 }
                 try db.execute(
                     "INSERT INTO job_event(job_id, from_state, to_state, at, actor) VALUES (?, NULL, 'QUEUED', 1000, 'test')", [otherID])
+                // A receipt only in its job row (not written by this code: restored by hand).
+                try db.execute(
+                    """
+                    INSERT INTO job(id, client_id, state, payload, ttl_seconds, requested_at, expires_at, assigned_miner_id,
+                        started_at, completed_at, result, result_hash, metrics, receipt, receipt_id, attempts)
+                    VALUES (?, 'client-a', 'COMPLETED', '{}', 900, 5000, 905000, 'miner-1', 5100, 5200, '{}', 'h2', '{}', ?, ?, 1)
+                    """, [loneID, loneReceiptText, loneReceiptID])
             }
         }
 
@@ -58,20 +68,30 @@ import Testing
         #expect(try await store.result(jobID: jobID, clientID: "client-a").receipt == receipt)
         #expect(try await store.receiptHistory(jobID: jobID, clientID: "client-a").items == [receipt])
         #expect(try await store.explorerReceipts(jobID: jobID).map(\.receiptID) == [receiptID])
-        // The copy in the job row is gone; the history row is the one store.
+        // The receipt that lived only in its job row got its history row and reads as before.
+        let lone = try JSONParser(limits: .init(maxInputBytes: 1 << 20)).parse(Array(loneReceiptText.utf8))
+        #expect(try await store.latestReceipt(jobID: loneID, clientID: "client-a") == lone)
+        #expect(try await store.receiptHistory(jobID: loneID, clientID: "client-a").items == [lone])
+        let seqs: [Int64] = try await store.database.read { db in
+            try db.query("SELECT seq FROM job ORDER BY rowid").map { try $0.get(0) }
+        }
+        #expect(seqs == [1, 2, 3])
+        // The copies in the job rows are gone; the history rows are the one store.
         let copies: Int = try await store.database.read { db in
             try db.queryOne("SELECT COUNT(*) FROM job WHERE receipt IS NOT NULL")?.get(0) ?? -1
         }
         #expect(copies == 0)
         let unindexed: Int = try await store.database.read { db in
-            try db.queryOne("SELECT (SELECT COUNT(*) FROM job_event WHERE job_seq IS NULL) + (SELECT COUNT(*) FROM jobreceipt WHERE job_seq IS NULL)")?
+            try db.queryOne(
+                "SELECT (SELECT COUNT(*) FROM job_event WHERE job_seq IS NULL) + (SELECT COUNT(*) FROM jobreceipt WHERE job_seq IS NULL) + (SELECT COUNT(*) FROM job WHERE seq IS NULL)"
+            )?
                 .get(0) ?? -1
         }
         #expect(unindexed == 0)
         let indexes: Set<String> = try await store.database.read { db in
             Set(try db.query("SELECT name FROM sqlite_schema WHERE type = 'index' AND name NOT LIKE 'sqlite_%'").map { try $0.get(0) })
         }
-        #expect(indexes.isSuperset(of: ["job_event_job_seq", "jobreceipt_job_seq", "job_running_miner", "jobreceipt_receipt_id"]))
+        #expect(indexes.isSuperset(of: ["job_seq", "job_event_job_seq", "jobreceipt_job_seq", "job_running_miner", "jobreceipt_receipt_id"]))
         #expect(indexes.isDisjoint(with: ["job_event_job", "jobreceipt_job", "job_assigned", "job_client", "job_receipt_id"]))
         // History rows stay append-only after the migration rebuilt their triggers.
         await #expect(throws: SQLiteError.self) {
@@ -82,8 +102,9 @@ import Testing
         }
     }
 
-    /// New history rows point at their job's rowid, and receipt history rows get time-ordered ids.
-    @Test func newRowsCarryTheJobRowid() async throws {
+    /// New history rows point at their job's sequence number, and receipt history rows get
+    /// time-ordered ids.
+    @Test func newRowsCarryTheJobSequenceNumber() async throws {
         let harness = try await CoordinatorHarness.make()
         try await harness.register("miner-1")
         var jobIDs: [String] = []
@@ -94,9 +115,9 @@ import Testing
             jobIDs.append(jobID)
         }
         let mismatched = try await harness.count(
-            "job_event", where: "job_seq IS NOT (SELECT rowid FROM job WHERE job.id = job_event.job_id)")
+            "job_event", where: "job_seq IS NOT (SELECT seq FROM job WHERE job.id = job_event.job_id)")
         #expect(mismatched == 0)
-        #expect(try await harness.count("jobreceipt", where: "job_seq IS NOT (SELECT rowid FROM job WHERE job.id = jobreceipt.job_id)") == 0)
+        #expect(try await harness.count("jobreceipt", where: "job_seq IS NOT (SELECT seq FROM job WHERE job.id = jobreceipt.job_id)") == 0)
         let ids: [String] = try await harness.store.database.read { db in
             try db.query("SELECT id FROM jobreceipt ORDER BY rowid").map { try $0.get(0) }
         }
@@ -106,6 +127,64 @@ import Testing
         for jobID in jobIDs {
             #expect(try await harness.store.events(jobID: jobID).map(\.to) == [.queued, .running, .completed])
             #expect(try await harness.store.receiptHistory(jobID: jobID, clientID: "client-a").items.count == 1)
+        }
+    }
+
+    /// History stays attached to its job when rowids change: a table whose primary key is not an
+    /// INTEGER PRIMARY KEY may get new rowids from VACUUM or a dump and restore without
+    /// `--preserve-rowids`; `seq` is a column and does not move.
+    @Test func historySurvivesRenumberedRowids() async throws {
+        let harness = try await CoordinatorHarness.make()
+        try await harness.register("miner-1")
+        var jobIDs: [String] = []
+        for _ in 0..<3 {
+            let jobID = try await harness.running()
+            _ = try await harness.store.complete(jobID: jobID, minerID: "miner-1", result: ["ok": true])
+            jobIDs.append(jobID)
+        }
+        // A gap before the others (as a retention job would leave), then the rowids closed up
+        // the way a restore would number them.
+        let first = jobIDs[0]
+        try await harness.store.database.writeWithoutTransaction { db in
+            try db.execute("PRAGMA foreign_keys = OFF")
+            try db.execute("DROP TRIGGER job_event_append_only_delete")
+            try db.execute("DROP TRIGGER jobreceipt_append_only_delete")
+            try db.execute("DELETE FROM job_event WHERE job_id = ?", [first])
+            try db.execute("DELETE FROM jobreceipt WHERE job_id = ?", [first])
+            try db.execute("DELETE FROM job WHERE id = ?", [first])
+            try db.execute("UPDATE job SET rowid = 1 WHERE rowid = 2")
+            try db.execute("UPDATE job SET rowid = 2 WHERE rowid = 3")
+            try db.execute("VACUUM")
+            try db.execute("PRAGMA foreign_keys = ON")
+        }
+        let rowids: [Int64] = try await harness.store.database.read { db in
+            try db.query("SELECT rowid FROM job ORDER BY rowid").map { try $0.get(0) }
+        }
+        #expect(rowids == [1, 2])
+        for jobID in jobIDs.dropFirst() {
+            #expect(try await harness.store.events(jobID: jobID).map(\.to) == [.queued, .running, .completed])
+            let history = try await harness.store.receiptHistory(jobID: jobID, clientID: "client-a").items
+            #expect(history.count == 1 && history.first?["job_id"]?.stringValue == jobID)
+        }
+        // And the next job continues the sequence.
+        let next = try await harness.submit()
+        let nextSeq: Int64? = try await harness.store.database.read { db in try db.queryOne("SELECT seq FROM job WHERE id = ?", [next.id])?.get(0) }
+        #expect(nextSeq == 4)
+    }
+
+    /// A history row without its job's sequence number is refused, not silently orphaned.
+    @Test func historyRowsWithoutASequenceNumberAreRefused() async throws {
+        let harness = try await CoordinatorHarness.make()
+        await #expect(throws: SQLiteError.self) {
+            try await harness.store.database.write { db in
+                try db.execute("INSERT INTO job_event(job_id, to_state, at, actor) VALUES ('x', 'QUEUED', 1, 'test')")
+            }
+        }
+        await #expect(throws: SQLiteError.self) {
+            try await harness.store.database.write { db in
+                try db.execute(
+                    "INSERT INTO job(id, client_id, state, payload, ttl_seconds, requested_at, expires_at) VALUES ('y', 'c', 'QUEUED', '{}', 1, 1, 2)")
+            }
         }
     }
 }
