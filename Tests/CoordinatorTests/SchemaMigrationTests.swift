@@ -102,9 +102,8 @@ import Testing
         }
     }
 
-    /// New history rows point at their job's sequence number, and receipt history rows get
-    /// time-ordered ids.
-    @Test func newRowsCarryTheJobSequenceNumber() async throws {
+    /// A fresh store with three jobs completed by miner-1, a second apart, in order.
+    static func threeCompletedJobs() async throws -> (CoordinatorHarness, [String]) {
         let harness = try await CoordinatorHarness.make()
         try await harness.register("miner-1")
         var jobIDs: [String] = []
@@ -114,6 +113,13 @@ import Testing
             harness.clock.advance(seconds: 1)
             jobIDs.append(jobID)
         }
+        return (harness, jobIDs)
+    }
+
+    /// New history rows point at their job's sequence number, and receipt history rows get
+    /// time-ordered ids.
+    @Test func newRowsCarryTheJobSequenceNumber() async throws {
+        let (harness, jobIDs) = try await Self.threeCompletedJobs()
         let mismatched = try await harness.count(
             "job_event", where: "job_seq IS NOT (SELECT seq FROM job WHERE job.id = job_event.job_id)")
         #expect(mismatched == 0)
@@ -134,14 +140,7 @@ import Testing
     /// INTEGER PRIMARY KEY may get new rowids from VACUUM or a dump and restore without
     /// `--preserve-rowids`; `seq` is a column and does not move.
     @Test func historySurvivesRenumberedRowids() async throws {
-        let harness = try await CoordinatorHarness.make()
-        try await harness.register("miner-1")
-        var jobIDs: [String] = []
-        for _ in 0..<3 {
-            let jobID = try await harness.running()
-            _ = try await harness.store.complete(jobID: jobID, minerID: "miner-1", result: ["ok": true])
-            jobIDs.append(jobID)
-        }
+        let (harness, jobIDs) = try await Self.threeCompletedJobs()
         // A gap before the others (as a retention job would leave), then the rowids closed up
         // the way a restore would number them.
         let first = jobIDs[0]

@@ -107,14 +107,19 @@ import TestSupport
         await client.shutdown()
     }
 
-    @Test func staleIdleConnectionIsReplacedTransparently() async throws {
-        // Each connection answers one request with keep-alive, then the server closes it.
-        let server = try ScriptedTCPServer { socket, index in
+    /// Each connection answers one request (its index as the body) with keep-alive, then the
+    /// server closes it: the client's pooled connection goes stale.
+    static func oneAnswerPerConnectionServer() throws -> ScriptedTCPServer {
+        try ScriptedTCPServer { socket, index in
             _ = ScriptedTCPServer.readHead(socket)
             try? socket.writeAll(Array("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n\(index)".utf8))
             Thread.sleep(forTimeInterval: 0.05)
             socket.close()
         }
+    }
+
+    @Test func staleIdleConnectionIsReplacedTransparently() async throws {
+        let server = try Self.oneAnswerPerConnectionServer()
         defer { server.stop() }
         let client = HTTPClient(configuration: .init(maxConnectionsPerHost: 1))
         let value2 = try await client.get("http://127.0.0.1:\(server.port)/")
@@ -133,12 +138,7 @@ import TestSupport
     /// A pooled connection found closed before anything was written is replaced for any method:
     /// the POST goes out once, on the fresh connection.
     @Test func stalePooledConnectionIsReplacedForAPostToo() async throws {
-        let server = try ScriptedTCPServer { socket, index in
-            _ = ScriptedTCPServer.readHead(socket)
-            try? socket.writeAll(Array("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n\(index)".utf8))
-            Thread.sleep(forTimeInterval: 0.05)
-            socket.close()
-        }
+        let server = try Self.oneAnswerPerConnectionServer()
         defer { server.stop() }
         let client = HTTPClient(configuration: .init(maxConnectionsPerHost: 1))
         let url = "http://127.0.0.1:\(server.port)/"
