@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "Cryptography", dependencies: ["CSodium", "CArgon2"], swiftSettings: swiftSettings),
         .target(name: "JSON", swiftSettings: swiftSettings),
         .target(name: "Receipts", dependencies: ["Cryptography", "JSON"], swiftSettings: swiftSettings),
-        .target(name: "WireModels", swiftSettings: swiftSettings),
+        .target(name: "WireModels", dependencies: ["JSON"], swiftSettings: swiftSettings),
 
         // MARK: runtime shared by every daemon
         .target(
@@ -96,6 +96,7 @@ let package = Package(
             name: "Miner",
             dependencies: [
                 "ServiceRuntime", "HTTPServer", "HTTP1", "HTTPClient", "JSON", "Cryptography", "Receipts", "CLinuxShims",
+                "WireModels",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

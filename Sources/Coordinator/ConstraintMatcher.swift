@@ -8,7 +8,12 @@ public struct ConstraintMatcher: Sendable {
     private let gpus: [(name: String?, memoryMB: Double?)]
     private let cuda: String?
     private let models: Set<String>
-    private let price: Double?
+    /// `capabilities.price` as a finite number ≥ 0: the miner's price per billed unit, fixed
+    /// on each job it is assigned (issue 10); nil when it registered none (then no job with a
+    /// `max_price` matches it).
+    public let unitPrice: Double?
+    /// The GPUs the miner registered (`capabilities.gpus`).
+    public var gpuCount: Int { gpus.count }
 
     /// Digests `capabilities` (an object; anything else matches only empty constraints).
     public init(region: String?, capabilities: JSONValue) {
@@ -23,11 +28,13 @@ public struct ConstraintMatcher: Sendable {
         default: cuda = nil
         }
         models = Set((capabilities["models"]?.arrayValue ?? []).compactMap(\.stringValue))
+        let price: Double?
         switch capabilities["price"] {
         case .integer?, .float?: price = capabilities["price"]?.doubleValue
-        case .string(let text)?: price = Double(text.trimmingWhitespace()).flatMap { $0.isFinite ? $0 : nil }
+        case .string(let text)?: price = Double(text.trimmingWhitespace())
         default: price = nil
         }
+        unitPrice = price.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
     }
 
     /// Whether the miner satisfies every constraint that is set (empty matches everything).
@@ -47,7 +54,7 @@ public struct ConstraintMatcher: Sendable {
             guard wanted.allSatisfy({ models.contains($0) }) else { return false }
         }
         if let limit = constraints.maxPrice {
-            guard let price, price <= limit else { return false }
+            guard let unitPrice, unitPrice <= limit else { return false }
         }
         return true
     }

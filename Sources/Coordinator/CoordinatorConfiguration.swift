@@ -56,6 +56,15 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
     /// set `info` to see every request.
     public var accessLogLevel: String = "debug"
 
+    /// `MAX_QUEUED_JOBS_PER_CLIENT`: jobs one client may have QUEUED at once; the next submit
+    /// answers 429 `QUOTA_EXCEEDED` (issue 10: one client cannot fill the queue for all).
+    public var maxQueuedJobsPerClient: Int = 10_000
+    /// `DEFAULT_JOB_TOKEN_LIMIT`: the tokens an inference job may bill when its payload declares
+    /// no `options.num_predict`.
+    public var defaultJobTokenLimit: Int = 4_096
+    /// `MAX_JOB_TOKEN_LIMIT`: the largest `options.num_predict` a job may declare (submit → 422).
+    public var maxJobTokenLimit: Int = 1_000_000
+
     /// Largest capabilities/metadata document a miner may send (spec: 64 KiB).
     public var maxCapabilitiesBytes: Int = 64 << 10
     /// Idempotency keys are honoured for this long (spec: 24 h).
@@ -110,6 +119,9 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
             "INLINE_RESULT_LIMIT_BYTES", default: 256 << 10, range: 0...maxBodyBytes)
         maxJSONDepth = try reader.int("MAX_JSON_DEPTH", default: 64, range: 1...512)
         maxAttempts = try reader.int("MAX_ATTEMPTS", default: 3, range: 1...100)
+        maxQueuedJobsPerClient = try reader.int("MAX_QUEUED_JOBS_PER_CLIENT", default: 10_000, range: 1...1_000_000)
+        maxJobTokenLimit = try reader.int("MAX_JOB_TOKEN_LIMIT", default: 1_000_000, range: 1...1_000_000_000)
+        defaultJobTokenLimit = try reader.int("DEFAULT_JOB_TOKEN_LIMIT", default: 4_096, range: 1...maxJobTokenLimit)
         if heartbeatTimeoutSeconds < heartbeatIntervalSeconds {
             throw .invalid(
                 setting: "HEARTBEAT_TIMEOUT_SECONDS", reason: "must be at least HEARTBEAT_INTERVAL_SECONDS")
@@ -217,6 +229,7 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
             + "heartbeat: \(heartbeatIntervalSeconds)s/\(heartbeatTimeoutSeconds)s, "
             + "rate: \(rateLimitRequests)/\(rateLimitWindowSeconds)s, maxBody: \(maxBodyBytes), "
             + "inlineResult: \(inlineResultLimitBytes), maxDepth: \(maxJSONDepth), maxAttempts: \(maxAttempts), "
+            + "queuedPerClient: \(maxQueuedJobsPerClient), tokenLimit: \(defaultJobTokenLimit)/\(maxJobTokenLimit), "
             + "dataDir: \(dataDirectory), chainRPC: \(chainRPCURL == nil ? "unset" : "set"), pollMaxWait: \(pollMaxWaitSeconds)s, logLevel: \(logLevel))"
     }
 

@@ -27,6 +27,9 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
     case unauthorized
     /// The principal's token bucket is empty (429); retry after that many seconds.
     case rateLimited(retryAfterSeconds: Int)
+    /// The client already has `limit` jobs QUEUED (429 `QUOTA_EXCEEDED`): one client cannot
+    /// fill the queue for everyone (issue 10).
+    case queueQuotaExceeded(limit: Int)
     /// The body's `X-Signature` is missing or wrong (401).
     case invalidSignature
     /// Storage failed (500); the text is for logs, not for clients.
@@ -42,7 +45,7 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
         case .invalidPayload: 422
         case .payloadTooLarge: 413
         case .unauthorized, .invalidSignature: 401
-        case .rateLimited: 429
+        case .rateLimited, .queueQuotaExceeded: 429
         case .storage: 500
         }
     }
@@ -60,6 +63,7 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
         case .unauthorized: "UNAUTHORIZED_KEY"
         case .invalidSignature: "INVALID_SIGNATURE"
         case .rateLimited: "RATE_LIMITED"
+        case .queueQuotaExceeded: "QUOTA_EXCEEDED"
         case .storage: "INTERNAL_ERROR"
         }
     }
@@ -80,6 +84,8 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
         case .unauthorized: "invalid api key"
         case .invalidSignature: "invalid signature"
         case .rateLimited: "rate limit exceeded"
+        case .queueQuotaExceeded(let limit):
+            "queued-job quota reached (\(limit) jobs QUEUED for this client); submit again when some have been assigned"
         case .storage: "internal error"
         }
     }

@@ -10,6 +10,11 @@ public enum CoordinatorHTTP {
         let retry_after_seconds: Int
     }
 
+    /// `details` of a 429 quota refusal: the client's queued-job limit.
+    struct QuotaDetails: Encodable, Sendable {
+        let queued_job_limit: Int
+    }
+
     /// `details` of a 413: the limit that was exceeded.
     struct LimitDetails: Encodable, Sendable {
         let limit_bytes: Int
@@ -26,6 +31,8 @@ public enum CoordinatorHTTP {
             details = RetryAfterDetails(retry_after_seconds: seconds)
         case .payloadTooLarge(let limit):
             details = LimitDetails(limit_bytes: limit)
+        case .queueQuotaExceeded(let limit):
+            details = QuotaDetails(queued_job_limit: limit)
         case .unauthorized, .invalidSignature:
             // RFC 9110 §11.6.1: a 401 names the scheme the client should use.
             headers.add(name: "WWW-Authenticate", value: #"Bearer realm="aitbc-coordinator""#)

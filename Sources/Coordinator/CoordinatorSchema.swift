@@ -145,5 +145,39 @@ public enum CoordinatorSchema {
                 DROP INDEX jobreceipt_job;
                 CREATE INDEX jobreceipt_job_seq ON jobreceipt(job_seq);
                 """),
+        // Fair, matching-independent claims and coordinator-decided billing (issue 10). Queued
+        // jobs are grouped by (client, constraints) into `job_queue` rows that count their
+        // QUEUED jobs; a claim looks only at non-empty queues the miner matches and at each
+        // one's oldest job, so jobs a miner cannot run cost it nothing, and it serves clients in
+        // turn. The counter changes with every transition into or out of QUEUED (the one place:
+        // `CoordinatorStore.record`). The price per unit and the GPUs billed are fixed when the
+        // job is assigned, from the assigned miner's registration, never from its result.
+        Migration(
+            version: 3, name: "job queues per client and constraints; billing facts fixed at assignment",
+            sql: """
+                CREATE TABLE job_queue(
+                    id INTEGER PRIMARY KEY,
+                    client_id TEXT NOT NULL,
+                    constraints TEXT NOT NULL,
+                    queued INTEGER NOT NULL DEFAULT 0 CHECK (queued >= 0),
+                    UNIQUE (client_id, constraints)
+                );
+                CREATE INDEX job_queue_nonempty ON job_queue(client_id) WHERE queued > 0;
+
+                ALTER TABLE job ADD COLUMN queue_id INTEGER REFERENCES job_queue(id);
+                ALTER TABLE job ADD COLUMN unit_price REAL;
+                ALTER TABLE job ADD COLUMN assigned_gpus INTEGER;
+
+                INSERT OR IGNORE INTO job_queue(client_id, constraints)
+                    SELECT client_id, constraints FROM job WHERE state IN ('QUEUED', 'RUNNING') ORDER BY seq;
+                UPDATE job SET queue_id = (
+                        SELECT q.id FROM job_queue q WHERE q.client_id = job.client_id AND q.constraints = job.constraints)
+                    WHERE state IN ('QUEUED', 'RUNNING');
+                UPDATE job_queue SET queued = (
+                    SELECT COUNT(*) FROM job WHERE job.queue_id = job_queue.id AND job.state = 'QUEUED');
+                CREATE INDEX job_queue_head ON job(queue_id, seq) WHERE state = 'QUEUED';
+                CREATE TRIGGER job_queue_required BEFORE INSERT ON job WHEN NEW.queue_id IS NULL
+                    BEGIN SELECT RAISE(ABORT, 'job.queue_id is required'); END;
+                """),
     ])
 }

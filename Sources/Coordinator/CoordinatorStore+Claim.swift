@@ -2,22 +2,23 @@ import JSON
 import SQLite
 
 extension CoordinatorStore {
-    /// Queued jobs read per scan step, and the most rows one claim looks at. The scan walks
-    /// the `(state, requested_at)` index in keyset pages, so a poll never loads the whole
-    /// queue (spec §11 weakness 4).
-    static let claimPageSize = 64
-    static let claimMaxScanned = 1_024
-    /// The first page is small: usually the oldest queued job fits, and every row of a page
-    /// is copied out on the writer thread (with a deep queue, a 64-row first page copied 63
-    /// rows per claim for nothing).
-    static let claimFirstPageSize = 4
+    /// Stale queued jobs one claim expires on its way before it leaves the rest to the
+    /// sweeper, so a backlog of expired jobs cannot make one poll slow.
+    static let claimMaxExpirations = 256
 
-    /// Atomically assigns the oldest QUEUED job whose constraints `minerID` satisfies
-    /// (spec §8), or returns nil. Runs in one write transaction: the miner must be ONLINE
-    /// with `inflight < concurrency`; stale queued jobs met on the way are expired; the job
-    /// moves with `UPDATE … WHERE id = ? AND state = 'QUEUED'` (row count checked) and the
-    /// miner's inflight is incremented in the same transaction, so no job reaches two
-    /// miners and no miner exceeds its concurrency.
+    /// Atomically assigns a QUEUED job whose constraints `minerID` satisfies (spec §8), or
+    /// returns nil. Runs in one write transaction: the miner must be ONLINE with
+    /// `inflight < concurrency`; the job moves with `UPDATE … WHERE id = ? AND state = 'QUEUED'`
+    /// (row count checked) and the miner's inflight is incremented in the same transaction, so
+    /// no job reaches two miners and no miner exceeds its concurrency.
+    ///
+    /// Which job (issue 10): queued jobs are grouped into queues by (client, constraints)
+    /// (`job_queue`, schema v3). The claim reads the non-empty queues, keeps those the miner
+    /// matches, takes the client served least recently among them (round-robin,
+    /// `ClaimScheduler`) and gives it that client's oldest job. Its cost grows with the
+    /// number of non-empty queues, never with the number of jobs the miner cannot run. The
+    /// miner's registered price per unit and its GPU count are fixed on the job here: billing
+    /// never takes them from the result.
     /// - Throws: `CoordinatorError.minerNotRegistered`.
     public func claimNextJob(minerID: String) async throws(CoordinatorError) -> ClaimedJob? {
         if case .claimed(let job) = try await claim(minerID: minerID) { return job }
@@ -39,6 +40,7 @@ extension CoordinatorStore {
     func claim(minerID: String) async throws(CoordinatorError) -> ClaimOutcome {
         let now = clock.nowMilliseconds()
         let matchers = self.matchers
+        let scheduler = self.scheduler
         let claimed: Result<(String, String, JobConstraints), ClaimMiss> = try await batched { db, changes in
             guard
                 let miner = try db.queryOne(
@@ -51,48 +53,58 @@ extension CoordinatorStore {
             let concurrency: Int = try miner.get(2)
             guard status == MinerStatus.online.rawValue, inflight < concurrency else { return .failure(.unavailable) }
             let matcher = try matchers.matcher(minerID: minerID, region: try miner.get(3), capabilities: try miner.get(4))
-            var afterRequestedAt = Int64.min
-            var afterRowID = Int64.min
-            var scanned = 0
-            var pageSize = Self.claimFirstPageSize
-            while scanned < Self.claimMaxScanned {
-                let limit = min(pageSize, Self.claimMaxScanned - scanned)
-                let rows = try db.query(
-                    """
-                    SELECT rowid, id, client_id, constraints, expires_at, requested_at FROM job
-                    WHERE state = 'QUEUED' AND (requested_at, rowid) > (?, ?)
-                    ORDER BY requested_at, rowid LIMIT ?
-                    """, [afterRequestedAt, afterRowID, limit])
-                for row in rows {
-                    scanned += 1
-                    afterRowID = try row.get(0)
-                    afterRequestedAt = try row.get(5)
-                    let jobID: String = try row.get(1)
-                    let clientID: String = try row.get(2)
-                    let expiresAt: Int64 = try row.get(4)
-                    if try Self.expireIfStale(db, &changes, jobID: jobID, clientID: clientID, expiresAt: expiresAt, now: now) {
-                        continue
+            // The non-empty queues this miner can run, per client.
+            var queuesByClient: [String: [(id: Int64, constraints: JobConstraints)]] = [:]
+            for row in try db.query("SELECT id, client_id, constraints FROM job_queue INDEXED BY job_queue_nonempty WHERE queued > 0")
+            {
+                let constraints = try scheduler.constraints(stored: try row.get(2))
+                guard matcher.matches(constraints) else { continue }
+                queuesByClient[try row.get(1), default: []].append((try row.get(0), constraints))
+            }
+            var expirations = 0
+            for clientID in scheduler.turnOrder(queuesByClient.keys) {
+                // This client's oldest live job among the queues the miner matches.
+                var best: (seq: Int64, jobID: String, constraints: JobConstraints)?
+                for queue in queuesByClient[clientID] ?? [] {
+                    while let head = try db.queryOne(
+                        "SELECT seq, id, expires_at FROM job WHERE queue_id = ? AND state = 'QUEUED' ORDER BY seq LIMIT 1", [queue.id])
+                    {
+                        let seq: Int64 = try head.get(0)
+                        let jobID: String = try head.get(1)
+                        let expiresAt: Int64 = try head.get(2)
+                        if expiresAt <= now {
+                            // Expired heads are retired on the way, up to a budget; past it the
+                            // queue is skipped and the sweeper retires the rest.
+                            guard expirations < Self.claimMaxExpirations else { break }
+                            expirations += 1
+                            if try Self.expireIfStale(db, &changes, jobID: jobID, clientID: clientID, expiresAt: expiresAt, now: now) {
+                                continue
+                            }
+                            break
+                        }
+                        if best == nil || seq < best?.seq ?? .max { best = (seq, jobID, queue.constraints) }
+                        break
                     }
-                    let constraints = try Self.constraints(fromStored: try row.get(3))
-                    guard matcher.matches(constraints) else { continue }
-                    let target = try JobStateMachine.target(of: .assign, from: .queued)
-                    try db.execute(
-                        "UPDATE job SET state = ?, assigned_miner_id = ?, started_at = ? WHERE id = ? AND state = 'QUEUED'",
-                        [target.rawValue, minerID, now, jobID])
-                    guard db.changes == 1 else { continue }
-                    try db.execute(
-                        "UPDATE miner SET inflight = inflight + 1, last_heartbeat = ?, last_job_at = ? WHERE id = ?",
-                        [now, now, minerID])
-                    try Self.record(
-                        db, &changes, jobID: jobID, clientID: clientID, from: .queued, to: target, at: now, actor: "miner:\(minerID)",
-                        minerID: minerID)
-                    guard let payloadRow = try db.queryOne("SELECT payload FROM job WHERE id = ?", [jobID]) else {
-                        throw CoordinatorError.storage("claimed job \(jobID) vanished")
-                    }
-                    return .success((jobID, try payloadRow.get(0), constraints))
                 }
-                if rows.count < limit { break }
-                pageSize = Self.claimPageSize
+                guard let best else { continue }
+                let target = try JobStateMachine.target(of: .assign, from: .queued)
+                try db.execute(
+                    """
+                    UPDATE job SET state = ?, assigned_miner_id = ?, started_at = ?, unit_price = ?, assigned_gpus = ?
+                    WHERE id = ? AND state = 'QUEUED'
+                    """,
+                    [target.rawValue, minerID, now, matcher.unitPrice, min(matcher.gpuCount, 1), best.jobID])
+                guard db.changes == 1 else { continue }
+                try db.execute(
+                    "UPDATE miner SET inflight = inflight + 1, last_heartbeat = ?, last_job_at = ? WHERE id = ?", [now, now, minerID])
+                try Self.record(
+                    db, &changes, jobID: best.jobID, clientID: clientID, from: .queued, to: target, at: now,
+                    actor: "miner:\(minerID)", minerID: minerID)
+                guard let payloadRow = try db.queryOne("SELECT payload FROM job WHERE id = ?", [best.jobID]) else {
+                    throw CoordinatorError.storage("claimed job \(best.jobID) vanished")
+                }
+                scheduler.served(clientID)
+                return .success((best.jobID, try payloadRow.get(0), best.constraints))
             }
             return .failure(.noMatch(matcher))
         }

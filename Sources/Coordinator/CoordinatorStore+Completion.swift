@@ -2,6 +2,7 @@ import Cryptography
 public import JSON
 import Receipts
 import SQLite
+import WireModels
 
 extension CoordinatorStore {
     /// Longest `error_code` and `error_message` of a failure report.
@@ -41,8 +42,6 @@ extension CoordinatorStore {
         hasher.update([0x0A])
         hasher.update(metricsBytes)
         let completionHash = Hex.encode(hasher.finalize())
-        // Reject bad billing numbers before touching the job.
-        _ = try ReceiptFactory.billing(result: result, metrics: metrics, wallMilliseconds: 0)
 
         let snapshot = try await completionSnapshot(jobID: jobID)
         if let replay = try Self.replay(snapshot, minerID: minerID, completionHash: completionHash) { return replay }
@@ -57,10 +56,24 @@ extension CoordinatorStore {
         }
         let storedMetrics = JSONValue.object(metricMembers)
         let metricsText = try JSONText.text(storedMetrics, field: "metrics")
-        let billing = try ReceiptFactory.billing(result: result, metrics: storedMetrics, wallMilliseconds: durationMS)
+        let payload = try JSONText.parse(snapshot.payload)
+        let billing: Billing
+        do {
+            billing = try Billing.decide(
+                result: result, metrics: storedMetrics,
+                facts: Billing.Facts(
+                    kind: try? JobKind.select(for: payload), wallMilliseconds: durationMS, assignedGPUs: snapshot.assignedGPUs,
+                    unitPrice: snapshot.unitPrice,
+                    tokenLimit: min(JobKind.declaredTokenLimit(of: payload) ?? configuration.defaultJobTokenLimit, configuration.maxJobTokenLimit)))
+        } catch {
+            billingMetrics.rejected(field: error.field)
+            throw error.error
+        }
+        if billing.wasCapped { billingMetrics.capped(unitType: billing.unitType) }
         if let claim {
             try Self.checkClaim(
-                claim, jobID: jobID, minerID: minerID, result: result, metrics: storedMetrics, unitType: billing.unitType,
+                claim, jobID: jobID, minerID: minerID, result: result, metrics: storedMetrics,
+                unitType: billing.reportedUnitType ?? billing.unitType.rawValue,
                 publicKeyHex: snapshot.minerPublicKey,
                 window: (startedAt / 1_000 - Self.claimClockSkewSeconds)...(completedAt / 1_000 + Self.claimClockSkewSeconds))
         } else if snapshot.minerPublicKey != nil {
@@ -73,7 +86,7 @@ extension CoordinatorStore {
         let receipt = try receipts.make(
             ReceiptFactory.Facts(
                 receiptID: receiptID, jobID: jobID, clientID: snapshot.clientID, minerID: minerID,
-                payload: try JSONText.parse(snapshot.payload), constraints: try Self.constraints(fromStored: snapshot.constraints).json,
+                payload: payload, constraints: try Self.constraints(fromStored: snapshot.constraints).json,
                 result: onDisk ? nil : result, resultRef: resultRef,
                 artifactHash: "sha256:" + Hex.encode(SHA256.hash(resultBytes)), metrics: storedMetrics, workClaim: claim,
                 billing: billing,
@@ -147,6 +160,9 @@ extension CoordinatorStore {
         var receipt: String?
         /// Hex Ed25519 key the assigned miner registered, if any.
         var minerPublicKey: String?
+        /// Price per unit and GPUs fixed at assignment (schema v3; NULL for jobs assigned before it).
+        var unitPrice: Double?
+        var assignedGPUs: Int
     }
 
     func completionSnapshot(jobID: String) async throws(CoordinatorError) -> CompletionSnapshot {
@@ -158,7 +174,7 @@ extension CoordinatorStore {
             let row = try db.queryOne(
                 """
                 SELECT state, client_id, assigned_miner_id, payload, constraints, requested_at, started_at, result_hash, \(Self.receiptColumn),
-                    (SELECT public_key FROM miner WHERE miner.id = job.assigned_miner_id)
+                    (SELECT public_key FROM miner WHERE miner.id = job.assigned_miner_id), unit_price, assigned_gpus
                 FROM job WHERE id = ?
                 """, [jobID])
         else { throw CoordinatorError.jobNotFound }
@@ -167,7 +183,8 @@ extension CoordinatorStore {
         return CompletionSnapshot(
             state: state, clientID: try row.get(1), assignedMinerID: try row.get(2), payload: try row.get(3),
             constraints: try row.get(4), requestedAt: try row.get(5), startedAt: try row.get(6), resultHash: try row.get(7),
-            receipt: try row.get(8), minerPublicKey: try row.get(9))
+            receipt: try row.get(8), minerPublicKey: try row.get(9), unitPrice: try row.get(10),
+            assignedGPUs: (try row.get(11) as Int?) ?? 0)
     }
 
     /// Checks a miner's signed work claim against this completion and the miner's registered key.

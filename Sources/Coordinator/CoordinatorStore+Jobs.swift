@@ -1,6 +1,7 @@
 import Cryptography
 public import JSON
 import SQLite
+import WireModels
 
 extension CoordinatorStore {
     /// Longest `Idempotency-Key` accepted.
@@ -20,6 +21,7 @@ extension CoordinatorStore {
                 throw .invalidPayload("Idempotency-Key: must be 1...255 visible ASCII characters")
             }
         }
+        try Self.checkTokenLimit(of: submission.payload, maximum: configuration.maxJobTokenLimit)
         let payloadText = String(
             decoding: try JSONText.bytes(submission.payload, field: "payload", limit: configuration.maxBodyBytes), as: UTF8.self)
         let constraintsJSON = submission.constraints.json
@@ -45,6 +47,7 @@ extension CoordinatorStore {
         let windowMS = Int64(configuration.idempotencyWindowSeconds) * 1_000
         let key = submission.idempotencyKey
         let constraints = submission.constraints
+        let quota = configuration.maxQueuedJobsPerClient
         return try await batched { db, changes in
             if let key, let requestHash {
                 if let existing = try db.queryOne(
@@ -60,13 +63,26 @@ extension CoordinatorStore {
                     try db.execute("UPDATE job SET idempotency_key = NULL WHERE id = ?", [record.id])
                 }
             }
+            let queued: Int =
+                try db.queryOne("SELECT COALESCE(SUM(queued), 0) FROM job_queue WHERE client_id = ? AND queued > 0", [clientID])?
+                .get(0) ?? 0
+            guard queued < quota else { throw CoordinatorError.queueQuotaExceeded(limit: quota) }
+            // The job's queue: one per (client, constraints), made on first use. The no-op
+            // update makes RETURNING answer for an existing row too.
+            guard
+                let queueID: Int64 = try db.queryOne(
+                    """
+                    INSERT INTO job_queue(client_id, constraints) VALUES (?, ?)
+                    ON CONFLICT (client_id, constraints) DO UPDATE SET queued = queued RETURNING id
+                    """, [clientID, constraintsText])?.get(0)
+            else { throw CoordinatorError.storage("job_queue upsert returned no row") }
             let expiresAt = now + Int64(ttl) * 1_000
             try db.execute(
                 """
-                INSERT INTO job(id, client_id, state, payload, constraints, ttl_seconds, requested_at, expires_at, idempotency_key, request_hash, seq)
-                VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM job))
+                INSERT INTO job(id, client_id, state, payload, constraints, ttl_seconds, requested_at, expires_at, idempotency_key, request_hash, seq, queue_id)
+                VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM job), ?)
                 """,
-                [id, clientID, payloadText, constraintsText, ttl, now, expiresAt, key, requestHash])
+                [id, clientID, payloadText, constraintsText, ttl, now, expiresAt, key, requestHash, queueID])
             try Self.record(
                 db, &changes, jobID: id, clientID: clientID, from: nil, to: .queued, at: now, actor: "client:\(clientID)",
                 constraints: constraints)
@@ -76,6 +92,17 @@ extension CoordinatorStore {
                 receiptID: nil, resultRef: nil)
             return SubmitOutcome(job: record, replayed: false)
         }
+    }
+
+    /// Refuses an inference payload whose declared generation limit (`options.num_predict`,
+    /// what it may bill) is not an integer in 1...`maximum` (−1, Ollama's "unlimited", is
+    /// allowed and bills up to `DEFAULT_JOB_TOKEN_LIMIT`).
+    /// - Throws: `CoordinatorError.invalidPayload`.
+    static func checkTokenLimit(of payload: JSONValue, maximum: Int) throws(CoordinatorError) {
+        guard (try? JobKind.select(for: payload)) == .ollamaGenerate, let value = payload["options"]?["num_predict"], !value.isNull
+        else { return }
+        if let integer = value.integerValue?.intValue, integer == -1 || (1...maximum).contains(integer) { return }
+        throw .invalidPayload("payload.options.num_predict: must be -1 or an integer in 1...\(maximum) (the tokens the job may bill)")
     }
 
     /// A job as its client (or, with `clientID` nil, an admin) sees it (GET /v1/jobs/{id}). A

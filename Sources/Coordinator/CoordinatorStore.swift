@@ -1,4 +1,5 @@
 public import SQLite
+public import Metrics
 import Cryptography
 import JSON
 import Receipts
@@ -21,6 +22,8 @@ public final class CoordinatorStore: Sendable {
     let receipts: ReceiptFactory
     let results: ResultFileStore
     let matchers = MatcherCache()
+    let scheduler = ClaimScheduler()
+    let billingMetrics: BillingMetrics
     /// The callback lives in a struct: a bare closure inside `Mutex` is reabstracted on every
     /// `withLock` (inout), which wrapped it in one more thunk per call (measured: call depth
     /// and cost grew with every published change).
@@ -31,7 +34,11 @@ public final class CoordinatorStore: Sendable {
     private let observer: Mutex<Observer?>
 
     /// Wraps an open, migrated database.
-    public init(database: Database, configuration: CoordinatorConfiguration, clock: any CoordinatorClock = SystemClock()) {
+    public init(
+        database: Database, configuration: CoordinatorConfiguration, clock: any CoordinatorClock = SystemClock(),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) {
+        billingMetrics = BillingMetrics(factory: metricsFactory)
         self.database = database
         self.configuration = configuration
         self.clock = clock
@@ -60,12 +67,13 @@ public final class CoordinatorStore: Sendable {
     /// - Throws: `CoordinatorError.storage` when the file cannot be opened or migrated.
     public static func open(
         configuration: CoordinatorConfiguration, clock: any CoordinatorClock = SystemClock(),
-        databaseConfiguration: Database.Configuration = CoordinatorStore.defaultDatabaseConfiguration
+        databaseConfiguration: Database.Configuration = CoordinatorStore.defaultDatabaseConfiguration,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) async throws(CoordinatorError) -> CoordinatorStore {
         do {
             let database = try await Database.open(
                 path: configuration.databasePath, configuration: databaseConfiguration, migrator: CoordinatorSchema.migrator)
-            return CoordinatorStore(database: database, configuration: configuration, clock: clock)
+            return CoordinatorStore(database: database, configuration: configuration, clock: clock, metricsFactory: metricsFactory)
         } catch {
             throw .storage("cannot open \(configuration.databasePath): \(error)")
         }
@@ -127,12 +135,20 @@ public final class CoordinatorStore: Sendable {
         return .storage(String(describing: error))
     }
 
-    /// Appends a `job_event` row and notes the change for `observer`.
+    /// Appends a `job_event` row, keeps the job's queue counter (`job_queue.queued`) in step
+    /// with a move into or out of QUEUED, and notes the change for `observer`. Every transition
+    /// goes through here, so the counters the claim and the quota read cannot drift.
     static func record(
         _ db: Connection, _ changes: inout [JobStateChange], jobID: String, clientID: String, from: JobState?,
         to: JobState, at: Int64, actor: String, detail: String? = nil, receiptID: String? = nil, minerID: String? = nil,
         constraints: JobConstraints? = nil
     ) throws {
+        let queuedDelta = (to == .queued ? 1 : 0) - (from == .queued ? 1 : 0)
+        if queuedDelta != 0 {
+            try db.execute(
+                "UPDATE job_queue SET queued = queued + ?1 WHERE id = (SELECT queue_id FROM job WHERE id = ?2)", [queuedDelta, jobID])
+            guard db.changes == 1 else { throw CoordinatorError.storage("job \(jobID) has no queue") }
+        }
         try db.execute(
             """
             INSERT INTO job_event(job_id, job_seq, from_state, to_state, at, actor, detail)

@@ -121,22 +121,6 @@ import Testing
         #expect(claimed.constraints.pollJSON["gpu"] == "A100")
     }
 
-    /// One claim looks at no more than `claimMaxScanned` queued jobs, whatever the page sizes:
-    /// a fitting job right behind that many non-fitting ones is found, one further back is not.
-    @Test(arguments: [(1_023, true), (1_024, false)])
-    func claimScanStopsAtItsCap(nonMatching: Int, found: Bool) async throws {
-        let harness = try await CoordinatorHarness.make()
-        try await harness.register("cpu", concurrency: 4, region: "eu")
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<nonMatching { group.addTask { _ = try await harness.submit(constraints: JobConstraints(gpu: "A100")) } }
-            try await group.waitForAll()
-        }
-        harness.clock.advance(milliseconds: 1)
-        let plain = try await harness.submit()
-        let claimed = try await harness.store.claimNextJob(minerID: "cpu")
-        #expect(claimed?.jobID == (found ? plain.id : nil))
-    }
-
     @Test(arguments: [
         ("SELECT id FROM job INDEXED BY job_queued_expiry WHERE state = 'QUEUED' AND expires_at <= 5 ORDER BY expires_at LIMIT 10", "job_queued_expiry"),
         ("SELECT rowid FROM job WHERE (requested_at, rowid) < (5, 5) ORDER BY requested_at DESC, rowid DESC LIMIT 10", "job_requested"),
@@ -159,19 +143,5 @@ import Testing
         }
         #expect(plan.contains { $0.contains(index) }, "\(plan)")
         #expect(!plan.contains { $0.hasPrefix("SCAN job") && !$0.contains("INDEX") }, "\(plan)")
-    }
-
-    @Test func claimScanUsesTheStateIndex() async throws {
-        let harness = try await CoordinatorHarness.make()
-        let plan: [String] = try await harness.store.database.read { db in
-            try db.query(
-                """
-                EXPLAIN QUERY PLAN SELECT rowid, id, client_id, constraints, expires_at, requested_at FROM job
-                WHERE state = 'QUEUED' AND (requested_at, rowid) > (?, ?) ORDER BY requested_at, rowid LIMIT ?
-                """, [0, 0, 64]
-            ).map { try $0.get("detail") }
-        }
-        #expect(plan.contains { $0.contains("job_state_requested") })
-        #expect(!plan.contains { $0.contains("TEMP B-TREE") })
     }
 }

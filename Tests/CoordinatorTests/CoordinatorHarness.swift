@@ -1,6 +1,7 @@
 import Coordinator
 import Cryptography
 import JSON
+import Metrics
 import SQLite
 import TestSupport
 
@@ -14,7 +15,8 @@ struct CoordinatorHarness {
     let attestationKey: Ed25519.PrivateKey
 
     static func make(
-        signing: Bool = true, attestation: Bool = false, configure: (inout CoordinatorConfiguration) -> Void = { _ in }
+        signing: Bool = true, attestation: Bool = false, metrics: any MetricsFactory = MetricsSystem.factory,
+        configure: (inout CoordinatorConfiguration) -> Void = { _ in }
     ) async throws -> CoordinatorHarness {
         let directory = try TemporaryDirectory(prefix: "coordinator-test")
         let clock = ManualClock()
@@ -26,11 +28,14 @@ struct CoordinatorHarness {
         configuration.signingKey = signing ? signingKey : nil
         configuration.attestationKey = attestation ? attestationKey : nil
         configure(&configuration)
-        let store = try await CoordinatorStore.open(configuration: configuration, clock: clock)
+        let store = try await CoordinatorStore.open(configuration: configuration, clock: clock, metricsFactory: metrics)
         return CoordinatorHarness(
             directory: directory, clock: clock, configuration: configuration, store: store, signingKey: signingKey,
             attestationKey: attestationKey)
     }
+
+    /// A miner with one GPU and a price of 0.5 per unit.
+    static let gpuCapabilities: JSONValue = ["gpus": [["name": "A100", "memory_mb": 40_960]], "price": 0.5]
 
     /// A second store over the same file (restart).
     func reopen() async throws -> CoordinatorStore {

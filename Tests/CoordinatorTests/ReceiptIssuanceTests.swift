@@ -8,7 +8,7 @@ import Testing
 @Suite struct ReceiptIssuanceTests {
     @Test func receiptVerifiesAgainstConfiguredKeys() async throws {
         let harness = try await CoordinatorHarness.make(attestation: true)
-        try await harness.register("miner-1")
+        try await harness.register("miner-1", capabilities: CoordinatorHarness.gpuCapabilities)
         let jobID = try await harness.running()
         harness.clock.advance(milliseconds: 2_500)
         let outcome = try await harness.store.complete(
@@ -30,10 +30,11 @@ import Testing
     }
 
     /// Spec §9 / §11 weakness 8: coordinator-side facts — started_at is the assignment time,
-    /// completed_at ≥ started_at, units capped at wall time.
+    /// completed_at ≥ started_at, units capped at wall time × assigned GPUs, the price per
+    /// unit the miner registered (issue 10), the miner's own figures kept in metadata.billing.
     @Test func receiptFactsComeFromTheCoordinator() async throws {
         let harness = try await CoordinatorHarness.make()
-        try await harness.register("miner-1")
+        try await harness.register("miner-1", capabilities: CoordinatorHarness.gpuCapabilities)
         let job = try await harness.submit()
         harness.clock.advance(seconds: 7)
         _ = try await harness.store.claimNextJob(minerID: "miner-1")
@@ -46,7 +47,7 @@ import Testing
         #expect(receipt["completed_at"] == .integer(JSONInteger(assignedAt / 1_000 + 4)))
         #expect(receipt["units"] == .float(4.0))
         #expect(receipt["unit_type"] == "gpu_seconds")
-        #expect(receipt["price"] == .float(2.0))
+        #expect(receipt["price"] == .float(0.5))
         #expect(receipt["provider"] == "miner-1")
         #expect(receipt["client"] == "client-a")
         #expect(receipt["job_id"] == .string(job.id))
@@ -54,6 +55,13 @@ import Testing
         #expect(receipt["receipt_id"]?.stringValue?.utf8.count == 32)
         #expect(receipt["metadata"]?["requested_at"] == .integer(JSONInteger(job.requestedAt / 1_000)))
         #expect(receipt["metadata"]?["metrics"]?["duration_ms"] == 4_000)
+        let billing = try #require(receipt["metadata"]?["billing"])
+        #expect(billing["reported"] == ["units": .float(3_600), "price": .float(2)])
+        #expect(billing["units_cap"] == .float(4.0))
+        #expect(billing["capped"] == true)
+        #expect(billing["assigned_gpus"] == 1)
+        #expect(billing["unit_price"] == .float(0.5))
+        #expect(billing["amount"] == .float(2.0))
     }
 
     @Test func clockSteppingBackStillGivesOrderedTimes() async throws {
@@ -66,18 +74,6 @@ import Testing
         let completed = try #require(receipt["completed_at"]?.int64Value)
         #expect(completed >= started)
         #expect(receipt["units"] == .float(0.0))
-    }
-
-    @Test func nonTimeUnitsAreTakenAsClaimed() async throws {
-        let harness = try await CoordinatorHarness.make()
-        try await harness.register("miner-1")
-        let jobID = try await harness.running()
-        let receipt = try #require(
-            try await harness.store.complete(
-                jobID: jobID, minerID: "miner-1", result: .object([]), metrics: ["units": 1_234, "unit_type": "token_ops"]
-            ).receipt)
-        #expect(receipt["units"] == .float(1_234))
-        #expect(receipt["unit_type"] == "token_ops")
     }
 
     /// Spec §11 weakness 2: API keys never reach receipts or principals.

@@ -26,7 +26,7 @@ import Testing
     static let result: JSONValue = ["output": "hello", "tokens": 3]
     /// The harness's ManualClock start, in seconds.
     static let harnessNowSeconds = ManualClock().nowMilliseconds() / 1_000
-    static let metrics: JSONValue = ["units": 1.5, "unit_type": "token_ops", "duration_ms": 1_500]
+    static let metrics: JSONValue = ["units": 1.5, "unit_type": "cpu_seconds", "duration_ms": 1_500]
 
     func claim(
         jobID: String, minerID: String = "miner-1", result: JSONValue = result, units: Double = 1.5, duration: Int64 = 1_500,
@@ -34,7 +34,7 @@ import Testing
     ) throws -> WorkClaim {
         WorkClaim(
             jobID: jobID, minerID: minerID, resultHash: try WorkClaim.resultHash(of: result), units: units,
-            unitType: "token_ops", durationMilliseconds: duration,
+            unitType: "cpu_seconds", durationMilliseconds: duration,
             completedAt: completedAt ?? Self.harnessNowSeconds)
     }
 

@@ -1,5 +1,6 @@
 import Cryptography
 import JSON
+import WireModels
 
 /// The in-process runners: `sha256`, `sleep` and `ollama.generate` (`echo` is one line in the executor).
 enum BuiltInRunners {

@@ -1,4 +1,5 @@
 import JSON
+import WireModels
 
 /// What a run measured, for `metrics`.
 struct Metering {

@@ -1,13 +1,11 @@
 import JSON
+import WireModels
 
 /// The metering block every outcome carries (spec/miner.md §2, §13.1): `duration_ms` (≥ 1),
 /// `units` and `unit_type`, plus runner-specific extras.
 struct JobMetrics {
-    enum UnitType: String {
-        case gpuSeconds = "gpu_seconds"
-        case cpuSeconds = "cpu_seconds"
-        case tokenOps = "token_ops"
-    }
+    /// The units the coordinator bills by (one list for both ends).
+    typealias UnitType = BillingUnitType
 
     var durationMilliseconds: Int64
     var units: JSONValue

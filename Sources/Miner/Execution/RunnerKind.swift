@@ -1,28 +1,21 @@
 import JSON
+import WireModels
 
-/// The built-in job kinds (spec/miner.md §1 "Target") and how a payload selects one (§7).
-enum RunnerKind: String, CaseIterable, Sendable {
-    case echo
-    case sha256
-    case sleep
-    case cli
-    case ollamaGenerate = "ollama.generate"
+/// The built-in job kinds (spec/miner.md §1 "Target"): the runner of each is picked by the
+/// one selection rule the coordinator bills by (WireModels `JobKind`).
+typealias RunnerKind = JobKind
 
-    /// `payload.type`, else `payload.runner.kind`; absent → `echo`, or `ollama.generate` when
-    /// the payload has `model` and `prompt` (the later reference's rule for inference jobs).
+extension JobKind {
+    /// The kind `payload` selects (`JobKind.select`), as an execution failure.
     /// - Throws: `.unsupported` for a type no runner handles.
-    static func select(for payload: JSONValue) throws(ExecutionFailure) -> RunnerKind {
-        let declared = payload["type"] ?? payload["runner"]?["kind"]
-        guard let declared, !declared.isNull else {
-            return payload["model"] != nil && payload["prompt"] != nil ? .ollamaGenerate : .echo
-        }
-        guard let name = declared.stringValue else { throw .unsupported("job type must be a string") }
-        switch name {
-        case "echo", "noop": return .echo
-        case "inference": return .ollamaGenerate
-        default:
-            guard let kind = RunnerKind(rawValue: name) else { throw .unsupported("Unsupported job type '\(name.prefix(64))'") }
-            return kind
+    static func runner(for payload: JSONValue) throws(ExecutionFailure) -> JobKind {
+        do throws(JobKind.SelectionError) {
+            return try JobKind.select(for: payload)
+        } catch {
+            switch error {
+            case .notAString: throw .unsupported("job type must be a string")
+            case .unsupported(let name): throw .unsupported("Unsupported job type '\(name)'")
+            }
         }
     }
 

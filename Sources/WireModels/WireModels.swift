@@ -1,2 +1,0 @@
-// WireModels module; see ARCHITECTURE.md.
-enum WireModelsModule {}
