@@ -22,6 +22,8 @@ let package = Package(
             "Sockets", "HTTP1", "HTTPServer", "HTTPClient", "WebSocket", "SQLite", "Cryptography", "JSON", "Receipts",
             "ServiceRuntime",
         ]),
+        // The coordinator's domain library, for in-process benchmarks (Benchmarks/ClaimBench).
+        .library(name: "AITBCCoordinator", targets: ["Coordinator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -39,6 +39,11 @@ let package = Package(
         .executableTarget(
             name: "CoreBench",
             dependencies: [.product(name: "AITBCCore", package: root)]),
+        // Claim latency with many queued jobs the polling miner cannot run (scripts/bench-claim.sh,
+        // issue 10): in-process CoordinatorStore on a SQLite file, loaded vs empty queue interleaved.
+        .executableTarget(
+            name: "ClaimBench",
+            dependencies: [.product(name: "AITBCCoordinator", package: root), .product(name: "AITBCCore", package: root)]),
         .executableTarget(name: "CBaselineSodium", linkerSettings: [.linkedLibrary("sodium")]),
         .executableTarget(name: "CBaselineSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
     ]

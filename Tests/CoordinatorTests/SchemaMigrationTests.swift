@@ -102,6 +102,57 @@ import Testing
         }
     }
 
+    /// Schema v3 (issue 10) on a database written by schema v2: QUEUED and RUNNING jobs get
+    /// their (client, constraints) queue with the right counters, claims find the queued ones,
+    /// and a RUNNING job requeued after the upgrade goes back to its queue.
+    @Test func aVersionTwoDatabaseGetsItsQueues() async throws {
+        let directory = try TemporaryDirectory(prefix: "coordinator-migration-v3")
+        let path = directory.path("coordinator.db")
+        let ids = (0..<5).map { String(repeating: String($0), count: 32) }
+        do {
+            let versionTwo = try Database(path: path, migrator: Migrator(Array(CoordinatorSchema.migrator.migrations.prefix(2))))
+            try await versionTwo.write { db in
+                let rows: [(String, String, String, String?)] = [
+                    (ids[0], "client-a", "QUEUED", nil), (ids[1], "client-a", "QUEUED", nil), (ids[2], "client-b", "RUNNING", "miner-1"),
+                    (ids[3], "client-b", "COMPLETED", "miner-1"), (ids[4], "client-a", "QUEUED", nil),
+                ]
+                for (seq, row) in rows.enumerated() {
+                    let constraints = row.0 == ids[4] ? #"{"gpu":"H100"}"# : "{}"
+                    try db.execute(
+                        """
+                        INSERT INTO job(id, client_id, state, payload, constraints, ttl_seconds, requested_at, expires_at, assigned_miner_id,
+                            started_at, seq)
+                        VALUES (?, ?, ?, '{}', ?, 900, ?, 99999999999999, ?, ?, ?)
+                        """, [row.0, row.1, row.2, constraints, seq, row.3, row.3 == nil ? nil : 10, seq + 1])
+                }
+                try db.execute(
+                    "INSERT INTO miner(id, capabilities, concurrency, inflight, last_heartbeat, registered_at) VALUES ('miner-1', '{}', 4, 1, 0, 0)")
+            }
+        }
+        var configuration = CoordinatorConfiguration()
+        configuration.databasePath = path
+        configuration.dataDirectory = directory.path("data")
+        let clock = ManualClock()
+        let store = try await CoordinatorStore.open(configuration: configuration, clock: clock)
+        let queues: [String] = try await store.database.read { db in
+            try db.query("SELECT client_id || ' ' || constraints || ' ' || queued FROM job_queue ORDER BY id").map { try $0.get(0) }
+        }
+        #expect(queues == ["client-a {} 2", "client-b {} 0", #"client-a {"gpu":"H100"} 1"#])
+        let unqueued: Int = try await store.database.read { db in
+            try db.queryOne("SELECT COUNT(*) FROM job WHERE queue_id IS NULL AND state IN ('QUEUED', 'RUNNING')")?.get(0) ?? -1
+        }
+        #expect(unqueued == 0)
+        // The silent miner's RUNNING job goes back to client-b's queue, then every plain job is claimed.
+        clock.advance(seconds: 3_600)
+        _ = try await store.registerMiner(minerID: "miner-2", MinerRegistration(capabilities: .object([]), concurrency: 8))
+        #expect(try await store.sweep().requeuedJobs == 1)
+        var claimed: Set<String> = []
+        while let job = try await store.claimNextJob(minerID: "miner-2") { claimed.insert(job.jobID) }
+        #expect(claimed == [ids[0], ids[1], ids[2]])
+        let left: Int = try await store.database.read { db in try db.queryOne("SELECT SUM(queued) FROM job_queue")?.get(0) ?? -1 }
+        #expect(left == 1)
+    }
+
     /// A fresh store with three jobs completed by miner-1, a second apart, in order.
     static func threeCompletedJobs() async throws -> (CoordinatorHarness, [String]) {
         let harness = try await CoordinatorHarness.make()
