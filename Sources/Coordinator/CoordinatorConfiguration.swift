@@ -59,6 +59,9 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
     /// `MAX_QUEUED_JOBS_PER_CLIENT`: jobs one client may have QUEUED at once; the next submit
     /// answers 429 `QUOTA_EXCEEDED` (issue 10: one client cannot fill the queue for all).
     public var maxQueuedJobsPerClient: Int = 10_000
+    /// `MAX_CONSTRAINT_SETS_PER_CLIENT`: distinct constraint sets one client may have jobs
+    /// QUEUED under; a claim reads every non-empty set, so this bounds its cost (429 above).
+    public var maxConstraintSetsPerClient: Int = 64
     /// `DEFAULT_JOB_TOKEN_LIMIT`: the tokens an inference job may bill when its payload declares
     /// no `options.num_predict`.
     public var defaultJobTokenLimit: Int = 4_096
@@ -120,6 +123,7 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
         maxJSONDepth = try reader.int("MAX_JSON_DEPTH", default: 64, range: 1...512)
         maxAttempts = try reader.int("MAX_ATTEMPTS", default: 3, range: 1...100)
         maxQueuedJobsPerClient = try reader.int("MAX_QUEUED_JOBS_PER_CLIENT", default: 10_000, range: 1...1_000_000)
+        maxConstraintSetsPerClient = try reader.int("MAX_CONSTRAINT_SETS_PER_CLIENT", default: 64, range: 1...10_000)
         maxJobTokenLimit = try reader.int("MAX_JOB_TOKEN_LIMIT", default: 1_000_000, range: 1...1_000_000_000)
         defaultJobTokenLimit = try reader.int("DEFAULT_JOB_TOKEN_LIMIT", default: 4_096, range: 1...maxJobTokenLimit)
         if heartbeatTimeoutSeconds < heartbeatIntervalSeconds {
@@ -229,7 +233,7 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
             + "heartbeat: \(heartbeatIntervalSeconds)s/\(heartbeatTimeoutSeconds)s, "
             + "rate: \(rateLimitRequests)/\(rateLimitWindowSeconds)s, maxBody: \(maxBodyBytes), "
             + "inlineResult: \(inlineResultLimitBytes), maxDepth: \(maxJSONDepth), maxAttempts: \(maxAttempts), "
-            + "queuedPerClient: \(maxQueuedJobsPerClient), tokenLimit: \(defaultJobTokenLimit)/\(maxJobTokenLimit), "
+            + "queuedPerClient: \(maxQueuedJobsPerClient), constraintSetsPerClient: \(maxConstraintSetsPerClient), tokenLimit: \(defaultJobTokenLimit)/\(maxJobTokenLimit), "
             + "dataDir: \(dataDirectory), chainRPC: \(chainRPCURL == nil ? "unset" : "set"), pollMaxWait: \(pollMaxWaitSeconds)s, logLevel: \(logLevel))"
     }
 

@@ -30,6 +30,10 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
     /// The client already has `limit` jobs QUEUED (429 `QUOTA_EXCEEDED`): one client cannot
     /// fill the queue for everyone (issue 10).
     case queueQuotaExceeded(limit: Int)
+    /// The client already has jobs QUEUED under `limit` distinct constraint sets and this job
+    /// would add one more (429 `QUOTA_EXCEEDED`): a claim's cost grows with the constraint sets
+    /// queued, so their number per client is bounded (issue 10).
+    case constraintSetQuotaExceeded(limit: Int)
     /// The body's `X-Signature` is missing or wrong (401).
     case invalidSignature
     /// Storage failed (500); the text is for logs, not for clients.
@@ -45,7 +49,7 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
         case .invalidPayload: 422
         case .payloadTooLarge: 413
         case .unauthorized, .invalidSignature: 401
-        case .rateLimited, .queueQuotaExceeded: 429
+        case .rateLimited, .queueQuotaExceeded, .constraintSetQuotaExceeded: 429
         case .storage: 500
         }
     }
@@ -63,7 +67,7 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
         case .unauthorized: "UNAUTHORIZED_KEY"
         case .invalidSignature: "INVALID_SIGNATURE"
         case .rateLimited: "RATE_LIMITED"
-        case .queueQuotaExceeded: "QUOTA_EXCEEDED"
+        case .queueQuotaExceeded, .constraintSetQuotaExceeded: "QUOTA_EXCEEDED"
         case .storage: "INTERNAL_ERROR"
         }
     }
@@ -86,6 +90,8 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
         case .rateLimited: "rate limit exceeded"
         case .queueQuotaExceeded(let limit):
             "queued-job quota reached (\(limit) jobs QUEUED for this client); submit again when some have been assigned"
+        case .constraintSetQuotaExceeded(let limit):
+            "constraint-set quota reached (jobs QUEUED under \(limit) different constraint sets for this client); reuse one of them or wait"
         case .storage: "internal error"
         }
     }

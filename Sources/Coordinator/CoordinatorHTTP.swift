@@ -15,6 +15,11 @@ public enum CoordinatorHTTP {
         let queued_job_limit: Int
     }
 
+    /// `details` of a 429 constraint-set refusal.
+    struct ConstraintSetQuotaDetails: Encodable, Sendable {
+        let constraint_set_limit: Int
+    }
+
     /// `details` of a 413: the limit that was exceeded.
     struct LimitDetails: Encodable, Sendable {
         let limit_bytes: Int
@@ -33,6 +38,8 @@ public enum CoordinatorHTTP {
             details = LimitDetails(limit_bytes: limit)
         case .queueQuotaExceeded(let limit):
             details = QuotaDetails(queued_job_limit: limit)
+        case .constraintSetQuotaExceeded(let limit):
+            details = ConstraintSetQuotaDetails(constraint_set_limit: limit)
         case .unauthorized, .invalidSignature:
             // RFC 9110 §11.6.1: a 401 names the scheme the client should use.
             headers.add(name: "WWW-Authenticate", value: #"Bearer realm="aitbc-coordinator""#)

@@ -48,6 +48,7 @@ extension CoordinatorStore {
         let key = submission.idempotencyKey
         let constraints = submission.constraints
         let quota = configuration.maxQueuedJobsPerClient
+        let setQuota = configuration.maxConstraintSetsPerClient
         return try await batched { db, changes in
             if let key, let requestHash {
                 if let existing = try db.queryOne(
@@ -63,10 +64,20 @@ extension CoordinatorStore {
                     try db.execute("UPDATE job SET idempotency_key = NULL WHERE id = ?", [record.id])
                 }
             }
-            let queued: Int =
-                try db.queryOne("SELECT COALESCE(SUM(queued), 0) FROM job_queue WHERE client_id = ? AND queued > 0", [clientID])?
-                .get(0) ?? 0
+            // The client's non-empty queues: at most MAX_CONSTRAINT_SETS_PER_CLIENT rows, so
+            // both quotas cost a bounded read.
+            var queued = 0
+            var sets = 0
+            var hasSet = false
+            for row in try db.query(
+                "SELECT queued, constraints = ? FROM job_queue WHERE client_id = ? AND queued > 0", [constraintsText, clientID])
+            {
+                queued += try row.get(0) as Int
+                sets += 1
+                if try row.get(1) as Bool { hasSet = true }
+            }
             guard queued < quota else { throw CoordinatorError.queueQuotaExceeded(limit: quota) }
+            guard hasSet || sets < setQuota else { throw CoordinatorError.constraintSetQuotaExceeded(limit: setQuota) }
             // The job's queue: one per (client, constraints), made on first use. The no-op
             // update makes RETURNING answer for an existing row too.
             guard

@@ -9,14 +9,15 @@ import Testing
 /// clients in turn, and each client has a queued-job quota.
 @Suite struct ClaimFairnessTests {
     /// The attack: 1,030 jobs no miner matches, ahead of a job every miner can run — from the
-    /// same client (one constraint set, or a different one for every job) and from another client.
+    /// same client (one constraint set, or spread over as many sets as the client may use) and
+    /// from another client.
     @Test(arguments: [(false, "client-a"), (false, "client-b"), (true, "client-a"), (true, "client-b")])
     func unmatchableJobsAheadDoNotStallMiners(distinctConstraints: Bool, normalClient: String) async throws {
         let harness = try await CoordinatorHarness.make()
         try await harness.register("cpu", concurrency: 4)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<1_030 {
-                let gpu = distinctConstraints ? "no-such-gpu-\(index)" : "no-such-gpu"
+                let gpu = distinctConstraints ? "no-such-gpu-\(index % (harness.configuration.maxConstraintSetsPerClient - 1))" : "no-such-gpu"
                 group.addTask { _ = try await harness.submit("client-a", constraints: JobConstraints(gpu: gpu)) }
             }
             try await group.waitForAll()
@@ -80,6 +81,27 @@ import Testing
         _ = try await harness.store.cancel(jobID: third.id, clientID: "client-a")
         _ = try await harness.submit()
         #expect(fourth.state == .queued)
+        try await expectQueueCountersMatch(harness)
+    }
+
+    /// `MAX_CONSTRAINT_SETS_PER_CLIENT`: a claim reads every non-empty constraint set, so one
+    /// client cannot spread its jobs over more sets than this (the variant of the attack with a
+    /// different constraint set per job); more jobs in a set it already has are fine.
+    @Test func constraintSetQuotaPerClient() async throws {
+        let harness = try await CoordinatorHarness.make { $0.maxConstraintSetsPerClient = 3 }
+        try await harness.register("cpu", concurrency: 8)
+        for index in 0..<3 { _ = try await harness.submit(constraints: JobConstraints(gpu: "g\(index)")) }
+        await #expect(throws: CoordinatorError.constraintSetQuotaExceeded(limit: 3)) {
+            try await harness.submit(constraints: JobConstraints(gpu: "g3"))
+        }
+        await #expect(throws: CoordinatorError.constraintSetQuotaExceeded(limit: 3)) { try await harness.submit() }
+        _ = try await harness.submit(constraints: JobConstraints(gpu: "g0"))
+        _ = try await harness.submit("client-b")
+        let error = CoordinatorError.constraintSetQuotaExceeded(limit: 3)
+        #expect(error.httpStatus == 429 && error.code == "QUOTA_EXCEEDED")
+        // A set whose jobs are all gone no longer counts.
+        let head = try await harness.store.job(id: try await harness.submit("client-c").id, clientID: nil)
+        _ = try await harness.store.cancel(jobID: head.id, clientID: "client-c")
         try await expectQueueCountersMatch(harness)
     }
 
