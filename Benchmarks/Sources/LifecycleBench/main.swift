@@ -194,7 +194,7 @@ func miner(_ number: Int) async throws -> Latencies {
         }
         if !previous.isEmpty { ledger.problem("job \(id) assigned to miners \(previous + [number])") }
         let output = job["payload"]?["prompt"]?.stringValue ?? ""
-        let resultBody = #"{"result":{"output":"\#(output)"},"metrics":{"duration_ms":1,"units":1,"unit_type":"tokens"}}"#
+        let resultBody = #"{"result":{"output":"\#(output)"},"metrics":{"duration_ms":1,"units":0.001,"unit_type":"cpu_seconds"}}"#
         started = clock.now
         let posted = try await call(.post, "/v1/miners/\(id)/result", key: key, body: resultBody)
         latencies.add(.resultPost, clock.now - started)
