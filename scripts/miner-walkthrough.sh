@@ -20,6 +20,9 @@ BIN_DIR=$(cd "$BIN_DIR" && pwd)
 PATH="$BIN_DIR:$PATH"
 work=$(mktemp -d "${TMPDIR:-/tmp}/miner-walkthrough.XXXXXX")
 work=$(cd "$work" && pwd)
+# A root miner runs CLI jobs as unprivileged job users (sandbox.job_user: auto), which must be
+# able to pass through the folders above workspace.root (search only, no listing).
+chmod 711 "$work"
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do

@@ -1,6 +1,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -15,8 +19,11 @@
 // Everything between fork and execve/_exit runs in a copy of a multi-threaded process, so it
 // uses only async-signal-safe calls (POSIX.1-2017 §2.4.3) and raw syscalls: no malloc, no locks.
 //
-// Process layout: miner → reaper (setsid, PR_SET_CHILD_SUBREAPER) → command (setpgid: its own
-// group, pgid == pid). Orphans of the command's group reparent to the reaper, which reaps them,
+// Process layout: miner → reaper (setsid, PR_SET_CHILD_SUBREAPER; PID 1 of a new PID namespace
+// when `new_pid_namespace`) → command (setpgid: its own group, pgid == pid).
+// In a PID namespace nothing of the job outlives the reaper: when PID 1 dies the kernel SIGKILLs
+// every process in the namespace, and a process inside cannot signal PID 1 with a signal it
+// has no handler for (pid_namespaces(7)), so `kill -9 $PPID` from the job is ignored. Orphans of the command's group reparent to the reaper, which reaps them,
 // so no zombie outlives the job even where PID 1 never reaps (containers), and kill(-pgid, 0)
 // answers ESRCH once the job is over. Orphans that left the group (setsid) also reparent to
 // the reaper, which SIGKILLs and reaps them before it reports. Every confinement step that
@@ -81,6 +88,162 @@ static int set_limit(int resource, long long value) {
     return setrlimit(resource, &limit);
 }
 
+// MARK: Landlock (linux/landlock.h; defined here so older headers still build)
+
+#ifndef SYS_landlock_create_ruleset
+#define SYS_landlock_create_ruleset 444
+#define SYS_landlock_add_rule 445
+#define SYS_landlock_restrict_self 446
+#endif
+#define LL_CREATE_RULESET_VERSION (1U << 0)
+#define LL_RULE_PATH_BENEATH 1
+#define LL_FS_EXECUTE (1ULL << 0)
+#define LL_FS_WRITE_FILE (1ULL << 1)
+#define LL_FS_READ_FILE (1ULL << 2)
+#define LL_FS_READ_DIR (1ULL << 3)
+#define LL_FS_REFER (1ULL << 13)
+#define LL_FS_TRUNCATE (1ULL << 14)
+#define LL_FS_IOCTL_DEV (1ULL << 15)
+#define LL_SCOPE_SIGNAL (1ULL << 1)
+
+struct ll_ruleset_attr {
+    uint64_t handled_access_fs;
+    uint64_t handled_access_net;
+    uint64_t scoped;
+};
+
+struct ll_path_beneath_attr {
+    uint64_t allowed_access;
+    int32_t parent_fd;
+} __attribute__((packed));
+
+int clinux_landlock_abi(void) {
+    long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
+    return abi < 0 ? -errno : (int)abi;
+}
+
+// Every filesystem right the ABI knows: the ones it cannot name stay unrestricted.
+static uint64_t landlock_fs_rights(int abi) {
+    uint64_t rights = (1ULL << 13) - 1;  // ABI 1: EXECUTE … MAKE_SYM
+    if (abi >= 2) rights |= LL_FS_REFER;
+    if (abi >= 3) rights |= LL_FS_TRUNCATE;
+    if (abi >= 5) rights |= LL_FS_IOCTL_DEV;
+    return rights;
+}
+
+// Rights that apply to a non-directory; a rule on a file with any other right is EINVAL.
+#define LL_FILE_RIGHTS (LL_FS_EXECUTE | LL_FS_WRITE_FILE | LL_FS_READ_FILE | LL_FS_TRUNCATE | LL_FS_IOCTL_DEV)
+
+// Adds one path_beneath rule per path; a path that does not exist is skipped (a read list
+// names /lib64 also on hosts without it). Returns 0 or -1 with errno.
+static int landlock_add_paths(int ruleset, const char *const *paths, uint64_t allowed, uint64_t handled) {
+    if (paths == NULL) return 0;
+    for (; *paths != NULL; paths++) {
+        int fd = open(*paths, O_PATH | O_CLOEXEC);
+        if (fd < 0) {
+            if (errno == ENOENT || errno == ENOTDIR) continue;
+            return -1;
+        }
+        struct stat info;
+        if (fstat(fd, &info) != 0) {
+            close(fd);
+            return -1;
+        }
+        struct ll_path_beneath_attr rule;
+        rule.allowed_access = allowed & handled;
+        if (!S_ISDIR(info.st_mode)) rule.allowed_access &= LL_FILE_RIGHTS;
+        rule.parent_fd = fd;
+        long added = syscall(SYS_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &rule, 0);
+        int failure = errno;
+        close(fd);
+        if (added != 0) {
+            errno = failure;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+// Confines the calling process (and everything it execs or forks) to the listed paths.
+// PR_SET_NO_NEW_PRIVS is already set. Returns 0 or -1 with errno.
+static int apply_landlock(const clinux_sandbox_options *options) {
+    struct ll_ruleset_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.handled_access_fs = landlock_fs_rights(options->landlock_abi);
+    // ABI 6: no signal to a process outside the domain (the reaper, the miner, other jobs).
+    if (options->landlock_abi >= 6) attr.scoped = LL_SCOPE_SIGNAL;
+    int ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
+    if (ruleset < 0) return -1;
+    uint64_t read = LL_FS_EXECUTE | LL_FS_READ_FILE | LL_FS_READ_DIR;
+    int result = landlock_add_paths(ruleset, options->landlock_read_paths, read, attr.handled_access_fs);
+    if (result == 0)
+        result = landlock_add_paths(ruleset, options->landlock_write_paths, attr.handled_access_fs, attr.handled_access_fs);
+    if (result == 0) result = (int)syscall(SYS_landlock_restrict_self, ruleset, 0);
+    int failure = errno;
+    close(ruleset);
+    errno = failure;
+    return result == 0 ? 0 : -1;
+}
+
+// MARK: privileges
+
+#define CAP_HEADER_VERSION_3 0x20080522
+struct cap_header {
+    uint32_t version;
+    int pid;
+};
+struct cap_data {
+    uint32_t effective, permitted, inheritable;
+};
+
+// Drops supplementary groups, then gid, then uid (the order that still has the privilege for
+// each step), and checks that every id changed and that uid 0 cannot be regained.
+static int drop_to_job_user(unsigned int uid, unsigned int gid) {
+    if (syscall(SYS_setgroups, 0, NULL) != 0) return -1;
+    if (syscall(SYS_setresgid, gid, gid, gid) != 0) return -1;
+    if (syscall(SYS_setresuid, uid, uid, uid) != 0) return -1;
+    uid_t ruid, euid, suid;
+    gid_t rgid, egid, sgid;
+    if (getresuid(&ruid, &euid, &suid) != 0 || getresgid(&rgid, &egid, &sgid) != 0) return -1;
+    if (ruid != uid || euid != uid || suid != uid || rgid != gid || egid != gid || sgid != gid) {
+        errno = EPERM;
+        return -1;
+    }
+    if (uid != 0 && syscall(SYS_setresuid, 0, 0, 0) == 0) {
+        errno = EPERM;
+        return -1;
+    }
+    return 0;
+}
+
+// A miner run with ambient capabilities (systemd AmbientCapabilities=) would pass them through
+// execve to a non-setuid tool: clear the ambient set and every capability set.
+static int drop_capabilities(void) {
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) return -1;
+    struct cap_header header = {CAP_HEADER_VERSION_3, 0};
+    struct cap_data data[2];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capset, &header, data) != 0) return -1;
+    return 0;
+}
+
+// The pid of the calling process as the miner sees it (its PID namespace): /proc/self names
+// the pid in the namespace of the /proc mount, which is the miner's. readlink only.
+static int host_pid(void) {
+    char buffer[24];
+    ssize_t length = readlink("/proc/self", buffer, sizeof buffer - 1);
+    if (length <= 0) return -1;
+    long value = 0;
+    for (ssize_t i = 0; i < length; i++) {
+        if (buffer[i] < '0' || buffer[i] > '9' || value > 100000000L) {
+            errno = EINVAL;
+            return -1;
+        }
+        value = value * 10 + (buffer[i] - '0');
+    }
+    return value > 0 ? (int)value : -1;
+}
+
 // The command: runs in the reaper's copy; fds 0/1/2 are already in place. Every confinement
 // step that fails ends the child before execve (fail closed).
 static void run_command(const clinux_sandbox_options *options, int error_fd) {
@@ -88,11 +251,19 @@ static void run_command(const clinux_sandbox_options *options, int error_fd) {
     // The command announces its own pid (= group id) before it runs anything of the job's:
     // were the reaper to announce it, a job could kill the reaper first and leave a group
     // the supervisor never learns of. One 4-byte write to a pipe is atomic (PIPE_BUF).
-    int self = (int)syscall(SYS_getpid);
+    // In a PID namespace getpid() is the namespace's number; the miner signals host pids.
+    int self = options->new_pid_namespace ? host_pid() : (int)syscall(SYS_getpid);
+    if (self <= 0) {
+        int failure = errno;
+        int none = 0;
+        write_all(STATUS_FD, &none, sizeof none);
+        errno = failure;
+        fail_setup(error_fd);
+    }
     write_all(STATUS_FD, &self, sizeof self);
     if (grouped != 0) {
         int failure = errno;
-        if (getpgid(0) != self) {
+        if (getpgid(0) != (pid_t)syscall(SYS_getpid)) {
             errno = failure;
             fail_setup(error_fd);
         }
@@ -124,6 +295,14 @@ static void run_command(const clinux_sandbox_options *options, int error_fd) {
     if (set_limit(RLIMIT_CPU, options->rlimit_cpu) != 0) fail_setup(error_fd);
     struct rlimit zero = {0, 0};  // no core files
     if (setrlimit(RLIMIT_CORE, &zero) != 0) fail_setup(error_fd);
+    // No setuid/setgid binary or file capability may raise the job's privileges (and Landlock
+    // without CAP_SYS_ADMIN requires it).
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail_setup(error_fd);
+    // Landlock before the uid drop: the rules' paths are opened with the miner's access.
+    if (options->landlock_abi > 0 && apply_landlock(options) != 0) fail_setup(error_fd);
+    if (options->drop_user && drop_to_job_user(options->job_uid, options->job_gid) != 0) fail_setup(error_fd);
+    if (drop_capabilities() != 0) fail_setup(error_fd);
+    // chdir after the drop: the job user itself must be able to reach its working directory.
     if (chdir(options->cwd) == 0) {
         execve(options->path, options->argv, options->envp);
     }
@@ -182,7 +361,20 @@ static int kill_listed_children(const char *path) {
 // were orphaned are reparented to it. Before it exits, it kills and reaps every child it
 // still has, re-reading the list after each reap (a killed process's own children arrive
 // next), until waitid answers ECHILD. Never kill(-1): that would reach every process of the uid.
-static void kill_remaining_children(void) {
+static void kill_remaining_children(int in_pid_namespace) {
+    if (in_pid_namespace) {
+        // PID 1 of the job's own namespace: kill(-1) reaches exactly the namespace's other
+        // processes (kill(2)), then every one of them is reaped.
+        kill(-1, SIGKILL);
+        for (;;) {
+            siginfo_t info;
+            memset(&info, 0, sizeof info);
+            if (waitid(P_ALL, 0, &info, WEXITED) != 0) {
+                if (errno == EINTR) continue;
+                return;  // ECHILD: nothing left
+            }
+        }
+    }
     char path[64] = "/proc/self/task/";
     char *end = append_decimal(path + 16, (long)syscall(SYS_gettid));
     const char suffix[] = "/children";
@@ -290,7 +482,7 @@ static void run_reaper(const clinux_sandbox_options *options) {
         // Once the group is gone, stop waiting; processes that left it (setsid) are killed next.
         if (command_done && kill(-command, 0) != 0 && errno == ESRCH) break;
     }
-    kill_remaining_children();
+    kill_remaining_children(options->new_pid_namespace && syscall(SYS_getpid) == 1);
     struct rusage usage;
     if (getrusage(RUSAGE_CHILDREN, &usage) == 0) {
         report.user_usec = (long long)usage.ru_utime.tv_sec * 1000000LL + usage.ru_utime.tv_usec;
@@ -302,7 +494,9 @@ static void run_reaper(const clinux_sandbox_options *options) {
 }
 
 int clinux_sandbox_spawn(const clinux_sandbox_options *options, int *reaper_pid) {
-    pid_t pid = fork();
+    // CLONE_NEWPID needs a raw clone (fork() has no flags); the reaper only makes raw
+    // syscalls and async-signal-safe calls, so skipping the atfork handlers is fine there.
+    pid_t pid = options->new_pid_namespace ? (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0) : fork();
     if (pid < 0) return errno;
     if (pid == 0) run_reaper(options);
     *reaper_pid = pid;
@@ -310,3 +504,38 @@ int clinux_sandbox_spawn(const clinux_sandbox_options *options, int *reaper_pid)
 }
 
 int clinux_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int clinux_probe_pid_namespace(void) {
+    pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+    if (pid < 0) return errno;
+    if (pid == 0) _exit(0);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+    return 0;
+}
+
+int clinux_probe_setuid(unsigned int uid, unsigned int gid) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return errno;
+    pid_t pid = fork();
+    if (pid < 0) {
+        int failure = errno;
+        close(fds[0]);
+        close(fds[1]);
+        return failure;
+    }
+    if (pid == 0) {
+        int failure = drop_to_job_user(uid, gid) == 0 ? 0 : (errno != 0 ? errno : EPERM);
+        write_all(fds[1], &failure, sizeof failure);
+        _exit(0);
+    }
+    close(fds[1]);
+    int failure = EPERM;
+    ssize_t got;
+    do {
+        got = read(fds[0], &failure, sizeof failure);
+    } while (got < 0 && errno == EINTR);
+    if (got != (ssize_t)sizeof failure) failure = EPERM;
+    close(fds[0]);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+    return failure;
+}

@@ -77,11 +77,23 @@ public final class HTTPClient: Sendable {
     /// One attempt. A reused connection found stale before the request was written is replaced
     /// for any request; one that fails after the write with no response byte is replaced once
     /// for idempotent requests only.
+    /// Cancelling the calling task aborts the connection (`.cancelled`): a long-poll answered
+    /// after its caller gave up must never be read, nor the connection reused.
     func attempt(_ request: HTTPClientRequest, url: HTTPClientURL, bytes: [UInt8]) async throws(HTTPClientError) -> HTTPClientResponse {
         let (socket, reused) = try await checkout(url)
+        let result: Result<HTTPClientResponse, ExchangeFailure> = await withTaskCancellationHandler {
+            do throws(ExchangeFailure) {
+                return .success(try await exchange(request, url: url, bytes: bytes, socket: socket, reused: reused))
+            } catch {
+                return .failure(error)
+            }
+        } onCancel: {
+            socket.abort(.cancelled)
+        }
         do {
-            return try await exchange(request, url: url, bytes: bytes, socket: socket, reused: reused)
+            return try result.get()
         } catch let failure {
+            if Task.isCancelled { throw .cancelled }
             // A stale pooled connection sent nothing: any request may go out on a fresh one.
             guard reused, failure.responseNotStarted, request.isIdempotent || failure.notSent else { throw failure.error }
             // RFC 9112 §9.3.1: a client MAY retry an idempotent request when a persistent connection

@@ -34,6 +34,8 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     case webSocket(WebSocketError)
     /// `shutdown()` was called.
     case shutdown
+    /// The calling task was cancelled; the connection was closed, not reused.
+    case cancelled
 
     /// A short explanation for logs.
     public var description: String {
@@ -53,6 +55,7 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
         case .webSocketHandshake(let error): "WebSocket handshake failed: \(error)"
         case .webSocket(let error): "WebSocket failed: \(error)"
         case .shutdown: "client is shut down"
+        case .cancelled: "request cancelled"
         }
     }
 

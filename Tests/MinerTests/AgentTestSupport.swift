@@ -41,6 +41,10 @@ struct MockCoordinatorState: Sendable {
     var unknownJobs: Set<String> = []
     /// Job ids whose result answers 503 (a coordinator that keeps failing on one report).
     var failingResults: Set<String> = []
+    /// How long a poll waits before it picks a job (a long-poll that finds one late).
+    var pollHold: Duration = .zero
+    /// Polls that arrived, counted before the hold.
+    var pollsArrived = 0
 }
 
 /// Shared, locked mock state (a class so route closures can hold it).
@@ -107,6 +111,11 @@ final class MockCoordinator: Sendable {
         }
         router.post("/v1/miners/poll") { request, _ in
             if let refused = check(request) { return refused }
+            let hold = state.withLock { state in
+                state.pollsArrived += 1
+                return state.pollHold
+            }
+            if hold > .zero { try? await Task.sleep(for: hold) }
             let job: JSONValue?? = state.withLock { state in
                 guard state.registered else { return nil }
                 state.polls += 1

@@ -84,10 +84,12 @@ struct ExecutionAllowlistTests {
         #expect(sandbox.exists(marker))
     }
 
-    /// A tool whose only rule accepts any token, so only the generic checks can deny.
+    /// A tool whose rules accept any non-flag token and the ordinary flags below, so only the
+    /// generic checks can deny.
     static func permissiveTool(_ sandbox: ExecutionSandbox) throws -> (allowlist: String, marker: String) {
         let marker = sandbox.directory.path("ran-marker")
-        return (try sandbox.tool("anything", script: "echo ran > \(marker)", args: #"[[".+"]]"#), marker)
+        let args = #"[[".+"], ["-c:v"], ["--level=3"], ["-metadata:s:a:0"]]"#
+        return (try sandbox.tool("anything", script: "echo ran > \(marker)", args: args), marker)
     }
 
     /// Tokens the generic checks must deny whatever the tool's rules say, and ordinary ones they must let through.

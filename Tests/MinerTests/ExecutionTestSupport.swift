@@ -26,9 +26,18 @@ final class ExecutionSandbox: Sendable {
         return allowlist
     }
 
-    func settings(allowlist: [String] = [], logCap: Int = 1024 * 1024, grace: Int = 1, ollama: String = "http://127.0.0.1:9") -> ExecutorSettings {
+    /// Settings over this sandbox; Landlock (where the kernel has it) also lets tools read
+    /// `/proc` and write the sandbox's own folder, where tests leave their markers.
+    func settings(
+        allowlist: [String] = [], logCap: Int = 1024 * 1024, grace: Int = 1, ollama: String = "http://127.0.0.1:9",
+        sandbox confinement: SandboxSettings? = nil
+    ) -> ExecutorSettings {
         ExecutorSettings(
-            workspaceRoot: root, allowlistFiles: allowlist, ollamaURL: ollama, logCapBytes: logCap, killGraceSeconds: grace)
+            workspaceRoot: root, allowlistFiles: allowlist, ollamaURL: ollama, logCapBytes: logCap, killGraceSeconds: grace,
+            sandbox: confinement
+                ?? SandboxSettings(
+                    landlockReadPaths: SandboxSettings.defaultReadPaths + ["/proc"],
+                    landlockWritePaths: SandboxSettings.defaultWritePaths + [directory.url.path]))
     }
 
     func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }

@@ -37,6 +37,13 @@ typedef struct {
     int stdout_fd;             // write end for the command's stdout
     int stderr_fd;             // write end for the command's stderr
     int status_fd;             // write end of the status pipe (see clinux_sandbox_report)
+    int new_pid_namespace;     // 1: the reaper is PID 1 of a new PID namespace (needs CAP_SYS_ADMIN)
+    int landlock_abi;          // > 0: confine the command with Landlock at this ABI; 0: no Landlock
+    const char *const *landlock_read_paths;   // NULL-terminated: read (and execute) beneath each
+    const char *const *landlock_write_paths;  // NULL-terminated: every access beneath each
+    int drop_user;             // 1: setgroups({})/setgid/setuid to job_uid/job_gid before execve
+    unsigned int job_uid;
+    unsigned int job_gid;
 } clinux_sandbox_options;
 
 /// What arrives on `status_fd`: first `command_pid` alone (written by the command itself, in
@@ -51,6 +58,18 @@ typedef struct {
     long long system_usec;
     long long max_rss_kb;
 } clinux_sandbox_report;
+
+/// The Landlock ABI version this kernel offers (landlock_create_ruleset with
+/// LANDLOCK_CREATE_RULESET_VERSION), or -errno (-ENOSYS / -EOPNOTSUPP: none).
+int clinux_landlock_abi(void);
+
+/// Whether this process may create a PID namespace: clones a child into a new one that exits
+/// at once and reaps it (by pid). Returns 0, or the clone errno (EPERM without CAP_SYS_ADMIN).
+int clinux_probe_pid_namespace(void);
+
+/// Whether this process may change its uid/gid to `uid`/`gid`: forks a child that tries
+/// setgroups/setgid/setuid and exits; reaps it by pid. Returns 0 or the failing errno.
+int clinux_probe_setuid(unsigned int uid, unsigned int gid);
 
 /// Forks a reaper (own session, child subreaper) that forks the command into its own process
 /// group and reaps everything that group leaves behind. Returns 0 and the reaper's pid, or an errno.

@@ -17,10 +17,18 @@ extension MinerAgent {
                 await pause(configuration.pollInterval, wake: stopping)
                 continue
             }
-            let reply = await client.poll(maxWaitSeconds: configuration.pollMaxWaitSeconds)
+            let reply = await poll(slot: slot)
             switch reply {
             case .ok(let body):
                 failures = 0
+                if state.withLock({ stopping($0) }) {
+                    // Answered after the drain began (the cancel lost the race): not run and not
+                    // held, so the next heartbeat's `jobs` list leaves it out and the coordinator
+                    // requeues it.
+                    let jobID = body.flatMap(Self.assignedJob(from:))?.jobID ?? "?"
+                    logger.warning("job_refused_draining", metadata: ["job_id": "\(jobID)"])
+                    continue
+                }
                 guard let body, let job = Self.assignedJob(from: body) else {
                     logger.warning("poll_invalid_job", metadata: ["reason": "response is not {job_id, payload, constraints}"])
                     await pause(configuration.pollInterval, wake: stopping)
@@ -43,6 +51,19 @@ extension MinerAgent {
                 await pause(delay, wake: stopping)
             }
         }
+    }
+
+    /// One poll in a task of its own that a drain can cancel (`State.polls`).
+    func poll(slot: Int) async -> CoordinatorReply {
+        let task = Task { [client, configuration] in await client.poll(maxWaitSeconds: configuration.pollMaxWaitSeconds) }
+        let cancelNow = state.withLock { state in
+            state.polls[slot] = task
+            return state.draining || state.fatal
+        }
+        if cancelNow { task.cancel() }
+        let reply = await task.value
+        _ = state.withLock { $0.polls.removeValue(forKey: slot) }
+        return reply
     }
 
     /// Reads a poll response `{"job_id","payload","constraints"}`.

@@ -63,6 +63,8 @@ public final class MinerAgent: Sendable {
         /// Jobs taken from a poll whose report is not settled yet; with `redelivery`, the
         /// heartbeat's `jobs` list.
         var held: Set<String> = []
+        /// In-flight polls by slot: a drain cancels them, which closes their connections.
+        var polls: [Int: Task<CoordinatorReply, Never>] = [:]
     }
 
     /// Most job ids a heartbeat lists (the coordinator accepts 1,024).
@@ -168,6 +170,9 @@ public final class MinerAgent: Sendable {
             return true
         }
         guard started else { return }
+        // No job is taken after SIGTERM: a long-poll in flight could still be answered with one
+        // up to poll.max_wait_s later, so its connection is closed now.
+        state.withLock { Array($0.polls.values) }.forEach { $0.cancel() }
         logger.info("draining", metadata: ["signal": "\(signal)", "inflight": "\(status.inflight)"])
         let deadline = ContinuousClock.now + configuration.drainTimeout
         while ContinuousClock.now < deadline, state.withLock({ $0.inflight > 0 && !$0.finished }) {

@@ -50,7 +50,22 @@ extension MinerConfiguration {
             "health_bind": .string(healthHost.contains(":") ? "[\(healthHost)]:\(healthPort)" : "\(healthHost):\(healthPort)"),
             "key_file": optional(keyFile),
             "log_level": .string(logLevel.rawValue),
+            "sandbox": [
+                "landlock": .string(sandbox.landlock.rawValue), "pid_namespace": .string(sandbox.pidNamespace.rawValue),
+                "landlock_read_paths": .array(sandbox.landlockReadPaths.map { .string($0) }),
+                "landlock_write_paths": .array(sandbox.landlockWritePaths.map { .string($0) }),
+                "job_user": .string(jobUserText), "job_user_count": .integer(JSONInteger(jobUserCount)),
+                "require_job_user": .bool(sandbox.requireJobUser),
+            ],
         ]
+    }
+
+    private var jobUserText: String {
+        switch jobUser {
+        case .auto: "auto"
+        case .none: "none"
+        case .ids(let uid, let gid): "\(uid):\(gid)"
+        }
     }
 
     /// `maskedJSON` as sorted, pretty-enough one-line JSON text.

@@ -79,6 +79,12 @@ public struct MinerConfiguration: Sendable {
     public var keyFile: String?
     /// Log level.
     public var logLevel: Logger.Level
+    /// `sandbox.landlock`, `sandbox.pid_namespace`, `sandbox.landlock_*_paths`, `sandbox.require_job_user`.
+    public var sandbox: SandboxSettings
+    /// `sandbox.job_user` (default `auto`).
+    public var jobUser: JobUserSetting
+    /// `sandbox.job_user_count`: consecutive job uids; 0 (default) means one per job slot.
+    public var jobUserCount: Int
 
     /// Environment prefix of miner settings.
     public static let environmentPrefix = "AITBC_MINER_"
@@ -147,6 +153,11 @@ public struct MinerConfiguration: Sendable {
         (healthHost, healthPort) = try Self.bind(reader, "health_bind", default: "127.0.0.1:8019")
         keyFile = reader.string("key_file")
         logLevel = try LoggingRuntime.level(from: reader, setting: "log_level")
+        (sandbox, jobUser, jobUserCount) = try Self.sandboxSettings(reader)
+        // A root miner never runs jobs as itself: they could read its key and rewrite its state.
+        if jobUser == .none, geteuid() == 0 {
+            throw .invalid(setting: "sandbox.job_user", reason: "none is refused for a miner running as root (jobs would run as root)")
+        }
         // The coordinator accepts concurrency 1...64 at registration.
         guard (1...64).contains(maxConcurrentCPU + maxConcurrentGPU) else {
             throw .invalid(

@@ -61,6 +61,16 @@ public struct MinerDaemon: Sendable {
         } catch {
             throw ConfigurationError.invalid(setting: "runners", reason: "cannot set up job execution: \(error)")
         }
+        if let confinement = (executor as? JobExecutor)?.confinement {
+            if let failure = confinement.failure { throw ConfigurationError.invalid(setting: "sandbox", reason: failure) }
+            for warning in confinement.warnings { logger.warning("sandbox_degraded", metadata: ["reason": "\(warning)"]) }
+            logger.info(
+                "sandbox",
+                metadata: [
+                    "landlock_abi": "\(confinement.landlockABI)", "pid_namespace": "\(confinement.pidNamespace)",
+                    "job_uids": "\(confinement.jobUsers.map { "\($0.uid)+\($0.count)" } ?? "miner")",
+                ])
+        }
         let http = CoordinatorClient.makeHTTPClient(
             timeout: configuration.coordinatorTimeout, pollMaxWaitSeconds: configuration.pollMaxWaitSeconds)
         let client = CoordinatorClient(

@@ -56,14 +56,20 @@ extension AllowlistedTool {
     }
 
     /// Tokens the first matching rule consumes at `index`, or nil.
+    ///
+    /// A token starting with `-` is a flag: only a rule naming that exact flag (`[flag]` or
+    /// `[flag, value-regex]`) accepts it, never a value regex. Otherwise a rule meant for file
+    /// names (`[A-Za-z0-9._-]+`) would admit `--check` or `--files-from`, which make the tool
+    /// read paths out of an input file instead of its arguments (issue #10).
     private func match(_ arguments: [String], at index: Int) -> Int? {
         let token = arguments[index]
+        let isFlag = token.hasPrefix("-")
         for rule in rules {
             switch rule {
             case .literal(let flag):
                 if token == flag { return 1 }
             case .pattern(let source):
-                if fullMatch(source, token) { return 1 }
+                if !isFlag, fullMatch(source, token) { return 1 }
             case .flagValue(let flag, let value):
                 if token == flag, index + 1 < arguments.count, fullMatch(value, arguments[index + 1]) { return 2 }
             }

@@ -19,7 +19,8 @@ public struct AllowlistedTool: Sendable {
     public enum Rule: Sendable {
         /// A token equal to this flag.
         case literal(String)
-        /// A token fully matching this regex (a single-element rule with metacharacters).
+        /// A token fully matching this regex (a single-element rule with metacharacters); never
+        /// a token starting with `-` (flags are allowed only by name).
         case pattern(String)
         /// This flag followed by a value fully matching the regex.
         case flagValue(flag: String, value: String)

@@ -34,6 +34,10 @@ public struct ExecutorSettings: Sendable {
     /// Most bytes of `output/` hashed per job; files past it are reported with their size and
     /// no hash. nil: the job's output cap (`maxOutputMB`, lowered by the tool's `max_output_mb`).
     public var maxHashedBytes: Int?
+    /// Kernel confinement and the job users (docs/miner.md "Sandbox confinement").
+    public var sandbox: SandboxSettings
+    /// Jobs that may run at once (the job-user range needs one uid per slot).
+    public var jobSlots: Int
 
     /// Settings with the spec's defaults; only the workspace root is required.
     public init(
@@ -41,8 +45,11 @@ public struct ExecutorSettings: Sendable {
         ollamaURL: String = "http://127.0.0.1:11434", niceLevel: Int32 = 10, ioPriorityLevel: Int32 = 6,
         memorySoftMB: Int? = nil, maxOutputMB: Int = 5000, logCapBytes: Int = 10 * 1024 * 1024,
         defaultTimeoutSeconds: Int = 600, maxTimeoutSeconds: Int = 7200, killGraceSeconds: Int = 5, gpuCount: Int = 0,
-        maxProcesses: Int = 256, maxOpenFiles: Int = 1024, maxHashedBytes: Int? = nil
+        maxProcesses: Int = 256, maxOpenFiles: Int = 1024, maxHashedBytes: Int? = nil, sandbox: SandboxSettings = SandboxSettings(),
+        jobSlots: Int = 1
     ) {
+        self.sandbox = sandbox
+        self.jobSlots = max(1, jobSlots)
         self.workspaceRoot = workspaceRoot
         self.cliEnabled = cliEnabled
         self.allowlistFiles = allowlistFiles

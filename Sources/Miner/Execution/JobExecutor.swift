@@ -10,6 +10,10 @@ public struct JobExecutor: JobExecuting {
     /// Allowlisted tools by job-facing name.
     public let tools: [String: AllowlistedTool]
     let ollama: OllamaClient
+    /// What the sandbox does on this host (probed once, here).
+    public let confinement: SandboxConfinement
+    /// Leases the job uids; nil when jobs run as the miner's uid.
+    let jobUsers: JobUserPool?
 
     /// Loads every allowlist file up front so a bad file stops the miner at start.
     /// - Throws: `AllowlistError` naming the unreadable or invalid file (or a duplicate tool name).
@@ -23,6 +27,8 @@ public struct JobExecutor: JobExecuting {
         self.settings = settings
         self.tools = tools
         ollama = OllamaClient(baseURL: settings.ollamaURL)
+        confinement = SandboxConfinement.resolve(settings.sandbox, workspaceRoot: settings.workspaceRoot, slots: settings.jobSlots)
+        jobUsers = confinement.jobUsers.map(JobUserPool.init(range:))
     }
 
     /// `echo`, `sha256`, `sleep`, `cli` (when enabled) and `ollama.generate`.
@@ -67,14 +73,25 @@ public struct JobExecutor: JobExecuting {
         // Deny before anything touches the disk or spawns.
         if RunnerKind.requestsURLInputs(job.payload) { throw .denied("URL inputs are disabled on this miner") }
         let command = kind == .cli ? try cliCommand(for: job.payload) : nil
+        if command != nil, let failure = confinement.failure { throw .runtime("sandbox unavailable: \(failure)") }
         if Task.isCancelled { throw .shutdown }
+        // Only commands run as a job user; built-ins run in the miner itself.
+        var lease: JobUserPool.Lease?
+        if command != nil, let jobUsers {
+            guard let leased = jobUsers.acquire() else { throw .runtime("every job uid is in use (more jobs than slots)") }
+            lease = leased
+        }
+        defer { if let lease { jobUsers?.release(lease) } }
         // Creating (and, for a reused id, emptying) the workspace touches the disk: off the pool.
         let root = settings.workspaceRoot
         let jobID = job.jobID
         let input = RunnerKind.inlineInput(of: job.payload)
+        let range = confinement.jobUsers
+        let owner = lease
         let workspace = try await BlockingWork.run(name: "miner-prepare") { () throws(ExecutionFailure) -> JobWorkspace in
-            let workspace = try JobWorkspace.prepare(root: root, jobID: jobID)
+            let workspace = try JobWorkspace.prepare(root: root, jobID: jobID, jobUsers: range)
             if let input { try workspace.writeInput(input) }
+            if let owner { try workspace.grant(to: owner, inputNames: ["input.txt"]) }
             return workspace
         }
         switch kind {
@@ -86,7 +103,15 @@ public struct JobExecutor: JobExecuting {
             return try await BuiltInRunners.sleep(job.payload, timeoutSeconds: timeout)
         case .cli:
             guard let command else { throw .denied("cli runner disabled") }
-            return try await runCLI(command, workspace: workspace, timeout: timeout, context: context, metering: &metering)
+            do {
+                let result = try await runCLI(command, workspace: workspace, user: lease, timeout: timeout, context: context, metering: &metering)
+                if lease != nil { try await BlockingWork.run(name: "miner-seal") { () throws(ExecutionFailure) in try workspace.seal() } }
+                return result
+            } catch {
+                // The job's processes are gone (the reaper reported, or its namespace died): take the folder back.
+                if lease != nil { _ = await BlockingWork.result(name: "miner-seal") { () throws(ExecutionFailure) in try workspace.seal() } }
+                throw error
+            }
         case .ollamaGenerate:
             metering.isTokenBilled = true
             return try await BuiltInRunners.generate(job.payload, client: ollama, timeoutSeconds: timeout, metering: &metering)

@@ -20,7 +20,9 @@ struct JobWorkspace: Sendable {
     /// Validates `jobID` first, then creates (or accepts) the job directory and its parts, all 0700.
     /// - Throws: `.invalidJob` before touching the disk; `.io` or `.runtime` when a part exists
     ///   but is not a directory we own.
-    static func prepare(root: String, jobID: String) throws(ExecutionFailure) -> JobWorkspace {
+    /// - Parameter jobUsers: when jobs run as other uids, directories a crashed run left owned
+    ///   by one of them are taken back, and the root becomes 0711 (searchable, not listable).
+    static func prepare(root: String, jobID: String, jobUsers: JobUserRange? = nil) throws(ExecutionFailure) -> JobWorkspace {
         guard JobIdentifier.isValid(jobID) else { throw .invalidJob("job id is not a valid directory name") }
         do {
             try FileManager.default.createDirectory(
@@ -31,10 +33,11 @@ struct JobWorkspace: Sendable {
         guard let resolved = realpath(root, nil) else { throw .io(path: root, errno: errno) }
         let realRoot = String(cString: resolved)
         free(resolved)
+        if jobUsers != nil, chmod(realRoot, 0o711) != 0 { throw .io(path: realRoot, errno: errno) }
         let jobDirectory = (realRoot == "/" ? "" : realRoot) + "/" + jobID
-        try makeOwnedDirectory(jobDirectory)
+        try makeOwnedDirectory(jobDirectory, jobUsers: jobUsers)
         for name in subdirectories {
-            try makeOwnedDirectory(jobDirectory + "/" + name)
+            try makeOwnedDirectory(jobDirectory + "/" + name, jobUsers: jobUsers)
             // A re-assigned job id finds the previous run's files: start from empty folders so
             // nothing stale is read as input or reported as an artifact. state.json, beside
             // them, belongs to the control loop and stays.
@@ -55,15 +58,18 @@ struct JobWorkspace: Sendable {
         guard symlink("../" + name, link) == 0 || errno == EEXIST else { throw .io(path: link, errno: errno) }
     }
 
-    /// `mkdir` 0700, or accept an existing real directory owned by us (lstat: never a symlink).
-    private static func makeOwnedDirectory(_ path: String) throws(ExecutionFailure) {
+    /// `mkdir` 0700, or accept an existing real directory owned by us or, left by a run that
+    /// was never sealed, by a job user (lstat: never a symlink).
+    private static func makeOwnedDirectory(_ path: String, jobUsers: JobUserRange?) throws(ExecutionFailure) {
         if mkdir(path, 0o700) == 0 { return }
         guard errno == EEXIST else { throw .io(path: path, errno: errno) }
         var info = stat()
         guard lstat(path, &info) == 0 else { throw .io(path: path, errno: errno) }
-        guard info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid() else {
+        let jobOwned = jobUsers?.contains(uid: info.st_uid) ?? false
+        guard info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid() || jobOwned else {
             throw .runtime("\(path) exists and is not a directory owned by the miner")
         }
+        if jobOwned, lchown(path, geteuid(), getegid()) != 0 { throw .io(path: path, errno: errno) }
         // A previous job may have changed its mode; the miner needs rwx to empty and use it.
         guard chmod(path, 0o700) == 0 else { throw .io(path: path, errno: errno) }
     }

@@ -168,22 +168,34 @@ extension SandboxedProcess {
     private static func spawn(_ request: Request, stdout: Int32, stderr: Int32, status: Int32) throws(ExecutionFailure) -> Int32 {
         let argv = ([request.path] + request.arguments).map { strdup($0) } + [nil]
         let envp = request.environment.map { strdup($0) } + [nil]
+        let readPaths = request.landlockReadPaths.map { UnsafePointer(strdup($0)) } + [nil]
+        let writePaths = request.landlockWritePaths.map { UnsafePointer(strdup($0)) } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
+            readPaths.forEach { free(UnsafeMutablePointer(mutating: $0)) }
+            writePaths.forEach { free(UnsafeMutablePointer(mutating: $0)) }
         }
         var reaper: Int32 = 0
         let result = request.path.withCString { path in
             request.workingDirectory.withCString { cwd in
                 argv.withUnsafeBufferPointer { argvBuffer in
                     envp.withUnsafeBufferPointer { envpBuffer in
-                        var options = clinux_sandbox_options(
-                            path: path, argv: argvBuffer.baseAddress, envp: envpBuffer.baseAddress, cwd: cwd,
-                            nice_level: request.niceLevel, ioprio_level: request.ioPriorityLevel,
-                            rlimit_as: request.addressSpaceBytes, rlimit_fsize: request.fileSizeBytes,
-                            rlimit_nofile: request.maxOpenFiles, rlimit_nproc: request.maxProcesses, rlimit_cpu: request.cpuSeconds,
-                            stdout_fd: stdout, stderr_fd: stderr, status_fd: status)
-                        return clinux_sandbox_spawn(&options, &reaper)
+                        readPaths.withUnsafeBufferPointer { readBuffer in
+                            writePaths.withUnsafeBufferPointer { writeBuffer in
+                                var options = clinux_sandbox_options(
+                                    path: path, argv: argvBuffer.baseAddress, envp: envpBuffer.baseAddress, cwd: cwd,
+                                    nice_level: request.niceLevel, ioprio_level: request.ioPriorityLevel,
+                                    rlimit_as: request.addressSpaceBytes, rlimit_fsize: request.fileSizeBytes,
+                                    rlimit_nofile: request.maxOpenFiles, rlimit_nproc: request.maxProcesses,
+                                    rlimit_cpu: request.cpuSeconds, stdout_fd: stdout, stderr_fd: stderr, status_fd: status,
+                                    new_pid_namespace: request.pidNamespace ? 1 : 0, landlock_abi: request.landlockABI,
+                                    landlock_read_paths: readBuffer.baseAddress, landlock_write_paths: writeBuffer.baseAddress,
+                                    drop_user: request.jobUser == nil ? 0 : 1, job_uid: request.jobUser?.uid ?? 0,
+                                    job_gid: request.jobUser?.gid ?? 0)
+                                return clinux_sandbox_spawn(&options, &reaper)
+                            }
+                        }
                     }
                 }
             }

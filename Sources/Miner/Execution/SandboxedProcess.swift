@@ -34,6 +34,16 @@ enum SandboxedProcess {
         var artifactJobDirectory: String? = nil
         /// Most bytes hashed over all artifacts of the job; files past it are listed unhashed.
         var maxHashedBytes: Int = 0
+        /// Run the reaper as PID 1 of a new PID namespace.
+        var pidNamespace = false
+        /// Landlock ABI to confine the command with; 0: none.
+        var landlockABI: Int32 = 0
+        /// Under Landlock: read and execute beneath these.
+        var landlockReadPaths: [String] = []
+        /// Under Landlock: every access beneath these.
+        var landlockWritePaths: [String] = []
+        /// The uid/gid the command runs as; nil: the miner's.
+        var jobUser: JobUserPool.Lease? = nil
     }
 
     /// How the command ended.
