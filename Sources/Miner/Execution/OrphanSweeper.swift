@@ -3,7 +3,7 @@ import Foundation
 import Glibc
 public import Logging
 import ServiceRuntime
-public import Synchronization
+import Synchronization
 
 /// The miner as a child subreaper: the confinement layer that holds whatever else the host
 /// lacks (issue #10, defect 5; docs/miner.md "Sandbox confinement").
@@ -45,8 +45,9 @@ public final class OrphanSweeper: Sendable {
     }
 
     private let state = Mutex(State())
+    private let killed = Atomic<Int>(0)
     /// Orphans killed since start (also the `miner_orphans_killed_total` counter).
-    public let killed = Atomic<Int>(0)
+    public var killedCount: Int { killed.load(ordering: .relaxed) }
 
     /// Rounds of one sweep: each kills the miner's unknown children; their own children arrive
     /// for the next. Deeper trees are finished by the next sweep.
@@ -59,6 +60,9 @@ public final class OrphanSweeper: Sendable {
 
     /// Whether `enable` has run.
     public var isEnabled: Bool { state.withLock { $0.logger != nil } }
+
+    /// Whether the kernel treats this process as a child subreaper (PR_GET_CHILD_SUBREAPER).
+    static var processIsChildSubreaper: Bool { clinux_is_child_subreaper() == 1 }
 
     /// Makes this process a child subreaper and starts sweeping every `interval` on a thread
     /// of its own. A second call only replaces the logger.
