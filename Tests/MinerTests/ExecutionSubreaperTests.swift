@@ -105,6 +105,20 @@ struct ExecutionSubreaperTests {
         #expect(ProcessTable.parseStat(Array(line.utf8)) == nil)
     }
 
+    // ownChildren must also find children a hidepid /proc hides (other uids): the kernel's
+    // per-thread children lists name them.
+    @Test(
+        "the per-thread children lists name a child this process spawned",
+        .enabled(if: FileManager.default.fileExists(atPath: "/proc/thread-self/children")))
+    func listedChildrenNameAChild() async throws {
+        let directory = try TemporaryDirectory(prefix: "aitbc-children")
+        let child = try ChildProcess("/bin/sleep", ["30"], environment: [:], directory: directory.url.path)
+        #expect(ProcessTable.listedChildren().contains(child.pid))
+        #expect(ProcessTable.ownChildren().contains { $0.pid == child.pid && $0.parent == getpid() })
+        child.send(SIGKILL)
+        #expect(await child.wait(timeout: .seconds(30)) == 128 + SIGKILL)
+    }
+
     @Test("the test process itself is not a subreaper (the sweeper is off unless enabled)")
     func offByDefault() {
         #expect(!OrphanSweeper.processIsChildSubreaper)

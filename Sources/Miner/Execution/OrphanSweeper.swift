@@ -109,14 +109,13 @@ public final class OrphanSweeper: Sendable {
     @discardableResult
     func sweep(job: String?) -> Int {
         guard let logger = state.withLock({ $0.logger }) else { return 0 }
-        let me = getpid()
         // The spawn lock is held throughout: no child is spawned (and so none is mistaken for
         // an orphan) while the sweep looks.
         let count = SpawnRegistry.sweeping { isRegistered in
             var count = 0
             var jobsSeen: Set<String> = []
             for _ in 0..<Self.maxRounds {
-                let children = ProcessTable.children(of: me)
+                let children = ProcessTable.ownChildren()
                 let orphans = children.filter { !isRegistered($0.pid) }
                 if orphans.isEmpty { break }
                 let (fresh, names) = signal(orphans, children: children, job: job, jobsSeen: jobsSeen, logger: logger)

@@ -54,17 +54,63 @@ enum ProcessTable {
         return parseStat(buffer[..<length])
     }
 
+    /// Every child of this process, zombies included: the `/proc` scan, plus the children the
+    /// kernel lists for each of its threads (`/proc/self/task/<tid>/children`). Those catch
+    /// children of another uid that a `hidepid` /proc (systemd's `ProtectProc=invisible`)
+    /// hides from the scan; their group and session are unknown (0).
+    static func ownChildren() -> [Entry] {
+        let me = getpid()
+        var found = children(of: me)
+        var seen = Set(found.map(\.pid))
+        for pid in listedChildren() where seen.insert(pid).inserted {
+            var info = siginfo_t()
+            // WNOWAIT: only looks whether it is a zombie; its status stays for whoever reaps it.
+            let zombie = waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info._sifields._sigchld.si_pid == pid
+            found.append(Entry(pid: pid, command: "?", state: UInt8(ascii: zombie ? "Z" : "?"), parent: me, group: 0, session: 0))
+        }
+        return found
+    }
+
+    /// Pids in `/proc/self/task/*/children` (CONFIG_PROC_CHILDREN; empty without it).
+    static func listedChildren() -> [Int32] {
+        guard let tasks = opendir("/proc/self/task") else { return [] }
+        defer { closedir(tasks) }
+        var pids: [Int32] = []
+        while let item = readdir(tasks) {
+            guard let tid = number(item.pointee.d_name) else { continue }
+            let fd = open("/proc/self/task/\(tid)/children", O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            var text: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while text.count < 1 << 20 {
+                let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if got < 0, errno == EINTR { continue }
+                if got <= 0 { break }
+                text += chunk[..<got]
+            }
+            pids += text.split(separator: UInt8(ascii: " ")).compactMap { Int32(String(decoding: $0, as: UTF8.self)) }
+        }
+        return pids
+    }
+
+    /// A `/proc` directory entry's name as a pid; nil for anything but 1–10 decimal digits.
+    private static func number(_ name: some Any) -> Int32? {
+        withUnsafeBytes(of: name) { raw -> Int32? in
+            let digits = raw.prefix { $0 != 0 }
+            guard !digits.isEmpty, digits.count <= 10, digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+            else { return nil }
+            return Int32(String(decoding: digits, as: UTF8.self))
+        }
+    }
+
     /// Every process whose parent is `parent`, zombies included (one pass over `/proc`).
     static func children(of parent: Int32) -> [Entry] {
         guard let directory = opendir("/proc") else { return [] }
         defer { closedir(directory) }
         var found: [Entry] = []
         while let item = readdir(directory) {
-            let pid = withUnsafeBytes(of: item.pointee.d_name) { raw -> Int32? in
-                let name = raw.prefix { $0 != 0 }
-                guard !name.isEmpty, name.count <= 10, name.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
-                return Int32(String(decoding: name, as: UTF8.self))
-            }
+            let pid = number(item.pointee.d_name)
             // Reading stat costs a syscall per process; every process is a candidate (the
             // parent is only in stat), but a miner host runs a few hundred at most.
             if let pid, let entry = entry(pid: pid), entry.parent == parent { found.append(entry) }
