@@ -119,6 +119,16 @@ struct ExecutionSubreaperTests {
         #expect(await child.wait(timeout: .seconds(30)) == 128 + SIGKILL)
     }
 
+    @Test("sandbox.orphan_sweep_interval_s: 2 s by default, units accepted, out of range refused")
+    func sweepIntervalSetting() throws {
+        #expect(try MinerConfiguration.load(configPath: nil, environment: [:]).sandbox.orphanSweepInterval == .seconds(2))
+        let flags = ["sandbox.orphan_sweep_interval_s": "500ms"]
+        #expect(try MinerConfiguration.load(configPath: nil, environment: [:], flags: flags).sandbox.orphanSweepInterval == .milliseconds(500))
+        #expect(throws: ConfigurationError.self) {
+            try MinerConfiguration.load(configPath: nil, environment: [:], flags: ["sandbox.orphan_sweep_interval_s": "0"])
+        }
+    }
+
     @Test("the test process itself is not a subreaper (the sweeper is off unless enabled)")
     func offByDefault() {
         #expect(!OrphanSweeper.processIsChildSubreaper)
