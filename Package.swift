@@ -126,6 +126,12 @@ let package = Package(
         .executableTarget(
             name: "sqlite-crash-child", dependencies: ["SQLite"], path: "Tests/SQLiteCrashChild",
             swiftSettings: swiftSettings),
+        // Child process ExecutionSubreaperTests runs the orphan attack in (a subreaper changes
+        // the whole process, never the shared test process); never shipped.
+        .executableTarget(
+            name: "miner-orphan-child",
+            dependencies: ["Miner", "ServiceRuntime", "JSON", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/MinerOrphanChild", swiftSettings: swiftSettings),
         .testTarget(
             name: "CryptographyTests", dependencies: ["Cryptography"], resources: [.copy("Vectors")],
             swiftSettings: swiftSettings),

@@ -7,6 +7,16 @@ int clinux_set_dumpable(int dumpable) {
     return prctl(PR_SET_DUMPABLE, dumpable ? 1 : 0, 0, 0, 0) == 0 ? 0 : errno;
 }
 
+int clinux_set_child_subreaper(int enabled) {
+    return prctl(PR_SET_CHILD_SUBREAPER, enabled ? 1 : 0, 0, 0, 0) == 0 ? 0 : errno;
+}
+
+int clinux_is_child_subreaper(void) {
+    int value = 0;
+    if (prctl(PR_GET_CHILD_SUBREAPER, &value, 0, 0, 0) != 0) return -errno;
+    return value != 0;
+}
+
 #include <signal.h>
 #include <spawn.h>
 

@@ -51,14 +51,17 @@ public final class ChildProcess: Sendable {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
-        var pid: Int32 = 0
-        let result = argv.withUnsafeBufferPointer { argvBuffer in
-            envp.withUnsafeBufferPointer { envpBuffer in
-                clinux_spawn(executable, argvBuffer.baseAddress, envpBuffer.baseAddress, directory, input, output, errors, &pid)
+        // Registered under the spawn lock: an orphan sweep never takes it for an orphan.
+        self.pid = try SpawnRegistry.spawn { () throws(LaunchError) -> Int32 in
+            var pid: Int32 = 0
+            let result = argv.withUnsafeBufferPointer { argvBuffer in
+                envp.withUnsafeBufferPointer { envpBuffer in
+                    clinux_spawn(executable, argvBuffer.baseAddress, envpBuffer.baseAddress, directory, input, output, errors, &pid)
+                }
             }
+            guard result == 0 else { throw LaunchError(path: executable, errno: result) }
+            return pid
         }
-        guard result == 0 else { throw LaunchError(path: executable, errno: result) }
-        self.pid = pid
     }
 
     /// Everything it printed on standard output so far.
@@ -127,6 +130,7 @@ public final class ChildProcess: Sendable {
                 result = waitpid(pid, &status, blocking ? 0 : WNOHANG)
             } while result < 0 && errno == EINTR
             guard result == pid else { return nil }
+            SpawnRegistry.forget(pid)
             // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift cannot import.
             let signal = status & 0x7f
             stored = signal == 0 ? (status >> 8) & 0xff : 128 + signal

@@ -76,7 +76,9 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "aitbc-miner")
         let shutdown = ShutdownSignal()
         let executors = ExecutorFactory()
-        let daemon = MinerDaemon(configuration: configuration, logger: logger, models: executors.installedModels) { probe in
+        let daemon = MinerDaemon(
+            configuration: configuration, logger: logger, models: executors.installedModels, adoptsOrphans: true
+        ) { probe in
             try executors.make(configuration, probe: probe)
         }
         let code: Int32

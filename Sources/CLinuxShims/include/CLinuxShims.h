@@ -84,6 +84,13 @@ int clinux_pipe_cloexec(int fds[2]);
 /// user — such as the jobs a miner runs. Returns 0 or an errno.
 int clinux_set_dumpable(int dumpable);
 
+/// prctl(PR_SET_CHILD_SUBREAPER): orphans among this process's descendants are reparented to it
+/// (not to init), so it can kill and reap them. Needs no privilege (Linux 3.4). Returns 0 or an errno.
+int clinux_set_child_subreaper(int enabled);
+
+/// prctl(PR_GET_CHILD_SUBREAPER): 1 when this process is a child subreaper, 0 when not, or -errno.
+int clinux_is_child_subreaper(void);
+
 /// posix_spawn of `path` with stdin/stdout/stderr from the given descriptors, in `cwd` (NULL:
 /// inherit), every other descriptor closed in the child (closefrom 3), signals reset. Unlike
 /// Foundation's Process on Linux it never lists the parent's open descriptors, which races with

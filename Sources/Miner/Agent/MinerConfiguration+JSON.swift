@@ -56,6 +56,7 @@ extension MinerConfiguration {
                 "landlock_write_paths": .array(sandbox.landlockWritePaths.map { .string($0) }),
                 "job_user": .string(jobUserText), "job_user_count": .integer(JSONInteger(jobUserCount)),
                 "require_job_user": .bool(sandbox.requireJobUser),
+                "orphan_sweep_interval_s": seconds(sandbox.orphanSweepInterval),
             ],
         ]
     }

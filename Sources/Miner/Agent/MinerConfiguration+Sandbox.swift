@@ -32,6 +32,7 @@ extension MinerConfiguration {
             settings.landlockWritePaths = try absolutePaths(raw, key: "sandbox.landlock_write_paths")
         }
         settings.requireJobUser = try reader.bool("sandbox.require_job_user", default: false)
+        settings.orphanSweepInterval = try reader.duration("sandbox.orphan_sweep_interval_s", default: .seconds(2), range: 0.05...3600)
         let user = try jobUser(reader.string("sandbox.job_user", default: "auto"))
         let count = try reader.int("sandbox.job_user_count", default: 0, range: 0...4096)
         return (settings, user, count)

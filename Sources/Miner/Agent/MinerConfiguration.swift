@@ -79,7 +79,8 @@ public struct MinerConfiguration: Sendable {
     public var keyFile: String?
     /// Log level.
     public var logLevel: Logger.Level
-    /// `sandbox.landlock`, `sandbox.pid_namespace`, `sandbox.landlock_*_paths`, `sandbox.require_job_user`.
+    /// `sandbox.landlock`, `sandbox.pid_namespace`, `sandbox.landlock_*_paths`, `sandbox.require_job_user`,
+    /// `sandbox.orphan_sweep_interval_s`.
     public var sandbox: SandboxSettings
     /// `sandbox.job_user` (default `auto`).
     public var jobUser: JobUserSetting

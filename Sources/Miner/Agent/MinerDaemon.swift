@@ -17,6 +17,9 @@ public struct MinerDaemon: Sendable {
     public let logger: Logger
     /// Installed models for `capabilities.models` (the real executor's `installedModels()`).
     public let models: MinerAgent.ModelsSource
+    /// Make this process a child subreaper that kills the orphans jobs leave (`OrphanSweeper`).
+    /// The executable sets it; in-process tests leave it off, as it changes the whole process.
+    public let adoptsOrphans: Bool
 
     /// Makes the executor from the probed host; a thrown error (e.g. a bad allowlist file) stops
     /// start-up as invalid configuration.
@@ -25,9 +28,10 @@ public struct MinerDaemon: Sendable {
     /// A daemon whose executor is built by `makeExecutor` after the host probe.
     public init(
         configuration: MinerConfiguration, logger: Logger, models: @escaping MinerAgent.ModelsSource = { nil },
-        makeExecutor: @escaping ExecutorFactory
+        adoptsOrphans: Bool = false, makeExecutor: @escaping ExecutorFactory
     ) {
         self.configuration = configuration
+        self.adoptsOrphans = adoptsOrphans
         self.makeExecutor = makeExecutor
         self.logger = logger
         self.models = models
@@ -45,7 +49,7 @@ public struct MinerDaemon: Sendable {
     ///   - probe: the host facts; nil probes this host (nvidia-smi with a 5 s timeout).
     ///   - onHealthListening: called with the bound health port.
     /// - Throws: `ConfigurationError` (exit code 2) for a missing token, bad key file or unusable
-    ///   workspace; the health server's bind error.
+    ///   workspace, or when the miner cannot become a child subreaper; the health server's bind error.
     public func run(shutdown: ShutdownSignal, probe: HostProbe? = nil, onHealthListening: @Sendable (Int) -> Void = { _ in })
         async throws -> Int32
     {
@@ -54,6 +58,14 @@ public struct MinerDaemon: Sendable {
         logger[metadataKey: "node_id"] = .string(configuration.nodeID)
         let key = try configuration.keyFile.map { path throws(ConfigurationError) in try MinerKeyFile.load(path: path) }
         let root = try DataDirectory.prepare(configuration.workspaceRoot, setting: "workspace.root")
+        if adoptsOrphans {
+            // Before anything is spawned: the last confinement layer, whatever the host lacks.
+            do {
+                try OrphanSweeper.shared.enable(interval: configuration.sandbox.orphanSweepInterval, logger: logger)
+            } catch {
+                throw ConfigurationError.invalid(setting: "sandbox", reason: "cannot adopt the orphans of jobs: \(error)")
+            }
+        }
         let host = if let probe { probe } else { await HostProbe.probe(workspace: root) }
         let executor: any JobExecuting
         do {
@@ -69,6 +81,7 @@ public struct MinerDaemon: Sendable {
                 metadata: [
                     "landlock_abi": "\(confinement.landlockABI)", "pid_namespace": "\(confinement.pidNamespace)",
                     "job_uids": "\(confinement.jobUsers.map { "\($0.uid)+\($0.count)" } ?? "miner")",
+                    "subreaper": "\(OrphanSweeper.shared.isEnabled)",
                 ])
         }
         let http = CoordinatorClient.makeHTTPClient(

@@ -1,7 +1,7 @@
 import Metrics
 
 /// The miner's Prometheus series (spec/miner.md §10): `miner_jobs_total{outcome}`,
-/// `miner_inflight`, `miner_heartbeat_failures_total`.
+/// `miner_inflight`, `miner_heartbeat_failures_total`, `miner_orphans_killed_total`.
 enum MinerMetrics {
     /// Counts a finished job; `outcome` is `completed` or the failure code.
     static func jobFinished(outcome: String) {
@@ -16,5 +16,10 @@ enum MinerMetrics {
     /// Counts a heartbeat that was not acknowledged.
     static func heartbeatFailed() {
         Counter(label: "miner_heartbeat_failures_total").increment()
+    }
+
+    /// Counts a process the orphan sweeper killed: a job's leftover whose reaper died.
+    static func orphanKilled() {
+        Counter(label: "miner_orphans_killed_total").increment()
     }
 }

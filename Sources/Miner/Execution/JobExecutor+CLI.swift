@@ -45,8 +45,8 @@ extension JobExecutor {
     /// Runs the tool in the sandbox; result `{exit_code, stdout_tail, artifacts}`.
     /// - Throws: `.timedOut`, `.outOfMemory`, `.processFailed`, `.runtime`, `.shutdown`.
     func runCLI(
-        _ command: CLICommand, workspace: JobWorkspace, user: JobUserPool.Lease?, timeout: Int, context: ExecutionContext,
-        metering: inout Metering
+        _ command: CLICommand, jobID: String, workspace: JobWorkspace, user: JobUserPool.Lease?, timeout: Int,
+        context: ExecutionContext, metering: inout Metering
     ) async throws(ExecutionFailure) -> JSONValue {
         let limit = min(timeout, command.tool.maxRuntimeSeconds ?? timeout)
         let outputMB = min(settings.maxOutputMB, command.tool.maxOutputMB ?? settings.maxOutputMB)
@@ -72,7 +72,7 @@ extension JobExecutor {
             // The tool itself may sit outside the system directories (an operator's script).
             landlockReadPaths: settings.sandbox.landlockReadPaths + [command.tool.path, workspace.input],
             landlockWritePaths: [workspace.work, workspace.output, "/dev/null"] + settings.sandbox.landlockWritePaths,
-            jobUser: user)
+            jobUser: user, jobID: jobID)
         let result = try await SandboxedProcess.run(request, onSpawn: context.onSpawn)
         metering.childCPUSeconds = result.cpuSeconds
         metering.extra.append(JSONMember(key: "max_rss_kb", value: .integer(JSONInteger(result.maxRSSKilobytes))))

@@ -104,7 +104,7 @@ public struct JobExecutor: JobExecuting {
         case .cli:
             guard let command else { throw .denied("cli runner disabled") }
             do {
-                let result = try await runCLI(command, workspace: workspace, user: lease, timeout: timeout, context: context, metering: &metering)
+                let result = try await runCLI(command, jobID: jobID, workspace: workspace, user: lease, timeout: timeout, context: context, metering: &metering)
                 if lease != nil { try await BlockingWork.run(name: "miner-seal") { () throws(ExecutionFailure) in try workspace.seal() } }
                 return result
             } catch {

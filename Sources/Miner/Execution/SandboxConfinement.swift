@@ -1,5 +1,6 @@
 import CLinuxShims
 import Glibc
+import ServiceRuntime
 
 /// What the sandbox actually does on this host, decided once when the executor is built from
 /// `SandboxSettings` and what the kernel and the miner's privileges allow.
@@ -41,7 +42,8 @@ public struct SandboxConfinement: Sendable, Equatable {
             }
         }
         if settings.pidNamespace != .off {
-            let code = clinux_probe_pid_namespace()
+            // Forks a child and reaps it by pid: no orphan sweep while it exists.
+            let code = SpawnRegistry.holding { clinux_probe_pid_namespace() }
             if code == 0 {
                 result.pidNamespace = true
             } else {
@@ -53,7 +55,7 @@ public struct SandboxConfinement: Sendable, Equatable {
         }
         if let users = settings.jobUsers {
             let mode: SandboxSettings.Mode = settings.requireJobUser ? .required : .auto
-            let code = clinux_probe_setuid(users.uid, users.gid)
+            let code = SpawnRegistry.holding { clinux_probe_setuid(users.uid, users.gid) }
             if users.uid == 0 || users.gid == 0 {
                 result.failure = result.failure ?? "sandbox.job_user: jobs never run as uid or gid 0"
             } else if users.contains(uid: geteuid()) {

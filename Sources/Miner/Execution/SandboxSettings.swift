@@ -28,6 +28,9 @@ public struct SandboxSettings: Sendable, Equatable {
     public var jobUsers: JobUserRange?
     /// Refuse to start (and fail CLI jobs) when the miner cannot switch to `jobUsers`.
     public var requireJobUser: Bool
+    /// How often the miner (a child subreaper) kills the orphans jobs left it, besides right
+    /// after each job (`OrphanSweeper`).
+    public var orphanSweepInterval: Duration
 
     /// What a job needs of the host to load and run ordinary tools: binaries, shared
     /// libraries, the loader cache, time zones, locales; nothing of `/etc` that names users,
@@ -47,8 +50,9 @@ public struct SandboxSettings: Sendable, Equatable {
     public init(
         landlock: Mode = .auto, landlockReadPaths: [String] = SandboxSettings.defaultReadPaths,
         landlockWritePaths: [String] = SandboxSettings.defaultWritePaths, pidNamespace: Mode = .auto,
-        jobUsers: JobUserRange? = nil, requireJobUser: Bool = false
+        jobUsers: JobUserRange? = nil, requireJobUser: Bool = false, orphanSweepInterval: Duration = .seconds(2)
     ) {
+        self.orphanSweepInterval = orphanSweepInterval
         self.landlock = landlock
         self.landlockReadPaths = landlockReadPaths
         self.landlockWritePaths = landlockWritePaths

@@ -1,6 +1,7 @@
 import CLinuxShims
 import Foundation
 import Glibc
+import ServiceRuntime
 import Synchronization
 
 extension SandboxedProcess {
@@ -14,13 +15,17 @@ extension SandboxedProcess {
         let (stdoutPipe, stderrPipe, statusPipe) = (pipes[0], pipes[1], pipes[2])
         let reaper: Int32
         do {
-            reaper = try spawn(request, stdout: stdoutPipe.write, stderr: stderrPipe.write, status: statusPipe.write)
+            // Registered under the spawn lock: the orphan sweeper never takes it for an orphan.
+            reaper = try SpawnRegistry.spawn { () throws(ExecutionFailure) -> Int32 in
+                try spawn(request, stdout: stdoutPipe.write, stderr: stderrPipe.write, status: statusPipe.write)
+            }
         } catch {
             for descriptor in [stdoutPipe.read, stdoutPipe.write, stderrPipe.read, stderrPipe.write, statusPipe.read, statusPipe.write] {
                 close(descriptor)
             }
             throw error
         }
+        OrphanSweeper.shared.jobStarted(reaper: reaper, jobID: request.jobID)
         close(stdoutPipe.write)
         close(stderrPipe.write)
         close(statusPipe.write)
@@ -103,6 +108,9 @@ extension SandboxedProcess {
         for entry in fds where entry.fd >= 0 { close(entry.fd) }
         var reaperStatus: Int32 = 0
         while waitpid(reaper, &reaperStatus, 0) < 0 && errno == EINTR {}
+        SpawnRegistry.forget(reaper)
+        // Whatever of the job the reaper could not reap (it was killed) is the miner's now.
+        OrphanSweeper.shared.jobEnded(reaper: reaper)
         stdoutSink.finish()
         stderrSink.finish()
 

@@ -44,6 +44,8 @@ enum SandboxedProcess {
         var landlockWritePaths: [String] = []
         /// The uid/gid the command runs as; nil: the miner's.
         var jobUser: JobUserPool.Lease? = nil
+        /// The job's id, named in the log of each orphan the miner kills (`OrphanSweeper`).
+        var jobID: String? = nil
     }
 
     /// How the command ended.
