@@ -31,6 +31,12 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
     case invalidSignature
     /// Storage failed (500); the text is for logs, not for clients.
     case storage(String)
+    /// A transport that cannot carry `X-Signature` while `HMAC_SECRET` is set (403
+    /// `SIGNATURE_REQUIRED`); the text says which transport to use instead.
+    case signatureRequired(String)
+    /// Registration with a `public_key` other than the one pinned at first registration (409
+    /// `MINER_KEY_PINNED`): only an admin rotation replaces a pinned key.
+    case minerKeyPinned
 
     /// The HTTP status code the edge answers with.
     public var httpStatus: Int {
@@ -44,6 +50,8 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
         case .unauthorized, .invalidSignature: 401
         case .rateLimited: 429
         case .storage: 500
+        case .signatureRequired: 403
+        case .minerKeyPinned: 409
         }
     }
 
@@ -61,6 +69,8 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
         case .invalidSignature: "INVALID_SIGNATURE"
         case .rateLimited: "RATE_LIMITED"
         case .storage: "INTERNAL_ERROR"
+        case .signatureRequired: "SIGNATURE_REQUIRED"
+        case .minerKeyPinned: "MINER_KEY_PINNED"
         }
     }
 
@@ -81,6 +91,8 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
         case .invalidSignature: "invalid signature"
         case .rateLimited: "rate limit exceeded"
         case .storage: "internal error"
+        case .signatureRequired(let reason): reason
+        case .minerKeyPinned: "miner public key is pinned: an admin must rotate it with POST /v1/admin/miners/{miner_id}/rotate-key"
         }
     }
 
