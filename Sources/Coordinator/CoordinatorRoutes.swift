@@ -46,6 +46,7 @@ public struct CoordinatorRoutes: Sendable {
         installClientRoutes(v1)
         installMinerRoutes(v1)
         installAdminRoutes(v1)
+        installKeyRotation(v1)
         installExplorerRoutes(v1)
     }
 
@@ -175,6 +176,29 @@ public struct CoordinatorRoutes: Sendable {
             let page = try await store.listMiners(
                 status: status, limit: try Self.intQuery(request, "limit", default: 100), cursor: request.query["cursor"])
             return CoordinatorHTTP.json(.members([("items", .array(page.items.map(\.json))), ("next_cursor", .optional(page.nextCursor))]))
+        })
+    }
+
+    /// `POST /v1/admin/miners/{miner_id}/rotate-key`: the only way to replace a pinned miner
+    /// key (issue #10, defect 9); recorded in `miner_key_event` and logged.
+    private func installKeyRotation(_ v1: RouterGroup) {
+        v1.post("/admin/miners/{miner_id}/rotate-key", handler: handle(.admin) { request, context, principal in
+            guard let publicKey = try parsedBody(request)["public_key"]?.stringValue else {
+                throw CoordinatorError.invalidPayload("public_key: field required (64 hex characters)")
+            }
+            let rotation = try await store.rotateMinerKey(
+                minerID: context.parameters["miner_id"] ?? "", publicKey: publicKey, actor: principal.id)
+            context.logger.notice(
+                "miner key rotated",
+                metadata: [
+                    "miner_id": "\(rotation.minerID)", "admin_id": "\(principal.id)", "old_key": "\(rotation.previousKey ?? "-")",
+                    "new_key": "\(rotation.newKey)",
+                ])
+            return CoordinatorHTTP.json(
+                .members([
+                    ("status", "ok"), ("miner_id", .string(rotation.minerID)), ("public_key", .string(rotation.newKey)),
+                    ("previous_public_key", .optional(rotation.previousKey)),
+                ]))
         })
     }
 
