@@ -50,17 +50,20 @@ import WebSocket
             try await server.register()  // token 1
             let socket = try await WebSocketClient.connect(  // token 2
                 url: "ws://127.0.0.1:\(server.port)/v1/ws/miner", headers: ["X-Api-Key": H.miner1Key])
+            var sent = 0
             for index in 0..<200 {
                 do {
                     try CoordinatorWebSocketTests.send(socket, ["type": "heartbeat", "id": .integer(JSONInteger(index))])
+                    sent += 1
                 } catch {
                     break  // closed by the server (1008) part-way: expected
                 }
             }
             var acks = 0
             var limited: [JSONValue] = []
-            while case .text(let text)? = try await socket.receive() {
-                let message = try JSONParser(limits: .init(maxInputBytes: 1 << 20)).parse(text)
+            // Until the server closes, or every message was answered (a server that never closes
+            // must fail the expectations below, not hang the test).
+            while acks + limited.count < sent, let message = try? await CoordinatorWebSocketTests.next(socket, seconds: 10) {
                 if message["type"] == "ack" { acks += 1 } else if message["status"] == 429 { limited.append(message) }
             }
             // 5 tokens, one per 12 s: register and upgrade took two, the messages the rest.
