@@ -12,27 +12,53 @@ public struct APIKeyRing: Sendable, CustomStringConvertible, CustomReflectable {
         public let principal: Principal
         /// SHA-256 of the key: comparing fixed-length digests keeps comparison time independent of key length.
         let digest: [UInt8]
+        /// The id of an `id:key` entry; nil when the id is derived.
+        let explicitID: String?
     }
 
     /// The entries of each role, in configuration order.
     private let entries: [Role: [Entry]]
 
-    /// Creates a ring from raw `(explicit id?, key)` pairs per role.
+    /// Creates a ring from raw `(explicit id?, key)` pairs per role. Keys without an explicit id
+    /// get ids under a random key of this process until `bindingPrincipalIDs(to:)` gives them
+    /// the installation's (`CoordinatorStore.open` does).
     public init(keys: [Role: [(id: String?, key: String)]]) {
         var entries: [Role: [Entry]] = [:]
+        let processSecret = SecureRandom.bytes(count: 32)
         for (role, list) in keys {
             entries[role] = list.map { item in
-                let id = item.id ?? APIKeyRing.derivedID(role: role, key: item.key)
-                return Entry(principal: Principal(role: role, id: id), digest: SHA256.hash(utf8: item.key))
+                let digest = SHA256.hash(utf8: item.key)
+                let id = item.id ?? APIKeyRing.derivedID(role: role, keyDigest: digest, secret: processSecret)
+                return Entry(principal: Principal(role: role, id: id), digest: digest, explicitID: item.id)
             }
         }
         self.entries = entries
     }
 
-    /// The default principal id of a key without an explicit id: role prefix plus the first
-    /// 12 hex digits of SHA-256(key) — stable, short, and useless for recovering the key.
-    public static func derivedID(role: Role, key: String) -> String {
-        "\(role.rawValue)-\(String(Hex.encode(SHA256.hash(utf8: key)).prefix(12)))"
+    private init(entries: [Role: [Entry]]) { self.entries = entries }
+
+    /// The same ring with every derived id recomputed under `secret`, the installation's
+    /// principal-id key (kept in its database, schema v4): stable across restarts of that
+    /// database, different on another. `id:key` entries keep their id.
+    public func bindingPrincipalIDs(to secret: [UInt8]) -> APIKeyRing {
+        var bound: [Role: [Entry]] = [:]
+        for (role, list) in entries {
+            bound[role] = list.map { entry in
+                guard entry.explicitID == nil else { return entry }
+                let id = APIKeyRing.derivedID(role: role, keyDigest: entry.digest, secret: secret)
+                return Entry(principal: Principal(role: role, id: id), digest: entry.digest, explicitID: nil)
+            }
+        }
+        return APIKeyRing(entries: bound)
+    }
+
+    /// The principal id of a key without an explicit id: role prefix plus the first 12 hex
+    /// digits of HMAC-SHA256(secret, role ‖ 0 ‖ SHA-256(key)). Ids are published in every
+    /// receipt; a plain hash of the key (the old scheme) let anyone test guessed keys against
+    /// them offline (issue #10, defect 8), which this keyed hash does not without the secret.
+    static func derivedID(role: Role, keyDigest: [UInt8], secret: [UInt8]) -> String {
+        let mac = HMACSHA256.authenticationCode(key: secret, message: Array(role.rawValue.utf8) + [0] + keyDigest)
+        return "\(role.rawValue)-\(String(Hex.encode(mac).prefix(12)))"
     }
 
     /// The principal of `presentedKey` within `role`, or nil.

@@ -49,7 +49,7 @@ public final class Coordinator: Sendable {
         configuration: CoordinatorConfiguration, clock: any CoordinatorClock = SystemClock(),
         logger: Logger = Logger(label: "coordinator")
     ) async throws(CoordinatorError) -> Coordinator {
-        Coordinator(store: try await CoordinatorStore.open(configuration: configuration, clock: clock), logger: logger)
+        Coordinator(store: try await CoordinatorStore.open(configuration: configuration, clock: clock, logger: logger), logger: logger)
     }
 
     /// Largest `max_wait_seconds` honoured (spec §8: clamp to 0…60).

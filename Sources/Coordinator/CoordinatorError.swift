@@ -38,6 +38,12 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
     case invalidSignature
     /// Storage failed (500); the text is for logs, not for clients.
     case storage(String)
+    /// A transport that cannot carry `X-Signature` while `HMAC_SECRET` is set (403
+    /// `SIGNATURE_REQUIRED`); the text says which transport to use instead.
+    case signatureRequired(String)
+    /// Registration with a `public_key` other than the one pinned at first registration (409
+    /// `MINER_KEY_PINNED`): only an admin rotation replaces a pinned key.
+    case minerKeyPinned
 
     /// The HTTP status code the edge answers with.
     public var httpStatus: Int {
@@ -51,6 +57,8 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
         case .unauthorized, .invalidSignature: 401
         case .rateLimited, .queueQuotaExceeded, .constraintSetQuotaExceeded: 429
         case .storage: 500
+        case .signatureRequired: 403
+        case .minerKeyPinned: 409
         }
     }
 
@@ -69,6 +77,8 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
         case .rateLimited: "RATE_LIMITED"
         case .queueQuotaExceeded, .constraintSetQuotaExceeded: "QUOTA_EXCEEDED"
         case .storage: "INTERNAL_ERROR"
+        case .signatureRequired: "SIGNATURE_REQUIRED"
+        case .minerKeyPinned: "MINER_KEY_PINNED"
         }
     }
 
@@ -93,6 +103,8 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
         case .constraintSetQuotaExceeded(let limit):
             "constraint-set quota reached (jobs QUEUED under \(limit) different constraint sets for this client); reuse one of them or wait"
         case .storage: "internal error"
+        case .signatureRequired(let reason): reason
+        case .minerKeyPinned: "miner public key is pinned: an admin must rotate it with POST /v1/admin/miners/{miner_id}/rotate-key"
         }
     }
 

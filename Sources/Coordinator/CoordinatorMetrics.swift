@@ -11,6 +11,7 @@ public final class CoordinatorMetrics: Sendable {
     private let queued: Gauge
     private let running: Gauge
     private let onlineMiners: Gauge
+    private let rateLimited: [String: Counter]
 
     /// Creates the series through `factory` (the bootstrapped system by default).
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
@@ -25,6 +26,12 @@ public final class CoordinatorMetrics: Sendable {
         queued = Gauge(label: "aitbc_coordinator_jobs_queued", factory: factory)
         running = Gauge(label: "aitbc_coordinator_jobs_running", factory: factory)
         onlineMiners = Gauge(label: "aitbc_coordinator_miners_online", factory: factory)
+        var rateLimited: [String: Counter] = [:]
+        for transport in ["http", "websocket"] {
+            rateLimited[transport] = Counter(
+                label: "aitbc_coordinator_rate_limited_total", dimensions: [("transport", transport)], factory: factory)
+        }
+        self.rateLimited = rateLimited
     }
 
     /// Counts one committed state change (and its receipt, if one was stored).
@@ -49,5 +56,10 @@ public final class CoordinatorMetrics: Sendable {
         queued.record(counts.queued)
         running.record(counts.running)
         onlineMiners.record(counts.onlineMiners)
+    }
+
+    /// Counts one request or WebSocket message refused by the token bucket (`http`/`websocket`).
+    public func recordRateLimited(transport: String) {
+        rateLimited[transport]?.increment()
     }
 }

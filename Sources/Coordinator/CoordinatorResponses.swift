@@ -1,4 +1,5 @@
 public import JSON
+import Receipts
 
 /// Response bodies in the shapes of spec/coordinator.md §4, §6 and §13. Timestamps are
 /// RFC 3339 UTC with `Z`; ids are principal ids, never keys.
@@ -102,16 +103,48 @@ extension Page where Item == JSONValue {
 }
 
 extension StoredReceipt {
-    /// An explorer receipts item: `receiptId, jobId, miner, coordinator, issuedAt, status, payload`.
+    /// A public explorer receipts item (issue #10, defect 6): the documented keys `receiptId,
+    /// jobId, miner, coordinator, issuedAt, status` plus billing facts and hashes — never the
+    /// receipt itself, whose `metadata` holds the client's payload, the result and the metrics
+    /// (the full receipt goes only to the job's client, `GET /v1/jobs/{id}/receipt`). No
+    /// `client` either: who buys compute is the client's business. `receiptHash` (hex SHA-256
+    /// of the canonical receipt, spec/receipts.md) lets anyone holding a full receipt match it.
     public var explorerJSON: JSONValue {
         let coordinator = receipt["attestations"]?.arrayValue?.first?["key_id"]?.stringValue
             ?? receipt["coordinator_id"]?.stringValue ?? receipt["signature"]?["key_id"]?.stringValue
+        let receiptHash = (try? Receipt(json: receipt))?.receiptHashHexIfFinite
         return .members([
-            ("receiptId", .string(receiptID)), ("jobId", .string(jobID)), ("miner", receipt["provider"] ?? .null),
+            ("receiptId", .string(receiptID)), ("jobId", .string(jobID)), ("miner", Self.publicString(receipt["provider"])),
             ("coordinator", .optional(coordinator)), ("issuedAt", .time(createdAt)), ("status", .string(status)),
-            ("payload", receipt),
+            ("units", Self.publicNumber(receipt["units"])), ("unitType", Self.publicString(receipt["unit_type"])),
+            ("price", Self.publicNumber(receipt["price"])), ("startedAt", Self.publicTime(receipt["started_at"])),
+            ("completedAt", Self.publicTime(receipt["completed_at"])), ("artifactHash", Self.publicString(receipt["artifact_hash"])),
+            ("receiptHash", .optional(receiptHash)), ("keyId", .optional(receipt["signature"]?["key_id"]?.stringValue)),
         ])
     }
+
+    /// A string member as is; anything else (an object could smuggle data) as null.
+    static func publicString(_ value: JSONValue?) -> JSONValue { value?.stringValue.map { .string($0) } ?? .null }
+
+    /// A number member as is; anything else as null.
+    static func publicNumber(_ value: JSONValue?) -> JSONValue {
+        switch value {
+        case .integer?, .float?: value ?? .null
+        default: .null
+        }
+    }
+
+    /// A receipt time (Unix seconds) as RFC 3339; anything else as null.
+    static func publicTime(_ value: JSONValue?) -> JSONValue {
+        guard let seconds = value?.int64Value else { return .null }
+        let (milliseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000)
+        return overflow ? .null : .time(milliseconds)
+    }
+}
+
+extension Receipt {
+    /// `receiptHashHex()`, or nil for a receipt without a canonical form.
+    var receiptHashHexIfFinite: String? { try? receiptHashHex() }
 }
 
 extension JobStateChange {

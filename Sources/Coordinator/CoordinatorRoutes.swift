@@ -6,10 +6,10 @@ import Logging
 
 /// The REST endpoints of spec/coordinator.md §6 on a `Router`.
 ///
-/// Every protected route runs, in this order: authentication (`X-Api-Key` or
-/// `Authorization: Bearer`, 401), the caller's token bucket (429 + `Retry-After`), the
-/// optional body signature (`X-Signature` when `HMAC_SECRET` is set, 401), body parsing
-/// (413/422), then the domain operation. Domain errors become both error styles of §4.
+/// Every protected route runs `Coordinator.authenticate` (the path the WebSocket upgrade
+/// shares): the key (`X-Api-Key` or `Authorization: Bearer`, 401), the caller's token bucket
+/// (429 + `Retry-After`), the body signature of every POST (`X-Signature` when `HMAC_SECRET`
+/// is set, 401); then body parsing (413/422) and the domain operation. Domain errors become both error styles of §4.
 public struct CoordinatorRoutes: Sendable {
     /// The domain core.
     public let coordinator: Coordinator
@@ -46,6 +46,7 @@ public struct CoordinatorRoutes: Sendable {
         installClientRoutes(v1)
         installMinerRoutes(v1)
         installAdminRoutes(v1)
+        installKeyRotation(v1)
         installExplorerRoutes(v1)
     }
 
@@ -53,7 +54,7 @@ public struct CoordinatorRoutes: Sendable {
 
     private func installClientRoutes(_ v1: RouterGroup) {
         v1.post("/jobs", handler: handle(.client) { request, context, principal in
-            let body = try signedBody(request)
+            let body = try parsedBody(request)
             let submission = try JobSubmission(body: body, idempotencyKey: request.headers["Idempotency-Key"])
             let outcome = try await store.submit(clientID: principal.id, submission)
             // Per-job start events are debug (STYLE.md: per-request noise); `job_event` keeps every
@@ -70,7 +71,6 @@ public struct CoordinatorRoutes: Sendable {
             CoordinatorHTTP.json(bytes: try await store.resultBody(jobID: Self.jobID(context), clientID: principal.id))
         })
         v1.post("/jobs/{job_id}/cancel", handler: handle(.client) { request, context, principal in
-            try verifySignature(request)
             let job = try await store.cancel(jobID: Self.jobID(context), clientID: principal.id)
             context.logger.info("job canceled", metadata: ["job_id": "\(job.id)"])
             return CoordinatorHTTP.json(job.viewJSON)
@@ -90,7 +90,7 @@ public struct CoordinatorRoutes: Sendable {
 
     private func installMinerRoutes(_ v1: RouterGroup) {
         v1.post("/miners/register", handler: handle(.miner) { request, context, principal in
-            let registration = try MinerRegistration(body: try signedBody(request))
+            let registration = try MinerRegistration(body: try parsedBody(request))
             let token = try await coordinator.registerMiner(minerID: principal.id, registration)
             context.logger.info("miner registered", metadata: ["miner_id": "\(principal.id)"])
             // miner_id: the principal this key maps to, which a miner's signed work claim must name.
@@ -98,12 +98,12 @@ public struct CoordinatorRoutes: Sendable {
                 .members([("status", "ok"), ("session_token", .string(token)), ("miner_id", .string(principal.id))]))
         })
         v1.post("/miners/heartbeat", handler: handle(.miner) { request, _, principal in
-            try await coordinator.heartbeat(minerID: principal.id, MinerHeartbeat(body: try signedBody(request)))
+            try await coordinator.heartbeat(minerID: principal.id, MinerHeartbeat(body: try parsedBody(request)))
             return Self.ok
         })
         v1.post("/miners/poll", handler: handle(.miner) { [coordinator, polls] request, context, principal in
             let wait = min(
-                try CoordinatorRequests.pollMaxWaitSeconds(body: try signedBody(request)), coordinator.configuration.pollMaxWaitSeconds)
+                try CoordinatorRequests.pollMaxWaitSeconds(body: try parsedBody(request)), coordinator.configuration.pollMaxWaitSeconds)
             let minerID = principal.id
             let claimed = try await polls.run { () async throws(CoordinatorError) -> ClaimedJob? in
                 try await coordinator.poll(minerID: minerID, maxWaitSeconds: wait)
@@ -113,18 +113,16 @@ public struct CoordinatorRoutes: Sendable {
             return CoordinatorHTTP.json(claimed.pollJSON)
         })
         v1.post("/miners/drain", handler: handle(.miner) { request, context, principal in
-            try verifySignature(request)
             try await store.drain(minerID: principal.id)
             context.logger.info("miner draining", metadata: ["miner_id": "\(principal.id)"])
             return Self.ok
         })
         v1.post("/miners/{job_id}/start", handler: handle(.miner) { request, context, principal in
-            try verifySignature(request)
             try await store.acknowledgeStart(jobID: Self.jobID(context), minerID: principal.id)
             return Self.ok
         })
         v1.post("/miners/{job_id}/result", handler: handle(.miner) { request, context, principal in
-            let report = try ResultReport(body: try signedBody(request))
+            let report = try ResultReport(body: try parsedBody(request))
             let jobID = Self.jobID(context)
             let outcome = try await store.complete(
                 jobID: jobID, minerID: principal.id, result: report.result, metrics: report.metrics, claim: report.claim)
@@ -137,7 +135,7 @@ public struct CoordinatorRoutes: Sendable {
             return CoordinatorHTTP.json(outcome.json)
         })
         v1.post("/miners/{job_id}/fail", handler: handle(.miner) { request, context, principal in
-            let report = try FailureReport(body: try signedBody(request))
+            let report = try FailureReport(body: try parsedBody(request))
             let jobID = Self.jobID(context)
             try await store.fail(
                 jobID: jobID, minerID: principal.id, errorCode: report.errorCode, errorMessage: report.errorMessage,
@@ -178,6 +176,29 @@ public struct CoordinatorRoutes: Sendable {
             let page = try await store.listMiners(
                 status: status, limit: try Self.intQuery(request, "limit", default: 100), cursor: request.query["cursor"])
             return CoordinatorHTTP.json(.members([("items", .array(page.items.map(\.json))), ("next_cursor", .optional(page.nextCursor))]))
+        })
+    }
+
+    /// `POST /v1/admin/miners/{miner_id}/rotate-key`: the only way to replace a pinned miner
+    /// key (issue #10, defect 9); recorded in `miner_key_event` and logged.
+    private func installKeyRotation(_ v1: RouterGroup) {
+        v1.post("/admin/miners/{miner_id}/rotate-key", handler: handle(.admin) { request, context, principal in
+            guard let publicKey = try parsedBody(request)["public_key"]?.stringValue else {
+                throw CoordinatorError.invalidPayload("public_key: field required (64 hex characters)")
+            }
+            let rotation = try await store.rotateMinerKey(
+                minerID: context.parameters["miner_id"] ?? "", publicKey: publicKey, actor: principal.id)
+            context.logger.notice(
+                "miner key rotated",
+                metadata: [
+                    "miner_id": "\(rotation.minerID)", "admin_id": "\(principal.id)", "old_key": "\(rotation.previousKey ?? "-")",
+                    "new_key": "\(rotation.newKey)",
+                ])
+            return CoordinatorHTTP.json(
+                .members([
+                    ("status", "ok"), ("miner_id", .string(rotation.minerID)), ("public_key", .string(rotation.newKey)),
+                    ("previous_public_key", .optional(rotation.previousKey)),
+                ]))
         })
     }
 
@@ -241,28 +262,10 @@ public struct CoordinatorRoutes: Sendable {
         return value
     }
 
-    /// Checks `X-Signature` when `HMAC_SECRET` is configured (spec §11.6).
-    /// - Throws: `CoordinatorError.invalidSignature`.
-    private func verifySignature(_ request: Request) throws(CoordinatorError) {
-        guard let secret = configuration.hmacSecret else { return }
-        try BodySignature.verify(body: request.body, signatureHex: request.headers["X-Signature"], secret: secret)
-    }
-
-    /// The signature-checked, parsed body.
-    /// - Throws: `CoordinatorError.invalidSignature`, `.payloadTooLarge`, `.invalidPayload`.
-    private func signedBody(_ request: Request) throws(CoordinatorError) -> JSONValue {
-        try verifySignature(request)
-        return try CoordinatorRequests.parseBody(request.body, configuration: configuration)
-    }
-
-    /// The principal of a request for `role`, after its rate limit.
-    /// - Throws: `CoordinatorError.unauthorized`, `.rateLimited`.
-    func authenticate(_ request: Request, role: Role) throws(CoordinatorError) -> Principal {
-        let key = APIKeyRing.presentedKey(
-            apiKeyHeader: request.headers["X-Api-Key"], authorizationHeader: request.headers["Authorization"])
-        let principal = try configuration.keyRing.authenticate(key, role: role)
-        try coordinator.rateLimiter.check(principal.description)
-        return principal
+    /// The parsed body (its signature was checked by `Coordinator.authenticate`).
+    /// - Throws: `CoordinatorError.payloadTooLarge`, `.invalidPayload`.
+    private func parsedBody(_ request: Request) throws(CoordinatorError) -> JSONValue {
+        try CoordinatorRequests.parseBody(request.body, configuration: configuration)
     }
 
     /// A protected handler: authenticates for `role`, then runs `body`; domain errors become HTTP errors.
@@ -271,7 +274,7 @@ public struct CoordinatorRoutes: Sendable {
     ) -> HTTPHandler {
         { request, context in
             do {
-                let principal = try authenticate(request, role: role)
+                let principal = try coordinator.authenticate(request, role: role, transport: .http)
                 var context = context
                 context.principal = principal.description
                 return try await body(request, context, principal)

@@ -179,5 +179,30 @@ public enum CoordinatorSchema {
                 CREATE TRIGGER job_queue_required BEFORE INSERT ON job WHEN NEW.queue_id IS NULL
                     BEGIN SELECT RAISE(ABORT, 'job.queue_id is required'); END;
                 """),
+        // Issue #10: the installation's principal-id key (defect 8: ids of keys without an
+        // explicit id are an HMAC under it, so a receipt's `client`/`provider` no longer lets
+        // anyone test guessed keys offline; the row is written at open, from the OS generator)
+        // and the history of admin rotations of pinned miner keys (defect 9).
+        Migration(
+            version: 4, name: "installation secrets; miner key rotation history",
+            sql: """
+                CREATE TABLE coordinator_secret(
+                    name TEXT PRIMARY KEY NOT NULL,
+                    value BLOB NOT NULL
+                );
+                CREATE TABLE miner_key_event(
+                    id INTEGER PRIMARY KEY,
+                    miner_id TEXT NOT NULL,
+                    old_key TEXT,
+                    new_key TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    at INTEGER NOT NULL
+                );
+                CREATE INDEX miner_key_event_miner ON miner_key_event(miner_id);
+                CREATE TRIGGER miner_key_event_append_only_update BEFORE UPDATE ON miner_key_event
+                    BEGIN SELECT RAISE(ABORT, 'miner_key_event is append-only'); END;
+                CREATE TRIGGER miner_key_event_append_only_delete BEFORE DELETE ON miner_key_event
+                    BEGIN SELECT RAISE(ABORT, 'miner_key_event is append-only'); END;
+                """),
     ])
 }

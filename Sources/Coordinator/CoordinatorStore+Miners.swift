@@ -5,10 +5,12 @@ import SQLite
 extension CoordinatorStore {
     /// Registers or re-registers `minerID` (POST /v1/miners/register): capabilities,
     /// concurrency and region replaced, status ONLINE, heartbeat now, a new session token.
-    /// The coordinator's own inflight count and statistics are kept.
+    /// The coordinator's own inflight count and statistics are kept, and so is a pinned
+    /// `public_key`.
     /// - Returns: the new session token (32 hex).
     /// - Throws: `CoordinatorError.invalidPayload` (capabilities not an object, concurrency
-    ///   outside 1…64, region too long, malformed public key), `.payloadTooLarge` (> 64 KiB).
+    ///   outside 1…64, region too long, malformed public key), `.payloadTooLarge` (> 64 KiB),
+    ///   `.minerKeyPinned` (a `public_key` other than the pinned one).
     public func registerMiner(minerID: String, _ registration: MinerRegistration) async throws(CoordinatorError) -> String {
         guard case .object = registration.capabilities else { throw .invalidPayload("capabilities: must be an object") }
         guard (1...64).contains(registration.concurrency) else {
@@ -29,13 +31,22 @@ extension CoordinatorStore {
         let concurrency = registration.concurrency
         let publicKey = registration.publicKey
         try await batched { db, _ in
+            // The first key registered is pinned (issue #10, defect 9): a stolen miner API key
+            // must not be enough to swap in the thief's signing key. Only an admin rotation
+            // (`rotateMinerKey`) replaces it; registering without a key keeps it.
+            if let publicKey,
+                let pinned: String = try db.queryOne("SELECT public_key FROM miner WHERE id = ?", [minerID])?.get(0),
+                pinned.lowercased() != publicKey.lowercased()
+            {
+                throw CoordinatorError.minerKeyPinned
+            }
             try db.execute(
                 """
                 INSERT INTO miner(id, region, capabilities, concurrency, status, last_heartbeat, session_token, public_key, registered_at)
                 VALUES (?, ?, ?, ?, 'ONLINE', ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET region = excluded.region, capabilities = excluded.capabilities,
                     concurrency = excluded.concurrency, status = 'ONLINE', last_heartbeat = excluded.last_heartbeat,
-                    session_token = excluded.session_token, public_key = excluded.public_key
+                    session_token = excluded.session_token, public_key = COALESCE(miner.public_key, excluded.public_key)
                 """, [minerID, region, capabilities, concurrency, now, token, publicKey, now])
         }
         return token

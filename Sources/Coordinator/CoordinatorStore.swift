@@ -1,6 +1,7 @@
 public import SQLite
 public import Metrics
 import Cryptography
+public import Logging
 import JSON
 import Receipts
 import Synchronization
@@ -63,16 +64,34 @@ public final class CoordinatorStore: Sendable {
         return configuration
     }
 
-    /// Opens (creating and migrating) the database named by the configuration.
-    /// - Throws: `CoordinatorError.storage` when the file cannot be opened or migrated.
+    /// Opens (creating and migrating) the database named by the configuration. The file is
+    /// created mode 0600 (and an existing one group or others may read is tightened, with a
+    /// warning: `DatabaseFileMode`); the key ring's derived principal ids are bound to the
+    /// installation's principal-id key, created at first open (schema v4).
+    /// - Throws: `CoordinatorError.storage` when the file cannot be created, tightened,
+    ///   opened or migrated.
     public static func open(
         configuration: CoordinatorConfiguration, clock: any CoordinatorClock = SystemClock(),
         databaseConfiguration: Database.Configuration = CoordinatorStore.defaultDatabaseConfiguration,
-        metricsFactory: any MetricsFactory = MetricsSystem.factory
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        logger: Logger = Logger(label: "coordinator.store")
     ) async throws(CoordinatorError) -> CoordinatorStore {
+        for path in try DatabaseFileMode.prepare(path: configuration.databasePath) {
+            logger.warning("database file was readable by group or others; tightened to 0600", metadata: ["path": "\(path)"])
+        }
+        var configuration = configuration
         do {
             let database = try await Database.open(
                 path: configuration.databasePath, configuration: databaseConfiguration, migrator: CoordinatorSchema.migrator)
+            let secret = try await database.write { db in
+                try db.execute(
+                    "INSERT OR IGNORE INTO coordinator_secret(name, value) VALUES ('principal_id_key', ?)",
+                    [SecureRandom.bytes(count: 32)])
+                let row = try db.queryOne("SELECT value FROM coordinator_secret WHERE name = 'principal_id_key'")
+                return try row?.get(0, as: [UInt8].self) ?? []
+            }
+            guard secret.count >= 16 else { throw CoordinatorError.storage("coordinator_secret.principal_id_key is too short") }
+            configuration.keyRing = configuration.keyRing.bindingPrincipalIDs(to: secret)
             return CoordinatorStore(database: database, configuration: configuration, clock: clock, metricsFactory: metricsFactory)
         } catch {
             throw .storage("cannot open \(configuration.databasePath): \(error)")

@@ -11,13 +11,17 @@ import WebSocket
 /// * `GET /v1/ws/miner` (miner key): the server pushes `job.assigned` (the poll body) while the
 ///   miner has free concurrency; the miner sends `heartbeat`, `result` and `fail` (the HTTP
 ///   bodies plus `job_id`), each answered by `ack` or `error` carrying the HTTP status and body
-///   it would have had.
+///   it would have had. Each message takes a token of the miner's bucket (shared with its HTTP
+///   requests); a refused one is answered by a 429 `error` with `retry_after`, and more than
+///   `floodCloseThreshold` refusals in a row close the socket with 1008.
 /// * `GET /v1/ws/client[?job_id=]` (client key): `state.changed` on every transition of the
 ///   client's jobs (or that one job) and `result.ready` when a receipt is stored. A subscriber
 ///   that falls behind its bounded queue is closed with 1013 and re-reads state over HTTP.
 ///
-/// Authentication happens before the upgrade (`CoordinatorWebSocketAuth`), so a bad key is an
-/// ordinary 401 and an unknown job or miner an ordinary 404.
+/// Authentication happens before the upgrade (`CoordinatorWebSocketAuth`, through
+/// `Coordinator.authenticate`, the HTTP routes' path), so a bad key is an ordinary 401, an
+/// unknown job or miner an ordinary 404, and the miner channel with `HMAC_SECRET` set a 403
+/// `SIGNATURE_REQUIRED` (its messages could not be signed).
 public final class CoordinatorWebSockets: Sendable {
     /// The miner channel path.
     public static let minerPath = "/v1/ws/miner"
@@ -25,6 +29,9 @@ public final class CoordinatorWebSockets: Sendable {
     public static let clientPath = "/v1/ws/client"
     /// Events buffered per client subscriber before it is cut off (1013).
     static let clientBufferSize = 256
+    /// Rate-limited messages answered with a 429 `error` frame in a row before the miner channel
+    /// is closed with 1008: a client that ignores `retry_after` only costs the server answers.
+    static let floodCloseThreshold = 10
     /// Ping interval; a missing pong by the next tick closes the socket (1011).
     static let keepaliveInterval = Duration.seconds(20)
 
@@ -130,7 +137,28 @@ public final class CoordinatorWebSockets: Sendable {
                 }
             }
             group.addTask { await connection.keepalive(every: keepaliveInterval) }
+            let principal = Principal(role: .miner, id: minerID)
+            var refusedInARow = 0
             while let message = try? await connection.receive() {
+                // Every message takes a token of the bucket this miner's HTTP requests use: a
+                // heartbeat or result here is the same write transaction as over HTTP.
+                do throws(CoordinatorError) {
+                    try coordinator.admit(principal, transport: .webSocket)
+                    refusedInARow = 0
+                } catch {
+                    refusedInARow += 1
+                    if refusedInARow > floodCloseThreshold {
+                        await connection.close(code: .policyViolation, reason: "rate limit exceeded; slow down or use HTTP")
+                        break
+                    }
+                    var answer = reply(type: "error", request: nil, status: error.httpStatus, body: error.body)
+                    if case .rateLimited(let seconds) = error, var pairs = answer.objectValue {
+                        pairs.append(JSONMember(key: "retry_after", value: .integer(JSONInteger(seconds))))
+                        answer = .object(pairs)
+                    }
+                    do { try connection.send(text: text(answer)) } catch { break }
+                    continue
+                }
                 guard case .text(let body) = message else {
                     try? connection.send(text: text(reply(type: "error", request: nil, status: 422, body: CoordinatorError.invalidPayload("messages must be JSON text").body)))
                     continue
@@ -208,8 +236,9 @@ public final class CoordinatorWebSockets: Sendable {
 /// Authenticates the WebSocket upgrade requests before the handshake: the role's key from
 /// `X-Api-Key`, `Authorization: Bearer` or — for browsers, which cannot set headers on a
 /// WebSocket — the `api_key` query parameter (never logged: access logs omit query strings).
-/// Sets `context.principal` to the principal id; refuses with 401/429, and with 404 for an
-/// unregistered miner or a `job_id` the client does not own.
+/// Sets `context.principal` to the principal id; refuses with 401/429 (403 for the miner
+/// channel while `HMAC_SECRET` is set), and with 404 for an unregistered miner or a `job_id`
+/// the client does not own.
 struct CoordinatorWebSocketAuth: Middleware {
     let coordinator: Coordinator
 
@@ -221,11 +250,7 @@ struct CoordinatorWebSocketAuth: Middleware {
         default: return try await next(request, context)
         }
         do {
-            let key =
-                APIKeyRing.presentedKey(apiKeyHeader: request.headers["X-Api-Key"], authorizationHeader: request.headers["Authorization"])
-                ?? request.query["api_key"]
-            let principal = try coordinator.configuration.keyRing.authenticate(key, role: role)
-            try coordinator.rateLimiter.check(principal.description)
+            let principal = try coordinator.authenticate(request, role: role, transport: .webSocket)
             switch role {
             case .miner:
                 guard try await coordinator.store.miner(id: principal.id) != nil else { throw CoordinatorError.minerNotRegistered }

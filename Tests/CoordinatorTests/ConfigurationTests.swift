@@ -63,7 +63,9 @@ import Testing
         let explicit = try #require(configuration.keyRing.principal(forKey: "secret-one", role: .miner))
         #expect(explicit.id == "gpu-box-1")
         let derived = try #require(configuration.keyRing.principal(forKey: "secret-two", role: .miner))
-        #expect(derived.id == "miner-" + Hex.encode(SHA256.hash(utf8: "secret-two")).prefix(12))
+        // Keyed (issue #10, defect 8): never the plain hash of the key.
+        #expect(derived.id.hasPrefix("miner-") && derived.id.utf8.count == 18)
+        #expect(derived.id != "miner-" + Hex.encode(SHA256.hash(utf8: "secret-two")).prefix(12))
         #expect(!derived.id.contains("secret"))
     }
 

@@ -21,6 +21,7 @@ import Testing
         ("/v1/miners/register", "post"), ("/v1/miners/heartbeat", "post"), ("/v1/miners/poll", "post"),
         ("/v1/miners/drain", "post"), ("/v1/miners/{job_id}/start", "post"), ("/v1/miners/{job_id}/result", "post"),
         ("/v1/miners/{job_id}/fail", "post"), ("/v1/admin/stats", "get"), ("/v1/admin/jobs", "get"), ("/v1/admin/miners", "get"),
+        ("/v1/admin/miners/{miner_id}/rotate-key", "post"),
         ("/v1/explorer/receipts", "get"), ("/v1/receipts", "get"), ("/v1/explorer/blocks", "get"),
         ("/v1/explorer/transactions", "get"), ("/v1/explorer/addresses", "get"), ("/v1/blocks", "get"),
         ("/v1/transactions", "get"), ("/v1/addresses", "get"), ("/openapi.json", "get"), ("/healthz", "get"),
@@ -42,6 +43,7 @@ import Testing
             let document = try Self.document()
             for (path, method) in Self.servedOperations {
                 let concrete = path.replacingOccurrences(of: "{job_id}", with: String(repeating: "0", count: 32))
+                    .replacingOccurrences(of: "{miner_id}", with: "m1")
                 let key: String? =
                     path.hasPrefix("/v1/admin") ? CoordinatorServerHarness.adminKey
                     : path.hasPrefix("/v1/miners") ? CoordinatorServerHarness.miner1Key
