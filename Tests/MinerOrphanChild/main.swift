@@ -16,18 +16,6 @@ import Miner
 import ServiceRuntime
 import TestSupport
 
-/// Live (non-zombie) processes whose command line contains `marker`.
-func processesCarrying(_ marker: String) -> Int {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.compactMap(Int32.init).filter { pid in
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-            String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(marker),
-            let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return false }
-        return stat[close...].dropFirst(2).first != "Z"
-    }.count
-}
 
 let arguments = CommandLine.arguments
 guard arguments.count == 3, ["on", "off"].contains(arguments[2]),
@@ -78,7 +66,7 @@ async let ordinaryOutcome = executor.execute(
     AssignedJob(jobID: "ordinary", payload: ["type": "cli", "command": "ordinary"]), context: ExecutionContext())
 let attack = await executor.execute(AssignedJob(jobID: "escape", payload: ["type": "cli", "command": "escape"]), context: ExecutionContext())
 // Right when the job has ended, before anything else runs.
-let survivors = processesCarrying(marker)
+let survivors = processesCarrying(marker).count
 let other = await ordinaryOutcome
 let childStatus = await child.wait(timeout: .seconds(20))
 

@@ -5,19 +5,6 @@ import Miner
 import TestSupport
 import Testing
 
-/// Pids of live (non-zombie) processes whose command line contains `marker` (a /proc scan).
-func processesCarrying(_ marker: String) -> [Int32] {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.compactMap(Int32.init).filter { pid in
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-            String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(marker),
-            let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return false }
-        return stat[close...].dropFirst(2).first != "Z"
-    }
-}
-
 /// Waits up to 5 s for every process carrying `marker` to go; kills survivors so a failing
 /// run leaves nothing behind. Returns how many survived.
 func survivors(carrying marker: String) async -> Int {
