@@ -44,6 +44,9 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
     /// Registration with a `public_key` other than the one pinned at first registration (409
     /// `MINER_KEY_PINNED`): only an admin rotation replaces a pinned key.
     case minerKeyPinned
+    /// Registration without a `public_key` for a miner whose key is pinned (409
+    /// `MINER_KEY_PINNED`): it could not sign the work claims its results need.
+    case minerKeyRequired
 
     /// The HTTP status code the edge answers with.
     public var httpStatus: Int {
@@ -58,7 +61,7 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
         case .rateLimited, .queueQuotaExceeded, .constraintSetQuotaExceeded: 429
         case .storage: 500
         case .signatureRequired: 403
-        case .minerKeyPinned: 409
+        case .minerKeyPinned, .minerKeyRequired: 409
         }
     }
 
@@ -78,7 +81,7 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
         case .queueQuotaExceeded, .constraintSetQuotaExceeded: "QUOTA_EXCEEDED"
         case .storage: "INTERNAL_ERROR"
         case .signatureRequired: "SIGNATURE_REQUIRED"
-        case .minerKeyPinned: "MINER_KEY_PINNED"
+        case .minerKeyPinned, .minerKeyRequired: "MINER_KEY_PINNED"
         }
     }
 
@@ -105,6 +108,8 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
         case .storage: "internal error"
         case .signatureRequired(let reason): reason
         case .minerKeyPinned: "miner public key is pinned: an admin must rotate it with POST /v1/admin/miners/{miner_id}/rotate-key"
+        case .minerKeyRequired:
+            "this miner registered a public key and every result needs a claim signed with it: register with that key (aitbc-miner key_file), or have an admin rotate it with POST /v1/admin/miners/{miner_id}/rotate-key"
         }
     }
 

@@ -10,7 +10,8 @@ extension CoordinatorStore {
     /// - Returns: the new session token (32 hex).
     /// - Throws: `CoordinatorError.invalidPayload` (capabilities not an object, concurrency
     ///   outside 1…64, region too long, malformed public key), `.payloadTooLarge` (> 64 KiB),
-    ///   `.minerKeyPinned` (a `public_key` other than the pinned one).
+    ///   `.minerKeyPinned` (a `public_key` other than the pinned one), `.minerKeyRequired` (none,
+    ///   while one is pinned).
     public func registerMiner(minerID: String, _ registration: MinerRegistration) async throws(CoordinatorError) -> String {
         guard case .object = registration.capabilities else { throw .invalidPayload("capabilities: must be an object") }
         guard (1...64).contains(registration.concurrency) else {
@@ -33,12 +34,12 @@ extension CoordinatorStore {
         try await batched { db, _ in
             // The first key registered is pinned (issue #10, defect 9): a stolen miner API key
             // must not be enough to swap in the thief's signing key. Only an admin rotation
-            // (`rotateMinerKey`) replaces it; registering without a key keeps it.
-            if let publicKey,
-                let pinned: String = try db.queryOne("SELECT public_key FROM miner WHERE id = ?", [minerID])?.get(0),
-                pinned.lowercased() != publicKey.lowercased()
-            {
-                throw CoordinatorError.minerKeyPinned
+            // (`rotateMinerKey`) replaces it. Registering without a key is refused too: every
+            // result of a pinned miner needs a claim signed with that key, so such a miner would
+            // take jobs it can never deliver.
+            if let pinned: String = try db.queryOne("SELECT public_key FROM miner WHERE id = ?", [minerID])?.get(0) {
+                guard let publicKey else { throw CoordinatorError.minerKeyRequired }
+                guard pinned.lowercased() == publicKey.lowercased() else { throw CoordinatorError.minerKeyPinned }
             }
             try db.execute(
                 """

@@ -38,11 +38,16 @@ import Testing
         }
     }
 
-    @Test func registeringWithoutAKeyKeepsThePin() async throws {
+    /// A pinned miner that registers without its key could never sign the claims its results
+    /// need (it would take jobs it cannot deliver): refused, and the pin stays.
+    @Test func registeringWithoutAKeyIsRefusedAndKeepsThePin() async throws {
         try await H.with { (server: H) async throws in
             #expect(try await Self.register(server, key: Self.keyA).status == 200)
-            #expect(try await Self.register(server, key: nil).status == 200)
+            let keyless = try await Self.register(server, key: nil)
+            #expect(keyless.status == 409)
+            #expect(String(decoding: keyless.body, as: UTF8.self).contains("MINER_KEY_PINNED"))
             #expect(try await Self.register(server, key: Self.keyB).status == 409)
+            #expect(try await Self.register(server, key: Self.keyA).status == 200)
         }
     }
 
