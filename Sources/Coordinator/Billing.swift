@@ -7,9 +7,10 @@ public import WireModels
 /// - the unit type must be one the job's kind bills (`JobKind.billableUnitTypes`), spelled
 ///   exactly; `gpu_seconds` only for a job assigned a GPU;
 /// - units are capped by what the coordinator observed: time units at the wall time from
-///   assignment to result × the devices assigned (GPUs for `gpu_seconds`, one core for
-///   `cpu_seconds`), `token_ops` at the job's declared `options.num_predict` (else
-///   `DEFAULT_JOB_TOKEN_LIMIT`). A report above the cap is billed at the cap and counted;
+///   assignment to result, at most the job's declared time limit plus a grace, × the devices
+///   assigned (GPUs for `gpu_seconds`, one core for `cpu_seconds`); `token_ops` at the job's
+///   declared `options.num_predict` (else `DEFAULT_JOB_TOKEN_LIMIT`) and at the wall time ×
+///   `MAX_TOKENS_PER_SECOND`. A report above the cap is billed at the cap and counted;
 /// - the price per unit is the one fixed at assignment from the miner's registration (and a
 ///   job with `max_price` is only assigned to miners at or under it); a price in the result
 ///   is recorded, never billed;
@@ -49,15 +50,28 @@ public struct Billing: Sendable, Equatable {
         public var unitPrice: Double?
         /// Tokens an inference job may bill.
         public var tokenLimit: Int
+        /// Longest run time billable: the job's declared time limit plus the grace for the
+        /// miner's kill and report (a miner that holds a result back bills no more than this).
+        public var timeLimitMilliseconds: Int64
+        /// Fastest generation credited: `token_ops` are at most wall seconds × this.
+        public var maxTokensPerSecond: Int
 
         /// Creates the facts.
-        public init(kind: JobKind?, wallMilliseconds: Int64, assignedGPUs: Int, unitPrice: Double?, tokenLimit: Int) {
+        public init(
+            kind: JobKind?, wallMilliseconds: Int64, assignedGPUs: Int, unitPrice: Double?, tokenLimit: Int,
+            timeLimitMilliseconds: Int64 = .max, maxTokensPerSecond: Int = .max
+        ) {
             self.kind = kind
             self.wallMilliseconds = wallMilliseconds
             self.assignedGPUs = assignedGPUs
             self.unitPrice = unitPrice
             self.tokenLimit = tokenLimit
+            self.timeLimitMilliseconds = timeLimitMilliseconds
+            self.maxTokensPerSecond = maxTokensPerSecond
         }
+
+        /// The billable run time: the observed wall time, at most the time limit.
+        public var billableMilliseconds: Int64 { min(max(0, wallMilliseconds), max(0, timeLimitMilliseconds)) }
     }
 
     /// Why a report was refused; `field` names the member (`units`, `unit_type`, `price`).
@@ -107,12 +121,16 @@ public struct Billing: Sendable, Equatable {
         }
         let reportedUnits = try number(reported("units"), field: "units")
         let reportedPrice = try number(reported("price"), field: "price")
-        let wallSeconds = Double(max(0, facts.wallMilliseconds)) / 1_000
+        let billableSeconds = Double(facts.billableMilliseconds) / 1_000
         let cap: Double
         switch unitType {
-        case .gpuSeconds: cap = wallSeconds * Double(facts.assignedGPUs)
-        case .cpuSeconds: cap = wallSeconds
-        case .tokenOps: cap = Double(facts.tokenLimit)
+        case .gpuSeconds: cap = billableSeconds * Double(facts.assignedGPUs)
+        case .cpuSeconds: cap = billableSeconds
+        case .tokenOps:
+            // Tokens take time to generate: at most the declared limit, and at most what the
+            // fastest credited generation makes in the observed time.
+            let wallSeconds = Double(max(0, facts.wallMilliseconds)) / 1_000
+            cap = min(Double(facts.tokenLimit), (wallSeconds * Double(facts.maxTokensPerSecond)).rounded(.up))
         }
         // Nothing reported: time is billed as observed, tokens not at all.
         let units = min(reportedUnits ?? (unitType.isTimeBased ? cap : 0), cap)
@@ -131,7 +149,8 @@ public struct Billing: Sendable, Equatable {
         guard number <= maxReportedUnits else {
             throw Rejection(field: field, reason: "out of range (at most 1e12)")
         }
-        return number
+        // -0.0 passes `>= 0`; it is recorded as 0.0 so no receipt carries a negative zero.
+        return number == 0 ? 0 : number
     }
 
     /// `metadata.billing` of the receipt: the rule's inputs and the miner's own figures.
@@ -146,6 +165,7 @@ public struct Billing: Sendable, Equatable {
             JSONMember(key: "units_cap", value: .float(unitsCap)),
             JSONMember(key: "capped", value: .bool(wasCapped)),
             JSONMember(key: "wall_ms", value: .integer(JSONInteger(max(0, facts.wallMilliseconds)))),
+            JSONMember(key: "billable_ms", value: .integer(JSONInteger(facts.billableMilliseconds))),
             JSONMember(key: "assigned_gpus", value: .integer(JSONInteger(facts.assignedGPUs))),
         ]
         if unitType == .tokenOps { members.append(JSONMember(key: "token_limit", value: .integer(JSONInteger(facts.tokenLimit)))) }

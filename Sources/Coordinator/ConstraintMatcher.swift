@@ -34,7 +34,8 @@ public struct ConstraintMatcher: Sendable {
         case .string(let text)?: price = Double(text.trimmingWhitespace())
         default: price = nil
         }
-        unitPrice = price.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+        // -0.0 passes `>= 0`; it is billed as 0.0 so no receipt carries a negative zero.
+        unitPrice = price.flatMap { $0.isFinite && $0 >= 0 ? ($0 == 0 ? 0 : $0) : nil }
     }
 
     /// Whether the miner satisfies every constraint that is set (empty matches everything).

@@ -67,6 +67,19 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
     public var defaultJobTokenLimit: Int = 4_096
     /// `MAX_JOB_TOKEN_LIMIT`: the largest `options.num_predict` a job may declare (submit → 422).
     public var maxJobTokenLimit: Int = 1_000_000
+    /// `MAX_TOKENS_PER_SECOND`: the fastest generation credited; `token_ops` are capped at the
+    /// observed wall seconds × this.
+    public var maxTokensPerSecond: Int = 5_000
+    /// `DEFAULT_JOB_SECONDS`: a job's time limit when its payload declares no `timeout_s` (the
+    /// miner's `executor.default_timeout_s` default).
+    public var defaultJobSeconds: Int = 600
+    /// `MAX_JOB_SECONDS`: the largest `timeout_s` honoured (the miner's `executor.max_timeout_s`).
+    public var maxJobSeconds: Int = 7_200
+    /// `JOB_TIME_GRACE_SECONDS`: billable time past a job's limit (the miner's kill grace and the
+    /// report's way back); time units bill at most limit + grace, however late the result.
+    public var jobTimeGraceSeconds: Int = 30
+    /// `MAX_UNIT_PRICE`: the highest `capabilities.price` a miner may register (422 above).
+    public var maxUnitPrice: Double = 1_000_000
 
     /// Largest capabilities/metadata document a miner may send (spec: 64 KiB).
     public var maxCapabilitiesBytes: Int = 64 << 10
@@ -126,6 +139,11 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
         maxConstraintSetsPerClient = try reader.int("MAX_CONSTRAINT_SETS_PER_CLIENT", default: 64, range: 1...10_000)
         maxJobTokenLimit = try reader.int("MAX_JOB_TOKEN_LIMIT", default: 1_000_000, range: 1...1_000_000_000)
         defaultJobTokenLimit = try reader.int("DEFAULT_JOB_TOKEN_LIMIT", default: 4_096, range: 1...maxJobTokenLimit)
+        maxTokensPerSecond = try reader.int("MAX_TOKENS_PER_SECOND", default: 5_000, range: 1...10_000_000)
+        maxJobSeconds = try reader.int("MAX_JOB_SECONDS", default: 7_200, range: 1...604_800)
+        defaultJobSeconds = try reader.int("DEFAULT_JOB_SECONDS", default: 600, range: 1...maxJobSeconds)
+        jobTimeGraceSeconds = try reader.int("JOB_TIME_GRACE_SECONDS", default: 30, range: 0...3_600)
+        maxUnitPrice = Double(try reader.int("MAX_UNIT_PRICE", default: 1_000_000, range: 0...1_000_000_000_000))
         if heartbeatTimeoutSeconds < heartbeatIntervalSeconds {
             throw .invalid(
                 setting: "HEARTBEAT_TIMEOUT_SECONDS", reason: "must be at least HEARTBEAT_INTERVAL_SECONDS")
@@ -234,6 +252,8 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
             + "rate: \(rateLimitRequests)/\(rateLimitWindowSeconds)s, maxBody: \(maxBodyBytes), "
             + "inlineResult: \(inlineResultLimitBytes), maxDepth: \(maxJSONDepth), maxAttempts: \(maxAttempts), "
             + "queuedPerClient: \(maxQueuedJobsPerClient), constraintSetsPerClient: \(maxConstraintSetsPerClient), tokenLimit: \(defaultJobTokenLimit)/\(maxJobTokenLimit), "
+            + "tokensPerSecond: \(maxTokensPerSecond), jobSeconds: \(defaultJobSeconds)/\(maxJobSeconds)+\(jobTimeGraceSeconds), "
+            + "maxUnitPrice: \(maxUnitPrice), "
             + "dataDir: \(dataDirectory), chainRPC: \(chainRPCURL == nil ? "unset" : "set"), pollMaxWait: \(pollMaxWaitSeconds)s, logLevel: \(logLevel))"
     }
 

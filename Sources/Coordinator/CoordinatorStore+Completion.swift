@@ -64,7 +64,11 @@ extension CoordinatorStore {
                 facts: Billing.Facts(
                     kind: try? JobKind.select(for: payload), wallMilliseconds: durationMS, assignedGPUs: snapshot.assignedGPUs,
                     unitPrice: snapshot.unitPrice,
-                    tokenLimit: min(JobKind.declaredTokenLimit(of: payload) ?? configuration.defaultJobTokenLimit, configuration.maxJobTokenLimit)))
+                    tokenLimit: min(JobKind.declaredTokenLimit(of: payload) ?? configuration.defaultJobTokenLimit, configuration.maxJobTokenLimit),
+                    timeLimitMilliseconds: Int64(
+                        JobKind.timeLimitSeconds(of: payload, fallback: configuration.defaultJobSeconds, maximum: configuration.maxJobSeconds)
+                            + configuration.jobTimeGraceSeconds) * 1_000,
+                    maxTokensPerSecond: configuration.maxTokensPerSecond))
         } catch {
             billingMetrics.rejected(field: error.field)
             throw error.error

@@ -23,6 +23,7 @@ extension CoordinatorStore {
         if let key = registration.publicKey, !(key.utf8.count == 64 && key.utf8.allSatisfy({ $0.isHexDigit })) {
             throw .invalidPayload("public_key: must be 64 hex characters")
         }
+        try Self.checkPrice(registration.capabilities["price"], maximum: configuration.maxUnitPrice)
         let capabilities = String(
             decoding: try JSONText.bytes(registration.capabilities, field: "capabilities", limit: configuration.maxCapabilitiesBytes),
             as: UTF8.self)
@@ -51,6 +52,23 @@ extension CoordinatorStore {
                 """, [minerID, region, capabilities, concurrency, now, token, publicKey, now])
         }
         return token
+    }
+
+    /// Refuses a registered `capabilities.price` (the price per unit billed on every job the
+    /// miner is assigned, issue 10) that is not a finite number in 0...`MAX_UNIT_PRICE`. A
+    /// numeric string is a number (the reference matched on it); absent or `null` is no price.
+    /// - Throws: `CoordinatorError.invalidPayload`.
+    static func checkPrice(_ value: JSONValue?, maximum: Double) throws(CoordinatorError) {
+        let price: Double?
+        switch value {
+        case nil, .null?: return
+        case .integer?, .float?: price = value?.doubleValue
+        case .string(let text)?: price = Double(text.trimmingWhitespace())
+        default: price = nil
+        }
+        guard let price, price.isFinite, price >= 0, price <= maximum else {
+            throw .invalidPayload("capabilities.price: must be a number in 0...\(JSONFloatText.format(maximum) ?? "MAX_UNIT_PRICE") (MAX_UNIT_PRICE)")
+        }
     }
 
     /// Records a heartbeat (POST /v1/miners/heartbeat). The miner's own inflight number goes

@@ -46,6 +46,22 @@ public enum JobKind: String, CaseIterable, Sendable {
         }
     }
 
+    /// The run time a payload declares: `payload.timeout_s` (an integer, or a number rounded
+    /// up; default `fallback`) clamped to 1...`maximum`. The miner stops a job at it; the
+    /// coordinator bills no more time than it (issue 10).
+    public static func timeLimitSeconds(of payload: JSONValue, fallback: Int, maximum: Int) -> Int {
+        let upper = max(1, maximum)
+        let requested: Int
+        if let integer = payload["timeout_s"]?.integerValue {
+            requested = integer.intValue ?? (integer.isNegative ? 1 : upper)
+        } else if let double = payload["timeout_s"]?.doubleValue, double.isFinite {
+            requested = double >= Double(upper) ? upper : Int(double.rounded(.up))
+        } else {
+            requested = fallback
+        }
+        return min(max(requested, 1), upper)
+    }
+
     /// The generation limit an inference payload declares: `options.num_predict`, the option
     /// Ollama itself enforces. Nil when absent or not a positive integer (−1 means "no limit"
     /// to Ollama, which is no declared limit).

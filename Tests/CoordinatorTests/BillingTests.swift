@@ -14,10 +14,11 @@ import Testing
     /// A job of `payload` assigned to a miner with `capabilities`, then `wallSeconds` pass.
     func assigned(
         payload: JSONValue = ["type": "sha256", "input": "x"], capabilities: JSONValue = CoordinatorHarness.gpuCapabilities,
-        constraints: JobConstraints = JobConstraints(), wallSeconds: Int64 = 10
+        constraints: JobConstraints = JobConstraints(), wallSeconds: Int64 = 10,
+        configure: (inout CoordinatorConfiguration) -> Void = { _ in }
     ) async throws -> Setup {
         let metrics = CapturingMetrics()
-        let harness = try await CoordinatorHarness.make(metrics: metrics)
+        let harness = try await CoordinatorHarness.make(metrics: metrics, configure: configure)
         try await harness.register("miner-1", capabilities: capabilities)
         let job = try await harness.submit(payload: payload, constraints: constraints)
         let claimed = try #require(try await harness.store.claimNextJob(minerID: "miner-1"))
@@ -159,5 +160,62 @@ import Testing
         #expect(try await harness.store.claimNextJob(minerID: "dear") == nil)
         try await harness.register("cheap", capabilities: ["price": 1])
         #expect(try await harness.store.claimNextJob(minerID: "cheap") != nil)
+    }
+
+    /// Found by the black-box review: a miner that kept heartbeating and held its result back
+    /// for 8 s billed 8 s for a job declared `timeout_s: 1`. Time units are billed at most the
+    /// declared limit (`timeout_s`, else `DEFAULT_JOB_SECONDS`, at most `MAX_JOB_SECONDS`) plus
+    /// `JOB_TIME_GRACE_SECONDS`, however late the result.
+    @Test func heldBackResultsBillNoMoreThanTheDeclaredTimeLimit() async throws {
+        let declared = try await assigned(payload: ["type": "cli", "timeout_s": 1], wallSeconds: 8) { $0.jobTimeGraceSeconds = 2 }
+        let receipt = try await receipt(declared, metrics: .object([]))
+        #expect(receipt["units"] == .float(3))
+        #expect(receipt["metadata"]?["billing"]?["wall_ms"] == 8_000)
+        #expect(receipt["metadata"]?["billing"]?["billable_ms"] == 3_000)
+        let undeclared = try await assigned(wallSeconds: 86_400) { $0.defaultJobSeconds = 600 }
+        #expect(try await self.receipt(undeclared, metrics: ["units": 86_400, "unit_type": "gpu_seconds"])["units"] == .float(630))
+        let beyondMaximum = try await assigned(payload: ["timeout_s": 1e9], wallSeconds: 86_400) { $0.maxJobSeconds = 3_600 }
+        #expect(try await self.receipt(beyondMaximum, metrics: .object([]))["units"] == .float(3_630))
+    }
+
+    /// Found by the black-box review: an inference job that ran 2 ms billed the whole token
+    /// limit. Tokens are also capped at wall seconds × `MAX_TOKENS_PER_SECOND`.
+    @Test func tokensAreCappedByTheObservedTime() async throws {
+        let setup = try await assigned(payload: ["model": "m", "prompt": "p"], wallSeconds: 0)
+        setup.harness.clock.advance(milliseconds: 2)
+        let receipt = try await receipt(setup, metrics: ["units": .float(1e9), "unit_type": "token_ops"])
+        #expect(receipt["units"] == .float(10))
+    }
+
+    /// Found by the black-box review: `units: -0.0` was signed as the billed `-0.0` (the
+    /// miner's own metrics document in `metadata.metrics` keeps what it sent).
+    @Test func negativeZeroIsBilledAsZero() async throws {
+        let setup = try await assigned()
+        let receipt = try await receipt(setup, metrics: ["units": .float(-0.0), "unit_type": "gpu_seconds"])
+        let text = try JSONSerializer().string(receipt)
+        #expect(text.contains(#""units":0.0,"unit_type""#) && text.contains(#""amount":0.0"#), "\(text)")
+        #expect(!text.contains(#""amount":-0.0"#) && !text.contains(#""reported":{"units":-0.0"#), "\(text)")
+    }
+
+    /// Found by the black-box review: any registered price was accepted (1e13, 1.7e308 — whose
+    /// amount overflowed and failed every result —, -1, true, [1]) and billed on jobs without a
+    /// `max_price`. A price must be a finite number in 0...`MAX_UNIT_PRICE` (422 otherwise).
+    @Test(arguments: [
+        JSONValue.float(1e13), .float(1.7e308), .integer(JSONInteger(-1)), .float(-0.01), .bool(true), [1], ["amount": 5],
+        .string("abc"), .string("1e13"), .integer(JSONInteger(1_000_001)),
+    ])
+    func registeredPricesAreChecked(price: JSONValue) async throws {
+        let harness = try await CoordinatorHarness.make()
+        let error = await #expect(throws: CoordinatorError.self) {
+            try await harness.register("miner-1", capabilities: ["price": price])
+        }
+        #expect(error?.httpStatus == 422)
+        #expect(error?.detail.hasPrefix("capabilities.price:") == true, "\(String(describing: error))")
+    }
+
+    @Test(arguments: [JSONValue.float(0.5), .integer(JSONInteger(0)), .string("1000"), .null, .integer(JSONInteger(1_000_000))])
+    func saneRegisteredPricesAreAccepted(price: JSONValue) async throws {
+        let harness = try await CoordinatorHarness.make()
+        try await harness.register("miner-1", capabilities: ["price": price])
     }
 }

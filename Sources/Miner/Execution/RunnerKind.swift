@@ -19,18 +19,10 @@ extension JobKind {
         }
     }
 
-    /// `payload.timeout_s` (default `fallback`) clamped to 1...`maximum`.
+    /// `payload.timeout_s` (default `fallback`) clamped to 1...`maximum` (`JobKind.timeLimitSeconds`,
+    /// the rule the coordinator bounds billed time with).
     static func timeoutSeconds(for payload: JSONValue, fallback: Int, maximum: Int) -> Int {
-        let upper = max(1, maximum)
-        let requested: Int
-        if let integer = payload["timeout_s"]?.integerValue {
-            requested = integer.intValue ?? (integer.isNegative ? 1 : upper)
-        } else if let double = payload["timeout_s"]?.doubleValue, double.isFinite {
-            requested = double >= Double(upper) ? upper : Int(double.rounded(.up))
-        } else {
-            requested = fallback
-        }
-        return min(max(requested, 1), upper)
+        JobKind.timeLimitSeconds(of: payload, fallback: fallback, maximum: maximum)
     }
 
     /// Whether the payload asks for URL inputs (`payload.input.urls`), which this miner never
