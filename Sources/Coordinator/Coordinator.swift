@@ -57,15 +57,20 @@ public final class Coordinator: Sendable {
 
     /// Long poll (POST /v1/miners/poll): claims the oldest matching job, or waits — without
     /// spinning — until a job is submitted/requeued or `maxWaitSeconds` (clamped 0…60)
-    /// passes. nil means 204. Cancelling the calling task ends the wait.
+    /// passes. nil means 204. Cancelling the calling task ends the wait; so does `abandoned`
+    /// turning true (the poller hung up), checked before every claim, so no job is assigned
+    /// to an answer nobody will read.
     /// - Throws: `CoordinatorError.minerNotRegistered`, `.storage`.
-    public func poll(minerID: String, maxWaitSeconds: Int) async throws(CoordinatorError) -> ClaimedJob? {
+    public func poll(
+        minerID: String, maxWaitSeconds: Int, abandoned: @Sendable () -> Bool = { false }
+    ) async throws(CoordinatorError) -> ClaimedJob? {
         let wait = min(max(maxWaitSeconds, 0), Self.maxPollWaitSeconds)
         let clock = ContinuousClock()
         let started = clock.now
         let deadline = started.advanced(by: .seconds(wait))
         defer { metrics.recordPoll(started.duration(to: clock.now)) }
         while true {
+            if abandoned() { return nil }
             let ticket = dispatcher.ticket(minerID: minerID)
             let interest: JobDispatcher.Interest
             switch try await store.claim(minerID: minerID) {

@@ -105,8 +105,11 @@ public struct CoordinatorRoutes: Sendable {
             let wait = min(
                 try CoordinatorRequests.pollMaxWaitSeconds(body: try parsedBody(request)), coordinator.configuration.pollMaxWaitSeconds)
             let minerID = principal.id
+            let connection = context.connection
             let claimed = try await polls.run { () async throws(CoordinatorError) -> ClaimedJob? in
-                try await coordinator.poll(minerID: minerID, maxWaitSeconds: wait)
+                // A miner that hung up (drain, crash) is assigned nothing: the job would sit
+                // RUNNING until its heartbeat timed out.
+                try await coordinator.poll(minerID: minerID, maxWaitSeconds: wait, abandoned: { connection.peerClosed })
             }
             guard let claimed else { return Response(status: .noContent) }
             context.logger.debug("job assigned", metadata: ["job_id": "\(claimed.jobID)", "miner_id": "\(minerID)"])

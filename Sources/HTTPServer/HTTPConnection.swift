@@ -35,7 +35,11 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
     var writeInterest = false
     var registeredEvents: UInt32 = EventMask.readable
 
-    var peerClosed = false
+    var peerClosed = false {
+        didSet { if peerClosed { signal.markPeerClosed() } }
+    }
+    /// Shared with every request context of this connection (see `ConnectionSignal`).
+    let signal = ConnectionSignal()
     var closeWhenFlushed = false
     var lingerDeadline: UInt64?
     var closed = false
@@ -195,7 +199,8 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         if !readingEnabled, !peerClosed, !upgraded, queue.count < core.configuration.maxPipelinedRequests { setReading(true) }
         busy = true
         let core = core
-        let requestContext = RequestContext(requestID: core.nextRequestID(), logger: core.logger, remoteAddress: remote)
+        let requestContext = RequestContext(
+            requestID: core.nextRequestID(), logger: core.logger, remoteAddress: remote, connection: signal)
         let loop = context.loop
         switch core.configuration.handlerExecution {
         case .globalPool:
@@ -282,6 +287,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
     func close() {
         guard !closed else { return }
         closed = true
+        signal.markPeerClosed()
         context.loop.deregister(socket.rawValue)
         socket.close()
         context.connections[socket.rawValue] = nil

@@ -16,12 +16,15 @@ public struct RequestContext: Sendable {
     public var remoteAddress: SocketAddress?
     /// The authenticated subject set by an authentication middleware, if any.
     public var principal: String?
+    /// Whether the peer is still there (a long poll checks it before committing work).
+    public var connection: ConnectionSignal
 
     /// Builds a context (the server does this; tests may too).
     public init(
         requestID: String, logger: Logger, parameters: RouteParameters = RouteParameters(), route: String? = nil,
-        remoteAddress: SocketAddress? = nil
+        remoteAddress: SocketAddress? = nil, connection: ConnectionSignal = ConnectionSignal()
     ) {
+        self.connection = connection
         self.requestID = requestID
         self.baseLogger = logger
         self.parameters = parameters
