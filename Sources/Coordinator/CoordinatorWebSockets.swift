@@ -75,6 +75,9 @@ public final class CoordinatorWebSockets: Sendable {
         _ = open.withLock { $0.sockets.removeValue(forKey: id) }
     }
 
+    /// Largest message the client channel reads (it acts on none).
+    static let clientMaxMessageBytes = 4_096
+
     /// Registers both channels and their authentication middleware on `router`.
     public func install(on router: Router) {
         router.add(middleware: CoordinatorWebSocketAuth(coordinator: coordinator))
@@ -86,7 +89,12 @@ public final class CoordinatorWebSockets: Sendable {
                 await Self.runMiner(coordinator: coordinator, minerID: context.principal ?? "", context: context, connection: connection)
             }
         }
-        router.webSocket(Self.clientPath, configuration: configuration) { [self] request, context, connection in
+        // Clients send nothing the channel acts on: a message past 4 KiB is closed with 1009
+        // before it is read, so the channel cannot be used to make the server read megabytes.
+        var clientConfiguration = configuration
+        clientConfiguration.maxMessageSize = Self.clientMaxMessageBytes
+        clientConfiguration.maxFrameSize = Self.clientMaxMessageBytes
+        router.webSocket(Self.clientPath, configuration: clientConfiguration) { [self] request, context, connection in
             await tracking(connection) {
                 await Self.runClient(
                     coordinator: coordinator, clientID: context.principal ?? "", jobID: request.query["job_id"], connection: connection)

@@ -72,6 +72,17 @@ import WebSocket
         }
     }
 
+    /// Found by the issue 10 black-box review: the client channel read 200 × 1 MB frames per key
+    /// (it acts on no client message). A message past 4 KiB now closes it with 1009 unread.
+    @Test func clientChannelRefusesLargeMessages() async throws {
+        try await H.with { server in
+            let socket = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(server.port)/v1/ws/client?api_key=\(H.aliceKey)")
+            try socket.send(text: String(repeating: "x", count: 8_192))
+            while try await socket.receive() != nil {}
+            #expect(socket.closeStatus?.code == .messageTooBig)
+        }
+    }
+
     @Test func minerChannelPushesJobsAndAcknowledgesReports() async throws {
         try await H.with { server in
             try await server.register()
