@@ -20,9 +20,6 @@ BIN_DIR=$(cd "$BIN_DIR" && pwd)
 PATH="$BIN_DIR:$PATH"
 work=$(mktemp -d "${TMPDIR:-/tmp}/miner-walkthrough.XXXXXX")
 work=$(cd "$work" && pwd)
-# A root miner runs CLI jobs as unprivileged job users (sandbox.job_user: auto), which must be
-# able to pass through the folders above workspace.root (search only, no listing).
-chmod 711 "$work"
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do
@@ -68,6 +65,11 @@ YAML
 cd "$work"
 
 # --- walkthrough begin
+# 0. A root miner runs CLI jobs as unprivileged job users (sandbox.job_user: auto), which must pass
+#    through every folder above workspace.root (search only, no listing). The miner creates the
+#    missing ones 0711; an existing one like this temporary folder needs o+x.
+chmod 711 "$work"
+
 # 1. The miner's own Ed25519 key (signs its work claims; file mode 0600).
 aitbc keygen --out miner.key.json > /dev/null
 

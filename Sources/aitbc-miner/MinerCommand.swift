@@ -85,7 +85,9 @@ struct RunCommand: AsyncParsableCommand {
         do {
             code = try await daemon.run(shutdown: shutdown)
         } catch let error as ConfigurationError {
+            // Also on stderr: the JSON log may go to a file or collector the operator is not watching.
             logger.critical("invalid_configuration", metadata: ["reason": "\(error)"])
+            MinerConsole.standardError.say("\(error)")
             throw ExitCode(2)
         }
         if code != 0 { throw ExitCode(code) }

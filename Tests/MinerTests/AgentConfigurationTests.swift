@@ -153,12 +153,14 @@ enum Ed25519Fixture {
 enum AgentExecutable {
     static var path: String? { TestPaths.product("aitbc-miner") }
 
-    /// Runs `binary` with `arguments`; stdout and stderr together.
-    static func run(_ binary: String, _ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
+    /// Runs `binary` with `arguments`; stdout and stderr together, and stderr alone.
+    static func run(
+        _ binary: String, _ arguments: [String], environment: [String: String]
+    ) async throws -> (status: Int32, output: String, stderr: String) {
         let directory = try TemporaryDirectory(prefix: "aitbc-miner-exe")
         let result = try await ChildProcess.run(
             binary, arguments, environment: ["PATH": "/usr/bin:/bin"].merging(environment) { _, new in new },
             directory: directory.url.path)
-        return (result.status, result.stdout + result.stderr)
+        return (result.status, result.stdout + result.stderr, result.stderr)
     }
 }

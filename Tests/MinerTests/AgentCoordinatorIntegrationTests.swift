@@ -81,7 +81,12 @@ struct AgentCoordinatorIntegrationTests {
         let unsigned = CoordinatorClient(
             baseURL: coordinator.baseURL, authToken: agentTestToken, nodeID: agentTestNodeID,
             http: CoordinatorClient.makeHTTPClient(timeout: .seconds(5), pollMaxWaitSeconds: 1))
-        #expect(await unsigned.register(capabilities: .object([]), concurrency: 1, region: nil, publicKeyHex: nil) == .rejected(status: 401, code: "INVALID_SIGNATURE"))
+        let refused = await unsigned.register(capabilities: .object([]), concurrency: 1, region: nil, publicKeyHex: nil)
+        guard case .rejected(401, "INVALID_SIGNATURE", let message) = refused else {
+            Issue.record("register answered \(refused)")
+            return
+        }
+        #expect(message?.isEmpty == false)
 
         let harness = try AgentHarness(
             baseURL: coordinator.baseURL, executor: ProbeExecutor(duration: .milliseconds(20)),
@@ -128,6 +133,47 @@ struct AgentCoordinatorIntegrationTests {
         #expect(gone.isNotFound)
         #expect(MinerAgent.delivery(of: gone) == .abandoned)
         #expect(await client.heartbeat(inflight: 0, draining: true, metadata: .object([])) == .ok(["status": "ok"]))
+        await http.shutdown()
+        await coordinator.stop()
+    }
+}
+
+/// Drain against the real coordinator: a long-poll parked there when SIGTERM comes must not
+/// take the next job for a miner that has exited (issue: a drained miner's CLOSE-WAIT poll was
+/// assigned a job that stayed RUNNING until the heartbeat timeout).
+@Suite(.serialized, .enabled(if: TestPaths.product("aitbc-coordinator") != nil, "aitbc-coordinator is not built"))
+struct AgentCoordinatorDrainTests {
+    @Test func drainedMinersParkedPollTakesNoJob() async throws {
+        let directory = try TemporaryDirectory(prefix: "aitbc-miner-integration")
+        let coordinator = try await startCoordinator(
+            directory, binary: try #require(TestPaths.product("aitbc-coordinator")), extra: ["POLL_MAX_WAIT_SECONDS": "20"])
+        let harness = try AgentHarness(
+            baseURL: coordinator.baseURL, executor: ProbeExecutor(duration: .milliseconds(20)),
+            flags: ["poll.max_wait_s": "20", "heartbeat.interval_s": "30"])
+        let running = harness.start()
+        // Registered and a poll is parked at the coordinator.
+        #expect(await eventually { harness.agent.state.withLock { $0.registered && !$0.polls.isEmpty } })
+        try await Task.sleep(for: .milliseconds(300))
+        harness.shutdown.fire(15)
+        #expect(await running.value == .drained)
+
+        let http = HTTPClient()
+        let headers: HTTPHeaders = ["X-Api-Key": integrationClientKey, "Content-Type": "application/json"]
+        let submit = try await http.post(
+            "\(coordinator.baseURL)/jobs",
+            body: Array(#"{"payload":{"type":"echo","input":"after drain"},"constraints":{},"ttl_seconds":600}"#.utf8), headers: headers)
+        #expect(submit.status.code == 201)
+        let jobID = try #require(try JSONParser(limits: .init(maxInputBytes: 1 << 20)).parse(submit.body)["job_id"]?.stringValue)
+        var states: [String] = []
+        for _ in 0..<15 {
+            try await Task.sleep(for: .milliseconds(100))
+            let view = try await http.get("\(coordinator.baseURL)/jobs/\(jobID)", headers: headers)
+            states.append((try? JSONParser(limits: .init(maxInputBytes: 1 << 20)).parse(view.body))?["state"]?.stringValue ?? "?")
+        }
+        #expect(states.allSatisfy { $0 == "QUEUED" }, "job states after the drain: \(states)")
+        let miners = try await http.get("\(coordinator.baseURL)/admin/miners", headers: ["X-Api-Key": "integration-admin"])
+        #expect(miners.text.contains(#""status":"DRAINING""#), "\(miners.text)")
+        #expect(!harness.logs.events("drain_announced").isEmpty)
         await http.shutdown()
         await coordinator.stop()
     }

@@ -45,6 +45,16 @@ struct MockCoordinatorState: Sendable {
     var pollHold: Duration = .zero
     /// Polls that arrived, counted before the hold.
     var pollsArrived = 0
+    /// What `POST /v1/miners/drain` answers (an older coordinator without the route: 404).
+    var drainAnswer: HTTPResponseStatus = .ok
+    /// Drain requests that arrived.
+    var drains = 0
+    /// Runs when a drain request arrives, before it is answered (tests look at the miner then).
+    var onDrain: (@Sendable () -> Void)?
+    /// A refusal `register` answers with (status, error code, message) instead of registering.
+    var registerRefusal: (status: HTTPResponseStatus, code: String, message: String)?
+    /// Job ids whose result/fail answers this refusal (status, error code, message).
+    var refusedReports: [String: (status: HTTPResponseStatus, code: String, message: String)] = [:]
 }
 
 /// Shared, locked mock state (a class so route closures can hold it).
@@ -83,12 +93,26 @@ final class MockCoordinator: Sendable {
         @Sendable func ok(_ value: JSONValue = ["status": "ok"]) -> Response {
             Response(status: .ok, headers: ["Content-Type": "application/json"], body: .bytes((try? JSONSerializer().serialize(value)) ?? []))
         }
+        /// The coordinator's error body: `{"detail", "error": {"code", "message", "details"}}`.
+        @Sendable func refusal(_ refusal: (status: HTTPResponseStatus, code: String, message: String)) -> Response {
+            let value: JSONValue = [
+                "detail": .string(refusal.message),
+                "error": ["code": .string(refusal.code), "message": .string(refusal.message), "details": .null],
+            ]
+            return Response(
+                status: refusal.status, headers: ["Content-Type": "application/json"], body: .bytes((try? JSONSerializer().serialize(value)) ?? []))
+        }
         router.post("/v1/miners/register") { request, _ in
             if let refused = check(request) { return refused }
             let parsed = body(request)
+            if let refused = state.withLock({ state -> (status: HTTPResponseStatus, code: String, message: String)? in
+                state.registerCount += 1
+                return state.registerRefusal
+            }) {
+                return refusal(refused)
+            }
             state.withLock { state in
                 state.registered = true
-                state.registerCount += 1
                 state.publicKeyHex = parsed["public_key"]?.stringValue
                 state.capabilities = parsed["capabilities"]
             }
@@ -131,9 +155,19 @@ final class MockCoordinator: Sendable {
             case .some(.some(let job)): return ok(job)
             }
         }
+        router.post("/v1/miners/drain") { request, _ in
+            if let refused = check(request) { return refused }
+            let (answer, hook) = state.withLock { state in
+                state.drains += 1
+                return (state.registered ? state.drainAnswer : .notFound, state.onDrain)
+            }
+            hook?()
+            return answer == .ok ? ok() : Response(status: answer)
+        }
         router.post("/v1/miners/{job_id}/result") { request, context in
             if let refused = check(request) { return refused }
             let jobID = context.parameters["job_id"] ?? ""
+            if let refused = state.withLock({ $0.refusedReports[jobID] }) { return refusal(refused) }
             let parsed = body(request)
             let status: HTTPResponseStatus = state.withLock { state in
                 state.resultPosts += 1
@@ -151,6 +185,7 @@ final class MockCoordinator: Sendable {
         router.post("/v1/miners/{job_id}/fail") { request, context in
             if let refused = check(request) { return refused }
             let jobID = context.parameters["job_id"] ?? ""
+            if let refused = state.withLock({ $0.refusedReports[jobID] }) { return refusal(refused) }
             let parsed = body(request)
             let known = state.withLock { state in
                 guard state.assigned.contains(jobID), !state.unknownJobs.contains(jobID) else { return false }
@@ -217,6 +252,15 @@ final class LogCapture: Sendable {
     }
 }
 
+/// Collects what the miner writes for the operator on standard error.
+final class ConsoleCapture: Sendable {
+    let lines = Mutex<[String]>([])
+
+    var console: MinerConsole { MinerConsole { [self] line in lines.withLock { $0.append(line) } } }
+
+    var all: [String] { lines.withLock { $0 } }
+}
+
 /// A test executor: counts concurrent executions, sleeps `duration` (or until `gate` opens),
 /// returns E_SHUTDOWN when cancelled.
 final class ProbeExecutor: JobExecuting {
@@ -262,6 +306,7 @@ final class ProbeExecutor: JobExecuting {
 struct AgentHarness {
     let agent: MinerAgent
     let logs: LogCapture
+    let console = ConsoleCapture()
     let key: Ed25519.PrivateKey
     let workspace: TemporaryDirectory
     let shutdown = ShutdownSignal(signals: [])
@@ -299,7 +344,7 @@ struct AgentHarness {
         agent = MinerAgent(
             configuration: configuration, executor: executor, client: client, store: JobStateStore(root: workspace.url.path),
             capabilities: MinerCapabilities.json(probe: probe, configuration: configuration, runners: executor.runnerNames),
-            gpuCount: 0, key: key, logger: logs.logger, models: models)
+            gpuCount: 0, key: key, logger: logs.logger, console: console.console, models: models)
     }
 
     /// Starts the loop; the task's value is its exit.

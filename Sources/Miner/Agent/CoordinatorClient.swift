@@ -70,6 +70,12 @@ public struct CoordinatorClient: Sendable {
         await post("/miners/poll", ["max_wait_seconds": .integer(JSONInteger(maxWaitSeconds))])
     }
 
+    /// `POST /miners/drain` (`{}`): the coordinator marks this miner DRAINING, so a long-poll it
+    /// still holds for us is never answered with a job; running jobs may still report.
+    public func drain() async -> CoordinatorReply {
+        await post("/miners/drain", .object([]))
+    }
+
     /// `POST /miners/{job_id}/result` or `/fail` with the report's body exactly as persisted.
     public func submit(jobID: String, report: PendingReport) async -> CoordinatorReply {
         await post("/miners/\(Self.pathSegment(jobID))/\(report.kind.rawValue)", report.body)
@@ -118,7 +124,7 @@ public struct CoordinatorClient: Sendable {
         switch status {
         case 204: return .noContent
         case 200..<300: return .ok(parsed)
-        default: return .rejected(status: status, code: parsed?["error"]?["code"]?.stringValue)
+        default: return .rejection(status: status, body: parsed)
         }
     }
 }

@@ -6,21 +6,25 @@ public enum CoordinatorReply: Sendable, Equatable {
     case ok(JSONValue?)
     /// 204: nothing to hand out (poll).
     case noContent
-    /// Any other status; `code` is the coordinator's error code when its body carried one.
-    case rejected(status: Int, code: String?)
+    /// Any other status; `code` is the coordinator's `error.code` and `message` its
+    /// `error.message` (else the legacy `detail`), cut to `maxMessageLength`, when its body carried them.
+    case rejected(status: Int, code: String?, message: String? = nil)
     /// No HTTP answer: connect refused, timeout, reset, malformed response.
     case unreachable(String)
 
+    /// Longest coordinator message kept (log lines and stderr stay bounded whatever a peer sends).
+    public static let maxMessageLength = 300
+
     /// 401: the API key is wrong; retrying cannot help.
-    public var isUnauthorized: Bool { if case .rejected(401, _) = self { true } else { false } }
+    public var isUnauthorized: Bool { if case .rejected(401, _, _) = self { true } else { false } }
     /// 404: the miner (heartbeat/poll) or job (result/fail) is unknown to the coordinator.
-    public var isNotFound: Bool { if case .rejected(404, _) = self { true } else { false } }
+    public var isNotFound: Bool { if case .rejected(404, _, _) = self { true } else { false } }
 
     /// Whether a later retry may succeed: transport errors, 408, 425, 429 and 5xx.
     public var isTransient: Bool {
         switch self {
         case .unreachable: true
-        case .rejected(let status, _): status >= 500 || status == 408 || status == 425 || status == 429
+        case .rejected(let status, _, _): status >= 500 || status == 408 || status == 425 || status == 429
         case .ok, .noContent: false
         }
     }
@@ -30,8 +34,33 @@ public enum CoordinatorReply: Sendable, Equatable {
         switch self {
         case .ok: "ok"
         case .noContent: "no_content"
-        case .rejected(let status, _): "http_\(status)"
+        case .rejected(let status, _, _): "http_\(status)"
         case .unreachable: "unreachable"
         }
+    }
+
+    /// Log metadata naming what the coordinator said: `error_code` and `error_message` of a
+    /// rejection (each only when present), the transport error of an unreachable one.
+    public var problem: [String: String] {
+        switch self {
+        case .ok, .noContent: return [:]
+        case .unreachable(let reason): return ["error_message": Self.bounded(reason)]
+        case .rejected(_, let code, let message):
+            var problem: [String: String] = [:]
+            if let code { problem["error_code"] = Self.bounded(code) }
+            if let message { problem["error_message"] = message }
+            return problem
+        }
+    }
+
+    /// The rejection of an error response body `{"detail", "error": {"code", "message"}}`.
+    static func rejection(status: Int, body: JSONValue?) -> CoordinatorReply {
+        let message = body?["error"]?["message"]?.stringValue ?? body?["detail"]?.stringValue
+        return .rejected(status: status, code: body?["error"]?["code"]?.stringValue, message: message.map(bounded))
+    }
+
+    /// `text` cut to `maxMessageLength` characters (an ellipsis marks a cut).
+    static func bounded(_ text: String) -> String {
+        text.count <= maxMessageLength ? text : String(text.prefix(maxMessageLength - 1)) + "…"
     }
 }

@@ -23,11 +23,11 @@ extension MinerAgent {
             case .ok, .noContent:
                 failures = 0
                 state.withLock { $0.lastHeartbeatOK = Self.nowMilliseconds() }
-            case .rejected(401, _):
+            case .rejected(401, _, _):
                 MinerMetrics.heartbeatFailed()
                 markFatal()
                 return
-            case .rejected(404, _):
+            case .rejected(404, _, _):
                 // Re-register, then back off like any failure (no back-to-back heartbeats).
                 failures += 1
                 MinerMetrics.heartbeatFailed()

@@ -38,7 +38,7 @@ extension MinerAgent {
             case .noContent:
                 failures = 0
                 await pause(configuration.pollInterval, wake: stopping)
-            case .rejected(404, _):
+            case .rejected(404, _, _):
                 await reregister()
                 // Even when re-registering succeeds at once, never spin on a coordinator that keeps answering 404.
                 let delay = configuration.backoff.delay(attempt: failures)

@@ -6,7 +6,8 @@ extension MinerAgent {
     enum Delivery: Equatable {
         /// Accepted (or already accepted: an exact replay answers 200, a settled job 409).
         case delivered
-        /// The coordinator will never take it (404 job gone, 403 another miner's, 4xx malformed).
+        /// The coordinator will never take it: any 4xx but 401, 408, 409, 425 and 429 (404 job gone,
+        /// 403 another miner's, 422 a body or claim it refuses, 400/413 malformed or too large).
         case abandoned
         /// Try again later.
         case retry
@@ -15,8 +16,8 @@ extension MinerAgent {
     static func delivery(of reply: CoordinatorReply) -> Delivery {
         switch reply {
         case .ok, .noContent: .delivered
-        case .rejected(409, _): .delivered
-        case .rejected(401, _): .retry
+        case .rejected(409, _, _): .delivered
+        case .rejected(401, _, _): .retry
         case _ where reply.isTransient: .retry
         case .rejected: .abandoned
         case .unreachable: .retry
@@ -60,22 +61,31 @@ extension MinerAgent {
         switch delivery {
         case .delivered:
             record?.state = report.kind == .result ? .done : .failed
-            if case .rejected(409, _) = reply {
+            if case .rejected(409, _, _) = reply {
                 // Settled otherwise (requeued and finished elsewhere, canceled, expired): this
                 // miner's work did not count.
-                logger.warning("report_superseded", metadata: ["kind": "\(report.kind.rawValue)", "reply": "\(reply.label)"])
+                logger.warning("report_superseded", metadata: Self.replyMetadata(kind: report.kind, reply: reply))
             } else {
                 logger.info("report_delivered", metadata: ["kind": "\(report.kind.rawValue)", "reply": "\(reply.label)"])
             }
         case .abandoned, .retry:
             record?.state = .abandoned
-            logger.error("report_abandoned", metadata: ["kind": "\(report.kind.rawValue)", "reply": "\(reply.label)"])
+            // What the coordinator said is the operator's only lead (a claim it refuses, a job
+            // another miner holds): its code and message go into the line, bounded.
+            logger.error("report_abandoned", metadata: Self.replyMetadata(kind: report.kind, reply: reply))
         }
         await persist(record, logger: logger)
         state.withLock { state in
             state.redelivery.removeValue(forKey: jobID)
             state.held.remove(jobID)
         }
+    }
+
+    /// `kind`, `reply` (`http_422`) and the coordinator's `error_code` / `error_message` when it sent them.
+    static func replyMetadata(kind: PendingReport.Kind, reply: CoordinatorReply) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["kind": "\(kind.rawValue)", "reply": "\(reply.label)"]
+        for (key, value) in reply.problem { metadata[key] = "\(value)" }
+        return metadata
     }
 
     /// Retries deferred reports (and those recovery found) one attempt each per round,

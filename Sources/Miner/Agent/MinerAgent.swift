@@ -9,8 +9,9 @@ import Synchronization
 /// → heartbeat task + N poll workers, each running one job at a time through the executor
 /// and delivering its report; SIGTERM drains.
 ///
-/// Nothing a coordinator answers makes the loop exit except 401 (the key is wrong; retrying
-/// cannot help, so the daemon exits with code 3). Every other failure is retried with
+/// Nothing a coordinator answers makes the loop exit except 401 (the API key is wrong) and a
+/// register refused with 409 `MINER_KEY_PINNED` (another signing key is pinned for this miner):
+/// retrying cannot help, so the daemon exits with code 3. Every other failure is retried with
 /// `Backoff`; reports survive restarts in each job's `state.json`.
 public final class MinerAgent: Sendable {
     /// Why `run` returned.
@@ -19,12 +20,15 @@ public final class MinerAgent: Sendable {
         case drained
         /// The coordinator rejected the API key: exit code 3.
         case unauthorized
+        /// The coordinator pinned another public key for this miner (409 `MINER_KEY_PINNED`):
+        /// exit code 3.
+        case keyPinned
 
         /// The process exit status for this outcome.
         public var exitCode: Int32 {
             switch self {
             case .drained: 0
-            case .unauthorized: 3
+            case .unauthorized, .keyPinned: 3
             }
         }
     }
@@ -46,6 +50,8 @@ public final class MinerAgent: Sendable {
         var registering = false
         var draining = false
         var fatal = false
+        /// Why `fatal` was set: what `run` returns.
+        var fatalExit = Exit.unauthorized
         var finished = false
         var heartbeatNow = false
         /// Set once the drain deadline passed: a job starting now is cancelled at once.
@@ -84,6 +90,7 @@ public final class MinerAgent: Sendable {
     let models: ModelsSource
     let key: Ed25519.PrivateKey?
     let logger: Logger
+    let console: MinerConsole
     let state: Mutex<State>
 
     /// Lists the models this host can serve (`capabilities.models`); nil when unknown.
@@ -100,9 +107,11 @@ public final class MinerAgent: Sendable {
     ///   - gpuCount: GPUs found by the probe; GPU slots exist only when it is above zero.
     ///   - key: signs work claims; without one, results carry no claim.
     ///   - logger: gets `node_id` added to every line.
+    ///   - console: also gets the reason of a fatal exit (standard error in the executable).
     public init(
         configuration: MinerConfiguration, executor: any JobExecuting, client: CoordinatorClient, store: JobStateStore,
-        capabilities: JSONValue, gpuCount: Int, key: Ed25519.PrivateKey?, logger: Logger, models: @escaping ModelsSource = { nil }
+        capabilities: JSONValue, gpuCount: Int, key: Ed25519.PrivateKey?, logger: Logger, console: MinerConsole = .standardError,
+        models: @escaping ModelsSource = { nil }
     ) {
         self.configuration = configuration
         self.executor = executor
@@ -114,6 +123,7 @@ public final class MinerAgent: Sendable {
         var logger = logger
         logger[metadataKey: "node_id"] = .string(configuration.nodeID)
         self.logger = logger
+        self.console = console
         state = Mutex(State(capabilities: capabilities, minerID: configuration.nodeID))
     }
 
@@ -155,32 +165,9 @@ public final class MinerAgent: Sendable {
         // Releases the watcher when no signal came (fatal exit); it sees `finished` and returns.
         shutdown.fire(15)
         await watcher.value
-        let fatal = state.withLock { $0.fatal }
-        logger.info("stopped", metadata: ["exit_code": "\(fatal ? 3 : 0)"])
-        return fatal ? .unauthorized : .drained
-    }
-
-    /// Stops polling, reports DRAINING at once, gives running jobs `drain_timeout_s`, then
-    /// cancels them (the executor kills their groups and returns `E_SHUTDOWN`).
-    func drain(signal: Int32) async {
-        let started: Bool = state.withLock { state in
-            guard !state.finished, !state.draining else { return false }
-            state.draining = true
-            state.heartbeatNow = true
-            return true
-        }
-        guard started else { return }
-        // No job is taken after SIGTERM: a long-poll in flight could still be answered with one
-        // up to poll.max_wait_s later, so its connection is closed now.
-        state.withLock { Array($0.polls.values) }.forEach { $0.cancel() }
-        logger.info("draining", metadata: ["signal": "\(signal)", "inflight": "\(status.inflight)"])
-        let deadline = ContinuousClock.now + configuration.drainTimeout
-        while ContinuousClock.now < deadline, state.withLock({ $0.inflight > 0 && !$0.finished }) {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        state.withLock { $0.drainExpired = true }
-        let cancelled = cancelExecutions()
-        if cancelled > 0 { logger.warning("drain_timeout", metadata: ["cancelled_jobs": "\(cancelled)"]) }
+        let exit = state.withLock { $0.fatal ? $0.fatalExit : .drained }
+        logger.info("stopped", metadata: ["exit_code": "\(exit.exitCode)"])
+        return exit
     }
 
     /// Cancels every running execution; returns how many there were.
@@ -210,8 +197,11 @@ public final class MinerAgent: Sendable {
                 }
                 logger.info("registered", metadata: ["miner_id": "\(minerID)", "attempts": "\(attempt + 1)"])
                 return true
-            case .rejected(401, _):
+            case .rejected(401, _, _):
                 markFatal()
+                return false
+            case .rejected(409, "MINER_KEY_PINNED", let message):
+                markKeyPinned(coordinatorMessage: message)
                 return false
             default:
                 let delay = configuration.backoff.delay(attempt: attempt)
@@ -258,16 +248,6 @@ public final class MinerAgent: Sendable {
             state.capabilities = .object(members)
             return true
         }
-    }
-
-    /// The API key was rejected: stop everything and exit with code 3.
-    func markFatal() {
-        state.withLock {
-            $0.fatal = true
-            $0.registered = false
-        }
-        logger.critical("unauthorized", metadata: ["reason": "the coordinator rejected the API key; exiting with code 3"])
-        cancelExecutions()
     }
 
     /// Sleeps up to `duration`, returning early when `wake` holds or the task is cancelled.

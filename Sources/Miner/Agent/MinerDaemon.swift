@@ -20,6 +20,8 @@ public struct MinerDaemon: Sendable {
     /// Make this process a child subreaper that kills the orphans jobs leave (`OrphanSweeper`).
     /// The executable sets it; in-process tests leave it off, as it changes the whole process.
     public let adoptsOrphans: Bool
+    /// Gets the warnings and fatal reasons an operator must see at start (standard error).
+    public let console: MinerConsole
 
     /// Makes the executor from the probed host; a thrown error (e.g. a bad allowlist file) stops
     /// start-up as invalid configuration.
@@ -28,10 +30,11 @@ public struct MinerDaemon: Sendable {
     /// A daemon whose executor is built by `makeExecutor` after the host probe.
     public init(
         configuration: MinerConfiguration, logger: Logger, models: @escaping MinerAgent.ModelsSource = { nil },
-        adoptsOrphans: Bool = false, makeExecutor: @escaping ExecutorFactory
+        adoptsOrphans: Bool = false, console: MinerConsole = .standardError, makeExecutor: @escaping ExecutorFactory
     ) {
         self.configuration = configuration
         self.adoptsOrphans = adoptsOrphans
+        self.console = console
         self.makeExecutor = makeExecutor
         self.logger = logger
         self.models = models
@@ -39,9 +42,10 @@ public struct MinerDaemon: Sendable {
 
     /// A daemon running jobs through `executor`.
     public init(
-        configuration: MinerConfiguration, executor: any JobExecuting, logger: Logger, models: @escaping MinerAgent.ModelsSource = { nil }
+        configuration: MinerConfiguration, executor: any JobExecuting, logger: Logger, models: @escaping MinerAgent.ModelsSource = { nil },
+        console: MinerConsole = .standardError
     ) {
-        self.init(configuration: configuration, logger: logger, models: models) { _ in executor }
+        self.init(configuration: configuration, logger: logger, models: models, console: console) { _ in executor }
     }
 
     /// Runs until drained; returns the process exit code (0 drained, 3 key rejected).
@@ -57,6 +61,12 @@ public struct MinerDaemon: Sendable {
         var logger = logger
         logger[metadataKey: "node_id"] = .string(configuration.nodeID)
         let key = try configuration.keyFile.map { path throws(ConfigurationError) in try MinerKeyFile.load(path: path) }
+        if key == nil { warnUnsigned(logger: logger) }
+        if configuration.sandboxSettings(slots: 1).jobUsers != nil {
+            // Job users pass through every folder above the root: ones made 0700 here would
+            // fail the confinement check below, one folder per start.
+            try JobWorkspace.createSearchableParents(of: configuration.workspaceRoot)
+        }
         let root = try DataDirectory.prepare(configuration.workspaceRoot, setting: "workspace.root")
         if adoptsOrphans {
             // Before anything is spawned: the last confinement layer, whatever the host lacks.
@@ -92,7 +102,7 @@ public struct MinerDaemon: Sendable {
         let agent = MinerAgent(
             configuration: configuration, executor: executor, client: client, store: JobStateStore(root: root),
             capabilities: MinerCapabilities.json(probe: host, configuration: configuration, runners: executor.runnerNames),
-            gpuCount: host.gpus.count, key: key, logger: logger, models: models)
+            gpuCount: host.gpus.count, key: key, logger: logger, console: console, models: models)
         let router = Router()
         MinerHealthRoutes.install(on: router, agent: agent)
         let server = HTTPServer(
@@ -104,5 +114,16 @@ public struct MinerDaemon: Sendable {
         await server.shutdown(deadline: .seconds(2))
         await http.shutdown()
         return exit.exitCode
+    }
+
+    /// No `key_file`: results go out without a signed work claim. Loud, because a coordinator
+    /// that pinned a key for this miner refuses it (409 `MINER_KEY_PINNED`) and receipts
+    /// carry no statement of the miner's own.
+    private func warnUnsigned(logger: Logger) {
+        let reason =
+            "no key_file configured: results are sent without a signed work claim, and a coordinator that pinned a key "
+            + "for this miner refuses it (409 MINER_KEY_PINNED); create one with `aitbc keygen --out miner.key.json` and set key_file"
+        logger.warning("results_unsigned", metadata: ["reason": "\(reason)"])
+        console.say("warning: \(reason)")
     }
 }

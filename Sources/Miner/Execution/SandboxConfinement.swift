@@ -67,9 +67,8 @@ public struct SandboxConfinement: Sendable, Equatable {
                     mode,
                     "sandbox.job_user: cannot switch to uid \(users.uid) (\(String(cString: strerror(code))); needs CAP_SETUID and CAP_SETGID); "
                         + "jobs run as the miner's uid \(geteuid()) and can read its key, configuration and state files")
-            } else if let blocked = untraversable(workspaceRoot) {
-                result.failure = result.failure
-                    ?? "sandbox.job_user: the job users cannot reach workspace.root: \(blocked) is not searchable by others (chmod o+x)"
+            } else if case let blocked = untraversableAncestors(workspaceRoot), !blocked.isEmpty {
+                result.failure = result.failure ?? unreachableRootMessage(workspaceRoot, blocked: blocked)
             } else {
                 result.jobUsers = users
             }
@@ -77,21 +76,32 @@ public struct SandboxConfinement: Sendable, Equatable {
         return result
     }
 
-    /// The first existing ancestor of `path` (the root itself excluded: the miner makes it
-    /// 0711) that a uid other than its owner and group cannot search; nil when all can.
-    static func untraversable(_ path: String) -> String? {
+    /// Every existing ancestor of `path`, outermost first (the root itself excluded: the miner
+    /// makes it 0711), that a uid other than its owner and group cannot search; empty when all
+    /// can. All of them, so one start-up error names every `chmod` needed.
+    static func untraversableAncestors(_ path: String) -> [String] {
         var current = path
         if !current.hasPrefix("/") {
             var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            guard getcwd(&buffer, buffer.count) != nil else { return "." }
+            guard getcwd(&buffer, buffer.count) != nil else { return ["."] }
             current = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + current
         }
+        var blocked: [String] = []
         while true {
-            guard let slash = current.lastIndex(of: "/") else { return nil }
+            guard let slash = current.lastIndex(of: "/") else { break }
             current = slash == current.startIndex ? "/" : String(current[..<slash])
             var info = stat()
-            if stat(current, &info) == 0, info.st_mode & S_IXOTH == 0 { return current }
-            if current == "/" { return nil }
+            if stat(current, &info) == 0, info.st_mode & S_IXOTH == 0 { blocked.append(current) }
+            if current == "/" { break }
         }
+        return blocked.reversed()
+    }
+
+    /// The start-up error for `blocked` ancestors of `root`, with the command that fixes it.
+    static func unreachableRootMessage(_ root: String, blocked: [String]) -> String {
+        let list = blocked.joined(separator: ", ")
+        let verb = blocked.count == 1 ? "is" : "are"
+        return "sandbox.job_user: the job users cannot reach workspace.root \(root): \(list) \(verb) not searchable by others "
+            + "(fix: chmod o+x \(blocked.joined(separator: " ")))"
     }
 }
