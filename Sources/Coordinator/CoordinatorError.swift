@@ -43,10 +43,10 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
     case signatureRequired(String)
     /// Registration with a `public_key` other than the one pinned at first registration (409
     /// `MINER_KEY_PINNED`): only an admin rotation replaces a pinned key.
-    case minerKeyPinned
+    case minerKeyPinned(minerID: String)
     /// Registration without a `public_key` for a miner whose key is pinned (409
     /// `MINER_KEY_PINNED`): it could not sign the work claims its results need.
-    case minerKeyRequired
+    case minerKeyRequired(minerID: String)
 
     /// The HTTP status code the edge answers with.
     public var httpStatus: Int {
@@ -107,9 +107,10 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
             "constraint-set quota reached (jobs QUEUED under \(limit) different constraint sets for this client); reuse one of them or wait"
         case .storage: "internal error"
         case .signatureRequired(let reason): reason
-        case .minerKeyPinned: "miner public key is pinned: an admin must rotate it with POST /v1/admin/miners/{miner_id}/rotate-key"
-        case .minerKeyRequired:
-            "this miner registered a public key and every result needs a claim signed with it: register with that key (aitbc-miner key_file), or have an admin rotate it with POST /v1/admin/miners/{miner_id}/rotate-key"
+        case .minerKeyPinned(let minerID):
+            "the public key of miner \(minerID) is pinned: an admin must rotate it with POST /v1/admin/miners/\(minerID)/rotate-key"
+        case .minerKeyRequired(let minerID):
+            "miner \(minerID) registered a public key and every result needs a claim signed with it: register with that key (aitbc-miner key_file), or have an admin rotate it with POST /v1/admin/miners/\(minerID)/rotate-key"
         }
     }
 

@@ -20,6 +20,11 @@ public enum CoordinatorHTTP {
         let constraint_set_limit: Int
     }
 
+    /// `details` of a 409 `MINER_KEY_PINNED`: the miner id the rotation route needs.
+    struct MinerDetails: Encodable, Sendable {
+        let miner_id: String
+    }
+
     /// `details` of a 413: the limit that was exceeded.
     struct LimitDetails: Encodable, Sendable {
         let limit_bytes: Int
@@ -40,6 +45,8 @@ public enum CoordinatorHTTP {
             details = QuotaDetails(queued_job_limit: limit)
         case .constraintSetQuotaExceeded(let limit):
             details = ConstraintSetQuotaDetails(constraint_set_limit: limit)
+        case .minerKeyPinned(let minerID), .minerKeyRequired(let minerID):
+            details = MinerDetails(miner_id: minerID)
         case .unauthorized, .invalidSignature:
             // RFC 9110 §11.6.1: a 401 names the scheme the client should use.
             headers.add(name: "WWW-Authenticate", value: #"Bearer realm="aitbc-coordinator""#)

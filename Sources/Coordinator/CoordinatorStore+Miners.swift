@@ -39,8 +39,8 @@ extension CoordinatorStore {
             // result of a pinned miner needs a claim signed with that key, so such a miner would
             // take jobs it can never deliver.
             if let pinned: String = try db.queryOne("SELECT public_key FROM miner WHERE id = ?", [minerID])?.get(0) {
-                guard let publicKey else { throw CoordinatorError.minerKeyRequired }
-                guard pinned.lowercased() == publicKey.lowercased() else { throw CoordinatorError.minerKeyPinned }
+                guard let publicKey else { throw CoordinatorError.minerKeyRequired(minerID: minerID) }
+                guard pinned.lowercased() == publicKey.lowercased() else { throw CoordinatorError.minerKeyPinned(minerID: minerID) }
             }
             try db.execute(
                 """

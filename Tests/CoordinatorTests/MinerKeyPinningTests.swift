@@ -46,6 +46,8 @@ import Testing
             let keyless = try await Self.register(server, key: nil)
             #expect(keyless.status == 409)
             #expect(String(decoding: keyless.body, as: UTF8.self).contains("MINER_KEY_PINNED"))
+            // The body names the miner id the rotation route needs.
+            #expect(try keyless.json()["error"]?["details"]?["miner_id"] == "m1")
             #expect(try await Self.register(server, key: Self.keyB).status == 409)
             #expect(try await Self.register(server, key: Self.keyA).status == 200)
         }
