@@ -149,7 +149,7 @@ let package = Package(
             name: "CoordinatorTests",
             dependencies: [
                 "Coordinator", "SQLite", "JSON", "Receipts", "Cryptography", "TestSupport", "HTTPClient", "WebSocket",
-                "ServiceRuntime",
+                "ServiceRuntime", "WireModels",
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -28,14 +28,27 @@ public struct ConstraintMatcher: Sendable {
         default: cuda = nil
         }
         models = Set((capabilities["models"]?.arrayValue ?? []).compactMap(\.stringValue))
-        let price: Double?
-        switch capabilities["price"] {
-        case .integer?, .float?: price = capabilities["price"]?.doubleValue
-        case .string(let text)?: price = Double(text.trimmingWhitespace())
-        default: price = nil
-        }
         // -0.0 passes `>= 0`; it is billed as 0.0 so no receipt carries a negative zero.
-        unitPrice = price.flatMap { $0.isFinite && $0 >= 0 ? ($0 == 0 ? 0 : $0) : nil }
+        unitPrice = Self.number(capabilities["price"]).flatMap { $0.isFinite && $0 >= 0 ? ($0 == 0 ? 0 : $0) : nil }
+    }
+
+    /// A price as registered: a JSON number, or a string holding exactly a JSON number (the
+    /// reference matched on numeric strings; Swift's `Double(String)` would also take `0x10`,
+    /// `+5` or `inf`, which no JSON client means as a price). Nil for anything else.
+    public static func number(_ value: JSONValue?) -> Double? {
+        switch value {
+        case .integer?, .float?: return value?.doubleValue
+        case .string(let text)?:
+            let trimmed = text.trimmingWhitespace()
+            guard (1...64).contains(trimmed.utf8.count),
+                let parsed = try? JSONParser(limits: .init(maxInputBytes: 64, maxDepth: 1)).parse(trimmed)
+            else { return nil }
+            switch parsed {
+            case .integer, .float: return parsed.doubleValue
+            default: return nil
+            }
+        default: return nil
+        }
     }
 
     /// Whether the miner satisfies every constraint that is set (empty matches everything).

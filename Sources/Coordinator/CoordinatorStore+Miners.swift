@@ -56,17 +56,12 @@ extension CoordinatorStore {
 
     /// Refuses a registered `capabilities.price` (the price per unit billed on every job the
     /// miner is assigned, issue 10) that is not a finite number in 0...`MAX_UNIT_PRICE`. A
-    /// numeric string is a number (the reference matched on it); absent or `null` is no price.
+    /// string holding exactly a JSON number is a number (the reference matched on it); absent
+    /// or `null` is no price.
     /// - Throws: `CoordinatorError.invalidPayload`.
     static func checkPrice(_ value: JSONValue?, maximum: Double) throws(CoordinatorError) {
-        let price: Double?
-        switch value {
-        case nil, .null?: return
-        case .integer?, .float?: price = value?.doubleValue
-        case .string(let text)?: price = Double(text.trimmingWhitespace())
-        default: price = nil
-        }
-        guard let price, price.isFinite, price >= 0, price <= maximum else {
+        if value == nil || value?.isNull == true { return }
+        guard let price = ConstraintMatcher.number(value), price.isFinite, price >= 0, price <= maximum else {
             throw .invalidPayload("capabilities.price: must be a number in 0...\(JSONFloatText.format(maximum) ?? "MAX_UNIT_PRICE") (MAX_UNIT_PRICE)")
         }
     }

@@ -55,7 +55,9 @@ public enum JobKind: String, CaseIterable, Sendable {
         if let integer = payload["timeout_s"]?.integerValue {
             requested = integer.intValue ?? (integer.isNegative ? 1 : upper)
         } else if let double = payload["timeout_s"]?.doubleValue, double.isFinite {
-            requested = double >= Double(upper) ? upper : Int(double.rounded(.up))
+            // Clamped before the conversion: `Int(_:)` traps outside Int's range (a client's
+            // `timeout_s: -1e300` took down every miner that polled it, and the coordinator).
+            requested = double >= Double(upper) ? upper : (double <= 1 ? 1 : Int(double.rounded(.up)))
         } else {
             requested = fallback
         }

@@ -1,6 +1,7 @@
 import Coordinator
 import JSON
 import Testing
+import WireModels
 
 /// Issue 10 defect 1: the miner decided what the client pays. Each attack from the report is
 /// a case here; the coordinator now bills from facts it controls (`Billing`).
@@ -202,7 +203,8 @@ import Testing
     /// `max_price`. A price must be a finite number in 0...`MAX_UNIT_PRICE` (422 otherwise).
     @Test(arguments: [
         JSONValue.float(1e13), .float(1.7e308), .integer(JSONInteger(-1)), .float(-0.01), .bool(true), [1], ["amount": 5],
-        .string("abc"), .string("1e13"), .integer(JSONInteger(1_000_001)),
+        .string("abc"), .string("1e13"), .integer(JSONInteger(1_000_001)), .string("0x10"), .string("+5"), .string("inf"),
+        .string("nan"), .string("1e400"),
     ])
     func registeredPricesAreChecked(price: JSONValue) async throws {
         let harness = try await CoordinatorHarness.make()
@@ -213,9 +215,23 @@ import Testing
         #expect(error?.detail.hasPrefix("capabilities.price:") == true, "\(String(describing: error))")
     }
 
-    @Test(arguments: [JSONValue.float(0.5), .integer(JSONInteger(0)), .string("1000"), .null, .integer(JSONInteger(1_000_000))])
+    @Test(arguments: [JSONValue.float(0.5), .integer(JSONInteger(0)), .string("1000"), .string(" 2.5 "), .null, .integer(JSONInteger(1_000_000))])
     func saneRegisteredPricesAreAccepted(price: JSONValue) async throws {
         let harness = try await CoordinatorHarness.make()
         try await harness.register("miner-1", capabilities: ["price": price])
+    }
+
+    /// Found by the re-attack: `timeout_s: -1e300` reached `Int(_:)` below Int.min and trapped,
+    /// in the miner (every miner that polled the job died) and in the coordinator (at the
+    /// result). The one shared rule clamps before converting.
+    @Test(arguments: [
+        (JSONValue.float(-1e300), 1), (.float(-1e19), 1), (.float(-0.0), 1), (.float(0.2), 1), (.float(1.5), 2), (.float(1e300), 7_200),
+        (.integer(JSONInteger(-5)), 1), (.string("99"), 600), (.bool(true), 600),
+    ])
+    func hostileTimeLimitsAreClamped(timeout: JSONValue, expected: Int) async throws {
+        #expect(JobKind.timeLimitSeconds(of: ["timeout_s": timeout], fallback: 600, maximum: 7_200) == expected)
+        let setup = try await assigned(payload: ["type": "echo", "timeout_s": timeout], wallSeconds: 86_400) { $0.jobTimeGraceSeconds = 0 }
+        let receipt = try await receipt(setup, metrics: .object([]))
+        #expect(receipt["units"] == .float(Double(expected)))
     }
 }
