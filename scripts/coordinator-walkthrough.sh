@@ -25,7 +25,8 @@ cleanup() {
         kill -TERM "$coordinator_pid" 2>/dev/null || true
         wait "$coordinator_pid" 2>/dev/null || true
     fi
-    rm -rf "$work"
+    # KEEP_WORK=1 (scripts/demo.sh) keeps the folder: logs, keys and receipts to look at.
+    [[ -n "${KEEP_WORK:-}" ]] || rm -rf "$work"
 }
 trap cleanup EXIT
 

@@ -8,14 +8,25 @@
 # 3. A coordinator and a real aitbc-miner (scripts/miner-walkthrough.sh): the miner runs a
 #    sha256 job and an allowlisted CLI job in its sandbox; both receipts verify and carry
 #    the miner's signed work claim; the miner drains on SIGTERM (exit 0).
+# Each step is announced in one line (==>); the end says where the binaries, data and logs
+# are and what to try next. Files stay under DEMO_DIR (default ./data/demo, git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-swift build -c release --product aitbc
-bin=$(swift build -c release --show-bin-path)/aitbc
+say() { printf '\n==> %s\n' "$*"; }
+indent() { sed 's/^/    /'; }
+
+say "Building every product in release mode (swift build -c release; minutes the first time)"
+swift build -c release 2>&1 | tail -n 1
+bin_dir=$(swift build -c release --show-bin-path)
+# The same folder by the short name the docs use (.build/release links to the platform folder).
+if [[ -d .build/release && "$(cd .build/release && pwd -P)" == "$(cd "$bin_dir" && pwd -P)" ]]; then bin_dir=$PWD/.build/release; fi
+bin=$bin_dir/aitbc
 work=${DEMO_DIR:-./data/demo}
+rm -rf "$work"
 mkdir -p "$work"
 
+say "1/3 Receipts: a coordinator key (mode 0600), a receipt signed with it, checked against the pinned public key"
 "$bin" keygen --out "$work/coordinator.key.json" --force >/dev/null
 seed=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["private_key_hex"])' "$work/coordinator.key.json")
 pub=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["public_key_hex"])' "$work/coordinator.key.json")
@@ -35,8 +46,24 @@ if "$bin" receipt verify "$work/receipt.tampered.json" --key-hex "$pub" 2>/dev/n
 fi
 echo "tampered receipt rejected as expected"
 
-swift build -c release --product aitbc-coordinator
-BIN_DIR=$(swift build -c release --show-bin-path) TMPDIR="$work" scripts/coordinator-walkthrough.sh
+say "2/3 Coordinator: aitbc-coordinator on a free loopback port; a job submitted, run by curl acting as a miner, its receipt verified"
+BIN_DIR=$bin_dir TMPDIR="$work" KEEP_WORK=1 scripts/coordinator-walkthrough.sh 2>&1 | indent
 
-swift build -c release --product aitbc-miner
-BIN_DIR=$(swift build -c release --show-bin-path) TMPDIR="$work" scripts/miner-walkthrough.sh
+say "3/3 Miner: a coordinator and a real aitbc-miner run a sha256 job and a sandboxed CLI job; both receipts verify; SIGTERM drains the miner"
+BIN_DIR=$bin_dir TMPDIR="$work" KEEP_WORK=1 scripts/miner-walkthrough.sh 2>&1 | indent
+
+abs_work=$(cd "$work" && pwd)
+coordinator_run=$(ls -d "$abs_work"/coordinator-walkthrough.* | head -n 1)
+miner_run=$(ls -d "$abs_work"/miner-walkthrough.* | head -n 1)
+say "Done: everything above ran on 127.0.0.1 and has stopped."
+cat <<SUMMARY
+Binaries:  $bin_dir/aitbc, aitbc-coordinator, aitbc-miner
+Data:      $abs_work  (coordinator.key.json, receipt.signed.json from step 1)
+Logs:      $coordinator_run/coordinator.log
+           $miner_run/coordinator.log, miner.log
+
+Try next:
+  $bin_dir/aitbc receipt verify $abs_work/receipt.signed.json --key-hex $pub
+  $bin_dir/aitbc-miner probe               # what this host would advertise as a miner (docs/miner.md)
+  $bin_dir/aitbc-coordinator --help        # then run your own: docs/coordinator.md, "Running it"
+SUMMARY

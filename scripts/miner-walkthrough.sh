@@ -25,7 +25,8 @@ cleanup() {
     for pid in "${pids[@]}"; do
         if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
     done
-    rm -rf "$work"
+    # KEEP_WORK=1 (scripts/demo.sh) keeps the folder: logs, keys and receipts to look at.
+    [[ -n "${KEEP_WORK:-}" ]] || rm -rf "$work"
 }
 trap cleanup EXIT
 
