@@ -16,7 +16,8 @@ import Testing
 
     /// Every route the service registers, as OpenAPI path and method.
     static let servedOperations: [(path: String, method: String)] = [
-        ("/v1/health", "get"), ("/v1/jobs", "post"), ("/v1/jobs/{job_id}", "get"), ("/v1/jobs/{job_id}/result", "get"),
+        ("/v1/health", "get"), ("/v1/keys", "get"), ("/v1/jobs", "post"), ("/v1/jobs/{job_id}", "get"),
+        ("/v1/jobs/{job_id}/result", "get"),
         ("/v1/jobs/{job_id}/cancel", "post"), ("/v1/jobs/{job_id}/receipt", "get"), ("/v1/jobs/{job_id}/receipts", "get"),
         ("/v1/miners/register", "post"), ("/v1/miners/heartbeat", "post"), ("/v1/miners/poll", "post"),
         ("/v1/miners/drain", "post"), ("/v1/miners/{job_id}/start", "post"), ("/v1/miners/{job_id}/result", "post"),
