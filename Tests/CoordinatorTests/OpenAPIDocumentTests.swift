@@ -96,5 +96,12 @@ import Testing
         #expect(configuration.keyRing.principal(forKey: "change-me-client-key", role: .client)?.id == "alice")
         #expect(configuration.signingKey == nil)
         #expect(configuration.allowOrigins == ["http://127.0.0.1:4173"])
+        // Copied as is, it does not start: its keys are published placeholders (issue #12).
+        #expect(throws: ConfigurationError.self) { try configuration.checkProductionReadiness() }
+        do {
+            try configuration.checkProductionReadiness()
+        } catch {
+            #expect(error.description.hasPrefix("invalid configuration: CLIENT_API_KEYS: holds a published placeholder key"))
+        }
     }
 }
