@@ -73,13 +73,26 @@ public struct APIKeyRing: Sendable, CustomStringConvertible, CustomReflectable {
         return found
     }
 
-    /// The principal of `presentedKey`, or `CoordinatorError.unauthorized`.
-    /// - Throws: `CoordinatorError.unauthorized` for a missing or unknown key.
+    /// The principal of `presentedKey` within `role`, or `CoordinatorError.unauthorized` saying
+    /// why: no key, a key of no role, or a key of another role (issue #12: "invalid api key"
+    /// alone left a newcomer guessing). Every configured key of every role is compared, without
+    /// an early exit, so timing tells no more than the answer does.
+    /// - Throws: `CoordinatorError.unauthorized`.
     public func authenticate(_ presentedKey: String?, role: Role) throws(CoordinatorError) -> Principal {
-        guard let presentedKey, !presentedKey.isEmpty, let principal = principal(forKey: presentedKey, role: role) else {
-            throw .unauthorized
+        guard let presentedKey, !presentedKey.isEmpty else { throw .unauthorized(.missing) }
+        let digest = SHA256.hash(utf8: presentedKey)
+        var found: Principal?
+        var otherRole: Role?
+        for candidate in Role.allCases {
+            for entry in entries[candidate] ?? [] {
+                let matches = ConstantTime.equals(entry.digest, digest)
+                if matches && candidate == role && found == nil { found = entry.principal }
+                if matches && candidate != role && otherRole == nil { otherRole = candidate }
+            }
         }
-        return principal
+        if let found { return found }
+        if let otherRole { throw .unauthorized(.otherRole(keyRole: otherRole, routeRole: role)) }
+        throw .unauthorized(.unknown)
     }
 
     /// The key a request presents: `X-Api-Key`, else `Authorization: Bearer <key>` (the

@@ -5,8 +5,10 @@
 public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Unknown job, or a job owned by another client (404 `job not found`).
     case jobNotFound
-    /// The job has no receipt yet (404 `receipt not available`).
-    case receiptNotAvailable
+    /// The job exists but has no receipt (404 `RECEIPT_NOT_AVAILABLE`, legacy `detail`
+    /// `receipt not available`): not COMPLETED, or completed while signing was off. `state` is
+    /// the job's, for the message.
+    case receiptNotAvailable(state: JobState)
     /// The job is still QUEUED/RUNNING (425 `job not ready`).
     case jobNotReady
     /// Cancel of a job that is not QUEUED/RUNNING (409 `job not cancelable`).
@@ -23,8 +25,9 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
     case invalidPayload(String)
     /// A body, payload, result or capability document above its limit (413).
     case payloadTooLarge(limit: Int)
-    /// Missing or unknown API key (401 `invalid api key`).
-    case unauthorized
+    /// Missing or unknown API key, or a key of another role (401 `UNAUTHORIZED_KEY`; legacy
+    /// `detail` `invalid api key`, `message` names which and how to fix it).
+    case unauthorized(KeyRefusal)
     /// The principal's token bucket is empty (429); retry after that many seconds.
     case rateLimited(retryAfterSeconds: Int)
     /// The client already has `limit` jobs QUEUED (429 `QUOTA_EXCEEDED`): one client cannot
@@ -68,7 +71,8 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
     /// The machine-readable code of the `{"error":{"code"}}` body.
     public var code: String {
         switch self {
-        case .jobNotFound, .receiptNotAvailable: "JOB_NOT_FOUND"
+        case .jobNotFound: "JOB_NOT_FOUND"
+        case .receiptNotAvailable: "RECEIPT_NOT_AVAILABLE"
         case .jobNotReady: "JOB_NOT_READY"
         case .jobNotCancelable, .conflictState, .idempotencyConflict: "CONFLICT_STATE"
         case .forbidden: "FORBIDDEN"
@@ -114,9 +118,49 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
         }
     }
 
-    /// `code: detail`, plus the storage reason for logs.
+    /// The `error.message` of the body: `detail`, or where that legacy text is too terse to act
+    /// on (401, missing receipt) the cause and the fix (issue #12).
+    public var message: String {
+        switch self {
+        case .unauthorized(let refusal): refusal.message
+        case .receiptNotAvailable(let state):
+            switch state {
+            case .completed:
+                "receipt not available: the job COMPLETED while this coordinator signed no receipts (RECEIPT_SIGNING_KEY_HEX unset)"
+            case .queued, .running:
+                "receipt not available: the job is \(state.rawValue); its receipt is issued when it completes"
+            case .failed, .canceled, .expired:
+                "receipt not available: the job is \(state.rawValue); only COMPLETED jobs get a receipt"
+            }
+        default: detail
+        }
+    }
+
+    /// `code: message`, plus the storage reason for logs.
     public var description: String {
         if case .storage(let reason) = self { return "\(code): \(reason)" }
-        return "\(code): \(detail)"
+        return "\(code): \(message)"
     }
+}
+
+/// Why an API key was refused (401 `UNAUTHORIZED_KEY`). Never carries the key.
+public enum KeyRefusal: Sendable, Equatable {
+    /// No `X-Api-Key` and no `Authorization: Bearer` (nor, on a WebSocket upgrade, `api_key`).
+    case missing
+    /// The key is configured for no role.
+    case unknown
+    /// The key belongs to `keyRole`; the route needs one of `routeRole`.
+    case otherRole(keyRole: Role, routeRole: Role)
+
+    /// What a caller reads in `error.message`: the cause and the fix.
+    public var message: String {
+        switch self {
+        case .missing: "no API key: send X-Api-Key or Authorization: Bearer"
+        case .unknown: "unknown API key"
+        case .otherRole(let keyRole, let routeRole):
+            "this is \(Self.article(keyRole)) \(keyRole.rawValue) key; this route needs \(Self.article(routeRole)) \(routeRole.rawValue) key"
+        }
+    }
+
+    private static func article(_ role: Role) -> String { role == .admin ? "an" : "a" }
 }

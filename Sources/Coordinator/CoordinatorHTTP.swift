@@ -54,7 +54,7 @@ public enum CoordinatorHTTP {
             break
         }
         return HTTPError(
-            HTTPResponseStatus(code: error.httpStatus), code: error.code, message: error.detail, details: details,
+            HTTPResponseStatus(code: error.httpStatus), code: error.code, message: error.message, details: details,
             extraMembers: [("detail", error.detail)], headers: headers)
     }
 

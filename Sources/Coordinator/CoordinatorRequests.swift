@@ -1,8 +1,9 @@
 public import JSON
 
 /// Request body parsing for the routes of spec/coordinator.md §6: size and depth limits,
-/// strict JSON (duplicate keys and non-finite numbers refused), unknown fields ignored,
-/// integers coerced as leniently as the reference (`"900"` and `900.0` → 900, `1.5` → 422).
+/// strict JSON (duplicate keys and non-finite numbers refused), unknown top-level fields refused
+/// with 422 naming them (issue #12, overriding spec §4's "ignored": a misspelt `ttl_secnds` was
+/// silently dropped and the default applied), integers coerced as leniently as the reference (`"900"` and `900.0` → 900, `1.5` → 422).
 public enum CoordinatorRequests {
     /// Parses a raw request body.
     /// - Throws: `CoordinatorError.payloadTooLarge` above `MAX_BODY_BYTES`, `.invalidPayload`
@@ -14,7 +15,7 @@ public enum CoordinatorRequests {
                 .parse(bytes)
         } catch {
             if case .inputTooLarge(let limit) = error { throw .payloadTooLarge(limit: limit) }
-            throw .invalidPayload("body: \(error)")
+            throw .invalidPayload("body: invalid JSON: \(error)")
         }
     }
 
@@ -23,6 +24,26 @@ public enum CoordinatorRequests {
     static func object(_ body: JSONValue) throws(CoordinatorError) -> JSONValue {
         guard case .object = body else { throw .invalidPayload("body: must be a JSON object") }
         return body
+    }
+
+    /// Refuses members of `body` that are neither the operation's `known` fields nor the
+    /// `document`'s envelope, naming them and every field the document accepts.
+    /// - Throws: `CoordinatorError.invalidPayload`, e.g. `unknown field "runnr" in body (known:
+    ///   payload, constraints, ttl_seconds)`.
+    static func refuseUnknownFields(_ body: JSONValue, known: [String], in document: RequestDocument) throws(CoordinatorError) {
+        let accepted = document.envelope + known
+        let unknown = (body.objectValue ?? []).map(\.key).filter { !accepted.contains($0) }
+        guard !unknown.isEmpty else { return }
+        // Bounded: a body may hold thousands of members; name the first few.
+        let shown = unknown.prefix(5).map { "\"\(Self.printable($0))\"" }.joined(separator: ", ") + (unknown.count > 5 ? ", …" : "")
+        throw .invalidPayload(
+            "unknown field\(unknown.count == 1 ? "" : "s") \(shown) in \(document.name) (known: \(accepted.joined(separator: ", ")))")
+    }
+
+    /// A member name fit for a message: at most 64 characters, control characters as `?`.
+    static func printable(_ name: String) -> String {
+        let clipped = name.unicodeScalars.prefix(64).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) }
+        return String(clipped) + (name.unicodeScalars.count > 64 ? "…" : "")
     }
 
     /// A present, non-null member.
@@ -65,6 +86,7 @@ public enum CoordinatorRequests {
     /// - Throws: `CoordinatorError.invalidPayload` when the body is not an object or the value not an integer.
     public static func pollMaxWaitSeconds(body: JSONValue) throws(CoordinatorError) -> Int {
         let body = try object(body)
+        try refuseUnknownFields(body, known: ["max_wait_seconds"], in: .httpBody)
         guard let value = member(body, "max_wait_seconds") else { return 15 }
         let seconds = try integer(value, field: "max_wait_seconds")
         return min(max(seconds, 0), Coordinator.maxPollWaitSeconds)
@@ -76,6 +98,7 @@ extension JobSubmission {
     /// - Throws: `CoordinatorError.invalidPayload`.
     public init(body: JSONValue, idempotencyKey: String?) throws(CoordinatorError) {
         let body = try CoordinatorRequests.object(body)
+        try CoordinatorRequests.refuseUnknownFields(body, known: ["payload", "constraints", "ttl_seconds"], in: .httpBody)
         guard let payload = CoordinatorRequests.member(body, "payload") else { throw .invalidPayload("payload: field required") }
         let constraints = try JobConstraints(json: CoordinatorRequests.member(body, "constraints"))
         let ttl = try CoordinatorRequests.member(body, "ttl_seconds").map { value throws(CoordinatorError) in
@@ -92,6 +115,7 @@ extension MinerRegistration {
     /// - Throws: `CoordinatorError.invalidPayload`.
     public init(body: JSONValue) throws(CoordinatorError) {
         let body = try CoordinatorRequests.object(body)
+        try CoordinatorRequests.refuseUnknownFields(body, known: ["capabilities", "concurrency", "region", "public_key"], in: .httpBody)
         guard let capabilities = CoordinatorRequests.member(body, "capabilities") else {
             throw .invalidPayload("capabilities: field required")
         }
@@ -113,8 +137,9 @@ extension MinerRegistration {
 extension MinerHeartbeat {
     /// Reads a POST /v1/miners/heartbeat body; `status` must be ONLINE, DRAINING or OFFLINE.
     /// - Throws: `CoordinatorError.invalidPayload`.
-    public init(body: JSONValue) throws(CoordinatorError) {
+    public init(body: JSONValue, in document: RequestDocument = .httpBody) throws(CoordinatorError) {
         let body = try CoordinatorRequests.object(body)
+        try CoordinatorRequests.refuseUnknownFields(body, known: ["status", "inflight", "metadata", "jobs"], in: document)
         var status = MinerStatus.online
         if let value = CoordinatorRequests.member(body, "status") {
             guard let parsed = MinerStatus(rawValue: try CoordinatorRequests.string(value, field: "status")) else {
@@ -158,8 +183,9 @@ public struct ResultReport: Sendable {
     /// Reads the body: `result` object (required), `metrics` object, and optionally `claim`
     /// and `claim_signature` objects (both or neither; `CoordinatorStore.complete` checks).
     /// - Throws: `CoordinatorError.invalidPayload`.
-    public init(body: JSONValue) throws(CoordinatorError) {
+    public init(body: JSONValue, in document: RequestDocument = .httpBody) throws(CoordinatorError) {
         let body = try CoordinatorRequests.object(body)
+        try CoordinatorRequests.refuseUnknownFields(body, known: ["result", "metrics", "claim", "claim_signature"], in: document)
         guard let result = CoordinatorRequests.member(body, "result") else { throw .invalidPayload("result: field required") }
         self.result = try CoordinatorRequests.objectField(result, field: "result")
         metrics =
@@ -203,8 +229,9 @@ public struct FailureReport: Sendable {
 
     /// Reads the body: `error_code` and `error_message` strings (required), `metrics` object.
     /// - Throws: `CoordinatorError.invalidPayload`.
-    public init(body: JSONValue) throws(CoordinatorError) {
+    public init(body: JSONValue, in document: RequestDocument = .httpBody) throws(CoordinatorError) {
         let body = try CoordinatorRequests.object(body)
+        try CoordinatorRequests.refuseUnknownFields(body, known: ["error_code", "error_message", "metrics"], in: document)
         guard let code = CoordinatorRequests.member(body, "error_code") else { throw .invalidPayload("error_code: field required") }
         guard let message = CoordinatorRequests.member(body, "error_message") else {
             throw .invalidPayload("error_message: field required")
@@ -216,4 +243,18 @@ public struct FailureReport: Sendable {
                 try CoordinatorRequests.objectField(value, field: "metrics")
             } ?? .object([])
     }
+}
+
+/// Where a request document came from: its name in error messages and the members it carries
+/// beside the operation's own fields.
+public struct RequestDocument: Sendable {
+    /// `body` or `message`.
+    public let name: String
+    /// Members every document of this kind may carry.
+    public let envelope: [String]
+
+    /// An HTTP request body: only the operation's fields.
+    public static let httpBody = RequestDocument(name: "body", envelope: [])
+    /// A miner WebSocket message: the HTTP body's fields plus `type`, `job_id` and `id`.
+    public static let webSocketMessage = RequestDocument(name: "message", envelope: ["type", "id", "job_id"])
 }

@@ -22,7 +22,7 @@ extension CoordinatorError {
     /// `{"detail": "...", "error": {"code", "message"[, "details"]}}` — both styles at once
     /// (spec §4), so existing clients keep working.
     public var body: JSONValue {
-        var error: [(String, JSONValue)] = [("code", .string(code)), ("message", .string(detail))]
+        var error: [(String, JSONValue)] = [("code", .string(code)), ("message", .string(message))]
         if case .rateLimited(let seconds) = self {
             error.append(("details", .members([("retry_after_seconds", .int(seconds))])))
         }

@@ -43,6 +43,9 @@ public struct CoordinatorRoutes: Sendable {
         v1.get("/health") { [configuration] _, _ in
             CoordinatorHTTP.json(.members([("status", "ok"), ("env", .string(configuration.appEnvironment))]))
         }
+        // Public, like the explorer reads: the receipt keys' public halves (issue #12).
+        let keys = CoordinatorHTTP.json(configuration.publishedKeysJSON)
+        v1.get("/keys") { _, _ in keys }
         installClientRoutes(v1)
         installMinerRoutes(v1)
         installAdminRoutes(v1)
@@ -186,7 +189,9 @@ public struct CoordinatorRoutes: Sendable {
     /// key (issue #10, defect 9); recorded in `miner_key_event` and logged.
     private func installKeyRotation(_ v1: RouterGroup) {
         v1.post("/admin/miners/{miner_id}/rotate-key", handler: handle(.admin) { request, context, principal in
-            guard let publicKey = try parsedBody(request)["public_key"]?.stringValue else {
+            let body = try CoordinatorRequests.object(try parsedBody(request))
+            try CoordinatorRequests.refuseUnknownFields(body, known: ["public_key"], in: .httpBody)
+            guard let publicKey = body["public_key"]?.stringValue else {
                 throw CoordinatorError.invalidPayload("public_key: field required (64 hex characters)")
             }
             let rotation = try await store.rotateMinerKey(

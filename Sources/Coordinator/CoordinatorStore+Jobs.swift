@@ -218,7 +218,7 @@ extension CoordinatorStore {
     }
 
     /// The latest signed receipt of a job (GET /v1/jobs/{id}/receipt).
-    /// - Throws: `CoordinatorError.jobNotFound`, `.receiptNotAvailable`.
+    /// - Throws: `CoordinatorError.jobNotFound`, `.receiptNotAvailable` (the job exists, without a receipt).
     public func latestReceipt(jobID: String, clientID: String?) async throws(CoordinatorError) -> JSONValue {
         try JSONText.parse(try await latestReceiptBody(jobID: jobID, clientID: clientID))
     }
@@ -227,14 +227,17 @@ extension CoordinatorStore {
     /// - Throws: as `latestReceipt`.
     public func latestReceiptBody(jobID: String, clientID: String?) async throws(CoordinatorError) -> [UInt8] {
         guard Identifiers.isWellFormed(jobID) else { throw .jobNotFound }
-        let stored: (String, String?) = try await readingNow { db in
-            guard let row = try db.queryOne("SELECT client_id, \(Self.receiptColumn) FROM job WHERE id = ?", [jobID]) else {
+        let stored: (String, String?, String) = try await readingNow { db in
+            guard let row = try db.queryOne("SELECT client_id, \(Self.receiptColumn), state FROM job WHERE id = ?", [jobID]) else {
                 throw CoordinatorError.jobNotFound
             }
-            return (try row.get(0), try row.get(1))
+            return (try row.get(0), try row.get(1), try row.get(2))
         }
         if let clientID, stored.0 != clientID { throw .jobNotFound }
-        guard let text = stored.1 else { throw .receiptNotAvailable }
+        guard let text = stored.1 else {
+            guard let state = JobState(rawValue: stored.2) else { throw .storage("unknown job state \(stored.2)") }
+            throw .receiptNotAvailable(state: state)
+        }
         return Array(text.utf8)
     }
 

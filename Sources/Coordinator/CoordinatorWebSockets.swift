@@ -190,18 +190,18 @@ public final class CoordinatorWebSockets: Sendable {
             guard let type = parsed["type"]?.stringValue else { throw CoordinatorError.invalidPayload("type: field required") }
             switch type {
             case "heartbeat":
-                try await coordinator.heartbeat(minerID: minerID, MinerHeartbeat(body: parsed))
+                try await coordinator.heartbeat(minerID: minerID, MinerHeartbeat(body: parsed, in: .webSocketMessage))
                 return reply(type: "ack", request: parsed, status: 200, body: ["status": "ok"])
             case "result":
                 let jobID = try jobIDOf(parsed)
-                let report = try ResultReport(body: parsed)
+                let report = try ResultReport(body: parsed, in: .webSocketMessage)
                 let outcome = try await coordinator.store.complete(
                     jobID: jobID, minerID: minerID, result: report.result, metrics: report.metrics, claim: report.claim)
                 context.logger.info("job completed", metadata: ["job_id": "\(jobID)", "miner_id": "\(minerID)", "via": "websocket"])
                 return reply(type: "ack", request: parsed, status: 200, body: outcome.json)
             case "fail":
                 let jobID = try jobIDOf(parsed)
-                let report = try FailureReport(body: parsed)
+                let report = try FailureReport(body: parsed, in: .webSocketMessage)
                 try await coordinator.store.fail(
                     jobID: jobID, minerID: minerID, errorCode: report.errorCode, errorMessage: report.errorMessage,
                     metrics: report.metrics)

@@ -43,8 +43,7 @@ public enum JSONParseError: Error, Equatable, Sendable, CustomStringConvertible 
         switch self {
         case .inputTooLarge(let limit): return "JSON input exceeds the limit of \(limit) bytes"
         case .unexpectedEnd(let offset): return "JSON input ends unexpectedly at byte \(offset)"
-        case .unexpectedByte(let byte, let offset):
-            return "unexpected byte 0x\(String(byte, radix: 16)) at byte \(offset)"
+        case .unexpectedByte(let byte, let offset): return "unexpected \(Self.spell(byte)) at byte \(offset)"
         case .invalidNumber(let offset): return "invalid number at byte \(offset)"
         case .numberOutOfRange(let offset): return "number out of range (not finite) at byte \(offset)"
         case .invalidEscape(let offset): return "invalid escape sequence at byte \(offset)"
@@ -55,5 +54,14 @@ public enum JSONParseError: Error, Equatable, Sendable, CustomStringConvertible 
         case .depthLimitExceeded(let limit, let offset): return "nesting deeper than \(limit) at byte \(offset)"
         case .trailingData(let offset): return "unexpected data after the JSON value at byte \(offset)"
         }
+    }
+
+    /// A byte as people read it: printable ASCII as the character in quotes (`'}'`), anything
+    /// else — control bytes, space, bytes of a UTF-8 sequence — as two hex digits (`byte 0x0a`),
+    /// so a message never carries an invisible or partial character.
+    static func spell(_ byte: UInt8) -> String {
+        if (0x21...0x7E).contains(byte) { return "'\(Character(Unicode.Scalar(byte)))'" }
+        let hex = String(byte, radix: 16)
+        return "byte 0x\(hex.count == 1 ? "0" + hex : hex)"
     }
 }

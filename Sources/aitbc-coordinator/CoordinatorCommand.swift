@@ -3,12 +3,15 @@ import Coordinator
 import Foundation
 import Logging
 import ServiceRuntime
+import Sockets
 
 /// `aitbc-coordinator`: parses flags, reads the configuration (flags > environment > .env),
 /// and runs the coordinator until SIGTERM/SIGINT.
 ///
 /// Exit status: 0 after a clean drain, 2 for invalid configuration (the message names the
-/// setting), 1 when the service cannot start (database, bind).
+/// setting; `APP_ENV=production` with placeholder keys or without a signing key is one), 1 when
+/// the service cannot start (data directory, database, bind; the message names the path or
+/// address and the system's reason, and nothing the failed start created stays on disk).
 @main
 struct CoordinatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -51,21 +54,62 @@ struct CoordinatorCommand: AsyncParsableCommand {
         do {
             let reader = try ConfigurationReader.load(flags: flags, dotEnvPath: envFile)
             configuration = try CoordinatorConfiguration(reader: reader)
-            try DataDirectory.prepare(configuration.dataDirectory, setting: "DATA_DIR")
+            try configuration.checkProductionReadiness()
         } catch {
-            FileHandle.standardError.write(Data("aitbc-coordinator: \(error)\n".utf8))
+            Self.printError("\(error)")
             throw ExitCode(2)
         }
         LoggingRuntime.bootstrap(service: "aitbc-coordinator", level: Logger.Level(rawValue: configuration.logLevel) ?? .info)
         let logger = Logger(label: "coordinator")
-        let service: CoordinatorService
+        var footprint: StartupFootprint?
         do {
-            service = try await CoordinatorService.open(configuration: configuration, logger: logger)
-            try await service.run(signal: ShutdownSignal())
+            footprint = try StartupFootprint.prepare(configuration)
+            let service = try await CoordinatorService.open(configuration: configuration, logger: logger)
+            // `run` throws only while starting; once listening, it returns after the drain.
+            try await service.run(signal: ShutdownSignal()) { port in
+                Self.announce(configuration, port: port, logger: logger)
+            }
         } catch {
-            logger.critical("cannot start", metadata: ["error": "\(error)"])
-            FileHandle.standardError.write(Data("aitbc-coordinator: cannot start: \(error)\n".utf8))
+            // Nothing of a failed start stays behind (issue #12): no fresh database, no new directories.
+            footprint?.removeCreated()
+            let reason = Self.startFailure(error, configuration: configuration)
+            logger.critical("cannot start", metadata: ["error": "\(reason)"])
+            Self.printError("cannot start: \(reason)")
             throw ExitCode(1)
         }
+    }
+
+    /// The human start-up summary and loud warnings on stderr (the JSON log stays on stdout),
+    /// and the warnings once more as log lines.
+    static func announce(_ configuration: CoordinatorConfiguration, port: Int, logger: Logger) {
+        let lines = configuration.startupSummary(port: port) + configuration.startupWarnings
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        let placeholders = configuration.rolesWithPlaceholderKeys
+        if !placeholders.isEmpty {
+            logger.warning(
+                "dev placeholder API keys are active", metadata: ["roles": "\(placeholders.map(\.rawValue).joined(separator: ","))"])
+        }
+        if configuration.signingKey == nil {
+            logger.warning("receipt signing is off: no receipts", metadata: ["setting": "RECEIPT_SIGNING_KEY_HEX"])
+        }
+    }
+
+    /// A start-up failure in words: the path or address and the system's reason, without the
+    /// internal error code.
+    static func startFailure(_ error: any Error, configuration: CoordinatorConfiguration) -> String {
+        switch error {
+        case let error as SocketError:
+            let address = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+            return "cannot listen on \(address):\(configuration.port) (APP_HOST, APP_PORT): \(error)"
+        case let error as CoordinatorError:
+            if case .storage(let reason) = error { return reason }
+            return "\(error)"
+        default:
+            return "\(error)"
+        }
+    }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("aitbc-coordinator: \(message)\n".utf8))
     }
 }

@@ -126,9 +126,16 @@ import Testing
         #expect(ring.principal(forKey: "c-key-2", role: .client)?.id == "acme")
         #expect(ring.principal(forKey: "c-key-1", role: .miner) == nil)
         #expect(ring.principal(forKey: "m-key-1", role: .miner)?.role == .miner)
-        #expect(throws: CoordinatorError.unauthorized) { try ring.authenticate(nil, role: .client) }
-        #expect(throws: CoordinatorError.unauthorized) { try ring.authenticate("", role: .client) }
-        #expect(throws: CoordinatorError.unauthorized) { try ring.authenticate("c-key-1x", role: .client) }
+        #expect(throws: CoordinatorError.unauthorized(.missing)) { try ring.authenticate(nil, role: .client) }
+        #expect(throws: CoordinatorError.unauthorized(.missing)) { try ring.authenticate("", role: .client) }
+        #expect(throws: CoordinatorError.unauthorized(.unknown)) { try ring.authenticate("c-key-1x", role: .client) }
+        // Issue #12: a key of another role says so (and which role the route needs).
+        #expect(throws: CoordinatorError.unauthorized(.otherRole(keyRole: .miner, routeRole: .client))) {
+            try ring.authenticate("m-key-1", role: .client)
+        }
+        #expect(throws: CoordinatorError.unauthorized(.otherRole(keyRole: .client, routeRole: .admin))) {
+            try ring.authenticate("c-key-2", role: .admin)
+        }
         #expect(try ring.authenticate("c-key-1", role: .client).id.hasPrefix("client-"))
     }
 

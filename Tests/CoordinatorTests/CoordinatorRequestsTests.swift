@@ -33,7 +33,7 @@ import Testing
 
     @Test func submissionBody() throws {
         let submission = try JobSubmission(
-            body: try parse(#"{"payload":{"p":1},"constraints":{"gpu":"A100","x":null},"ttl_seconds":"900","extra":true}"#),
+            body: try parse(#"{"payload":{"p":1},"constraints":{"gpu":"A100","x":null},"ttl_seconds":"900"}"#),
             idempotencyKey: "k")
         #expect(submission.payload == ["p": 1])
         #expect(submission.constraints == JobConstraints(gpu: "A100"))
@@ -42,7 +42,7 @@ import Testing
         #expect(try JobSubmission(body: try parse(#"{"payload":{},"ttl_seconds":60.0}"#), idempotencyKey: nil).ttlSeconds == 60)
         for bad in [
             #"{"ttl_seconds":5}"#, #"{"payload":[]}"#, #"{"payload":{},"ttl_seconds":1.5}"#, #"{"payload":{},"ttl_seconds":true}"#,
-            #"{"payload":{},"constraints":[]}"#, "[]",
+            #"{"payload":{},"constraints":[]}"#, "[]", #"{"payload":{},"extra":true}"#,
         ] {
             #expect(throws: CoordinatorError.self) { try JobSubmission(body: try parse(bad), idempotencyKey: nil) }
         }

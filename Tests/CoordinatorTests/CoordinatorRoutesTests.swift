@@ -48,16 +48,26 @@ import Testing
 
     // MARK: authentication
 
+    /// The legacy `detail` stays `invalid api key`; `error.message` says which of the three it
+    /// was and how to fix it (issue #12), and never echoes the key.
     @Test func missingUnknownOrWrongRoleKeyIs401WithBothErrorStyles() async throws {
         try await H.with { server in
-            for key in [nil, "not-a-key", H.miner1Key, H.adminKey] as [String?] {
+            let cases: [(String?, String)] = [
+                (nil, "no API key: send X-Api-Key or Authorization: Bearer"), ("not-a-key", "unknown API key"),
+                (H.miner1Key, "this is a miner key; this route needs a client key"),
+                (H.adminKey, "this is an admin key; this route needs a client key"),
+            ]
+            for (key, message) in cases {
                 let response = try await server.request("POST", "/v1/jobs", key: key, body: #"{"payload":{}}"#)
                 #expect(response.status == 401)
                 #expect(response.detail == "invalid api key")
                 #expect(response.errorCode == "UNAUTHORIZED_KEY")
-                #expect(try response.json()["error"]?["message"] == "invalid api key")
+                #expect(try response.json()["error"]?["message"] == .string(message))
                 #expect(response.headers["WWW-Authenticate"] != nil)
+                if let key { #expect(!response.text.contains(key)) }
             }
+            let wrongRole = try await server.request("GET", "/v1/admin/stats", key: H.aliceKey)
+            #expect(try wrongRole.json()["error"]?["message"] == "this is a client key; this route needs an admin key")
         }
     }
 
@@ -150,7 +160,7 @@ import Testing
     @Test func submitAnswers201WithAJobView() async throws {
         try await H.with { server in
             let response = try await server.request(
-                "POST", "/v1/jobs", key: H.aliceKey, body: #"{"payload":{"task":"x"},"ttl_seconds":"60","extra":1}"#)
+                "POST", "/v1/jobs", key: H.aliceKey, body: #"{"payload":{"task":"x"},"ttl_seconds":"60"}"#)
             #expect(response.status == 201)
             let view = try response.json()
             #expect(view["state"] == "QUEUED")
@@ -240,6 +250,7 @@ import Testing
             let missing = try await server.request("GET", "/v1/jobs/\(jobID)/receipt", key: H.aliceKey)
             #expect(missing.status == 404)
             #expect(missing.detail == "receipt not available")
+            #expect(missing.errorCode == "RECEIPT_NOT_AVAILABLE")
             _ = try await server.request(
                 "POST", "/v1/miners/\(jobID)/result", key: H.miner1Key, body: #"{"result":{"units":1},"metrics":{"duration_ms":5}}"#)
             let latest = try await server.request("GET", "/v1/jobs/\(jobID)/receipt", key: H.aliceKey)

@@ -118,6 +118,14 @@ import WebSocket
             #expect(conflict["body"]?["error"]?["code"] == "CONFLICT_STATE")
             try Self.send(socket, ["type": "dance"])
             #expect(try await Self.next(socket)["status"] == 422)
+            // Issue #12: a misspelt member is refused, naming it and what a message may carry.
+            try Self.send(socket, ["type": "heartbeat", "inflite": 1, "id": 4])
+            let unknown = try await Self.next(socket)
+            #expect(unknown["status"] == 422)
+            #expect(unknown["id"] == 4)
+            #expect(
+                unknown["body"]?["detail"]
+                    == #"unknown field "inflite" in message (known: type, id, job_id, status, inflight, metadata, jobs)"#)
             await socket.close()
         }
     }

@@ -281,7 +281,7 @@ import Testing
         let failed = try await harness.store.result(jobID: running, clientID: "client-a")
         #expect(failed.state == .failed)
         #expect(failed.error == "OOM: out of memory")
-        await #expect(throws: CoordinatorError.receiptNotAvailable) {
+        await #expect(throws: CoordinatorError.receiptNotAvailable(state: .failed)) {
             try await harness.store.latestReceipt(jobID: running, clientID: "client-a")
         }
         // Fail is idempotent for the same report.

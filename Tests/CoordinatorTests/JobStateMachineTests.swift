@@ -1,4 +1,5 @@
 import Coordinator
+import JSON
 import Testing
 
 @Suite struct JobStateMachineTests {
@@ -40,10 +41,11 @@ import Testing
             (.forbidden("x"), 403, "FORBIDDEN", "x"),
             (.invalidPayload("ttl"), 422, "INVALID_PAYLOAD", "ttl"),
             (.payloadTooLarge(limit: 10), 413, "PAYLOAD_TOO_LARGE", "payload too large (limit 10 bytes)"),
-            (.unauthorized, 401, "UNAUTHORIZED_KEY", "invalid api key"),
+            (.unauthorized(.missing), 401, "UNAUTHORIZED_KEY", "invalid api key"),
+            (.unauthorized(.unknown), 401, "UNAUTHORIZED_KEY", "invalid api key"),
             (.rateLimited(retryAfterSeconds: 3), 429, "RATE_LIMITED", "rate limit exceeded"),
             (.minerNotRegistered, 404, "MINER_NOT_REGISTERED", "miner not registered"),
-            (.receiptNotAvailable, 404, "JOB_NOT_FOUND", "receipt not available"),
+            (.receiptNotAvailable(state: .failed), 404, "RECEIPT_NOT_AVAILABLE", "receipt not available"),
             (.idempotencyConflict, 409, "CONFLICT_STATE", "idempotency key reused with a different body"),
         ]
         for (error, status, code, detail) in cases {
@@ -52,5 +54,19 @@ import Testing
             #expect(error.detail == detail)
         }
         #expect(CoordinatorError.storage("disk I/O").detail == "internal error")
+    }
+
+    /// Issue #12: `error.message` names the cause and the fix where the legacy `detail` cannot.
+    @Test(arguments: [
+        (CoordinatorError.unauthorized(.missing), "no API key: send X-Api-Key or Authorization: Bearer"),
+        (.unauthorized(.unknown), "unknown API key"),
+        (.unauthorized(.otherRole(keyRole: .miner, routeRole: .client)), "this is a miner key; this route needs a client key"),
+        (.unauthorized(.otherRole(keyRole: .client, routeRole: .admin)), "this is a client key; this route needs an admin key"),
+        (.receiptNotAvailable(state: .canceled), "receipt not available: the job is CANCELED; only COMPLETED jobs get a receipt"),
+        (.jobNotFound, "job not found"),
+    ])
+    func messagesNameTheCauseAndTheFix(error: CoordinatorError, message: String) {
+        #expect(error.message == message)
+        #expect(error.body["error"]?["message"]?.stringValue == message)
     }
 }

@@ -16,7 +16,8 @@ import Testing
 
     /// Every route the service registers, as OpenAPI path and method.
     static let servedOperations: [(path: String, method: String)] = [
-        ("/v1/health", "get"), ("/v1/jobs", "post"), ("/v1/jobs/{job_id}", "get"), ("/v1/jobs/{job_id}/result", "get"),
+        ("/v1/health", "get"), ("/v1/keys", "get"), ("/v1/jobs", "post"), ("/v1/jobs/{job_id}", "get"),
+        ("/v1/jobs/{job_id}/result", "get"),
         ("/v1/jobs/{job_id}/cancel", "post"), ("/v1/jobs/{job_id}/receipt", "get"), ("/v1/jobs/{job_id}/receipts", "get"),
         ("/v1/miners/register", "post"), ("/v1/miners/heartbeat", "post"), ("/v1/miners/poll", "post"),
         ("/v1/miners/drain", "post"), ("/v1/miners/{job_id}/start", "post"), ("/v1/miners/{job_id}/result", "post"),
@@ -95,5 +96,12 @@ import Testing
         #expect(configuration.keyRing.principal(forKey: "change-me-client-key", role: .client)?.id == "alice")
         #expect(configuration.signingKey == nil)
         #expect(configuration.allowOrigins == ["http://127.0.0.1:4173"])
+        // Copied as is, it does not start: its keys are published placeholders (issue #12).
+        #expect(throws: ConfigurationError.self) { try configuration.checkProductionReadiness() }
+        do {
+            try configuration.checkProductionReadiness()
+        } catch {
+            #expect(error.description.hasPrefix("invalid configuration: CLIENT_API_KEYS: holds a published placeholder key"))
+        }
     }
 }

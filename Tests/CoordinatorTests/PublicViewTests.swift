@@ -25,7 +25,7 @@ import Testing
 
     @Test func theDocumentListsEveryKnownPublicRoute() {
         let known = [
-            "/v1/health", "/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/explorer/receipts", "/v1/receipts",
+            "/v1/health", "/v1/keys", "/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/explorer/receipts", "/v1/receipts",
             "/v1/explorer/blocks", "/v1/blocks", "/v1/explorer/transactions", "/v1/transactions", "/v1/explorer/addresses",
             "/v1/addresses",
         ]

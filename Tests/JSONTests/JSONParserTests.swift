@@ -95,6 +95,23 @@ import Testing
         #expect(throws: JSONParseError.unexpectedEnd(offset: 0)) { try parser.parse("") }
     }
 
+    /// Issue #12: the message names the offending byte as people read it — the character when it
+    /// is printable ASCII, else its hex value (never an invisible or partial character).
+    @Test(arguments: [
+        (#"{"payload":{},}"#, "unexpected '}' at byte 14"),
+        ("[1,\n\u{01}]", "unexpected byte 0x01 at byte 4"),
+        ("[1, é]", "unexpected byte 0xc3 at byte 4"),
+        ("[tru]", "unexpected ']' at byte 4"),
+    ])
+    func unexpectedByteMessagesNameTheCharacter(text: String, message: String) {
+        do {
+            _ = try parser.parse(text)
+            Issue.record("parsed \(text)")
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
     @Test func enforcesDepthLimit() throws {
         let limited = JSONParser(limits: .init(maxInputBytes: 1 << 20, maxDepth: 64))
         let ok = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)

@@ -1,0 +1,120 @@
+import Coordinator
+import Cryptography
+import Foundation
+import ServiceRuntime
+import TestSupport
+import Testing
+
+/// Issue #12 at start-up, against the real binary: the human summary on stderr, loud warnings,
+/// `APP_ENV=production` refusing placeholder keys and unsigned receipts, start-up failures
+/// that name the path or address with the system's reason, and nothing left on disk by a
+/// start that failed.
+@Suite(.serialized, .enabled(if: TestPaths.product("aitbc-coordinator") != nil, "aitbc-coordinator is not built (swift build --build-tests builds it)"))
+struct CoordinatorStartupTests {
+    static var binary: String { CoordinatorExecutableTests.binary }
+
+    @Test func devStartPrintsASummaryAndLoudWarnings() async throws {
+        let directory = try TemporaryDirectory(prefix: "coordinator-start")
+        let coordinator = try await CoordinatorProcess(
+            binary: Self.binary, dataDirectory: directory.path("data"), settings: ["APP_ENV": "dev"], workDirectory: directory.url.path)
+        #expect(await coordinator.stop() == 0)
+        let stderr = coordinator.child.stderr
+        #expect(stderr.contains("aitbc-coordinator listening on http://127.0.0.1:\(coordinator.port) (APP_ENV=dev)"))
+        #expect(stderr.contains("data dir     \(directory.path("data")) (database \(directory.path("data"))/coordinator.db)"))
+        #expect(stderr.contains("signing      OFF: no receipts"))
+        #expect(stderr.contains("attestation  off"))
+        #expect(stderr.contains("auth         keys: client 1 key, miner 1 key, admin 1 key; dev placeholder keys: YES for client, miner, admin"))
+        #expect(stderr.contains("hmac         off"))
+        #expect(stderr.contains("!!! WARNING: DEV PLACEHOLDER API KEYS ARE ACTIVE"))
+        #expect(stderr.contains("!!! WARNING: RECEIPT SIGNING IS OFF"))
+        // The JSON log says so too, and stays pure JSON on stdout.
+        #expect(coordinator.child.stdout.contains(#""event":"dev placeholder API keys are active""#))
+        #expect(coordinator.child.stdout.contains(#""event":"receipt signing is off: no receipts""#))
+        #expect(!coordinator.child.stdout.contains("!!!"))
+    }
+
+    @Test func configuredStartNamesTheSigningKeyWithoutWarnings() async throws {
+        let directory = try TemporaryDirectory(prefix: "coordinator-start")
+        let key = Ed25519.PrivateKey.generate()
+        let seed = key.seed.withUnsafeBytes { Hex.encode($0) }
+        let coordinator = try await CoordinatorProcess(
+            binary: Self.binary, dataDirectory: directory.path("data"),
+            settings: [
+                "APP_ENV": "production", "CLIENT_API_KEYS": "alice:k-client-secret,bob:k2-secret", "MINER_API_KEYS": "box:k-miner-secret",
+                "RECEIPT_SIGNING_KEY_HEX": seed, "HMAC_SECRET": "hmac-secret-value",
+            ],
+            workDirectory: directory.url.path)
+        #expect(await coordinator.stop() == 0)
+        let stderr = coordinator.child.stderr
+        #expect(stderr.contains("signing      key_id \(key.publicKey.keyID) (public key: GET /v1/keys)"))
+        #expect(stderr.contains("auth         keys: client 2 keys, miner 1 key, admin none; dev placeholder keys: no"))
+        #expect(stderr.contains("hmac         on"))
+        #expect(!stderr.contains("WARNING"))
+        for secret in [seed, "k-client-secret", "k-miner-secret", "hmac-secret-value"] {
+            #expect(!stderr.contains(secret) && !coordinator.child.stdout.contains(secret))
+        }
+    }
+
+    /// Production refuses what dev only warns about: exit 2 (invalid configuration, which
+    /// systemd does not restart), naming the setting to fix, and nothing created.
+    @Test(arguments: [
+        (["CLIENT_API_KEYS": "client_dev_key_1", "MINER_API_KEYS": "m:real-miner", "ADMIN_API_KEYS": "a:real-admin"], "CLIENT_API_KEYS"),
+        (["CLIENT_API_KEYS": "alice:change-me-client-key"], "CLIENT_API_KEYS"),
+        (["CLIENT_API_KEYS": "alice:real-client"], "RECEIPT_SIGNING_KEY_HEX"),
+    ])
+    func productionRefusesPlaceholderKeysAndUnsignedReceipts(settings: [String: String], setting: String) async throws {
+        let directory = try TemporaryDirectory(prefix: "coordinator-start")
+        var environment = TestPaths.baseEnvironment()
+        environment["APP_ENV"] = "production"
+        if setting != "RECEIPT_SIGNING_KEY_HEX" {
+            environment["RECEIPT_SIGNING_KEY_HEX"] = String(repeating: "ab", count: 32)
+        }
+        for (name, value) in settings { environment[name] = value }
+        let result = try await ChildProcess.run(
+            Self.binary, ["--port", "0", "--data-dir", directory.path("data"), "--env-file", "/dev/null"], environment: environment,
+            directory: directory.url.path)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("invalid configuration: \(setting):"))
+        #expect(result.stderr.contains("APP_ENV=production"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path("data")))
+    }
+
+    /// A port already taken: exit 1 naming the address and the system's reason, and neither the
+    /// data directory nor a database left behind.
+    @Test func failedBindLeavesNothingBehind() async throws {
+        let directory = try TemporaryDirectory(prefix: "coordinator-start")
+        let first = try await CoordinatorProcess(
+            binary: Self.binary, dataDirectory: directory.path("first"), settings: ["APP_ENV": "dev"], workDirectory: directory.url.path)
+        defer { first.child.send(SIGKILL) }
+        let result = try await ChildProcess.run(
+            Self.binary,
+            ["--port", String(first.port), "--data-dir", directory.path("second/data"), "--env-file", "/dev/null"],
+            environment: TestPaths.baseEnvironment(), directory: directory.url.path)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot start: cannot listen on 127.0.0.1:\(first.port) (APP_HOST, APP_PORT): "))
+        #expect(result.stderr.contains("Address already in use"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path("second")))
+    }
+
+    /// A data directory that cannot be created names the path and the errno text, not a
+    /// Foundation error code.
+    @Test func unusableDataDirectoryNamesThePathAndTheReason() async throws {
+        let directory = try TemporaryDirectory(prefix: "coordinator-start")
+        try Data("not a directory".utf8).write(to: URL(fileURLWithPath: directory.path("file")))
+        let result = try await ChildProcess.run(
+            Self.binary, ["--port", "0", "--data-dir", directory.path("file/data"), "--env-file", "/dev/null"],
+            environment: TestPaths.baseEnvironment(), directory: directory.url.path)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot start: DATA_DIR: \(directory.path("file")): exists and is not a directory"))
+        #expect(!result.stderr.contains("NSCocoaErrorDomain"))
+        let database = try await ChildProcess.run(
+            Self.binary,
+            ["--port", "0", "--data-dir", directory.path("data"), "--env-file", "/dev/null"],
+            environment: TestPaths.baseEnvironment().merging(["DATABASE_URL": directory.path("missing/c.db")]) { $1 },
+            directory: directory.url.path)
+        #expect(database.status == 1)
+        #expect(database.stderr.contains("cannot start: open \(directory.path("missing/c.db")): No such file or directory"))
+        // The data directory this failed start created is gone again.
+        #expect(!FileManager.default.fileExists(atPath: directory.path("data")))
+    }
+}
