@@ -132,6 +132,7 @@ struct ProbeCommand: AsyncParsableCommand {
 @main
 struct MinerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "aitbc-miner", abstract: "AITBC miner daemon.", subcommands: [RunCommand.self, ProbeCommand.self],
+        commandName: "aitbc-miner", abstract: "AITBC miner daemon.", version: AITBCVersion.line(for: "aitbc-miner"),
+        subcommands: [RunCommand.self, ProbeCommand.self],
         defaultSubcommand: RunCommand.self)
 }

@@ -242,6 +242,32 @@ import Testing
     }
 }
 
+/// Issue #12: `aitbc keygen --out` writes the one key-file format the miner's key_file reads,
+/// and both binaries answer `--version`.
+@Suite struct AgentKeyFileAndVersionTests {
+    @Test(.enabled(if: TestPaths.product("aitbc") != nil, "aitbc is not built"))
+    func keygenOutputIsAMinerKeyFile() async throws {
+        let aitbc = try #require(TestPaths.product("aitbc"))
+        let directory = try TemporaryDirectory(prefix: "aitbc-miner-keygen")
+        let path = directory.path("miner.key.json")
+        let run = try await ChildProcess.run(aitbc, ["keygen", "--out", path], environment: TestPaths.baseEnvironment(), directory: directory.url.path)
+        #expect(run.status == 0)
+        let printed = try JSONParser(limits: .init(maxInputBytes: 1 << 16)).parse(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(printed["private_key_hex"] == nil)
+        let key = try MinerKeyFile.load(path: path)
+        #expect(printed["public_key_hex"]?.stringValue == key.publicKey.hex)
+        #expect(printed["key_id"]?.stringValue == key.publicKey.keyID)
+    }
+
+    @Test(.enabled(if: AgentExecutable.path != nil, "aitbc-miner is not built"))
+    func minerPrintsItsVersion() async throws {
+        let run = try await AgentExecutable.run(try #require(AgentExecutable.path), ["--version"], environment: [:])
+        #expect(run.status == 0)
+        #expect(run.output == "aitbc-miner \(AITBCVersion.string)\n")
+        #expect(AITBCVersion.string.hasPrefix(AITBCVersion.number + " (swift 6."))
+    }
+}
+
 /// The repository root, from this file's path.
 enum CLIRepository {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
