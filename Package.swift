@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "AITBCCLI",
             dependencies: [
-                "Cryptography", "Receipts", "JSON",
+                "Cryptography", "Receipts", "JSON", "HTTP1", "HTTPClient", "ServiceRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -159,7 +159,7 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
-            name: "AITBCCLITests", dependencies: ["AITBCCLI", "Receipts", "Cryptography", "ServiceRuntime", "TestSupport"],
+            name: "AITBCCLITests", dependencies: ["AITBCCLI", "Receipts", "Cryptography", "ServiceRuntime", "TestSupport", "Sockets", "JSON"],
             swiftSettings: swiftSettings),
     ]
 )

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import ServiceRuntime
 
 /// `aitbc`: the operator and developer command-line tool.
 public struct AITBCCommand: AsyncParsableCommand {
@@ -6,6 +7,7 @@ public struct AITBCCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "aitbc",
         abstract: "AITBC command-line tool: keys and compute receipts.",
+        version: AITBCVersion.line(for: "aitbc"),
         subcommands: [KeygenCommand.self, ReceiptCommand.self])
 
     /// Creates the command with default option values (ArgumentParser fills them in).

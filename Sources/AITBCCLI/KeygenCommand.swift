@@ -16,8 +16,9 @@ public struct KeygenCommand: AsyncParsableCommand {
         commandName: "keygen",
         abstract: "Generate an Ed25519 key pair.",
         discussion: """
-            Prints {"private_key_hex","public_key_hex","key_id","address"} as one line of JSON. \
-            With --out, the full JSON is written to FILE with mode 0600 and stdout gets the same \
+            Prints {"alg","private_key_hex","public_key_hex","key_id","address"} as one line of \
+            JSON (private_key_hex is the 32-byte seed). With --out, the full JSON is written to \
+            FILE with mode 0600 (the file aitbc-miner's key_file takes) and stdout gets the same \
             JSON without private_key_hex, so the secret only ever lands in the protected file. \
             An existing FILE is never overwritten unless --force is given.
             """)
@@ -50,7 +51,8 @@ public struct KeygenCommand: AsyncParsableCommand {
 
     /// The key JSON, members in the documented order.
     public static func json(for key: Ed25519.PrivateKey, includingSecret: Bool) -> String {
-        var members: [JSONMember] = []
+        // One format for every key file: the miner's key_file reads exactly this.
+        var members: [JSONMember] = [JSONMember(key: "alg", value: "Ed25519")]
         if includingSecret {
             members.append(JSONMember(key: "private_key_hex", value: .string(key.seed.withUnsafeBytes { Hex.encode($0) })))
         }

@@ -1,19 +1,29 @@
 public import ArgumentParser
-import Cryptography
+public import Cryptography
+import JSON
 public import Receipts
 
-/// `aitbc receipt verify FILE --key-hex PUB…`: exit 0 when every signature verifies.
+/// `aitbc receipt verify FILE (--key-hex PUB… | --keys-url URL)`: checks every signature in the
+/// receipt — the coordinator's, each attestation and the miner's work claim — and exits 0 only
+/// when all of them are valid.
 public struct ReceiptVerifyCommand: AsyncParsableCommand {
     /// Command name, help text and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Verify a receipt's signature and attestations against trusted public keys.",
+        abstract: "Verify every signature of a receipt: coordinator, attestations and the miner's work claim.",
+        usage: "aitbc receipt verify <file> (--key-hex <pub> ... | --keys-url <url>) [--miner-key-hex <pub> ...] [--json]",
         discussion: """
-            Every --key-hex key is trusted for the primary signature and for attestations; keys \
-            named inside the receipt are never trusted by themselves. Prints one line per \
-            signature with its result to stderr (valid, missing_signature, unsupported_alg, \
-            malformed_signature, unknown_key, signature_mismatch, invalid_field:<name>). \
-            Exit status: 0 all valid, 1 not verified, 2 unusable input.
+            At least one trusted key is required: --key-hex (repeatable) and/or --keys-url, whose \
+            Ed25519 keys (GET /v1/keys of a coordinator) are trusted as given by --key-hex. Trusted \
+            keys verify the primary signature and every attestation; a key named inside the receipt \
+            is never trusted by itself. The miner's work claim (metadata.work_claim with \
+            metadata.miner_signature) is verified against the key its key_id names, or only against \
+            --miner-key-hex keys when given, and must match the receipt (job_id, provider, and the \
+            result hash when the result is inline). One line per signature goes to stderr \
+            (--json: one JSON object on stdout). Status: valid, missing_signature, unsupported_alg, \
+            malformed_signature, unknown_key, signature_mismatch, invalid_field:<name>, \
+            claim_mismatch:<name>. Exit status: 0 all valid, 1 not verified, 2 unusable input \
+            (file, JSON, key, key URL), 64 usage.
             """)
 
     /// The receipt file.
@@ -23,29 +33,69 @@ public struct ReceiptVerifyCommand: AsyncParsableCommand {
     /// Trusted public keys.
     @Option(
         name: .customLong("key-hex"),
-        help: ArgumentHelp("Trusted public key (64 hex characters); repeat for several.", valueName: "pub"))
+        help: ArgumentHelp("Trusted coordinator/attestation public key (64 hex characters); repeatable.", valueName: "pub"))
     public var keyHex: [String] = []
+
+    /// Where to fetch trusted keys.
+    @Option(
+        name: .customLong("keys-url"),
+        help: ArgumentHelp(
+            "Trust the Ed25519 keys of a coordinator: its base URL (http://host:8011 or …/v1) or the full …/v1/keys URL.",
+            valueName: "url"))
+    public var keysURL: String?
+
+    /// Pinned miner keys for the work claim.
+    @Option(
+        name: .customLong("miner-key-hex"),
+        help: ArgumentHelp("Accept the work claim only from this miner public key (64 hex); repeatable.", valueName: "pub"))
+    public var minerKeyHex: [String] = []
+
+    /// Machine-readable output.
+    @Flag(name: .long, help: "Print the result as one JSON object on stdout instead of lines on stderr.")
+    public var json = false
 
     /// Creates the command with default option values (ArgumentParser fills them in).
     public init() {}
 
-    /// The verification result for the input.
-    /// - Throws: `CLIError` for unusable input or keys.
-    public func verification() throws(CLIError) -> ReceiptVerification {
-        guard !keyHex.isEmpty else { throw CLIError("at least one --key-hex trusted public key is required") }
+    /// - Throws: `ValidationError` (usage, exit 64) when no trusted key source is given.
+    public func validate() throws {
+        guard !keyHex.isEmpty || keysURL != nil else {
+            throw ValidationError("at least one trusted key is required: --key-hex <pub> (repeatable) or --keys-url <url>")
+        }
+    }
+
+    /// The trusted keys of `--key-hex`.
+    /// - Throws: `CLIError` for a key that is not 64 hex characters.
+    func givenKeys(_ hexes: [String], option: String) throws(CLIError) -> [Ed25519.PublicKey] {
         var keys: [Ed25519.PublicKey] = []
-        for hex in keyHex {
+        for hex in hexes {
             do {
                 keys.append(try Ed25519.PublicKey(hex: hex))
             } catch {
-                throw CLIError("--key-hex: expected a 32-byte public key as 64 hex characters")
+                throw CLIError("\(option): expected a 32-byte public key as 64 hex characters")
             }
         }
-        let receipt = try ReceiptInput.load(path: file)
-        return ReceiptVerifier(trustedKeys: keys).verify(receipt)
+        return keys
     }
 
-    /// The per-signature report lines.
+    /// The report for the input against `keys` (the `--key-hex` keys when nil).
+    /// - Throws: `CLIError` for unusable input or keys.
+    public func report(trusting fetched: [Ed25519.PublicKey] = []) throws(CLIError) -> ReceiptReport {
+        let keys = try givenKeys(keyHex, option: "--key-hex") + fetched
+        let minerKeys = try givenKeys(minerKeyHex, option: "--miner-key-hex")
+        let receipt = try ReceiptInput.load(path: file)
+        return ReceiptReport.make(receipt, trustedKeys: keys, minerKeys: minerKeys.isEmpty ? nil : minerKeys)
+    }
+
+    /// The primary signature and attestations only (as before the work claim was checked).
+    /// - Throws: `CLIError` for unusable input or keys.
+    public func verification() throws(CLIError) -> ReceiptVerification {
+        guard !keyHex.isEmpty else { throw CLIError("at least one --key-hex trusted public key is required") }
+        let receipt = try ReceiptInput.load(path: file)
+        return ReceiptVerifier(trustedKeys: try givenKeys(keyHex, option: "--key-hex")).verify(receipt)
+    }
+
+    /// The per-signature report lines of a `ReceiptVerification`.
     public static func reportLines(_ result: ReceiptVerification) -> [String] {
         var lines = ["signature key_id=\(result.signature.keyID ?? "-"): \(result.signature.status)"]
         for (index, check) in result.attestations.enumerated() {
@@ -57,12 +107,25 @@ public struct ReceiptVerifyCommand: AsyncParsableCommand {
     /// Runs the command; input problems exit with status 2.
     /// - Throws: `ExitCode` with the documented status.
     public func run() async throws {
-        var result: ReceiptVerification?
+        var fetched: [Ed25519.PublicKey] = []
+        if let keysURL {
+            do {
+                fetched = try await KeysURL.fetch(keysURL)
+            } catch {
+                CommandIO.printError("error: \(error.message)")
+                throw CommandIO.unusableInput
+            }
+        }
+        var result: ReceiptReport?
         try CommandIO.reportingInputErrors { () throws(CLIError) in
-            result = try verification()
+            result = try report(trusting: fetched)
         }
         guard let result else { throw CommandIO.unusableInput }
-        for line in ReceiptVerifyCommand.reportLines(result) { CommandIO.printError(line) }
+        if json {
+            CommandIO.printOut((try? JSONSerializer().string(result.json)) ?? "{}")
+        } else {
+            for line in result.lines { CommandIO.printError(line) }
+        }
         guard result.isVerified else { throw CommandIO.verificationFailed }
     }
 }

@@ -42,13 +42,24 @@ struct MinerOptions: ParsableArguments {
     }
 
     /// The effective configuration; a bad setting prints its message and exits with status 2.
-    func load() throws -> MinerConfiguration {
+    /// - Parameter logging: also write the `invalid_configuration` JSON log line (`run`; stdout
+    ///   of `--print-config` and `probe` stays their own output).
+    func load(logging: Bool = false) throws -> MinerConfiguration {
         do {
             return try MinerConfiguration.load(configPath: config, flags: flags)
         } catch {
-            FileHandle.standardError.write(Data("aitbc-miner: \(error)\n".utf8))
-            throw ExitCode(2)
+            if logging { LoggingRuntime.bootstrap(service: "aitbc-miner", level: .info) }
+            throw MinerOptions.refuse(error, logger: logging ? Logger(label: "aitbc-miner") : nil)
         }
+    }
+
+    /// Reports a configuration error on stderr (and the JSON log when `logger` is given),
+    /// naming where the setting is given; returns exit status 2 to throw.
+    static func refuse(_ error: ConfigurationError, logger: Logger?) -> ExitCode {
+        let message = MinerConfiguration.message(for: error)
+        logger?.critical("invalid_configuration", metadata: ["reason": "\(message)"])
+        MinerConsole.standardError.say(message)
+        return ExitCode(2)
     }
 }
 
@@ -63,8 +74,18 @@ struct RunCommand: AsyncParsableCommand {
     var printConfig = false
 
     func run() async throws {
-        let configuration = try options.load()
+        let configuration = try options.load(logging: !printConfig)
         if printConfig {
+            // The checks `run` makes before it starts, so a config shown here is one that runs.
+            let executors = ExecutorFactory()
+            let daemon = MinerDaemon(configuration: configuration, logger: Logger(label: "aitbc-miner")) { probe in
+                try executors.make(configuration, probe: probe)
+            }
+            do {
+                try daemon.validate(probe: await HostProbe.probe(workspace: configuration.workspaceRoot))
+            } catch {
+                throw MinerOptions.refuse(error, logger: nil)
+            }
             print(configuration.maskedJSONText)
             return
         }
@@ -86,9 +107,7 @@ struct RunCommand: AsyncParsableCommand {
             code = try await daemon.run(shutdown: shutdown)
         } catch let error as ConfigurationError {
             // Also on stderr: the JSON log may go to a file or collector the operator is not watching.
-            logger.critical("invalid_configuration", metadata: ["reason": "\(error)"])
-            MinerConsole.standardError.say("\(error)")
-            throw ExitCode(2)
+            throw MinerOptions.refuse(error, logger: logger)
         }
         if code != 0 { throw ExitCode(code) }
     }
@@ -113,6 +132,7 @@ struct ProbeCommand: AsyncParsableCommand {
 @main
 struct MinerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "aitbc-miner", abstract: "AITBC miner daemon.", subcommands: [RunCommand.self, ProbeCommand.self],
+        commandName: "aitbc-miner", abstract: "AITBC miner daemon.", version: AITBCVersion.line(for: "aitbc-miner"),
+        subcommands: [RunCommand.self, ProbeCommand.self],
         defaultSubcommand: RunCommand.self)
 }

@@ -10,7 +10,8 @@ import Testing
     @Test func printsAConsistentKeyPair() throws {
         let key = try Ed25519.PrivateKey(seedHex: "e2c35a46318ec09cf1cc04f06c4ba18bf2cd3f0ed318d986f01228bdbf9fd326")
         let json = try parser.parse(KeygenCommand.json(for: key, includingSecret: true))
-        #expect(json.objectValue?.map(\.key) == ["private_key_hex", "public_key_hex", "key_id", "address"])
+        #expect(json.objectValue?.map(\.key) == ["alg", "private_key_hex", "public_key_hex", "key_id", "address"])
+        #expect(json["alg"]?.stringValue == "Ed25519")
         #expect(json["private_key_hex"]?.stringValue == "e2c35a46318ec09cf1cc04f06c4ba18bf2cd3f0ed318d986f01228bdbf9fd326")
         #expect(json["public_key_hex"]?.stringValue == "4c9bc7d00f69924d1cdee40c3650a2bcbb37191de2d53d93b5f21b2d3d27dbd4")
         #expect(json["key_id"]?.stringValue == "TJvH0A9pkk0c3uQMNlCivLs3GR3i1T2TtfIbLT0n29Q")

@@ -88,8 +88,8 @@ import Testing
         #expect(throws: CLIError.self) { try missing.canonicalText() }
         let badKey = try #require(try AITBCCommand.parseAsRoot(["receipt", "sign", CLIFixtures.vectorPath("v03_numbers"), "--key-hex", "abc"]) as? ReceiptSignCommand)
         #expect(throws: CLIError("--key-hex: expected a 32-byte seed as 64 hex characters")) { try badKey.signedText() }
-        let noKeys = try #require(try AITBCCommand.parseAsRoot(["receipt", "verify", CLIFixtures.vectorPath("v03_numbers")]) as? ReceiptVerifyCommand)
-        #expect(throws: CLIError.self) { try noKeys.verification() }
+        // No trusted key is a usage error now (exit 64), caught while parsing.
+        #expect(throws: (any Error).self) { try AITBCCommand.parseAsRoot(["receipt", "verify", CLIFixtures.vectorPath("v03_numbers")]) }
     }
 
     @Test func enforcesInputSizeLimit() throws {

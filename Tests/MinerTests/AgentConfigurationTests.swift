@@ -130,7 +130,10 @@ import Testing
     @Test(.enabled(if: AgentExecutable.path != nil, "aitbc-miner is not built"))
     func executablePrintsMaskedConfigAndExitsTwoOnInvalidValue() async throws {
         let binary = try #require(AgentExecutable.path)
-        let good = try await AgentExecutable.run(binary, ["--print-config"], environment: ["AITBC_MINER_COORDINATOR__AUTH_TOKEN": "s3cret-token"])
+        let directory = try TemporaryDirectory(prefix: "aitbc-miner-print")
+        let good = try await AgentExecutable.run(
+            binary, ["--print-config"],
+            environment: ["AITBC_MINER_COORDINATOR__AUTH_TOKEN": "s3cret-token", "AITBC_MINER_WORKSPACE__ROOT": directory.path("jobs")])
         #expect(good.status == 0)
         #expect(good.output.contains(#""auth_token":"***""#))
         #expect(!good.output.contains("s3cret-token"))
@@ -138,6 +141,136 @@ import Testing
         #expect(bad.status == 2)
         #expect(bad.output.contains("resources.io_level"))
     }
+}
+
+/// Issue #12: typos and unknown names are refused where they were written, list values take
+/// JSON arrays, and every refusal says where the setting comes from.
+@Suite struct AgentConfigurationStrictnessTests {
+    @Test func unknownYAMLKeyIsRefusedWithItsLineAndTheNearestKey() throws {
+        let directory = try TemporaryDirectory(prefix: "aitbc-miner-config")
+        let path = directory.path("miner.yaml")
+        try "node_id: n\ncoordinator:\n  base_url: http://127.0.0.1:8011/v1\nhartbeat:\n  interval_s: 2\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        do {
+            _ = try MinerConfiguration.load(configPath: path, environment: [:])
+            Issue.record("hartbeat was accepted")
+        } catch {
+            #expect(error == .invalid(setting: "hartbeat", reason: "unknown key in \(path) line 4; did you mean heartbeat?"))
+        }
+        // Nested: a typo below a known section, and a section given a value.
+        try "poll:\n  max_wait: 2\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: ConfigurationError.invalid(setting: "poll.max_wait", reason: "unknown key in \(path) line 2; did you mean poll.max_wait_s?")) {
+            try MinerConfiguration.load(configPath: path, environment: [:])
+        }
+        try "heartbeat: 5\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: ConfigurationError.self) { try MinerConfiguration.load(configPath: path, environment: [:]) }
+        // The shipped example names only known keys.
+        let example = CLIRepository.root.appendingPathComponent("configs/miner/miner.yaml").path
+        _ = try MinerConfiguration.load(configPath: example, environment: ["MINER_AUTH": "t"])
+    }
+
+    @Test func unknownEnvironmentVariableIsRefused() throws {
+        #expect(
+            throws: ConfigurationError.invalid(
+                setting: "AITBC_MINER_HEARTBEET__INTERVAL_S",
+                reason: "unknown miner setting (variables AITBC_MINER_* name settings, e.g. AITBC_MINER_COORDINATOR__BASE_URL); "
+                    + "did you mean AITBC_MINER_HEARTBEAT__INTERVAL_S?")
+        ) { try MinerConfiguration.load(configPath: nil, environment: ["AITBC_MINER_HEARTBEET__INTERVAL_S": "3"]) }
+    }
+
+    @Test func everySettingIsKnownAndPrinted() throws {
+        // The list of known keys is the --print-config shape: a setting added to one only fails here.
+        let json = try MinerConfiguration.load(configPath: nil, environment: [:]).maskedJSON
+        var printed: [String] = []
+        func walk(_ value: JSONValue, _ prefix: String) {
+            guard case .object(let members) = value else { return printed.append(prefix) }
+            for member in members { walk(member.value, prefix.isEmpty ? member.key : "\(prefix).\(member.key)") }
+        }
+        walk(json, "")
+        #expect(Set(printed) == Set(MinerConfiguration.settingNames))
+    }
+
+    @Test func listSettingsTakeJSONArraysOrCommas() throws {
+        let json = try MinerConfiguration.load(
+            configPath: nil, environment: ["AITBC_MINER_RUNNERS__CLI__ALLOWLIST_FILES": #"["a.yaml", "b,c.yaml"]"#])
+        #expect(json.allowlistFiles == ["a.yaml", "b,c.yaml"])
+        let commas = try MinerConfiguration.load(configPath: nil, environment: ["AITBC_MINER_RUNNERS__CLI__ALLOWLIST_FILES": "a.yaml, b.yaml"])
+        #expect(commas.allowlistFiles == ["a.yaml", "b.yaml"])
+        let paths = try MinerConfiguration.load(configPath: nil, environment: ["AITBC_MINER_SANDBOX__LANDLOCK_READ_PATHS": #"["/usr","/opt"]"#])
+        #expect(paths.sandbox.landlockReadPaths == ["/usr", "/opt"])
+        #expect(throws: ConfigurationError.self) {
+            try MinerConfiguration.load(configPath: nil, environment: ["AITBC_MINER_RUNNERS__CLI__ALLOWLIST_FILES": "[\"a.yaml\""])
+        }
+    }
+
+    @Test func refusalsNameWhereTheValueCameFrom() throws {
+        #expect(throws: ConfigurationError.invalid(setting: "resources.io_level", reason: "must be an integer in 0...7 (set by AITBC_MINER_RESOURCES__IO_LEVEL)")) {
+            try MinerConfiguration.load(configPath: nil, environment: ["AITBC_MINER_RESOURCES__IO_LEVEL": "9"])
+        }
+        #expect(throws: ConfigurationError.invalid(setting: "log_level", reason: "must be one of trace, debug, info, notice, warning, error, critical (set by the --log-level flag)")) {
+            try MinerConfiguration.load(configPath: nil, environment: [:], flags: ["log_level": "loud"])
+        }
+        let message = MinerConfiguration.message(for: .missing(setting: "coordinator.auth_token"))
+        #expect(message.contains("coordinator.auth_token is required: set it in the YAML as coordinator.auth_token, or AITBC_MINER_COORDINATOR__AUTH_TOKEN"))
+        #expect(MinerConfiguration.message(for: .missing(setting: "node_id")).hasSuffix("or AITBC_MINER_NODE_ID, or --node-id"))
+    }
+
+    /// `--print-config` refuses what `run` refuses (exit 2, reason on stderr); `run` also logs it as JSON.
+    @Test(.enabled(if: AgentExecutable.path != nil, "aitbc-miner is not built"))
+    func printConfigValidatesLikeRun() async throws {
+        let binary = try #require(AgentExecutable.path)
+        let directory = try TemporaryDirectory(prefix: "aitbc-miner-print")
+        let base = ["AITBC_MINER_WORKSPACE__ROOT": directory.path("jobs")]
+        let noToken = try await AgentExecutable.run(binary, ["--print-config"], environment: base)
+        #expect(noToken.status == 2)
+        #expect(noToken.stderr.contains("AITBC_MINER_COORDINATOR__AUTH_TOKEN"))
+        let runNoToken = try await AgentExecutable.run(binary, ["run"], environment: base)
+        #expect(runNoToken.status == 2)
+        #expect(runNoToken.stderr.contains("coordinator.auth_token is required"))
+        #expect(runNoToken.output.contains(#""event":"invalid_configuration""#))
+
+        let key = directory.path("key.json")
+        let text = #"{"private_key_hex":"\#(Ed25519Fixture.seedHex)"}"#
+        #expect(FileManager.default.createFile(atPath: key, contents: Data(text.utf8), attributes: [.posixPermissions: 0o644]))
+        let environment = base.merging(["AITBC_MINER_COORDINATOR__AUTH_TOKEN": "t", "AITBC_MINER_KEY_FILE": key]) { $1 }
+        let laxKey = try await AgentExecutable.run(binary, ["--print-config"], environment: environment)
+        #expect(laxKey.status == 2)
+        #expect(laxKey.stderr.contains("key_file") && laxKey.stderr.contains("0600"))
+        #expect(chmod(key, 0o600) == 0)
+        #expect(try await AgentExecutable.run(binary, ["--print-config"], environment: environment).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: directory.path("jobs")), "--print-config created the workspace")
+    }
+}
+
+/// Issue #12: `aitbc keygen --out` writes the one key-file format the miner's key_file reads,
+/// and both binaries answer `--version`.
+@Suite struct AgentKeyFileAndVersionTests {
+    @Test(.enabled(if: TestPaths.product("aitbc") != nil, "aitbc is not built"))
+    func keygenOutputIsAMinerKeyFile() async throws {
+        let aitbc = try #require(TestPaths.product("aitbc"))
+        let directory = try TemporaryDirectory(prefix: "aitbc-miner-keygen")
+        let path = directory.path("miner.key.json")
+        let run = try await ChildProcess.run(aitbc, ["keygen", "--out", path], environment: TestPaths.baseEnvironment(), directory: directory.url.path)
+        #expect(run.status == 0)
+        let printed = try JSONParser(limits: .init(maxInputBytes: 1 << 16)).parse(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(printed["private_key_hex"] == nil)
+        let key = try MinerKeyFile.load(path: path)
+        #expect(printed["public_key_hex"]?.stringValue == key.publicKey.hex)
+        #expect(printed["key_id"]?.stringValue == key.publicKey.keyID)
+    }
+
+    @Test(.enabled(if: AgentExecutable.path != nil, "aitbc-miner is not built"))
+    func minerPrintsItsVersion() async throws {
+        let run = try await AgentExecutable.run(try #require(AgentExecutable.path), ["--version"], environment: [:])
+        #expect(run.status == 0)
+        #expect(run.output == "aitbc-miner \(AITBCVersion.string)\n")
+        #expect(AITBCVersion.string.hasPrefix(AITBCVersion.number + " (swift 6."))
+    }
+}
+
+/// The repository root, from this file's path.
+enum CLIRepository {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
 
 /// A fixed Ed25519 key for key-file tests.

@@ -51,6 +51,12 @@ public struct Backoff: Sendable, Equatable {
         return .seconds(max(0, Double.random(in: (base - spread)...(base + spread), using: &generator)))
     }
 
+    /// A duration for log lines: seconds with at most 3 decimals (`1.234`, not `1.2340000000000002`).
+    public static func logText(_ duration: Duration) -> String {
+        let milliseconds = (seconds(duration) * 1000).rounded()
+        return String(milliseconds / 1000)
+    }
+
     /// A duration as fractional seconds.
     static func seconds(_ duration: Duration) -> Double {
         let (whole, attoseconds) = duration.components

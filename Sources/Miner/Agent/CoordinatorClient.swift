@@ -81,6 +81,32 @@ public struct CoordinatorClient: Sendable {
         await post("/miners/\(Self.pathSegment(jobID))/\(report.kind.rawValue)", report.body)
     }
 
+    /// An operator-facing sentence for a failed `POST <path>` that names the coordinator URL:
+    /// "coordinator http://127.0.0.1:8011/v1 unreachable: connection refused (errno 111)". A 404
+    /// from register (a route every coordinator has) hints at a base URL missing `/v1`.
+    public func explain(_ reply: CoordinatorReply, path: String) -> String {
+        switch reply {
+        case .unreachable(let reason):
+            return "coordinator \(baseURL) unreachable: \(reason)"
+        case .rejected(let status, let code, let message):
+            var text = "coordinator \(baseURL) answered \(status) to POST \(baseURL)\(path)"
+            if let code { text += " (\(code))" }
+            if let message { text += ": \(message)" }
+            if status == 404, path == "/miners/register" {
+                text +=
+                    baseURL.hasSuffix("/v1")
+                    ? "; is coordinator.base_url an AITBC coordinator?"
+                    : "; coordinator.base_url must include /v1, e.g. http://127.0.0.1:8011/v1"
+            }
+            return text
+        case .ok, .noContent:
+            return "coordinator \(baseURL) answered \(reply.label)"
+        }
+    }
+
+    /// The base URL (including `/v1`) requests go to.
+    public var coordinatorURL: String { baseURL }
+
     /// `text` as one path segment (RFC 3986 §3.3): anything but unreserved characters is
     /// percent-encoded, so a hostile job id like `../x` cannot change the request target.
     static func pathSegment(_ text: String) -> String {

@@ -20,6 +20,9 @@ public enum CoordinatorReply: Sendable, Equatable {
     /// 404: the miner (heartbeat/poll) or job (result/fail) is unknown to the coordinator.
     public var isNotFound: Bool { if case .rejected(404, _, _) = self { true } else { false } }
 
+    /// Whether the coordinator answered with an error status (as opposed to no answer).
+    public var isRejection: Bool { if case .rejected = self { true } else { false } }
+
     /// Whether a later retry may succeed: transport errors, 408, 425, 429 and 5xx.
     public var isTransient: Bool {
         switch self {

@@ -36,7 +36,12 @@ extension MinerAgent {
             default:
                 failures += 1
                 MinerMetrics.heartbeatFailed()
-                logger.warning("heartbeat_failed", metadata: ["reason": "\(reply.label)", "failures": "\(failures)"])
+                logger.warning(
+                    "heartbeat_failed",
+                    metadata: [
+                        "reason": "\(reply.label)", "failures": "\(failures)",
+                        "error_message": "\(client.explain(reply, path: "/miners/heartbeat"))",
+                    ])
             }
             let delay =
                 failures == 0

@@ -47,7 +47,12 @@ extension MinerAgent {
             default:
                 let delay = configuration.backoff.delay(attempt: failures)
                 failures += 1
-                logger.debug("poll_failed", metadata: ["reason": "\(reply.label)", "retry_in_s": "\(Backoff.seconds(delay))"])
+                logger.debug(
+                    "poll_failed",
+                    metadata: [
+                        "reason": "\(reply.label)", "retry_in_s": "\(Backoff.logText(delay))",
+                        "error_message": "\(client.explain(reply, path: "/miners/poll"))",
+                    ])
                 await pause(delay, wake: stopping)
             }
         }

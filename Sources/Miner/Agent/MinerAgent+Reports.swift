@@ -43,7 +43,10 @@ extension MinerAgent {
             let delay = configuration.backoff.delay(attempt: attempt)
             logger.warning(
                 "report_retry",
-                metadata: ["attempt": "\(attempt + 1)", "reason": "\(reply.label)", "retry_in_s": "\(Backoff.seconds(delay))"])
+                metadata: [
+                    "attempt": "\(attempt + 1)", "reason": "\(reply.label)", "retry_in_s": "\(Backoff.logText(delay))",
+                    "error_message": "\(client.explain(reply, path: "/miners/\(jobID)/\(report.kind.rawValue)"))",
+                ])
             if attempt + 1 < Self.reportBurstAttempts {
                 await pause(delay) { $0.fatal || $0.drainExpired }
             }

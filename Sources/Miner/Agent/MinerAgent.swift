@@ -205,7 +205,14 @@ public final class MinerAgent: Sendable {
                 return false
             default:
                 let delay = configuration.backoff.delay(attempt: attempt)
-                logger.warning("register_failed", metadata: ["reason": "\(reply.label)", "retry_in_s": "\(Backoff.seconds(delay))"])
+                let explanation = client.explain(reply, path: "/miners/register")
+                logger.warning(
+                    "register_failed",
+                    metadata: [
+                        "reason": "\(reply.label)", "retry_in_s": "\(Backoff.logText(delay))", "error_message": "\(explanation)",
+                    ])
+                // A wrong URL or port is the usual first-start mistake: say it where the operator looks.
+                if attempt == 0, reply.isNotFound || !reply.isRejection { console.say("\(explanation); retrying") }
                 attempt += 1
                 await pause(delay) { $0.fatal || (stopWhenDraining && $0.draining) }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceRuntime
 public import JSON
 
 /// The `capabilities` object a miner registers with (spec/miner.md §4 target), keyed so the
@@ -6,7 +7,7 @@ public import JSON
 /// and `price`.
 public enum MinerCapabilities {
     /// Version string advertised as `capabilities.version`.
-    public static let version = "0.1.0"
+    public static let version = AITBCVersion.number
 
     /// Builds the capabilities from the host probe, configuration and executor runners.
     public static func json(

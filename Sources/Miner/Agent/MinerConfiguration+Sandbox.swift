@@ -39,7 +39,7 @@ extension MinerConfiguration {
     }
 
     private static func absolutePaths(_ raw: String, key: String) throws(ConfigurationError) -> [String] {
-        let paths = raw.split(whereSeparator: { $0 == "\n" || $0 == "," }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let paths = try listItems(raw, setting: key)
         guard paths.allSatisfy({ $0.hasPrefix("/") }) else { throw .invalid(setting: key, reason: "every path must be absolute") }
         return paths
     }

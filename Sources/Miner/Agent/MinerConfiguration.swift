@@ -100,14 +100,30 @@ public struct MinerConfiguration: Sendable {
         configPath: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
         flags: [String: String] = [:]
     ) throws(ConfigurationError) -> MinerConfiguration {
-        let file = try configPath.map { path throws(ConfigurationError) in try MinerYAML.load(path: path) } ?? [:]
+        let document = try configPath.map { path throws(ConfigurationError) in try MinerYAML.loadDocument(path: path) }
+        if let document { try checkKeys(of: document) }
+        try checkEnvironmentNames(environment.keys)
+        let file = document?.values ?? [:]
         var fromEnvironment: [String: String] = [:]
         for (name, value) in environment where name.hasPrefix(environmentPrefix) {
             let key = name.dropFirst(environmentPrefix.count).replacingOccurrences(of: "__", with: ".")
             fromEnvironment[key] = value
         }
         let reader = ConfigurationReader(flags: flags, environment: fromEnvironment, dotEnv: file)
-        return try MinerConfiguration(reader: reader, environment: environment)
+        do throws(ConfigurationError) {
+            return try MinerConfiguration(reader: reader, environment: environment)
+        } catch .invalid(let setting, let reason) {
+            // Say which layer supplied the bad value: the operator has to find it.
+            let source: String? =
+                if flags[setting] != nil { flagNames[setting].map { "the \($0) flag" } ?? "a flag" }
+                else if fromEnvironment[setting.uppercased()] != nil { environmentName(for: setting) }
+                else if let document, document.values[setting] != nil {
+                    "\(document.path) line \(document.lines[setting].map(String.init) ?? "?")"
+                } else { nil }
+            throw .invalid(setting: setting, reason: source.map { "\(reason) (set by \($0))" } ?? reason)
+        } catch {
+            throw error
+        }
     }
 
     /// Reads every setting from `reader`; `environment` resolves `env:NAME` values.
@@ -132,7 +148,7 @@ public struct MinerConfiguration: Sendable {
         pollInterval = try reader.duration("poll.interval_s", default: .seconds(3), range: 0.001...3600)
         pollMaxWaitSeconds = try reader.int("poll.max_wait_s", default: 15, range: 0...300)
         cliEnabled = try reader.bool("runners.cli.enable", default: false)
-        allowlistFiles = Self.list(reader.string("runners.cli.allowlist_files"))
+        allowlistFiles = try Self.listItems(reader.string("runners.cli.allowlist_files"), setting: "runners.cli.allowlist_files")
         ollamaURL = try Self.httpURL(reader, "ollama_url", default: "http://127.0.0.1:11434")
         maxConcurrentCPU = try reader.int("resources.max_concurrent_cpu", default: 1, range: 0...64)
         maxConcurrentGPU = try reader.int("resources.max_concurrent_gpu", default: 1, range: 0...64)
@@ -240,13 +256,5 @@ public struct MinerConfiguration: Sendable {
         } catch {
             throw .invalid(setting: key, reason: "port must be an integer in 0...65535")
         }
-    }
-
-    /// A list written as YAML sequence (stored one item per line) or comma-separated in env/flags.
-    private static func list(_ raw: String?) -> [String] {
-        guard let raw else { return [] }
-        return raw.split(whereSeparator: { $0 == "\n" || $0 == "," })
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
     }
 }

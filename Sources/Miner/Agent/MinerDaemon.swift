@@ -1,3 +1,4 @@
+import Foundation
 public import Logging
 import HTTPServer
 import HTTPClient
@@ -114,6 +115,44 @@ public struct MinerDaemon: Sendable {
         await server.shutdown(deadline: .seconds(2))
         await http.shutdown()
         return exit.exitCode
+    }
+
+    /// The start-up checks of `run` that change nothing (`--print-config`): the token, the key
+    /// file, the workspace root (an existing path must be a directory of this user, a missing one
+    /// must be creatable), the allowlists and a `required` sandbox mechanism the host lacks.
+    /// - Throws: `ConfigurationError` as `run` would.
+    public func validate(probe: HostProbe) throws(ConfigurationError) {
+        _ = try configuration.requireAuthToken()
+        if let path = configuration.keyFile { _ = try MinerKeyFile.load(path: path) }
+        try Self.checkCreatable(configuration.workspaceRoot, setting: "workspace.root")
+        let executor: any JobExecuting
+        do {
+            executor = try makeExecutor(probe)
+        } catch {
+            throw ConfigurationError.invalid(setting: "runners", reason: "cannot set up job execution: \(error)")
+        }
+        if let failure = (executor as? JobExecutor)?.confinement.failure { throw .invalid(setting: "sandbox", reason: failure) }
+    }
+
+    /// `path` is a directory owned by this user, or the nearest existing folder above it is one
+    /// this user may create folders in.
+    private static func checkCreatable(_ path: String, setting: String) throws(ConfigurationError) {
+        var current = URL(fileURLWithPath: path).standardizedFileURL.path
+        var info = stat()
+        while stat(current, &info) != 0 {
+            guard errno == ENOENT, current != "/" else {
+                throw .invalid(setting: setting, reason: "cannot stat \(current): \(String(cString: strerror(errno)))")
+            }
+            current = (current as NSString).deletingLastPathComponent
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw .invalid(setting: setting, reason: "\(current) is not a directory") }
+        if current == URL(fileURLWithPath: path).standardizedFileURL.path {
+            guard info.st_uid == geteuid() else {
+                throw .invalid(setting: setting, reason: "\(current) belongs to uid \(info.st_uid), not this user")
+            }
+        } else if access(current, W_OK | X_OK) != 0 {
+            throw .invalid(setting: setting, reason: "cannot create \(path): \(current) is not writable by this user")
+        }
     }
 
     /// No `key_file`: results go out without a signed work claim. Loud, because a coordinator

@@ -4,7 +4,7 @@ import JSON
 public import ServiceRuntime
 
 /// Loads the miner's Ed25519 key from the JSON file `aitbc keygen --out` writes:
-/// `{"private_key_hex","public_key_hex","key_id","address"}`.
+/// `{"alg":"Ed25519","private_key_hex","public_key_hex","key_id","address"}` (`alg` optional).
 public enum MinerKeyFile {
     /// Largest key file read (the real one is ~250 bytes).
     static let maxBytes = 16 * 1024
@@ -42,6 +42,9 @@ public enum MinerKeyFile {
         guard let json = try? JSONParser(limits: .init(maxInputBytes: maxBytes, maxDepth: 4)).parse(data),
             let seedHex = json["private_key_hex"]?.stringValue
         else { throw .invalid(setting: setting, reason: "\(path) is not a key file (private_key_hex missing)") }
+        if let alg = json["alg"], alg.stringValue != "Ed25519" {
+            throw .invalid(setting: setting, reason: "\(path): alg must be Ed25519")
+        }
         let key: Ed25519.PrivateKey
         do {
             key = try Ed25519.PrivateKey(seedHex: seedHex)
