@@ -145,6 +145,8 @@ let package = Package(
                 "ServiceRuntime", "HTTPServer", "HTTP1", "HTTPClient", "TestSupport",
                 .product(name: "Metrics", package: "swift-metrics"),
             ], swiftSettings: swiftSettings),
+        // Documentation checks (issue 12): doc links point at files in the repository.
+        .testTarget(name: "DocumentationTests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CoordinatorTests",
             dependencies: [

@@ -82,10 +82,21 @@ public final class CoordinatorProcess: @unchecked Sendable {
                 child.send(SIGKILL)
                 throw ProcessFailure.didNotStart(child.stdout + child.stderr)
             }
-            try await Task.sleep(for: .milliseconds(20))
+            do {
+                try await Task.sleep(for: .milliseconds(20))
+            } catch {
+                child.send(SIGKILL)
+                throw error
+            }
         }
         guard let found else { throw ProcessFailure.didNotStart(child.stdout) }
         port = found
+    }
+
+    /// A coordinator a test forgot (or could not reach, after a throw) does not outlive it:
+    /// an orphaned one kept running for an hour after an interrupted run.
+    deinit {
+        if child.isRunning { child.send(SIGKILL) }
     }
 
     /// `http://127.0.0.1:<port>/v1`.

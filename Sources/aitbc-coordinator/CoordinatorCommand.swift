@@ -21,7 +21,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
             Settings come from command-line flags, then environment variables, then an optional \
             .env file (--env-file, else ./.env when present); see docs/coordinator.md for every \
             variable. Exit status: 0 clean shutdown, 1 start-up failure, 2 invalid configuration.
-            """)
+            """,
+        version: AITBCVersion.line(for: "aitbc-coordinator"))
 
     // Flags are taken as text and validated by the configuration layer, so a bad value is
     // reported like a bad environment variable: exit 2 naming the setting.

@@ -18,6 +18,15 @@ struct CoordinatorExecutableTests {
         for flag in ["--host", "--port", "--data-dir", "--env-file", "--log-level"] { #expect(result.stdout.contains(flag)) }
     }
 
+    /// Issue 12: every binary answers `--version` (the one `AITBCVersion` of ServiceRuntime).
+    @Test func versionIsPrintedAndExitsZero() async throws {
+        let directory = try TemporaryDirectory(prefix: "coordinator-exe")
+        let result = try await ChildProcess.run(
+            Self.binary, ["--version"], environment: TestPaths.baseEnvironment(), directory: directory.url.path)
+        #expect(result.status == 0)
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == AITBCVersion.line(for: "aitbc-coordinator"))
+    }
+
     @Test(arguments: [
         (["--port", "99999"], [String: String](), "APP_PORT"),
         (["--host", "not-an-address"], [:], "APP_HOST"),
