@@ -146,7 +146,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ], swiftSettings: swiftSettings),
         // Documentation checks (issue 12): doc links point at files in the repository.
-        .testTarget(name: "DocumentationTests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "DocumentationTests", dependencies: ["TestSupport", "ServiceRuntime"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CoordinatorTests",
             dependencies: [

@@ -9,6 +9,7 @@
 # Loopback only; starts one coordinator on a free port and stops it (by its pid) on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo=$PWD
 
 BIN_DIR=${BIN_DIR:-$(swift build --show-bin-path)}
 if [[ ! -x "$BIN_DIR/aitbc-coordinator" || ! -x "$BIN_DIR/aitbc" ]]; then
@@ -52,35 +53,13 @@ done
 COORD=http://127.0.0.1:$port
 cd "$work"
 
-# --- walkthrough begin
-# 1. The client submits a job (201 + JobView, state QUEUED).
-job=$(curl -sf -X POST "$COORD/v1/jobs" \
-    -H "X-Api-Key: $CLIENT_KEY" -H "Content-Type: application/json" -H "Idempotency-Key: walkthrough-1" \
-    -d '{"payload":{"runner":"echo","prompt":"hello"},"constraints":{},"ttl_seconds":600}')
-echo "$job"
-job_id=$(echo "$job" | python3 -c 'import json,sys;print(json.load(sys.stdin)["job_id"])')
-
-# 2. A miner registers and long-polls; the coordinator assigns the job (200, or 204 = nothing).
-curl -sf -w '\n' -X POST "$COORD/v1/miners/register" -H "Authorization: Bearer $MINER_KEY" \
-    -H "Content-Type: application/json" -d '{"capabilities":{"gpus":[{"name":"RTX 4090","memory_mb":24576}]},"concurrency":1}'
-curl -sf -w '\n' -X POST "$COORD/v1/miners/poll" -H "Authorization: Bearer $MINER_KEY" \
-    -H "Content-Type: application/json" -d '{"max_wait_seconds":5}'
-curl -sf -w '\n' "$COORD/v1/jobs/$job_id" -H "X-Api-Key: $CLIENT_KEY"          # state RUNNING
-
-# 3. The miner reports the result; the coordinator signs a receipt.
-curl -sf -w '\n' -X POST "$COORD/v1/miners/$job_id/result" -H "Authorization: Bearer $MINER_KEY" \
-    -H "Content-Type: application/json" -d '{"result":{"output":"hello"},"metrics":{"duration_ms":1200}}'
-
-# 4. The client reads the result and the receipt.
-curl -sf -w '\n' "$COORD/v1/jobs/$job_id/result" -H "X-Api-Key: $CLIENT_KEY"
-curl -sf "$COORD/v1/jobs/$job_id/receipt" -H "X-Api-Key: $CLIENT_KEY" -o receipt.json
-
-# 5. Anyone holding the coordinator's public key verifies it offline.
-aitbc receipt verify receipt.json --key-hex "$COORD_PUB"
-# --- walkthrough end
+# The walkthrough itself is the block docs/coordinator.md shows, run as written (issue 12:
+# extracted from the page, never a copy that could drift from it).
+walkthrough=$(python3 "$repo/scripts/doc-blocks.py" extract docs/coordinator.md walkthrough)
+eval "$walkthrough"
 
 # A tampered copy must fail (exit 1).
-sed 's/"job_id":"[0-9a-f]*"/"job_id":"00000000000000000000000000000000"/' receipt.json > tampered.json
+sed 's/"job_id":"[0-9a-f]*"/"job_id":"00000000000000000000000000000000"/' data/receipt.json > tampered.json
 if aitbc receipt verify tampered.json --key-hex "$COORD_PUB" 2>/dev/null; then
     echo "error: tampered receipt verified" >&2; exit 1
 fi

@@ -10,6 +10,7 @@
 # Loopback only; starts one coordinator and one miner and stops both (by pid) on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo=$PWD
 repo=$(pwd)
 
 BIN_DIR=${BIN_DIR:-$(swift build --show-bin-path)}
@@ -65,55 +66,10 @@ max_runtime_s: 30
 YAML
 cd "$work"
 
-# --- walkthrough begin
-# 0. A root miner runs CLI jobs as unprivileged job users (sandbox.job_user: auto), which must pass
-#    through every folder above workspace.root (search only, no listing). The miner creates the
-#    missing ones 0711; an existing one like this temporary folder needs o+x.
-chmod 711 "$work"
-
-# 1. The miner's own Ed25519 key (signs its work claims; file mode 0600).
-aitbc keygen --out miner.key.json > /dev/null
-
-# 2. Its configuration: coordinator, token from $MINER_AUTH, sandbox root, allowlist, health port.
-cat > miner.yaml <<YAML
-node_id: gpu-box-1
-coordinator: { base_url: "$COORD/v1", auth_token: "env:MINER_AUTH" }
-heartbeat: { interval_s: 2 }
-poll: { interval_s: 1, max_wait_s: 2 }
-runners: { cli: { enable: true, allowlist_files: ["$work/allowlist.d/sha256sum.yaml"] } }
-workspace: { root: "$work/jobs" }
-key_file: "$work/miner.key.json"
-health_bind: "127.0.0.1:0"
-drain_timeout_s: 10
-YAML
-aitbc-miner run --config miner.yaml --print-config     # effective settings, token masked
-
-# 3. Start it: it probes the host, registers and long-polls.
-aitbc-miner run --config miner.yaml > miner.log 2>&1 &
-miner_pid=$!; pids+=($miner_pid)
-
-# 4. A client submits two jobs: a built-in sha256 task and an allowlisted CLI tool.
-curl -sf -w '\n' -X POST "$COORD/v1/jobs" -H "X-Api-Key: $CLIENT_KEY" -H "Content-Type: application/json" \
-    -d '{"payload":{"type":"sha256","input":"hello, miner"}}' | tee job1.json
-curl -sf -w '\n' -X POST "$COORD/v1/jobs" -H "X-Api-Key: $CLIENT_KEY" -H "Content-Type: application/json" \
-    -d '{"payload":{"type":"cli","command":"sha256sum","args":["input.txt"],"input":"hello","timeout_s":10}}' | tee job2.json
-
-# 5. Wait for both, then fetch and verify each receipt offline against the coordinator's key.
-for job in job1 job2; do
-    id=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["job_id"])' $job.json)
-    for _ in $(seq 1 150); do
-        state=$(curl -sf "$COORD/v1/jobs/$id" -H "X-Api-Key: $CLIENT_KEY" | python3 -c 'import json,sys;print(json.load(sys.stdin)["state"])')
-        [[ $state == COMPLETED || $state == FAILED ]] && break
-        sleep 0.2
-    done
-    curl -sf -w '\n' "$COORD/v1/jobs/$id/result" -H "X-Api-Key: $CLIENT_KEY"
-    curl -sf "$COORD/v1/jobs/$id/receipt" -H "X-Api-Key: $CLIENT_KEY" -o $job.receipt.json
-    aitbc receipt verify $job.receipt.json --key-hex "$COORD_PUB"
-done
-
-# 6. SIGTERM drains the miner (no new polls, running jobs finish, exit 0).
-kill -TERM $miner_pid && wait $miner_pid
-# --- walkthrough end
+# The walkthrough itself is the block docs/miner.md shows, run as written inside the set-up
+# above (issue 12: extracted from the page, never a copy that could drift from it).
+walkthrough=$(python3 "$repo/scripts/doc-blocks.py" extract docs/miner.md walkthrough)
+eval "$walkthrough"
 
 # The receipts carry the miner's signed work claim, made with its registered key.
 python3 - "$work" <<'PY'

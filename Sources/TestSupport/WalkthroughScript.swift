@@ -1,8 +1,8 @@
 import Foundation
 import ServiceRuntime
 
-/// A `scripts/*-walkthrough.sh` whose lines between `# --- walkthrough begin` and
-/// `# --- walkthrough end` a docs page shows verbatim, and which tests run against the built
+/// A `scripts/*-walkthrough.sh` that runs the block a docs page shows (extracted from the page by
+/// `scripts/doc-blocks.py extract`, never a copy), and which tests run against the built
 /// binaries, so the documentation cannot drift from what works.
 public struct WalkthroughScript: Sendable {
     /// The script's path.
@@ -13,22 +13,13 @@ public struct WalkthroughScript: Sendable {
         path = TestPaths.root.appendingPathComponent("scripts/\(name)").path
     }
 
-    /// Why a walkthrough script could not be used.
-    public enum Failure: Error { case markersMissing(String) }
-
-    /// The lines between the walkthrough markers.
-    public func block() throws -> String {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        guard let begin = text.range(of: "# --- walkthrough begin\n"), let end = text.range(of: "# --- walkthrough end") else {
-            throw Failure.markersMissing(path)
-        }
-        return String(text[begin.upperBound..<end.lowerBound]).trimmingCharacters(in: .newlines)
-    }
-
-    /// Whether the docs page `docs/<page>` shows the block as a `sh` code block, verbatim.
-    public func isShownVerbatim(in page: String) throws -> Bool {
+    /// Whether the script runs the block named `block` of `docs/<page>` through
+    /// `doc-blocks.py extract`, and the page has such a block.
+    public func runsTheBlock(_ block: String, of page: String) throws -> Bool {
+        let script = try String(contentsOfFile: path, encoding: .utf8)
         let doc = try String(contentsOfFile: TestPaths.root.appendingPathComponent("docs/\(page)").path, encoding: .utf8)
-        return doc.contains("```sh\n" + (try block()) + "\n```")
+        return script.contains("doc-blocks.py\" extract docs/\(page) \(block)")
+            && (doc.contains("<!-- block: \(block) -->\n```sh\n") || doc.contains("<!-- block: \(block), script-only -->\n```sh\n"))
     }
 
     /// Runs the script with `BIN_DIR` = the folder of the built products and its temporary

@@ -6,8 +6,8 @@ import Testing
 @Suite struct CoordinatorWalkthroughTests {
     static let script = WalkthroughScript("coordinator-walkthrough.sh")
 
-    @Test func documentationShowsTheScriptVerbatim() throws {
-        #expect(try Self.script.isShownVerbatim(in: "coordinator.md"))
+    @Test func theScriptRunsTheBlockThePageShows() throws {
+        #expect(try Self.script.runsTheBlock("walkthrough", of: "coordinator.md"))
     }
 
     @Test(

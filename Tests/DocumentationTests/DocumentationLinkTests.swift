@@ -1,4 +1,5 @@
 import Foundation
+import ServiceRuntime
 import TestSupport
 import Testing
 
@@ -69,5 +70,19 @@ import Testing
     @Test func referencesAreFound() {
         let text = "See [the spec](docs/a.md#x), `scripts/b.sh` and [site](https://x.org).\n```sh\ncat `c.md`\n```\n"
         #expect(Self.references(in: text) == ["docs/a.md#x", "https://x.org", "scripts/b.sh"])
+    }
+}
+
+/// Issue 12: every shell block of the docs runs as written (in CI, `scripts/doc-blocks.py run`)
+/// or is marked illustrative, and every block a walkthrough script runs is extracted by it.
+@Suite struct DocumentationBlockTests {
+    @Test(.enabled(if: TestPaths.onPath("python3") != nil, "needs python3"))
+    func everyShellBlockIsRunOrMarkedIllustrative() async throws {
+        let script = TestPaths.root.appendingPathComponent("scripts/doc-blocks.py").path
+        let result = try await ChildProcess.run(
+            TestPaths.onPath("python3") ?? "python3", [script, "check"], environment: TestPaths.baseEnvironment(),
+            directory: TestPaths.root.path)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("0 problems"))
     }
 }

@@ -6,8 +6,8 @@ import Testing
 @Suite struct MinerWalkthroughTests {
     static let script = WalkthroughScript("miner-walkthrough.sh")
 
-    @Test func documentationShowsTheScriptVerbatim() throws {
-        #expect(try Self.script.isShownVerbatim(in: "miner.md"))
+    @Test func theScriptRunsTheBlockThePageShows() throws {
+        #expect(try Self.script.runsTheBlock("walkthrough", of: "miner.md"))
     }
 
     @Test(
