@@ -20,7 +20,9 @@ coordinator's page starts).
 Usage:
   doc-blocks.py extract DOC NAME     print the named block of DOC
   doc-blocks.py check                every shell block is illustrative, named (and extracted), or plain
-  doc-blocks.py run [DOC...]         run the plain blocks (all documents by default); CI only:
+  doc-blocks.py run [DOC...]         run the plain blocks (all documents by default); with
+                                     DOC_BLOCKS_LOGS=DIR each page's output also goes to
+                                     DIR/<page path with / as _>.log; CI only:
                                      removes ./data first (the docs write under it), so it refuses
                                      without CI=true or DOC_BLOCKS_MAY_DELETE_DATA=1
 Exit status: 0 when everything holds, 1 otherwise (a summary says which).
@@ -28,6 +30,7 @@ Exit status: 0 when everything holds, 1 otherwise (a summary says which).
 import os
 import pathlib
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -128,6 +131,11 @@ def run_document(doc):
         script.append(f"echo '--- {source}:{line}' >&2")
         script.append(text)
     started = time.monotonic()
+    logs = os.environ.get("DOC_BLOCKS_LOGS")
+    if logs:
+        # The page's output to the terminal and to its log (tee ends with the session).
+        log_path = pathlib.Path(logs) / (str(relative).replace("/", "_") + ".log")
+        script = ["set -euo pipefail", f"exec > >(tee {shlex.quote(str(log_path))}) 2>&1"] + script[1:]
     process = subprocess.Popen(["bash", "-c", "\n".join(script)], cwd=ROOT, start_new_session=True)
     try:
         status = process.wait(timeout=DOC_TIMEOUT_S)
