@@ -5,11 +5,14 @@ import Glibc
 /// fresh `coordinator.db`, and the next start took it for an existing installation).
 ///
 /// `prepare` creates `DATA_DIR` (and missing parents) mode 0700 with `mkdir(2)`, so a failure
-/// names the path and the `strerror` text rather than a Foundation error code; it notes which
-/// directories and database files did not exist yet. `removeCreated` deletes exactly those:
-/// database files this start created, then its directories, innermost first, each only if
-/// empty (`rmdir(2)`), so nothing that was there before, or that someone else put there since,
-/// is ever removed.
+/// names the path and the `strerror` text rather than a Foundation error code. It then opens
+/// the database file — creating it with `O_EXCL` when missing, which is how it knows the file is
+/// its own — and holds an exclusive `flock(2)` on it for the life of the process: a second
+/// coordinator on the same database is refused before it touches it (SQLite's own locks are
+/// `fcntl` locks and independent of this one). `removeCreated` deletes only what this start
+/// created under that lock: the database files when it created the database (never a
+/// database that existed, nor its WAL, which may hold committed pages), then its directories,
+/// innermost first, each only if empty (`rmdir(2)`).
 public struct StartupFootprint: Sendable {
     /// A start-up step on disk that failed: the setting, the path and the system's reason.
     public struct Failure: Error, Equatable, Sendable, CustomStringConvertible {
@@ -26,17 +29,21 @@ public struct StartupFootprint: Sendable {
 
     /// Directories this start created, outermost first.
     public private(set) var createdDirectories: [String] = []
-    /// Database files (main file and SQLite companions) that did not exist before this start.
+    /// Database files (main file and SQLite companions) this start created and may remove:
+    /// empty unless it created the database itself.
     public private(set) var newDatabaseFiles: [String] = []
+    /// The descriptor holding the database's `flock`; kept open (never closed) so the lock
+    /// lasts as long as the process.
+    public private(set) var lockDescriptor: Int32 = -1
 
     /// Creates the data directory and notes what existed.
     /// - Throws: `StartupFootprint.Failure` naming the path and `strerror` text; anything this
     ///   call created before failing is removed again.
     public static func prepare(_ configuration: CoordinatorConfiguration) throws(Failure) -> StartupFootprint {
         var footprint = StartupFootprint()
-        footprint.newDatabaseFiles = DatabaseFileMode.companions.map { configuration.databasePath + $0 }.filter { !exists($0) }
         do {
             try footprint.makeDirectory(configuration.dataDirectory, setting: "DATA_DIR")
+            try footprint.lockDatabase(configuration.databasePath)
         } catch {
             footprint.removeCreated()
             throw error
@@ -44,10 +51,39 @@ public struct StartupFootprint: Sendable {
         return footprint
     }
 
+    /// Opens (creating it when missing, `O_EXCL`) and `flock`s the database file.
+    mutating func lockDatabase(_ path: String) throws(Failure) {
+        var created = true
+        var descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if descriptor < 0 && errno == EEXIST {
+            created = false
+            descriptor = open(path, O_RDWR | O_CLOEXEC)
+        }
+        guard descriptor >= 0 else {
+            throw Failure(setting: "DATABASE_URL", path: path, reason: "open: \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            close(descriptor)
+            // Another process holds it (it may have opened the file this start just made):
+            // nothing here is removed.
+            throw Failure(
+                setting: "DATABASE_URL", path: path,
+                reason: code == EWOULDBLOCK
+                    ? "in use by another aitbc-coordinator (it holds the lock); stop that one first or use another DATA_DIR"
+                    : "flock: \(String(cString: strerror(code)))")
+        }
+        lockDescriptor = descriptor
+        if created { newDatabaseFiles = DatabaseFileMode.companions.map { path + $0 } }
+    }
+
     /// Removes what this start created: its new database files, then its directories
     /// (innermost first, only when empty).
     public func removeCreated() {
-        for file in newDatabaseFiles where Self.exists(file) { unlink(file) }
+        // Only under the lock: then no other coordinator can have opened the files.
+        if lockDescriptor >= 0 {
+            for file in newDatabaseFiles where Self.exists(file) { unlink(file) }
+        }
         for directory in createdDirectories.reversed() { rmdir(directory) }
     }
 

@@ -96,6 +96,27 @@ struct CoordinatorStartupTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path("second")))
     }
 
+    /// A second coordinator on the database another one is running on is refused before it
+    /// touches it, and its failed start removes nothing of the first's: a failed start used to
+    /// delete database files that had not existed when it began, which another coordinator
+    /// starting at the same moment could have created (and would then have lost).
+    @Test func aSecondCoordinatorOnTheSameDatabaseIsRefusedAndRemovesNothing() async throws {
+        let directory = try TemporaryDirectory(prefix: "coordinator-start")
+        let first = try await CoordinatorProcess(
+            binary: Self.binary, dataDirectory: directory.path("data"), settings: ["APP_ENV": "dev"], workDirectory: directory.url.path)
+        defer { first.child.send(SIGKILL) }
+        let files = { (try? FileManager.default.contentsOfDirectory(atPath: directory.path("data")))?.sorted() ?? [] }
+        let before = files()
+        let second = try await ChildProcess.run(
+            Self.binary, ["--port", "0", "--data-dir", directory.path("data"), "--env-file", "/dev/null"],
+            environment: TestPaths.baseEnvironment(), directory: directory.url.path)
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("in use by another aitbc-coordinator"), "\(second.stderr)")
+        #expect(files() == before)
+        #expect(first.child.isRunning)
+        #expect(before.contains("coordinator.db"))
+    }
+
     /// A data directory that cannot be created names the path and the errno text, not a
     /// Foundation error code.
     @Test func unusableDataDirectoryNamesThePathAndTheReason() async throws {
@@ -113,7 +134,7 @@ struct CoordinatorStartupTests {
             environment: TestPaths.baseEnvironment().merging(["DATABASE_URL": directory.path("missing/c.db")]) { $1 },
             directory: directory.url.path)
         #expect(database.status == 1)
-        #expect(database.stderr.contains("cannot start: open \(directory.path("missing/c.db")): No such file or directory"))
+        #expect(database.stderr.contains("cannot start: DATABASE_URL: \(directory.path("missing/c.db")): open: No such file or directory"))
         // The data directory this failed start created is gone again.
         #expect(!FileManager.default.fileExists(atPath: directory.path("data")))
     }
