@@ -11,6 +11,42 @@ extension CoordinatorConfiguration {
         ["\(role.rawValue)_dev_key_1", "change-me-\(role.rawValue)-key"]
     }
 
+    /// Whether `key` is, or is shaped like, a key printed in the docs: `<role>_dev_key_<n>` or
+    /// `change-me-<role>-key` for any role, in any letter case.
+    static func looksPublished(_ key: String) -> Bool {
+        let lowered = key.lowercased()
+        for role in Role.allCases {
+            if lowered == "change-me-\(role.rawValue)-key" { return true }
+            let prefix = "\(role.rawValue)_dev_key_"
+            if lowered.hasPrefix(prefix), !lowered.dropFirst(prefix.count).isEmpty,
+                lowered.dropFirst(prefix.count).allSatisfy(\.isNumber)
+            {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Ed25519 seeds anyone can read: the receipt test vectors' (`protocols/receipts/vectors`)
+    /// and trivial ones. A coordinator signing with one signs receipts anyone can forge.
+    static let publishedSeedHexes: [String] = [
+        "e2c35a46318ec09cf1cc04f06c4ba18bf2cd3f0ed318d986f01228bdbf9fd326",
+        "1e6598438c25f76acadd8c83ec25b6b755281d2546af1221efa61634c7f996dc",
+        "ae74313c727098dc093065d55b99b9bf1a8d6184f2c566ff4908f400e0ebcc6c",
+        "ae6c1ae6c65bb56768b286aff9a2a70c865b4f1e0ccf2afd1f63e4fb34de3e61",
+        "e01923ccf5b8dbac927d8f337ace25d50c04dc2ecd95d0311e88a020fce69ce8",
+        "54e17fcbfb691b164ee375f7122082a6d1e28b0a19ea20caa2ed9dad60f39db3",
+        "b0941c9a7b62188b11dc10176273d4d8d67b1beb7144355885957a2892da3de0",
+        "0ceb58bfe01247851cfdf8d820a97bc6b2514416c4b0df9d922ab1c0cdd1508b",
+        String(repeating: "00", count: 32), String(repeating: "11", count: 32), String(repeating: "ff", count: 32),
+        String(repeating: "01", count: 32),
+    ]
+
+    /// Whether `key` is one of the published seeds (compared by public key).
+    static func isPublishedSeed(_ key: Ed25519.PrivateKey) -> Bool {
+        publishedSeedHexes.contains { hex in (try? Ed25519.PrivateKey(seedHex: hex))?.publicKey.keyID == key.publicKey.keyID }
+    }
+
     /// The roles whose key set accepts a placeholder key.
     public var rolesWithPlaceholderKeys: [Role] {
         Role.allCases.filter { role in
@@ -26,6 +62,20 @@ extension CoordinatorConfiguration {
     /// - Throws: `ConfigurationError.invalid` naming the setting to fix.
     public func checkProductionReadiness() throws(ConfigurationError) {
         guard isProduction else { return }
+        if let role = rolesWithPublishedLookingKeys.first {
+            throw .invalid(
+                setting: Self.keySetting(role),
+                reason: "holds a key shaped like the published placeholders (<role>_dev_key_<n>, change-me-<role>-key), "
+                    + "which APP_ENV=\(appEnvironment) refuses: configure keys of your own (e.g. openssl rand -hex 32)")
+        }
+        for (setting, key) in [("RECEIPT_SIGNING_KEY_HEX", signingKey), ("RECEIPT_ATTESTATION_KEY_HEX", attestationKey)] {
+            if let key, Self.isPublishedSeed(key) {
+                throw .invalid(
+                    setting: setting,
+                    reason: "is a published seed (a test vector's or a trivial one): anyone could sign receipts with it, "
+                        + "which APP_ENV=\(appEnvironment) refuses; use `aitbc keygen --out FILE`")
+            }
+        }
         if let role = rolesWithPlaceholderKeys.first {
             throw .invalid(
                 setting: Self.keySetting(role),

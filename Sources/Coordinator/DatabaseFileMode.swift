@@ -33,6 +33,12 @@ enum DatabaseFileMode {
                 if errno == ENOENT { continue }
                 throw .storage("stat \(file): \(String(cString: strerror(errno)))")
             }
+            // Only regular files: a DATABASE_URL naming a directory or a device (/dev/null)
+            // must never have its mode changed.
+            guard status.st_mode & S_IFMT == S_IFREG else {
+                if suffix.isEmpty { throw .storage("\(file) is not a regular file") }
+                continue
+            }
             guard status.st_mode & 0o077 != 0 else { continue }
             guard chmod(file, 0o600) == 0 else { throw .storage("chmod \(file): \(String(cString: strerror(errno)))") }
             tightened.append(file)

@@ -62,6 +62,11 @@ public struct StartupFootprint: Sendable {
         guard descriptor >= 0 else {
             throw Failure(setting: "DATABASE_URL", path: path, reason: "open: \(String(cString: strerror(errno)))")
         }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
+            throw Failure(setting: "DATABASE_URL", path: path, reason: "is not a regular file")
+        }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno
             close(descriptor)
@@ -92,8 +97,10 @@ public struct StartupFootprint: Sendable {
         return lstat(path, &status) == 0
     }
 
-    /// `mkdir -p` with mode 0700, recording each directory it creates; an existing final
-    /// directory must be ours and is tightened to 0700 (as `DataDirectory.prepare` does).
+    /// `mkdir -p` with mode 0700, recording each directory it creates. An existing final
+    /// directory must be ours and is left as it is (its mode is the operator's: `DATA_DIR=/srv`
+    /// tightened to 0700 would break everyone else), but one that others may write to is
+    /// refused — anyone could plant or swap files beside the database there.
     mutating func makeDirectory(_ path: String, setting: String) throws(Failure) {
         let absolute = path.hasPrefix("/") ? path : Self.currentDirectory() + "/" + path
         var prefix = ""
@@ -123,8 +130,10 @@ public struct StartupFootprint: Sendable {
         guard status.st_uid == geteuid() else {
             throw Failure(setting: setting, path: absolute, reason: "belongs to uid \(status.st_uid), not to this user")
         }
-        if status.st_mode & 0o777 != 0o700, chmod(absolute, 0o700) != 0 {
-            throw Failure(setting: setting, path: absolute, reason: "chmod 0700: \(String(cString: strerror(errno)))")
+        guard status.st_mode & 0o022 == 0 else {
+            throw Failure(
+                setting: setting, path: absolute,
+                reason: "group or others may write to it (mode \(String(status.st_mode & 0o7777, radix: 8))): use a directory of its own")
         }
     }
 

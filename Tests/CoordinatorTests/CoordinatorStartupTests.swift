@@ -117,6 +117,50 @@ struct CoordinatorStartupTests {
         #expect(before.contains("coordinator.db"))
     }
 
+    /// Found by the issue 12 black-box review: a start changed the modes of things it did not
+    /// create — an existing `DATA_DIR` (1777 or 755) forced to 0700, a `DATABASE_URL` naming a
+    /// directory or a device set to 0600. Existing directories keep their mode (one others may
+    /// write to is refused), and a database path that is no regular file is refused untouched.
+    @Test func aStartNeverChangesTheModesOfWhatItDidNotCreate() async throws {
+        let directory = try TemporaryDirectory(prefix: "coordinator-start")
+        // A port in use, so every start below fails right after preparing its files.
+        let busy = try await CoordinatorProcess(
+            binary: Self.binary, dataDirectory: directory.path("busy"), settings: ["APP_ENV": "dev"], workDirectory: directory.url.path)
+        defer { busy.child.send(SIGKILL) }
+        func mode(_ path: String) -> Int {
+            ((try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int) ?? -1
+        }
+        func start(_ dataDir: String, database: String? = nil) async throws -> (status: Int32, stderr: String) {
+            var environment = TestPaths.baseEnvironment()
+            if let database { environment["DATABASE_URL"] = database }
+            let result = try await ChildProcess.run(
+                Self.binary, ["--port", String(busy.port), "--data-dir", dataDir, "--env-file", "/dev/null"], environment: environment,
+                directory: directory.url.path)
+            return (result.status, result.stderr)
+        }
+        let shared = directory.path("shared")
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o1777])
+        let sharedStart = try await start(shared)
+        #expect(sharedStart.status == 1)
+        #expect(sharedStart.stderr.contains("group or others may write to it"), "\(sharedStart.stderr)")
+        #expect(mode(shared) == 0o1777)
+        let open = directory.path("open")
+        try FileManager.default.createDirectory(atPath: open, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+        #expect(try await start(open).status == 1)
+        #expect(mode(open) == 0o755)
+        let aDirectory = directory.path("not-a-file")
+        try FileManager.default.createDirectory(atPath: aDirectory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+        let directoryStart = try await start(directory.path("data1"), database: aDirectory)
+        #expect(directoryStart.status == 1)
+        #expect(mode(aDirectory) == 0o755)
+        let fifo = directory.path("fifo")
+        #expect(mkfifo(fifo, 0o666) == 0)
+        let fifoStart = try await start(directory.path("data2"), database: fifo)
+        #expect(fifoStart.status == 1)
+        #expect(fifoStart.stderr.contains("is not a regular file"), "\(fifoStart.stderr)")
+        #expect(mode(fifo) & 0o777 == 0o666 & ~0o022 || mode(fifo) & 0o777 == 0o666)
+    }
+
     /// A data directory that cannot be created names the path and the errno text, not a
     /// Foundation error code.
     @Test func unusableDataDirectoryNamesThePathAndTheReason() async throws {

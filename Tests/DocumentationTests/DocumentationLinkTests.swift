@@ -79,9 +79,11 @@ import Testing
     @Test(.enabled(if: TestPaths.onPath("python3") != nil, "needs python3"))
     func everyShellBlockIsRunOrMarkedIllustrative() async throws {
         let script = TestPaths.root.appendingPathComponent("scripts/doc-blocks.py").path
+        // Its own directory: the child's output files go there, not into the repository.
+        let directory = try TemporaryDirectory(prefix: "doc-blocks")
         let result = try await ChildProcess.run(
             TestPaths.onPath("python3") ?? "python3", [script, "check"], environment: TestPaths.baseEnvironment(),
-            directory: TestPaths.root.path)
+            directory: directory.url.path)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("0 problems"))
     }
