@@ -74,7 +74,11 @@ public struct JobConstraints: Sendable, Equatable {
                 }
                 maxPrice = value
             default:
-                continue  // unknown keys are dropped (spec §6)
+                // Refused, not dropped (issue 12 review): a misspelt `max_prise` took the
+                // default — no price cap — and the job went to a miner at any price.
+                let name = String(member.key.unicodeScalars.prefix(64).map { $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" })
+                throw .invalidPayload(
+                    "constraints: unknown field \"\(name)\" (known: gpu, cuda, min_vram_gb, models, region, max_price)")
             }
         }
     }

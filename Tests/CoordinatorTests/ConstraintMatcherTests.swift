@@ -3,9 +3,15 @@ import JSON
 import Testing
 
 @Suite struct JobConstraintsTests {
-    @Test func unknownKeysAndNullsAreDropped() throws {
-        let constraints = try JobConstraints(json: ["gpu": "A100", "cuda": .null, "color": "blue", "min_vram_gb": 16])
+    @Test func nullsAreDroppedAndUnknownKeysRefused() throws {
+        let constraints = try JobConstraints(json: ["gpu": "A100", "cuda": .null, "min_vram_gb": 16])
         #expect(constraints == JobConstraints(gpu: "A100", minVRAMGB: 16))
+        // Found by the issue 12 reviews: a misspelt `max_prise` was dropped, so the job had no price cap.
+        for unknown in ["max_prise", "regoin", "color"] {
+            let error = #expect(throws: CoordinatorError.self) { try JobConstraints(json: ["gpu": "A100", .init(stringLiteral: unknown): 1]) }
+            #expect(error?.httpStatus == 422)
+            #expect(error?.detail.contains("unknown field \"\(unknown)\"") == true)
+        }
         #expect(constraints.json == ["gpu": "A100", "min_vram_gb": 16])
         #expect(try JobConstraints(json: nil).isEmpty)
         #expect(try JobConstraints(json: .null).isEmpty)

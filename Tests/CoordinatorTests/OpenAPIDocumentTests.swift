@@ -101,7 +101,7 @@ import Testing
         do {
             try configuration.checkProductionReadiness()
         } catch {
-            #expect(error.description.hasPrefix("invalid configuration: CLIENT_API_KEYS: holds a published placeholder key"))
+            #expect(error.description.hasPrefix("invalid configuration: CLIENT_API_KEYS: holds a key shaped like the published placeholders"))
         }
     }
 }
