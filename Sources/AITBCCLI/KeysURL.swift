@@ -2,10 +2,21 @@ import Cryptography
 import HTTP1
 import HTTPClient
 import JSON
+import ServiceRuntime
 
 /// Fetches the keys a coordinator publishes at `GET /v1/keys`:
-/// `{"keys": [{"key_id", "public_key_hex", "alg": "Ed25519", "use"}]}`.
+/// `{"keys": [{"key_id", "public_key_hex", "alg": "Ed25519", "use"}]}`. The server is not
+/// trusted with the terminal: whatever of its answer or of the URL is echoed is escaped, and the
+/// URL's `user:password@` is never printed.
 enum KeysURL {
+    /// The keys of a key list, by what they may verify.
+    struct Keys: Sendable, Equatable {
+        /// `"use": "receipt-signing"` keys: the coordinator's primary `signature`.
+        var signing: [Ed25519.PublicKey] = []
+        /// `"use": "receipt-attestation"` keys: the receipt's `attestations`.
+        var attestation: [Ed25519.PublicKey] = []
+    }
+
     /// Largest key document read.
     static let maxBytes = 1 << 20
 
@@ -22,8 +33,9 @@ enum KeysURL {
     /// The Ed25519 keys at `text`.
     /// - Throws: `CLIError` when the URL cannot be fetched, answers other than 200, or its
     ///   document is not a key list (a `key_id` that does not name its `public_key_hex` included).
-    static func fetch(_ text: String) async throws(CLIError) -> [Ed25519.PublicKey] {
+    static func fetch(_ text: String) async throws(CLIError) -> Keys {
         let url = resolve(text)
+        let shown = UntrustedText.displayURL(url)
         let client = HTTPClient(
             configuration: HTTPClientConfiguration(
                 connectTimeout: .seconds(5), readTimeout: .seconds(10), maxResponseBodySize: maxBytes,
@@ -33,28 +45,38 @@ enum KeysURL {
             response = try await client.get(url)
         } catch {
             await client.shutdown()
-            throw CLIError("--keys-url: cannot fetch \(url): \(error)")
+            let reason = if case .invalidURL = error { "invalid URL" } else { UntrustedText.display("\(error)", limit: 256) }
+            throw CLIError("--keys-url: cannot fetch \(shown): \(reason)")
         }
         await client.shutdown()
-        guard response.status.code == 200 else { throw CLIError("--keys-url: \(url) answered \(response.status.code)") }
-        return try parse(response.body, url: url)
+        guard response.status.code == 200 else { throw CLIError("--keys-url: \(shown) answered \(response.status.code)") }
+        return try parse(response.body, url: shown)
     }
 
-    /// The Ed25519 keys of a key document.
-    /// - Throws: `CLIError` naming what is wrong.
-    static func parse(_ body: [UInt8], url: String) throws(CLIError) -> [Ed25519.PublicKey] {
+    /// The Ed25519 keys of a key document, sorted by `use`; keys of another `use` are left out.
+    /// - Parameter url: the URL as it may be shown.
+    /// - Throws: `CLIError` naming what is wrong: not a key list, an Ed25519 entry without a valid
+    ///   `public_key_hex`, or without a string `key_id` that names that key.
+    static func parse(_ body: [UInt8], url: String) throws(CLIError) -> Keys {
         guard let document = try? JSONParser(limits: .init(maxInputBytes: maxBytes, maxDepth: 8)).parse(body),
             let entries = document["keys"]?.arrayValue
         else { throw CLIError("--keys-url: \(url) did not return {\"keys\": [...]}") }
-        var keys: [Ed25519.PublicKey] = []
+        var keys = Keys()
         for entry in entries where entry["alg"]?.stringValue == "Ed25519" {
             guard let hex = entry["public_key_hex"]?.stringValue, let key = try? Ed25519.PublicKey(hex: hex) else {
                 throw CLIError("--keys-url: \(url): a key has no valid public_key_hex")
             }
-            if let keyID = entry["key_id"]?.stringValue, keyID != key.keyID {
-                throw CLIError("--keys-url: \(url): key_id \(keyID) does not name its public_key_hex")
+            guard let keyID = entry["key_id"]?.stringValue else {
+                throw CLIError("--keys-url: \(url): a key has no key_id string")
             }
-            keys.append(key)
+            guard keyID == key.keyID else {
+                throw CLIError("--keys-url: \(url): key_id \(UntrustedText.display(keyID)) does not name its public_key_hex")
+            }
+            switch entry["use"]?.stringValue {
+            case "receipt-signing": keys.signing.append(key)
+            case "receipt-attestation": keys.attestation.append(key)
+            default: continue
+            }
         }
         return keys
     }

@@ -1,6 +1,7 @@
 public import Cryptography
 public import JSON
 public import Receipts
+import ServiceRuntime
 
 /// Every signature of one receipt with its status: the coordinator's (`signature`), each
 /// attestation, and the miner's work claim (`metadata.work_claim` + `metadata.miner_signature`).
@@ -26,10 +27,14 @@ public struct ReceiptReport: Sendable, Equatable {
     /// Every entry valid.
     public var isVerified: Bool { entries.allSatisfy(\.isValid) }
 
-    /// Checks `receipt`: coordinator signature and attestations against `trustedKeys`, the work
-    /// claim against its own key_id (or only `minerKeys` when given) and against the receipt.
-    public static func make(_ receipt: Receipt, trustedKeys: [Ed25519.PublicKey], minerKeys: [Ed25519.PublicKey]?) -> ReceiptReport {
-        let verification = ReceiptVerifier(trustedKeys: trustedKeys).verify(receipt)
+    /// Checks `receipt`: the coordinator signature against `trustedKeys`, attestations against
+    /// `attestationKeys` (`trustedKeys` when nil), the work claim against its own key_id (or only
+    /// `minerKeys` when given) and against the receipt.
+    public static func make(
+        _ receipt: Receipt, trustedKeys: [Ed25519.PublicKey], attestationKeys: [Ed25519.PublicKey]? = nil,
+        minerKeys: [Ed25519.PublicKey]?
+    ) -> ReceiptReport {
+        let verification = ReceiptVerifier(trustedKeys: trustedKeys, attestationKeys: attestationKeys).verify(receipt)
         var entries = [Entry(role: "signature", keyID: verification.signature.keyID, status: "\(verification.signature.status)")]
         for (index, check) in verification.attestations.enumerated() {
             entries.append(Entry(role: "attestation[\(index)]", keyID: check.keyID, status: "\(check.status)"))
@@ -73,9 +78,9 @@ public struct ReceiptReport: Sendable, Equatable {
         return entry("valid")
     }
 
-    /// `signature key_id=…: valid` lines, then a summary.
+    /// `signature key_id=…: valid` lines, then a summary; key ids are the receipt's text, escaped.
     public var lines: [String] {
-        var lines = entries.map { "\($0.role) key_id=\($0.keyID ?? "-"): \($0.status)" }
+        var lines = entries.map { "\($0.role) key_id=\($0.keyID.map { UntrustedText.display($0) } ?? "-"): \($0.status)" }
         if !hasWorkClaim { lines.append("work_claim: absent (the miner signed no claim)") }
         let failed = entries.filter { !$0.isValid }.count
         lines.append(failed == 0 ? "verified: \(entries.count) of \(entries.count) signatures valid" : "not verified: \(failed) of \(entries.count) signatures invalid")

@@ -2,6 +2,7 @@ public import ArgumentParser
 public import Cryptography
 import JSON
 public import Receipts
+import ServiceRuntime
 
 /// `aitbc receipt verify FILE (--key-hex PUB… | --keys-url URL)`: checks every signature in the
 /// receipt — the coordinator's, each attestation and the miner's work claim — and exits 0 only
@@ -13,10 +14,13 @@ public struct ReceiptVerifyCommand: AsyncParsableCommand {
         abstract: "Verify every signature of a receipt: coordinator, attestations and the miner's work claim.",
         usage: "aitbc receipt verify <file> (--key-hex <pub> ... | --keys-url <url>) [--miner-key-hex <pub> ...] [--json]",
         discussion: """
-            At least one trusted key is required: --key-hex (repeatable) and/or --keys-url, whose \
-            Ed25519 keys (GET /v1/keys of a coordinator) are trusted as given by --key-hex. Trusted \
-            keys verify the primary signature and every attestation; a key named inside the receipt \
-            is never trusted by itself. The miner's work claim (metadata.work_claim with \
+            At least one trusted key is required: --key-hex (repeatable) and/or --keys-url. --key-hex \
+            keys verify the primary signature and every attestation; of the Ed25519 keys at \
+            --keys-url (GET /v1/keys of a coordinator), those with "use":"receipt-signing" verify \
+            the primary signature and those with "use":"receipt-attestation" the attestations. \
+            --keys-url is plain HTTP: use it on loopback or a trusted network only, elsewhere \
+            --key-hex with a key obtained out of band. A key named inside the receipt is never \
+            trusted by itself. The miner's work claim (metadata.work_claim with \
             metadata.miner_signature) is verified against the key its key_id names, or only against \
             --miner-key-hex keys when given, and must match the receipt (job_id, provider, and the \
             result hash when the result is inline). One line per signature goes to stderr \
@@ -78,13 +82,18 @@ public struct ReceiptVerifyCommand: AsyncParsableCommand {
         return keys
     }
 
-    /// The report for the input against `keys` (the `--key-hex` keys when nil).
+    /// The report for the input: the primary signature against the `--key-hex` keys and
+    /// `signingKeys`, attestations against the `--key-hex` keys and `attestationKeys`.
     /// - Throws: `CLIError` for unusable input or keys.
-    public func report(trusting fetched: [Ed25519.PublicKey] = []) throws(CLIError) -> ReceiptReport {
-        let keys = try givenKeys(keyHex, option: "--key-hex") + fetched
+    public func report(signingKeys: [Ed25519.PublicKey] = [], attestationKeys: [Ed25519.PublicKey] = []) throws(CLIError)
+        -> ReceiptReport
+    {
+        let given = try givenKeys(keyHex, option: "--key-hex")
         let minerKeys = try givenKeys(minerKeyHex, option: "--miner-key-hex")
         let receipt = try ReceiptInput.load(path: file)
-        return ReceiptReport.make(receipt, trustedKeys: keys, minerKeys: minerKeys.isEmpty ? nil : minerKeys)
+        return ReceiptReport.make(
+            receipt, trustedKeys: given + signingKeys, attestationKeys: given + attestationKeys,
+            minerKeys: minerKeys.isEmpty ? nil : minerKeys)
     }
 
     /// The primary signature and attestations only (as before the work claim was checked).
@@ -97,9 +106,10 @@ public struct ReceiptVerifyCommand: AsyncParsableCommand {
 
     /// The per-signature report lines of a `ReceiptVerification`.
     public static func reportLines(_ result: ReceiptVerification) -> [String] {
-        var lines = ["signature key_id=\(result.signature.keyID ?? "-"): \(result.signature.status)"]
+        func shown(_ keyID: String?) -> String { keyID.map { UntrustedText.display($0) } ?? "-" }
+        var lines = ["signature key_id=\(shown(result.signature.keyID)): \(result.signature.status)"]
         for (index, check) in result.attestations.enumerated() {
-            lines.append("attestation[\(index)] key_id=\(check.keyID ?? "-"): \(check.status)")
+            lines.append("attestation[\(index)] key_id=\(shown(check.keyID)): \(check.status)")
         }
         return lines
     }
@@ -107,7 +117,7 @@ public struct ReceiptVerifyCommand: AsyncParsableCommand {
     /// Runs the command; input problems exit with status 2.
     /// - Throws: `ExitCode` with the documented status.
     public func run() async throws {
-        var fetched: [Ed25519.PublicKey] = []
+        var fetched = KeysURL.Keys()
         if let keysURL {
             do {
                 fetched = try await KeysURL.fetch(keysURL)
@@ -118,7 +128,7 @@ public struct ReceiptVerifyCommand: AsyncParsableCommand {
         }
         var result: ReceiptReport?
         try CommandIO.reportingInputErrors { () throws(CLIError) in
-            result = try report(trusting: fetched)
+            result = try report(signingKeys: fetched.signing, attestationKeys: fetched.attestation)
         }
         guard let result else { throw CommandIO.unusableInput }
         if json {

@@ -99,7 +99,7 @@ import Testing
 
     @Test(arguments: ["", "/v1", "/v1/keys", "/v1/keys/"])
     func keysURLTrustsTheCoordinatorsPublishedKeys(suffix: String) throws {
-        let body = #"{"keys":[{"key_id":"\#(Self.coordinator.publicKey.keyID)","public_key_hex":"\#(Self.coordinator.publicKey.hex)","alg":"Ed25519","use":"receipts"}]}"#
+        let body = #"{"keys":[{"key_id":"\#(Self.coordinator.publicKey.keyID)","public_key_hex":"\#(Self.coordinator.publicKey.hex)","alg":"Ed25519","use":"receipt-signing"}]}"#
         let paths = Paths()
         let server = try ScriptedTCPServer { socket, _ in
             paths.add(ScriptedTCPServer.readHead(socket).split(separator: " ").dropFirst().first.map(String.init) ?? "?")

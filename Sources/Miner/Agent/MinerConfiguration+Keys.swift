@@ -71,14 +71,15 @@ extension MinerConfiguration {
         }
         guard let first = outermost.min(by: { ($0.value, $0.key) < ($1.value, $1.key) }) else {
             for (key, _) in document.values where sectionNames.contains(key) {
-                throw .invalid(setting: key, reason: "is a section in \(document.path) (line \(document.lines[key] ?? 0)); give it keys, not a value")
+                throw .invalid(setting: UntrustedText.display(key), reason: "is a section in \(document.path) (line \(document.lines[key] ?? 0)); give it keys, not a value")
             }
             return
         }
         var reason = "unknown key in \(document.path) line \(first.value)"
         if let near = nearest(first.key, among: settingNames + sectionNames) { reason += "; did you mean \(near)?" }
         if outermost.count > 1 { reason += " (\(outermost.count - 1) more unknown key\(outermost.count > 2 ? "s" : ""))" }
-        throw .invalid(setting: first.key, reason: reason)
+        // The key is the file's text: escaped and bounded before it reaches a terminal or log.
+        throw .invalid(setting: UntrustedText.display(first.key), reason: reason)
     }
 
     /// Refuses `AITBC_MINER_*` variables that name no setting.

@@ -1,3 +1,6 @@
+// libyaml itself (Yams' C target): its event parser sees anchors and aliases before anything
+// expands them, which Yams' composer and constructor do not offer.
+import CYaml
 import Foundation
 public import ServiceRuntime
 import Yams
@@ -7,6 +10,8 @@ import Yams
 public enum MinerYAML {
     /// Largest configuration file read (a config is a few KiB; this bounds a wrong path).
     public static let maxFileBytes = 1 << 20
+    /// Most YAML nodes (scalars, sequences, mappings) in a file.
+    public static let maxNodes = 100_000
 
     /// A parsed file: the flat settings and where each key was written.
     public struct Document: Sendable, Equatable {
@@ -46,16 +51,23 @@ public enum MinerYAML {
     }
 
     /// `parse` plus the line of every key.
-    /// - Throws: `ConfigurationError.unreadableFile` (naming `path`) when it is not a YAML mapping.
+    /// - Throws: `ConfigurationError.invalid` (naming `path`, line and column, never the document's
+    ///   text) when it is not YAML, uses anchors or aliases, has more than `maxNodes` nodes or a
+    ///   duplicate key; `.unreadableFile` when it is not a mapping.
     public static func parseDocument(_ text: String, path: String = "<config>") throws(ConfigurationError) -> Document {
+        // Before Yams sees it: an alias expands to a copy of its anchor, so ten nested levels of
+        // ten aliases are 10^10 nodes; Yams' own errors quote the document (secrets included).
+        try checkEvents(text, path: path)
         let document: Any?
         let node: Node?
         do {
             document = try Yams.load(yaml: text)
             // Parsed a second time as nodes: only they carry the line marks of the keys.
             node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw .invalid(setting: path, reason: describe(error, in: text))
         } catch {
-            throw .unreadableFile(path: path, reason: "invalid YAML: \(error)")
+            throw .invalid(setting: path, reason: "invalid YAML")
         }
         guard let document else { return Document(values: [:], lines: [:], path: path) }
         guard let mapping = document as? [String: Any] else {
@@ -66,6 +78,68 @@ public enum MinerYAML {
         var lines: [String: Int] = [:]
         if let node { collectLines(node, prefix: "", into: &lines) }
         return Document(values: flat, lines: lines, path: path)
+    }
+
+    /// Runs libyaml's event parser over `text`: refuses syntax errors, anchors, aliases and more
+    /// than `maxNodes` nodes, naming the line and column only.
+    static func checkEvents(_ text: String, path: String) throws(ConfigurationError) {
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty else { return }
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else { throw .invalid(setting: path, reason: "cannot start the YAML parser") }
+        defer { yaml_parser_delete(&parser) }
+        let problem: String? = bytes.withUnsafeBufferPointer { buffer in
+            yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            var nodes = 0
+            while true {
+                var event = yaml_event_t()
+                guard yaml_parser_parse(&parser, &event) == 1 else {
+                    let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+                    return at(parser.problem_mark, UntrustedText.display(problem, limit: 200))
+                }
+                defer { yaml_event_delete(&event) }
+                let anchor: UnsafeMutablePointer<yaml_char_t>?
+                switch event.type {
+                case YAML_STREAM_END_EVENT: return nil
+                case YAML_ALIAS_EVENT: anchor = event.data.alias.anchor
+                case YAML_SCALAR_EVENT: anchor = event.data.scalar.anchor
+                case YAML_SEQUENCE_START_EVENT: anchor = event.data.sequence_start.anchor
+                case YAML_MAPPING_START_EVENT: anchor = event.data.mapping_start.anchor
+                default: continue
+                }
+                if anchor != nil || event.type == YAML_ALIAS_EVENT {
+                    return at(event.start_mark, "YAML anchors and aliases are not supported in miner configuration")
+                }
+                nodes += 1
+                if nodes > maxNodes { return at(event.start_mark, "more than \(maxNodes) YAML nodes") }
+            }
+        }
+        if let problem { throw .invalid(setting: path, reason: problem) }
+    }
+
+    /// `line L column C: problem` (libyaml marks count from 0).
+    private static func at(_ mark: yaml_mark_t, _ problem: String) -> String {
+        "line \(mark.line + 1) column \(mark.column + 1): \(problem)"
+    }
+
+    /// What went wrong and where, without the text Yams quotes from the document.
+    static func describe(_ error: YamlError, in text: String) -> String {
+        func at(_ mark: Mark, _ problem: String) -> String {
+            "line \(mark.line) column \(mark.column): \(UntrustedText.display(problem, limit: 200))"
+        }
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return at(mark, problem)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let names = duplicates.sorted().map { "'\(UntrustedText.display($0))'" }.joined(separator: ", ")
+            return at(context.mark, "duplicate key \(names)")
+        case .reader(let problem, let offset, _, _):
+            let line = offset.map { offset in 1 + text.prefix(offset).reduce(0) { $1 == "\n" ? $0 + 1 : $0 } }
+            return line.map { "line \($0): \(UntrustedText.display(problem, limit: 200))" } ?? UntrustedText.display(problem, limit: 200)
+        default:
+            return "invalid YAML"
+        }
     }
 
     private static func collectLines(_ node: Node, prefix: String, into lines: inout [String: Int]) {
