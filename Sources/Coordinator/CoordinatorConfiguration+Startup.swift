@@ -122,6 +122,13 @@ extension CoordinatorConfiguration {
     /// when neither applies. `APP_ENV=production` refuses both instead.
     public var startupWarnings: [String] {
         var lines: [String] = []
+        // A role without keys answers every request 401 (e.g. a misspelt APP_ENV with no keys set).
+        let keyless = Role.allCases.filter { keyRing.principals(role: $0).isEmpty }
+        if !keyless.isEmpty {
+            lines.append(
+                "!!! WARNING: no \(keyless.map(\.rawValue).joined(separator: ", ")) API keys: every such request is refused (401); "
+                    + "set \(keyless.map(Self.keySetting).joined(separator: ", "))")
+        }
         let placeholders = rolesWithPlaceholderKeys
         if !placeholders.isEmpty {
             let keys = placeholders.map { Self.placeholderKeys(for: $0)[0] }.joined(separator: ", ")

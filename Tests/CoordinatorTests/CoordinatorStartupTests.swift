@@ -41,13 +41,13 @@ struct CoordinatorStartupTests {
             binary: Self.binary, dataDirectory: directory.path("data"),
             settings: [
                 "APP_ENV": "production", "CLIENT_API_KEYS": "alice:k-client-secret,bob:k2-secret", "MINER_API_KEYS": "box:k-miner-secret",
-                "RECEIPT_SIGNING_KEY_HEX": seed, "HMAC_SECRET": "hmac-secret-value",
+                "ADMIN_API_KEYS": "ops:k-admin-secret", "RECEIPT_SIGNING_KEY_HEX": seed, "HMAC_SECRET": "hmac-secret-value",
             ],
             workDirectory: directory.url.path)
         #expect(await coordinator.stop() == 0)
         let stderr = coordinator.child.stderr
         #expect(stderr.contains("signing      key_id \(key.publicKey.keyID) (public key: GET /v1/keys)"))
-        #expect(stderr.contains("auth         keys: client 2 keys, miner 1 key, admin none; dev placeholder keys: no"))
+        #expect(stderr.contains("auth         keys: client 2 keys, miner 1 key, admin 1 key; dev placeholder keys: no"))
         #expect(stderr.contains("hmac         on"))
         #expect(!stderr.contains("WARNING"))
         for secret in [seed, "k-client-secret", "k-miner-secret", "hmac-secret-value"] {

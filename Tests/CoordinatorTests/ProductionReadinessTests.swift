@@ -76,4 +76,13 @@ import Testing
         #expect(values["APP_ENV"] == "production")
         #expect(values["CLIENT_API_KEYS"] == "client_dev_key_1")
     }
+
+    /// Found by the issue 12 new-user run: a coordinator with no keys for a role (a misspelt
+    /// APP_ENV turns off the dev placeholders) started silently and refused every request.
+    @Test func aRoleWithoutKeysIsWarnedAbout() throws {
+        let configuration = try CoordinatorConfiguration(
+            reader: ConfigurationReader(environment: ["APP_ENV": "prodution", "CLIENT_API_KEYS": "c-1234567890"]))
+        #expect(configuration.startupWarnings.contains { $0.contains("no miner, admin API keys") && $0.contains("MINER_API_KEYS") })
+        #expect(!(try Self.configuration([:])).startupWarnings.contains { $0.contains("API keys:") })
+    }
 }
