@@ -157,4 +157,26 @@ import Testing
         #expect(missingToken.status == 2)
         #expect(missingToken.stderr.contains("coordinator.auth_token"), "\(missingToken.output)")
     }
+
+    /// Found by the issue 12 new-user run: `run` reported a workspace root under a regular file
+    /// as "NSCocoaErrorDomain error 512" (while --print-config named it), and a missing
+    /// allowlist or config file with Foundation's wording. Both name the path and errno text now.
+    @Test(.enabled(if: AgentExecutable.path != nil, "aitbc-miner is not built"))
+    func fileErrorsNameThePathAndTheSystemsReason() async throws {
+        let binary = try #require(AgentExecutable.path)
+        let directory = try TemporaryDirectory(prefix: "aitbc-miner-files")
+        let base = directory.url.path
+        #expect(FileManager.default.createFile(atPath: base + "/regular", contents: Data("x".utf8)))
+        let environment = ["AITBC_MINER_COORDINATOR__AUTH_TOKEN": "t", "AITBC_MINER_COORDINATOR__BASE_URL": "http://127.0.0.1:9/v1"]
+        let underFile = try await AgentExecutable.run(
+            binary, ["run", "--workspace-root", base + "/regular/jobs", "--health-bind", "127.0.0.1:0"], environment: environment)
+        #expect(underFile.status == 2)
+        #expect(underFile.stderr.contains("\(base)/regular/jobs: Not a directory"), "\(underFile.output)")
+        #expect(!underFile.output.contains("NSCocoaErrorDomain"))
+        let missingConfig = try await AgentExecutable.run(
+            binary, ["run", "--config", base + "/none.yaml", "--print-config"], environment: environment)
+        #expect(missingConfig.status == 2)
+        #expect(missingConfig.stderr.contains("No such file or directory"), "\(missingConfig.output)")
+        #expect(!missingConfig.output.contains("could not be completed"))
+    }
 }

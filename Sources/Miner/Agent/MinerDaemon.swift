@@ -63,6 +63,9 @@ public struct MinerDaemon: Sendable {
         logger[metadataKey: "node_id"] = .string(configuration.nodeID)
         let key = try configuration.keyFile.map { path throws(ConfigurationError) in try MinerKeyFile.load(path: path) }
         if key == nil { warnUnsigned(logger: logger) }
+        // The same check as --print-config, before anything is created: a root under a regular
+        // file is named with the errno text, not a Foundation error code (issue 12 review).
+        try Self.checkCreatable(configuration.workspaceRoot, setting: "workspace.root")
         if configuration.sandboxSettings(slots: 1).jobUsers != nil {
             // Job users pass through every folder above the root: ones made 0700 here would
             // fail the confinement check below, one folder per start.

@@ -37,7 +37,7 @@ public enum MinerYAML {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw .unreadableFile(path: path, reason: error.localizedDescription)
+            throw .unreadableFile(path: path, reason: SystemErrorText.reason(error))
         }
         guard data.count <= maxFileBytes else { throw .unreadableFile(path: path, reason: "larger than \(maxFileBytes) bytes") }
         return try parseDocument(String(decoding: data, as: UTF8.self), path: path)

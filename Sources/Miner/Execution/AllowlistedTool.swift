@@ -1,4 +1,5 @@
 import Foundation
+import ServiceRuntime
 import Yams
 
 /// One allowlisted tool, read from an `allowlist.d/*.yaml` file (spec/miner.md §6):
@@ -59,7 +60,7 @@ extension AllowlistedTool {
         do {
             text = try String(contentsOfFile: file, encoding: .utf8)
         } catch {
-            throw AllowlistError(file: file, reason: "cannot read: \(error.localizedDescription)")
+            throw AllowlistError(file: file, reason: "cannot read: \(SystemErrorText.reason(error))")
         }
         return try parse(text, file: file)
     }
