@@ -14,6 +14,8 @@ public struct APIKeyRing: Sendable, CustomStringConvertible, CustomReflectable {
         let digest: [UInt8]
         /// The id of an `id:key` entry; nil when the id is derived.
         let explicitID: String?
+        /// Whether the key is, or is shaped like, one the docs print (`APIKeyRing.looksPublished`).
+        let looksPublished: Bool
     }
 
     /// The entries of each role, in configuration order.
@@ -29,13 +31,33 @@ public struct APIKeyRing: Sendable, CustomStringConvertible, CustomReflectable {
             entries[role] = list.map { item in
                 let digest = SHA256.hash(utf8: item.key)
                 let id = item.id ?? APIKeyRing.derivedID(role: role, keyDigest: digest, secret: processSecret)
-                return Entry(principal: Principal(role: role, id: id), digest: digest, explicitID: item.id)
+                return Entry(
+                    principal: Principal(role: role, id: id), digest: digest, explicitID: item.id,
+                    looksPublished: APIKeyRing.looksPublished(item.key))
             }
         }
         self.entries = entries
     }
 
     private init(entries: [Role: [Entry]]) { self.entries = entries }
+
+    /// Whether `key` is, or is shaped like, a key printed in the docs: `<role>_dev_key_<n>` or
+    /// `change-me-<role>-key` for any role, in any letter case. Decided while the raw key is at
+    /// hand; only the answer is kept.
+    static func looksPublished(_ key: String) -> Bool {
+        let lowered = key.lowercased()
+        for role in Role.allCases {
+            if lowered == "change-me-\(role.rawValue)-key" { return true }
+            let number = lowered.dropFirst("\(role.rawValue)_dev_key_".count)
+            if lowered.hasPrefix("\(role.rawValue)_dev_key_"), !number.isEmpty, number.allSatisfy(\.isNumber) { return true }
+        }
+        return false
+    }
+
+    /// The roles with a key that looks published (`APP_ENV=production` refuses them).
+    public var rolesWithPublishedLookingKeys: [Role] {
+        Role.allCases.filter { role in (entries[role] ?? []).contains(where: \.looksPublished) }
+    }
 
     /// The same ring with every derived id recomputed under `secret`, the installation's
     /// principal-id key (kept in its database, schema v4): stable across restarts of that
@@ -46,7 +68,8 @@ public struct APIKeyRing: Sendable, CustomStringConvertible, CustomReflectable {
             bound[role] = list.map { entry in
                 guard entry.explicitID == nil else { return entry }
                 let id = APIKeyRing.derivedID(role: role, keyDigest: entry.digest, secret: secret)
-                return Entry(principal: Principal(role: role, id: id), digest: entry.digest, explicitID: nil)
+                return Entry(
+                    principal: Principal(role: role, id: id), digest: entry.digest, explicitID: nil, looksPublished: entry.looksPublished)
             }
         }
         return APIKeyRing(entries: bound)

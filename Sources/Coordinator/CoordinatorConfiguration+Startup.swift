@@ -11,22 +11,6 @@ extension CoordinatorConfiguration {
         ["\(role.rawValue)_dev_key_1", "change-me-\(role.rawValue)-key"]
     }
 
-    /// Whether `key` is, or is shaped like, a key printed in the docs: `<role>_dev_key_<n>` or
-    /// `change-me-<role>-key` for any role, in any letter case.
-    static func looksPublished(_ key: String) -> Bool {
-        let lowered = key.lowercased()
-        for role in Role.allCases {
-            if lowered == "change-me-\(role.rawValue)-key" { return true }
-            let prefix = "\(role.rawValue)_dev_key_"
-            if lowered.hasPrefix(prefix), !lowered.dropFirst(prefix.count).isEmpty,
-                lowered.dropFirst(prefix.count).allSatisfy(\.isNumber)
-            {
-                return true
-            }
-        }
-        return false
-    }
-
     /// Ed25519 seeds anyone can read: the receipt test vectors' (`protocols/receipts/vectors`)
     /// and trivial ones. A coordinator signing with one signs receipts anyone can forge.
     static let publishedSeedHexes: [String] = [
@@ -62,7 +46,8 @@ extension CoordinatorConfiguration {
     /// - Throws: `ConfigurationError.invalid` naming the setting to fix.
     public func checkProductionReadiness() throws(ConfigurationError) {
         guard isProduction else { return }
-        if let role = rolesWithPublishedLookingKeys.first {
+        // Any role's placeholder, in any case, or one shaped like them (the exact dev keys too).
+        if let role = keyRing.rolesWithPublishedLookingKeys.first {
             throw .invalid(
                 setting: Self.keySetting(role),
                 reason: "holds a key shaped like the published placeholders (<role>_dev_key_<n>, change-me-<role>-key), "
@@ -75,12 +60,6 @@ extension CoordinatorConfiguration {
                     reason: "is a published seed (a test vector's or a trivial one): anyone could sign receipts with it, "
                         + "which APP_ENV=\(appEnvironment) refuses; use `aitbc keygen --out FILE`")
             }
-        }
-        if let role = rolesWithPlaceholderKeys.first {
-            throw .invalid(
-                setting: Self.keySetting(role),
-                reason: "holds a published placeholder key (\(Self.placeholderKeys(for: role).joined(separator: " or "))), "
-                    + "which APP_ENV=\(appEnvironment) refuses: configure keys of your own (e.g. openssl rand -hex 32)")
         }
         if signingKey == nil {
             throw .invalid(

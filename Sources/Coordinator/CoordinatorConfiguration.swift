@@ -16,10 +16,7 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
     public var databasePath: String = "./coordinator.db"
     /// Client, miner and admin keys (`*_API_KEYS`).
     public var keyRing: APIKeyRing = APIKeyRing(keys: [:])
-    /// The roles whose configured keys include one that looks published — any role's dev
-    /// placeholder (`client_dev_key_2`), a `change-me-…-key`, in any letter case — found
-    /// while the raw keys are at hand; `APP_ENV=production` refuses them.
-    public var rolesWithPublishedLookingKeys: [Role] = []
+
     /// `HMAC_SECRET` bytes; when set, bodies may carry `X-Signature`.
     public var hmacSecret: [UInt8]?
     /// `ALLOW_ORIGINS`: CORS origins (`*` = any).
@@ -124,9 +121,7 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
             }
         }
         keyRing = APIKeyRing(keys: keys)
-        rolesWithPublishedLookingKeys = Role.allCases.filter { role in
-            (keys[role] ?? []).contains { Self.looksPublished($0.key) }
-        }
+
         hmacSecret = reader.string("HMAC_SECRET").map { Array($0.utf8) }
         if let origins = reader.string("ALLOW_ORIGINS") {
             allowOrigins = try Self.parseList(origins, setting: "ALLOW_ORIGINS")

@@ -1,4 +1,5 @@
 public import JSON
+import ServiceRuntime
 
 /// Request body parsing for the routes of spec/coordinator.md §6: size and depth limits,
 /// strict JSON (duplicate keys and non-finite numbers refused), unknown top-level fields refused
@@ -35,15 +36,9 @@ public enum CoordinatorRequests {
         let unknown = (body.objectValue ?? []).map(\.key).filter { !accepted.contains($0) }
         guard !unknown.isEmpty else { return }
         // Bounded: a body may hold thousands of members; name the first few.
-        let shown = unknown.prefix(5).map { "\"\(Self.printable($0))\"" }.joined(separator: ", ") + (unknown.count > 5 ? ", …" : "")
+        let shown = unknown.prefix(5).map { "\"\(UntrustedText.display($0))\"" }.joined(separator: ", ") + (unknown.count > 5 ? ", …" : "")
         throw .invalidPayload(
             "unknown field\(unknown.count == 1 ? "" : "s") \(shown) in \(document.name) (known: \(accepted.joined(separator: ", ")))")
-    }
-
-    /// A member name fit for a message: at most 64 characters, control characters as `?`.
-    static func printable(_ name: String) -> String {
-        let clipped = name.unicodeScalars.prefix(64).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) }
-        return String(clipped) + (name.unicodeScalars.count > 64 ? "…" : "")
     }
 
     /// A present, non-null member.

@@ -23,10 +23,21 @@ extension CoordinatorError {
     /// (spec §4), so existing clients keep working.
     public var body: JSONValue {
         var error: [(String, JSONValue)] = [("code", .string(code)), ("message", .string(message))]
-        if case .rateLimited(let seconds) = self {
-            error.append(("details", .members([("retry_after_seconds", .int(seconds))])))
-        }
+        if let details = detailsJSON { error.append(("details", details)) }
         return .members([("detail", .string(detail)), ("error", .members(error))])
+    }
+
+    /// The `details` the HTTP edge sends too (`CoordinatorHTTP.httpError`), so a WebSocket
+    /// error frame carries the same facts as the HTTP answer it stands for.
+    var detailsJSON: JSONValue? {
+        switch self {
+        case .rateLimited(let seconds): .members([("retry_after_seconds", .int(seconds))])
+        case .payloadTooLarge(let limit): .members([("limit_bytes", .int(limit))])
+        case .queueQuotaExceeded(let limit): .members([("queued_job_limit", .int(limit))])
+        case .constraintSetQuotaExceeded(let limit): .members([("constraint_set_limit", .int(limit))])
+        case .minerKeyPinned(let minerID), .minerKeyRequired(let minerID): .members([("miner_id", .string(minerID))])
+        default: nil
+        }
     }
 }
 

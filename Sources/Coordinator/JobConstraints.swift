@@ -1,4 +1,5 @@
 public import JSON
+import ServiceRuntime
 
 /// What a job asks of its miner (spec/coordinator.md §6 POST /v1/jobs, §8). Unknown keys and
 /// `null` members are dropped; the known ones are type- and bounds-checked.
@@ -76,9 +77,8 @@ public struct JobConstraints: Sendable, Equatable {
             default:
                 // Refused, not dropped (issue 12 review): a misspelt `max_prise` took the
                 // default — no price cap — and the job went to a miner at any price.
-                let name = String(member.key.unicodeScalars.prefix(64).map { $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" })
                 throw .invalidPayload(
-                    "constraints: unknown field \"\(name)\" (known: gpu, cuda, min_vram_gb, models, region, max_price)")
+                    "constraints: unknown field \"\(UntrustedText.display(member.key))\" (known: gpu, cuda, min_vram_gb, models, region, max_price)")
             }
         }
     }

@@ -1,4 +1,5 @@
 import Coordinator
+import HTTPServer
 import JSON
 import Testing
 
@@ -54,6 +55,26 @@ import Testing
             #expect(error.detail == detail)
         }
         #expect(CoordinatorError.storage("disk I/O").detail == "internal error")
+    }
+
+    /// The HTTP answer (`CoordinatorHTTP.httpError`) and the WebSocket error frame's body
+    /// (`CoordinatorError.body`) carry the same code, message, detail and details.
+    @Test(arguments: [
+        CoordinatorError.rateLimited(retryAfterSeconds: 3), .payloadTooLarge(limit: 10), .queueQuotaExceeded(limit: 5),
+        .constraintSetQuotaExceeded(limit: 64), .minerKeyPinned(minerID: "m1"), .minerKeyRequired(minerID: "m1"), .jobNotFound,
+        .unauthorized(.unknown),
+    ])
+    func httpAndWebSocketErrorBodiesAgree(error: CoordinatorError) throws {
+        guard case .bytes(let bytes) = CoordinatorHTTP.httpError(error).response.body else {
+            Issue.record("not a byte body")
+            return
+        }
+        let http = try JSONParser(limits: .init(maxInputBytes: 1 << 16)).parse(bytes)
+        let frame = error.body
+        #expect(http["detail"] == frame["detail"])
+        #expect(http["error"]?["code"] == frame["error"]?["code"])
+        #expect(http["error"]?["message"] == frame["error"]?["message"])
+        #expect(http["error"]?["details"] == (frame["error"]?["details"] ?? .object([])))
     }
 
     /// Issue #12: `error.message` names the cause and the fix where the legacy `detail` cannot.

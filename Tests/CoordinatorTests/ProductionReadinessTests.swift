@@ -36,7 +36,7 @@ import Testing
     ])
     func publishedLookingKeysAreRefused(setting: String, keys: String) throws {
         let configuration = try Self.configuration(["APP_ENV": "production", setting: keys])
-        #expect(configuration.rolesWithPublishedLookingKeys.count == 1)
+        #expect(configuration.keyRing.rolesWithPublishedLookingKeys.count == 1)
         #expect(throws: ConfigurationError.self) { try configuration.checkProductionReadiness() }
     }
 

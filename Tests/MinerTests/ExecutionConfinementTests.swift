@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import JSON
-import Miner
+@testable import Miner
 import TestSupport
 import Testing
 
@@ -163,6 +163,26 @@ struct ExecutionConfinementTests {
         for leak in ["READ-KEY", "READ-CONFIG", "READ-OTHER", "LISTED-OTHER", "secret", "other-job-secret"] {
             #expect(!text.contains(leak), "\(leak)")
         }
+    }
+
+    /// Found by the final review: `sandbox.job_user: 4294967294` with 3 slots wrapped, so the
+    /// third job got uid 0 (root) and the second `(uid_t)-1` ("unchanged"). Such a range is
+    /// refused before any job runs, and the pool hands nothing out of it.
+    @Test("a job-user range that would wrap past 2^31-1 is refused and never leases uid 0")
+    func wrappingJobUserRangesAreRefused() {
+        for (first, count) in [(UInt32.max - 1, 3), (UInt32(Int32.max), 2), (UInt32(Int32.max) - 1, 3)] {
+            let range = JobUserRange(uid: first, gid: first, count: count)
+            #expect(!range.isRepresentable)
+            let confinement = SandboxConfinement.resolve(
+                SandboxSettings(landlock: .off, pidNamespace: .off, jobUsers: range), workspaceRoot: "/tmp", slots: count)
+            #expect(confinement.jobUsers == nil)
+            #expect(confinement.failure?.contains("wrap to uid 0") == true, "\(String(describing: confinement.failure))")
+            #expect(JobUserPool(range: range).acquire() == nil)
+        }
+        let last = JobUserRange(uid: UInt32(Int32.max) - 2, gid: 5_000, count: 3)
+        #expect(last.isRepresentable)
+        let pool = JobUserPool(range: last)
+        #expect((0..<3).compactMap { _ in pool.acquire()?.uid } == [UInt32(Int32.max) - 2, UInt32(Int32.max) - 1, UInt32(Int32.max)])
     }
 
     @Test("a root miner's default configuration never runs jobs as root")

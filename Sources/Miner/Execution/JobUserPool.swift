@@ -22,9 +22,11 @@ final class JobUserPool: Sendable {
     /// A free identity, or nil when every one is leased (more jobs than configured slots).
     func acquire() -> Lease? {
         leased.withLock { slots in
-            guard let index = slots.firstIndex(of: false) else { return nil }
+            // Checked: a range that wrapped must hand out nothing, never uid 0
+            // (`SandboxConfinement` refuses such ranges before any job runs).
+            guard let index = slots.firstIndex(of: false), range.isRepresentable else { return nil }
             slots[index] = true
-            return Lease(uid: range.uid &+ UInt32(index), gid: range.gid &+ UInt32(index), index: index)
+            return Lease(uid: range.uid + UInt32(index), gid: range.gid + UInt32(index), index: index)
         }
     }
 

@@ -55,14 +55,18 @@ public struct SandboxConfinement: Sendable, Equatable {
         }
         if let users = settings.jobUsers {
             let mode: SandboxSettings.Mode = settings.requireJobUser ? .required : .auto
-            let code = SpawnRegistry.holding { clinux_probe_setuid(users.uid, users.gid) }
             if users.uid == 0 || users.gid == 0 {
                 result.failure = result.failure ?? "sandbox.job_user: jobs never run as uid or gid 0"
+            } else if !users.isRepresentable {
+                result.failure =
+                    result.failure
+                    ?? "sandbox.job_user: \(users.uid)+\(users.count) ids go past 2147483647 (they would wrap to uid 0); choose a lower first id"
             } else if users.contains(uid: geteuid()) {
                 result.failure = result.failure ?? "sandbox.job_user: the range includes the miner's own uid \(geteuid())"
             } else if users.count < slots {
                 result.failure = result.failure ?? "sandbox.job_user_count: \(users.count) ids for \(slots) job slots (one per slot)"
-            } else if code != 0 {
+            } else if case let code = SpawnRegistry.holding({ clinux_probe_setuid(users.uid, users.gid) }), code != 0 {
+                // The probe forks: only once the static checks above hold.
                 unavailable(
                     mode,
                     "sandbox.job_user: cannot switch to uid \(users.uid) (\(String(cString: strerror(code))); needs CAP_SETUID and CAP_SETGID); "

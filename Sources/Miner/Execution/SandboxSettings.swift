@@ -84,6 +84,13 @@ public struct JobUserRange: Sendable, Equatable {
     /// no tool reads it as negative.
     public static let autoBase: UInt32 = 2_000_000_000
 
+    /// Whether every uid and gid of the range is a valid id above 0 and at most 2^31 − 1: a
+    /// range that wrapped would hand a job uid 0 (root) or `(uid_t)-1` ("unchanged").
+    public var isRepresentable: Bool {
+        uid != 0 && gid != 0 && UInt64(uid) + UInt64(count) - 1 <= UInt64(Int32.max)
+            && UInt64(gid) + UInt64(count) - 1 <= UInt64(Int32.max)
+    }
+
     /// Whether `uid` belongs to the range.
     public func contains(uid candidate: UInt32) -> Bool {
         candidate >= uid && UInt64(candidate) < UInt64(uid) + UInt64(count)
