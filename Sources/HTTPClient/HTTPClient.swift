@@ -81,14 +81,18 @@ public final class HTTPClient: Sendable {
     /// after its caller gave up must never be read, nor the connection reused.
     func attempt(_ request: HTTPClientRequest, url: HTTPClientURL, bytes: [UInt8]) async throws(HTTPClientError) -> HTTPClientResponse {
         let (socket, reused) = try await checkout(url)
+        // Whoever takes the socket first decides its fate: the cancel handler aborts it, or the
+        // exchange hands it back to the pool. Without this a cancel that came just after the
+        // release aborted a connection the pool had already given to another request.
+        let claim = SocketClaim()
         let result: Result<HTTPClientResponse, ExchangeFailure> = await withTaskCancellationHandler {
             do throws(ExchangeFailure) {
-                return .success(try await exchange(request, url: url, bytes: bytes, socket: socket, reused: reused))
+                return .success(try await exchange(request, url: url, bytes: bytes, socket: socket, reused: reused, claim: claim))
             } catch {
                 return .failure(error)
             }
         } onCancel: {
-            socket.abort(.cancelled)
+            if claim.take() { socket.abort(.cancelled) }
         }
         do {
             return try result.get()
@@ -152,7 +156,8 @@ public final class HTTPClient: Sendable {
 
     /// Writes the request and reads the whole response; pools or closes the connection.
     func exchange(
-        _ request: HTTPClientRequest, url: HTTPClientURL, bytes: [UInt8], socket: ClientSocket, reused: Bool
+        _ request: HTTPClientRequest, url: HTTPClientURL, bytes: [UInt8], socket: ClientSocket, reused: Bool,
+        claim: SocketClaim = SocketClaim()
     ) async throws(ExchangeFailure) -> HTTPClientResponse {
         let deadline = Deadline(after: configuration.readTimeout, socket: socket, error: .readTimeout)
         var parser = HTTPResponseParser(limits: configuration.parserLimits)
@@ -195,7 +200,8 @@ public final class HTTPClient: Sendable {
                 guard let final = head, final.status.code >= 200 else { continue }
                 let timedOut = deadline.disarm()
                 let requestClose = request.headers.containsToken("close", in: "Connection")
-                if !timedOut, final.keepAlive, !requestClose, parser.isIdle {
+                // A cancelled caller's socket was (or is being) aborted: never pooled.
+                if !timedOut, final.keepAlive, !requestClose, parser.isIdle, claim.take() {
                     pool.release(socket, key: url.key)
                 } else {
                     pool.discard(socket, key: url.key)
@@ -264,4 +270,13 @@ public final class HTTPClient: Sendable {
             }
         }
     }
+}
+
+/// One attempt's socket, taken once: by the cancel handler (to abort it) or by the exchange
+/// (to pool it), never both.
+final class SocketClaim: Sendable {
+    private let held = Atomic<Bool>(true)
+
+    /// True for the first caller only.
+    func take() -> Bool { held.exchange(false, ordering: .acquiringAndReleasing) }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import HTTP1
-import HTTPClient
+@testable import HTTPClient
 import HTTPServer
 import Testing
 
@@ -159,5 +159,20 @@ import Testing
         let client = HTTPClient()
         await client.shutdown()
         await #expect(throws: HTTPClientError.shutdown) { try await client.get("http://127.0.0.1:1/") }
+    }
+}
+
+/// A cancelled request must never abort a connection it already handed back to the pool: the
+/// cancel handler and the exchange race for the socket, and exactly one of them wins.
+@Suite struct SocketClaimTests {
+    @Test func exactlyOneTakerWins() async {
+        for _ in 0..<200 {
+            let claim = SocketClaim()
+            let wins = await withTaskGroup(of: Bool.self) { group in
+                for _ in 0..<4 { group.addTask { claim.take() } }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(wins == 1)
+        }
     }
 }
