@@ -11,6 +11,7 @@ scratch=${BENCH_SCRATCH:-$root/.build-bench}
 dir=${BENCH_DIR:-/tmp}
 (cd Benchmarks && swift build -c release --scratch-path "$scratch" --product ClaimBench >&2)
 bin=$(cd Benchmarks && swift build -c release --scratch-path "$scratch" --show-bin-path)
-trap 'rm -rf "$dir"/aitbc-claimbench-*' EXIT
+dir=$(mktemp -d "$dir/aitbc-claimbench.XXXXXX")   # this run's own: concurrent runs keep theirs
+trap 'rm -rf "$dir"' EXIT
 echo "# $(date -u +%FT%TZ) $(git rev-parse --short HEAD) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$bin/ClaimBench" --jobs "${1:-100000}" --queues "${2:-1}" --clients "${3:-10}" --rounds "${4:-2000}" --dir "$dir"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole job lifecycle against a real aitbc-coordinator, with curl only:
 # submit → miner registers and polls → result → receipt → `aitbc receipt verify`.
-# docs/coordinator.md shows the part between the "walkthrough" markers verbatim, and
-# CoordinatorWalkthroughTests runs this script, so the documentation cannot drift.
+# The walkthrough itself is the `walkthrough` block of docs/coordinator.md, extracted and run
+# here (CoordinatorWalkthroughTests runs this script), so the documentation cannot drift.
 #
 # Usage: scripts/coordinator-walkthrough.sh            (builds the debug binaries if needed)
 #        BIN_DIR=.build/release scripts/coordinator-walkthrough.sh
@@ -56,6 +56,7 @@ cd "$work"
 # The walkthrough itself is the block docs/coordinator.md shows, run as written (issue 12:
 # extracted from the page, never a copy that could drift from it).
 walkthrough=$(python3 "$repo/scripts/doc-blocks.py" extract docs/coordinator.md walkthrough)
+mkdir -p data   # the block writes its receipt under ./data, as in the repository root
 eval "$walkthrough"
 
 # A tampered copy must fail (exit 1).

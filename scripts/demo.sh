@@ -17,14 +17,27 @@ say() { printf '\n==> %s\n' "$*"; }
 indent() { sed 's/^/    /'; }
 
 say "Building every product in release mode (swift build -c release; minutes the first time)"
-swift build -c release 2>&1 | tail -n 1
+build_log=$(mktemp)
+if ! swift build -c release > "$build_log" 2>&1; then
+    cat "$build_log" >&2; rm -f "$build_log"; exit 1
+fi
+tail -n 1 "$build_log"; rm -f "$build_log"
 bin_dir=$(swift build -c release --show-bin-path)
 # The same folder by the short name the docs use (.build/release links to the platform folder).
 if [[ -d .build/release && "$(cd .build/release && pwd -P)" == "$(cd "$bin_dir" && pwd -P)" ]]; then bin_dir=$PWD/.build/release; fi
 bin=$bin_dir/aitbc
 work=${DEMO_DIR:-./data/demo}
+# Emptied for a fresh run only when a previous run made it (its marker is there): DEMO_DIR
+# naming any other non-empty folder is refused, never deleted.
+# (A folder of an older demo, without the marker, is known by its key and receipt files.)
+if [[ -d "$work" && -n "$(ls -A "$work")" && ! -e "$work/.aitbc-demo" \
+    && ! ( -e "$work/coordinator.key.json" && -e "$work/receipt.signed.json" ) ]]; then
+    echo "error: DEMO_DIR $work is not empty and was not made by scripts/demo.sh; choose another folder" >&2
+    exit 1
+fi
 rm -rf "$work"
 mkdir -p "$work"
+touch "$work/.aitbc-demo"
 
 say "1/3 Receipts: a coordinator key (mode 0600), a receipt signed with it, checked against the pinned public key"
 "$bin" keygen --out "$work/coordinator.key.json" --force >/dev/null
@@ -50,11 +63,15 @@ say "2/3 Coordinator: aitbc-coordinator on a free loopback port; a job submitted
 BIN_DIR=$bin_dir TMPDIR="$work" KEEP_WORK=1 scripts/coordinator-walkthrough.sh 2>&1 | indent
 
 say "3/3 Miner: a coordinator and a real aitbc-miner run a sha256 job and a sandboxed CLI job; both receipts verify; SIGTERM drains the miner"
-BIN_DIR=$bin_dir TMPDIR="$work" KEEP_WORK=1 scripts/miner-walkthrough.sh 2>&1 | indent
+# Its folder goes under the system temporary directory: the miner's job users must pass through
+# every folder above the jobs, and ./data may well be private (docs/coordinator.md makes it 0700).
+miner_tmp=$(mktemp -d "${TMPDIR:-/tmp}/aitbc-demo-miner.XXXXXX")
+chmod 711 "$miner_tmp"
+BIN_DIR=$bin_dir TMPDIR="$miner_tmp" KEEP_WORK=1 scripts/miner-walkthrough.sh 2>&1 | indent
 
 abs_work=$(cd "$work" && pwd)
 coordinator_run=$(ls -d "$abs_work"/coordinator-walkthrough.* | head -n 1)
-miner_run=$(ls -d "$abs_work"/miner-walkthrough.* | head -n 1)
+miner_run=$(ls -d "$miner_tmp"/miner-walkthrough.* | head -n 1)
 say "Done: everything above ran on 127.0.0.1 and has stopped."
 cat <<SUMMARY
 Binaries:  $bin_dir/aitbc, aitbc-coordinator, aitbc-miner

@@ -30,10 +30,10 @@ Exit status: 0 when everything holds, 1 otherwise (a summary says which).
 import os
 import pathlib
 import re
-import shlex
 import shutil
 import signal
 import subprocess
+import threading
 import sys
 import time
 
@@ -42,6 +42,7 @@ SHELLS = {"sh", "bash", "shell", "console"}
 NAME_MARK = re.compile(r"^<!--\s*block:\s*([A-Za-z0-9_.-]+)\s*(,\s*script-only\s*)?-->\s*$")
 AFTER_MARK = re.compile(r"<!--\s*doc-blocks:\s*after\s+([A-Za-z0-9_./-]+)\s*-->")
 DOC_TIMEOUT_S = 900
+GROUP_DRAIN_S = 40
 
 
 def documents():
@@ -132,29 +133,58 @@ def run_document(doc):
         script.append(text)
     started = time.monotonic()
     logs = os.environ.get("DOC_BLOCKS_LOGS")
-    if logs:
-        # The page's output to the terminal and to its log (tee ends with the session).
-        log_path = pathlib.Path(logs) / (str(relative).replace("/", "_") + ".log")
-        script = ["set -euo pipefail", f"exec > >(tee {shlex.quote(str(log_path))}) 2>&1"] + script[1:]
-    process = subprocess.Popen(["bash", "-c", "\n".join(script)], cwd=ROOT, start_new_session=True)
+    log = open(pathlib.Path(logs) / (str(relative).replace("/", "_") + ".log"), "wb") if logs else None
+    # The page's output goes to the terminal and, with DOC_BLOCKS_LOGS, to its log, copied here
+    # (not by a tee inside the session, which the group kill could end before its last lines).
+    process = subprocess.Popen(
+        ["bash", "-c", "\n".join(script)], cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT)
+    copier = threading.Thread(target=copy_output, args=(process.stdout, log), daemon=True)
+    copier.start()
     try:
         status = process.wait(timeout=DOC_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         status = None
     finally:
-        # Whatever the blocks left running (a coordinator started with &) ends with the document.
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(process.pid, sig)
-            except ProcessLookupError:
-                break
-            time.sleep(1)
+        stop_group(process.pid)
         process.wait()
+        # Services a page started with & may have kept the pipe: they are gone now.
+        copier.join(timeout=10)
+        if log:
+            log.close()
     elapsed = time.monotonic() - started
     ok = status == 0
     verdict = "ok" if ok else ("timed out" if status is None else f"failed (exit {status})")
     print(f"doc blocks: {relative}: {len(plain)} blocks {verdict} in {elapsed:.0f} s", flush=True)
     return ok
+
+
+def copy_output(stream, log):
+    for chunk in iter(lambda: stream.read1(65536), b""):
+        sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.flush()
+        if log:
+            log.write(chunk)
+
+
+def stop_group(pgid):
+    """Ends whatever a page left running (a coordinator or miner started with &): SIGTERM, then
+    up to GROUP_DRAIN_S for drains to finish (the miner's drain_timeout_s is 30), then SIGKILL."""
+    try:
+        os.killpg(pgid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + GROUP_DRAIN_S
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def run(names):

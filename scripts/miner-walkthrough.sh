@@ -11,7 +11,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
-repo=$(pwd)
 
 BIN_DIR=${BIN_DIR:-$(swift build --show-bin-path)}
 for product in aitbc aitbc-coordinator aitbc-miner; do

@@ -88,6 +88,21 @@ import Testing
         #expect(JobStateStore(root: harness.workspace.url.path).read(jobID: "job-422")?.state == .abandoned)
     }
 
+    /// Found by the final review: the coordinator's code and message reached the miner's
+    /// stderr raw, so a coordinator (or anyone on a plain-http path) could write escape
+    /// sequences to an operator's terminal.
+    @Test func coordinatorTextIsEscapedBeforeItIsLoggedOrSaid() {
+        let reply = CoordinatorReply.rejection(
+            status: 409, body: ["error": ["code": "\u{1B}[2JPINNED", "message": "line one\n\u{1B}]0;owned\u{07}"]])
+        guard case .rejected(_, let code, let message) = reply else {
+            Issue.record("not a rejection")
+            return
+        }
+        #expect(code == "\\u{1B}[2JPINNED")
+        #expect(message == "line one\\u{A}\\u{1B}]0;owned\\u{7}")
+        #expect(reply.problem.values.allSatisfy { !$0.unicodeScalars.contains { $0.value < 0x20 } })
+    }
+
     @Test(arguments: [(403, "FORBIDDEN"), (404, "JOB_NOT_FOUND"), (400, "BAD_REQUEST"), (413, "PAYLOAD_TOO_LARGE"), (422, "INVALID_PAYLOAD")])
     func permanentRefusalsAbandonWithTheirCode(status: Int, code: String) {
         let reply = CoordinatorReply.rejection(

@@ -104,9 +104,6 @@ public struct CoordinatorClient: Sendable {
         }
     }
 
-    /// The base URL (including `/v1`) requests go to.
-    public var coordinatorURL: String { baseURL }
-
     /// `text` as one path segment (RFC 3986 §3.3): anything but unreserved characters is
     /// percent-encoded, so a hostile job id like `../x` cannot change the request target.
     static func pathSegment(_ text: String) -> String {

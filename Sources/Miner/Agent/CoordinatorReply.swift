@@ -1,4 +1,5 @@
 public import JSON
+import ServiceRuntime
 
 /// What one coordinator call came back with, sorted by what the control loop does next.
 public enum CoordinatorReply: Sendable, Equatable {
@@ -50,7 +51,7 @@ public enum CoordinatorReply: Sendable, Equatable {
         case .unreachable(let reason): return ["error_message": Self.bounded(reason)]
         case .rejected(_, let code, let message):
             var problem: [String: String] = [:]
-            if let code { problem["error_code"] = Self.bounded(code) }
+            if let code { problem["error_code"] = code }
             if let message { problem["error_message"] = message }
             return problem
         }
@@ -59,11 +60,15 @@ public enum CoordinatorReply: Sendable, Equatable {
     /// The rejection of an error response body `{"detail", "error": {"code", "message"}}`.
     static func rejection(status: Int, body: JSONValue?) -> CoordinatorReply {
         let message = body?["error"]?["message"]?.stringValue ?? body?["detail"]?.stringValue
-        return .rejected(status: status, code: body?["error"]?["code"]?.stringValue, message: message.map(bounded))
+        // Escaped as well as cut: the text reaches the miner's stderr, and a coordinator (or
+        // anyone on a plain-http path) must not put escape sequences on an operator's terminal.
+        return .rejected(
+            status: status, code: body?["error"]?["code"]?.stringValue.map { UntrustedText.display($0) },
+            message: message.map(bounded))
     }
 
-    /// `text` cut to `maxMessageLength` characters (an ellipsis marks a cut).
+    /// `text` as `UntrustedText.display` writes it, cut to `maxMessageLength` scalars.
     static func bounded(_ text: String) -> String {
-        text.count <= maxMessageLength ? text : String(text.prefix(maxMessageLength - 1)) + "…"
+        UntrustedText.display(text, limit: maxMessageLength - 1)
     }
 }

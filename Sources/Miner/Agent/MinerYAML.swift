@@ -24,12 +24,6 @@ public enum MinerYAML {
         public var path: String
     }
 
-    /// Flattened settings of the file at `path`.
-    /// - Throws: `ConfigurationError.unreadableFile` when it cannot be read, is too large or is not a YAML mapping.
-    public static func load(path: String) throws(ConfigurationError) -> [String: String] {
-        try loadDocument(path: path).values
-    }
-
     /// The file at `path` with its key lines.
     /// - Throws: `ConfigurationError.unreadableFile` when it cannot be read, is too large or is not a YAML mapping.
     public static func loadDocument(path: String) throws(ConfigurationError) -> Document {
@@ -43,14 +37,8 @@ public enum MinerYAML {
         return try parseDocument(String(decoding: data, as: UTF8.self), path: path)
     }
 
-    /// Flattened settings of YAML `text`; nested mappings join keys with `.`, sequences become
-    /// one item per line, nulls are absent.
-    /// - Throws: `ConfigurationError.unreadableFile` (naming `path`) when it is not a YAML mapping.
-    public static func parse(_ text: String, path: String = "<config>") throws(ConfigurationError) -> [String: String] {
-        try parseDocument(text, path: path).values
-    }
-
-    /// `parse` plus the line of every key.
+    /// Flattened settings of YAML `text` (nested mappings join keys with `.`, sequences become
+    /// one item per line, nulls are absent) and the line of every key.
     /// - Throws: `ConfigurationError.invalid` (naming `path`, line and column, never the document's
     ///   text) when it is not YAML, uses anchors or aliases, has more than `maxNodes` nodes or a
     ///   duplicate key; `.unreadableFile` when it is not a mapping.
