@@ -15,7 +15,8 @@ import Sockets
 final class ClientSocket: EventLoopHandler, @unchecked Sendable {
     let loop: EventLoop
     let address: SocketAddress
-    var fd: Int32 = -1
+    /// Owns the descriptor once `connect()` has opened it.
+    var socket: Socket?
     var registered = false
     var registeredEvents: UInt32 = 0
     var connecting = false
@@ -26,8 +27,8 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
     /// `nil` is resumed only by `writeThenRead` for a stale connection; reads never see it.
     var readWaiter: CheckedContinuation<Result<[UInt8]?, HTTPClientError>?, Never>?
     var writeWaiter: WriteWaiter?
-    var out: [UInt8] = []
-    var outOffset = 0
+    /// The request being written; one at a time (`writeWaiter`).
+    var out = OutboundBuffer()
     let scratch: UnsafeMutableRawBufferPointer
 
     static let readSize = 64 * 1024
@@ -39,9 +40,8 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
     }
 
     deinit {
+        // A socket dropped without close() is closed by its owner `Socket`.
         scratch.deallocate()
-        // Normally closed already; a socket dropped without close must not leak its descriptor.
-        if fd >= 0, !closed { Glibc.close(fd) }
     }
 
     // MARK: - Async API (any thread)
@@ -121,19 +121,25 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
             continuation.resume(returning: .failure(abortError))
             return
         }
-        let domain = address.family == .ipv4 ? AF_INET : AF_INET6
-        let descriptor = socket(domain, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else {
-            continuation.resume(returning: .failure(.io(SocketError.fromErrno("socket"))))
+        let socket: Socket
+        do {
+            socket = try Socket.tcp(family: address.family)
+        } catch {
+            continuation.resume(returning: .failure(.io(error)))
             return
         }
-        fd = descriptor
-        var one: Int32 = 1
-        _ = setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        let result = ClientSocket.withSockAddr(address) { Glibc.connect(descriptor, $0, $1) }
-        if result == 0 {
+        self.socket = socket
+        let progress: Socket.ConnectProgress
+        do {
+            progress = try socket.beginConnect(to: address)
+        } catch {
+            closeOnLoop()
+            continuation.resume(returning: .failure(Self.connectError(error)))
+            return
+        }
+        if progress == .connected {
             do {
-                try loop.register(descriptor, events: 0, handler: self)
+                try loop.register(socket.rawValue, events: 0, handler: self)
                 registered = true
                 continuation.resume(returning: .success(()))
             } catch {
@@ -142,14 +148,8 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
             }
             return
         }
-        let code = errno
-        guard code == EINPROGRESS || code == EINTR else {
-            closeOnLoop()
-            continuation.resume(returning: .failure(Self.connectError(code)))
-            return
-        }
         do {
-            try loop.register(descriptor, events: EventMask.writable, handler: self)
+            try loop.register(socket.rawValue, events: EventMask.writable, handler: self)
             registered = true
             registeredEvents = EventMask.writable
         } catch {
@@ -161,21 +161,20 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
         connectWaiter = continuation
     }
 
-    static func connectError(_ code: Int32) -> HTTPClientError {
-        if code == ECONNREFUSED { return .connectionRefused(code) }
-        return .connectFailed(SocketError(call: "connect", errno: code, message: String(cString: strerror(code))))
+    static func connectError(_ error: SocketError) -> HTTPClientError {
+        if error.kind == .refused { return .connectionRefused(error.errno) }
+        return .connectFailed(error)
     }
 
     func finishConnect() {
         guard connecting, let waiter = connectWaiter else { return }
         connecting = false
         connectWaiter = nil
-        var code: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        if getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length) != 0 { code = errno }
-        if code != 0 {
+        do {
+            try socket?.finishConnect()
+        } catch {
             closeOnLoop()
-            waiter.resume(returning: .failure(Self.connectError(code)))
+            waiter.resume(returning: .failure(Self.connectError(error)))
             return
         }
         updateInterest()
@@ -194,10 +193,10 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
 
     /// Attempts one read for the waiting reader; waits for EPOLLIN when nothing is there.
     func readOnce() {
-        guard let waiter = readWaiter, !closed else { return }
+        guard let waiter = readWaiter, !closed, let socket else { return }
         let result: SocketDescriptor.IOResult
         do {
-            result = try SocketDescriptor(rawValue: fd).read(into: scratch)
+            result = try socket.descriptor.read(into: scratch)
         } catch {
             readWaiter = nil
             closeOnLoop()
@@ -226,36 +225,25 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
         }
         precondition(writeWaiter == nil, "ClientSocket.write() called concurrently")
         if case .thenRead = waiter { precondition(readWaiter == nil, "ClientSocket.read() called concurrently") }
-        out = bytes
-        outOffset = 0
+        out.append(bytes)
         writeWaiter = waiter
         flush()
     }
 
     func flush() {
-        guard let waiter = writeWaiter, !closed else { return }
-        let socket = SocketDescriptor(rawValue: fd)
-        while outOffset < out.count {
-            let offset = outOffset
-            let result = out.withUnsafeBytes { raw in
-                Result { () throws(SocketError) in try socket.write(UnsafeRawBufferPointer(rebasing: raw[offset...])) }
-            }
-            switch result {
-            case .success(.bytes(let count)):
-                outOffset += count
-            case .success(.wouldBlock), .success(.endOfFile):
+        guard let waiter = writeWaiter, !closed, let socket else { return }
+        do {
+            guard try out.flush(to: socket.descriptor).isComplete else {
                 updateInterest()
                 return
-            case .failure(let error):
-                writeWaiter = nil
-                closeOnLoop()
-                waiter.fail(abortError ?? .io(error))
-                return
             }
+        } catch {
+            writeWaiter = nil
+            closeOnLoop()
+            waiter.fail(abortError ?? .io(error))
+            return
         }
         writeWaiter = nil
-        out = []
-        outOffset = 0
         switch waiter {
         case .resume(let continuation):
             updateInterest()
@@ -267,9 +255,9 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
     }
 
     func isIdleAndOpen() -> Bool {
-        guard !closed, readWaiter == nil, writeWaiter == nil else { return false }
+        guard !closed, readWaiter == nil, writeWaiter == nil, let socket else { return false }
         var byte: UInt8 = 0
-        let count = recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
+        let count = recv(socket.rawValue, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
         // EAGAIN: nothing pending, still open. 0: the server closed it. Bytes: unsolicited data.
         return count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
     }
@@ -299,12 +287,12 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
 
     /// Sets the epoll mask to what the waiters need; `keepReadable` leaves an armed EPOLLIN armed.
     func updateInterest(keepReadable: Bool = false) {
-        guard registered, !closed else { return }
+        guard registered, !closed, let socket else { return }
         var events = (readWaiter != nil ? EventMask.readable : 0) | (writeWaiter != nil ? EventMask.writable : 0)
         if keepReadable { events |= registeredEvents & EventMask.readable }
         if events != registeredEvents {
             registeredEvents = events
-            loop.modify(fd, events: events)
+            loop.modify(socket.rawValue, events: events)
         }
     }
 
@@ -312,11 +300,12 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
         guard !closed else { return }
         closed = true
         connecting = false
-        if fd >= 0 {
-            if registered { loop.deregister(fd) }
-            Glibc.close(fd)
+        if let socket {
+            if registered { loop.deregister(socket.rawValue) }
+            socket.close()
         }
         registered = false
+        out.removeAll()
         let error = abortError ?? .connectionClosed
         if let waiter = connectWaiter {
             connectWaiter = nil
@@ -329,28 +318,6 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
         if let waiter = writeWaiter {
             writeWaiter = nil
             waiter.fail(error)
-        }
-    }
-
-    /// Calls `body` with `address` as a `sockaddr` (the Sockets module keeps its own helper internal).
-    static func withSockAddr<R>(_ address: SocketAddress, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
-        switch address.family {
-        case .ipv4:
-            var storage = sockaddr_in()
-            storage.sin_family = sa_family_t(AF_INET)
-            storage.sin_port = in_port_t(UInt16(truncatingIfNeeded: address.port).bigEndian)
-            _ = inet_pton(AF_INET, address.host, &storage.sin_addr)
-            return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-        case .ipv6:
-            var storage = sockaddr_in6()
-            storage.sin6_family = sa_family_t(AF_INET6)
-            storage.sin6_port = in_port_t(UInt16(truncatingIfNeeded: address.port).bigEndian)
-            _ = inet_pton(AF_INET6, address.host, &storage.sin6_addr)
-            return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-            }
         }
     }
 }

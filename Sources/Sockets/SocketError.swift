@@ -22,6 +22,34 @@ public struct SocketError: Error, Equatable, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// What kind of failure this is, for callers that react differently (retry, drop, report).
+    public enum Kind: Sendable, Equatable {
+        /// `ECONNREFUSED`: nothing listens at the address.
+        case refused
+        /// `ETIMEDOUT`: a deadline passed (a connect that never completed).
+        case timedOut
+        /// `EPIPE`: the peer closed and a write found out.
+        case brokenPipe
+        /// `ECONNRESET`: the peer reset the connection.
+        case reset
+        /// Anything else.
+        case other
+    }
+
+    /// The kind of failure, from `errno`.
+    public var kind: Kind {
+        switch errno {
+        case ECONNREFUSED: .refused
+        case ETIMEDOUT: .timedOut
+        case EPIPE: .brokenPipe
+        case ECONNRESET: .reset
+        default: .other
+        }
+    }
+
+    /// Whether the peer is gone (`EPIPE`, `ECONNRESET`): nothing more can be sent on this connection.
+    public var isPeerGone: Bool { kind == .brokenPipe || kind == .reset }
+
     /// `call: message (errno N)`.
     public var description: String { "\(call): \(message) (errno \(errno))" }
 }
