@@ -5,12 +5,8 @@ import WebSocket
 extension HTTPConnection {
     /// After the 101 head: hand the socket, and any bytes read past the request, to `handler`.
     func beginUpgrade(_ handler: @escaping @Sendable (any ByteStream) async -> Void) {
-        upgraded = true
-        busy = true
-        headStart = nil
-        bodyStart = nil
         inbound = parser.takeBufferedBytes()
-        setReading(!peerClosed)
+        updateInterest()
         flush()
         let stream = ConnectionByteStream(connection: self)
         Task {
@@ -26,9 +22,12 @@ extension HTTPConnection {
             readWaiter = nil
             let bytes = inbound
             inbound = []
-            if !readingEnabled, !peerClosed { setReading(true) }
+            if inboundBackpressure {
+                inboundBackpressure = false
+                updateInterest()
+            }
             waiter.resume(returning: bytes)
-        } else if peerClosed || closed {
+        } else if machine.peerClosed || closed {
             readWaiter = nil
             waiter.resume(returning: nil)
         }
@@ -48,9 +47,7 @@ extension HTTPConnection {
     /// `write` throws now — not after the peer drains its window or the idle timeout — as
     /// `WebSocketConnection`'s close timeout and slow-consumer policy require.
     func closeUpgraded() {
-        guard !closed else { return }
-        busy = false
-        close()
+        execute(machine.on(.upgradeFinished))
     }
 }
 

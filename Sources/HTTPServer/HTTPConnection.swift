@@ -3,201 +3,191 @@ import HTTP1
 import Sockets
 import Synchronization
 
-/// One accepted connection: reads and parses on its loop, runs handlers as tasks, writes
-/// responses in request order (pipelining, RFC 9112 §9.3.2) and enforces the timeouts.
+/// One accepted connection: carries out what `HTTPConnectionStateMachine` decides — reads and
+/// parses on its loop, runs handlers as tasks, writes responses in request order (pipelining,
+/// RFC 9112 §9.3.2) and closes on the machine's timeouts.
 ///
 /// `@unchecked Sendable`: all state is touched only on `context.loop`'s thread; tasks reach it
 /// exclusively through `loop.execute`.
 final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
-    let socket: SocketDescriptor
+    typealias StateMachine = HTTPConnectionStateMachine<Request>
+
+    let socket: Socket
     let remote: SocketAddress?
     let context: LoopContext
     /// Whether this connection counts against `maxConnections` (a rejected one does not).
     let counted: Bool
+    var machine: StateMachine
     var parser: HTTPRequestParser
 
+    /// The request whose body is being read.
     var head: HTTPRequestHead?
     var body: [UInt8] = []
-    var queue: [Request] = []
-    /// A handler runs or a body streams: later responses wait.
-    var busy = false
-    /// Parsing stops after a request that may switch protocols or that ends the connection.
-    var parsingPaused = false
-    var pendingFailure: Response?
 
-    var out: [UInt8] = []
-    var outOffset = 0
-    var lastWriteProgress: UInt64 = 0
-    /// Unsent bytes above which no further request is started.
-    static let outputHighWater = 256 * 1024
+    var out = OutboundBuffer()
     var flushWaiters: [CheckedContinuation<Void, any Error>] = []
-    var readingEnabled = true
-    var writeInterest = false
     var registeredEvents: UInt32 = EventMask.readable
+    /// Counted in `core.lingeringConnections` (shutdown does not wait for these).
+    var countedAsLingering = false
+    /// Resources released (the machine closed, or registration failed).
+    var released = false
 
-    var peerClosed = false {
-        didSet { if peerClosed { signal.markPeerClosed() } }
-    }
     /// Shared with every request context of this connection (see `ConnectionSignal`).
     let signal = ConnectionSignal()
-    var closeWhenFlushed = false
-    var lingerDeadline: UInt64?
-    var closed = false
 
-    var headStart: UInt64?
-    var bodyStart: UInt64?
-    var idleSince: UInt64
-
-    var upgraded = false
     var inbound: [UInt8] = []
     var readWaiter: CheckedContinuation<[UInt8]?, any Error>?
+    /// The upgraded protocol lags behind: stop reading until it takes what is buffered.
+    var inboundBackpressure = false
 
-    init(socket: SocketDescriptor, remote: SocketAddress?, context: LoopContext, counted: Bool) {
+    init(socket: Socket, remote: SocketAddress?, context: LoopContext, counted: Bool) {
         self.socket = socket
         self.remote = remote
         self.context = context
         self.counted = counted
         parser = HTTPRequestParser(limits: context.core.configuration.limits)
-        let now = context.loop.now
-        // A fresh connection must deliver its first head within the header timeout (slowloris).
-        headStart = now
-        idleSince = now
+        machine = StateMachine(configuration: context.core.stateMachineConfiguration, now: context.loop.now)
     }
 
     var core: ServerCore { context.core }
 
+    var closed: Bool { machine.isClosed }
+
     /// Nothing in flight: safe to close during a drain.
-    var isIdle: Bool {
-        !busy && queue.isEmpty && head == nil && outOffset == out.count && !upgraded && pendingFailure == nil
-    }
+    var isIdle: Bool { machine.isIdle }
 
     func handleEvents(_ events: UInt32) {
         guard !closed else { return }
         if events & EventMask.writable != 0 { flush() }
         guard !closed else { return }
         if events & (EventMask.readable | EventMask.hangup | EventMask.error) != 0 { readOnce() }
-        // EPOLLHUP: both directions are down and cannot be masked; nothing more can be sent, and
-        // staying registered would wake the loop on every iteration.
-        if events & EventMask.hangup != 0, peerClosed, !closed { close() }
+        if events & EventMask.hangup != 0 { execute(machine.on(.hangUp)) }
     }
 
     /// One read per readiness event; level-triggered epoll reports leftovers again.
     func readOnce() {
         let result: SocketDescriptor.IOResult
         do {
-            result = try socket.read(into: context.readBuffer)
+            result = try socket.descriptor.read(into: context.readBuffer)
         } catch {
-            close()
+            execute(machine.on(.ioFailed))
             return
         }
         switch result {
         case .wouldBlock:
             return
         case .endOfFile:
-            peerClosed = true
-            if lingerDeadline != nil {
-                close()
-            } else if upgraded {
-                setReading(false)
-                deliverInbound()
-            } else if busy || !queue.isEmpty || outOffset < out.count {
-                // A half-close still expects answers to every complete request received;
-                // the last of them carries `Connection: close` (see responseReady).
-                setReading(false)
-                if !busy, queue.isEmpty { closeWhenFlushed = true }
-            } else {
-                close()
-            }
+            signal.markPeerClosed()
+            execute(machine.on(.peerClosed))
         case .bytes(let count):
             let bytes = UnsafeRawBufferPointer(rebasing: context.readBuffer[0..<count])
-            if lingerDeadline != nil { return }
-            if upgraded {
+            switch machine.on(.bytesReceived(now: context.loop.now)) {
+            case .parse:
+                parser.feed(bytes)
+                processInput()
+            case .deliverUpgraded:
                 inbound.append(contentsOf: bytes)
                 // Backpressure: stop reading while the upgraded handler lags behind.
-                if inbound.count >= 1 << 20 { setReading(false) }
+                if inbound.count >= 1 << 20 { inboundBackpressure = true }
+                updateInterest()
                 deliverInbound()
-                return
+            default:
+                break
             }
-            if head == nil, headStart == nil { headStart = context.loop.now }
-            parser.feed(bytes)
-            processInput()
         }
     }
 
+    /// Feeds parser events to the machine until it stops or the input runs out, then starts what can start.
     func processInput() {
-        guard !parsingPaused, !closeWhenFlushed, !closed else { return }
-        parsing: while true {
+        parsing: while machine.canParse {
             let event: HTTPParserEvent?
             do {
                 event = try parser.next()
             } catch {
-                fail(error)
+                head = nil
+                body = []
+                execute(machine.on(.parseFailed(error)))
                 return
             }
             guard let event else { break }
             switch event {
             case .head(let newHead):
                 head = newHead
-                headStart = nil
-                bodyStart = context.loop.now
                 // Reserve at most 64 KiB up front: a declared length is only a claim until the bytes arrive.
                 if case .contentLength(let length) = newHead.bodyFraming { body.reserveCapacity(min(length, 1 << 16)) }
-                // RFC 9110 §10.1.1: tell the client to send the body it is holding back. Only when
-                // nothing is in flight: an interim response must not precede earlier final ones; a
-                // pipelining client then sends the body after its own wait (RFC 9110 §10.1.1 ¶9).
-                if newHead.expectsContinue, newHead.bodyFraming != .none, parser.bufferedByteCount == 0,
-                    !busy, queue.isEmpty, outOffset == out.count
-                {
-                    out.append(contentsOf: HTTPResponseSerializer.continueResponse)
+                let expectsContinue = newHead.expectsContinue && newHead.bodyFraming != .none && parser.bufferedByteCount == 0
+                if case .sendContinue = machine.on(.headParsed(expectsContinue: expectsContinue, now: context.loop.now)) {
+                    out.append(HTTPResponseSerializer.continueResponse)
                     flush()
+                    if closed { return }
                 }
             case .body(let bytes):
                 if body.isEmpty { body = bytes } else { body.append(contentsOf: bytes) }
             case .end:
                 guard let finished = head else { continue }
-                queue.append(Request(head: finished, body: body, remoteAddress: remote))
+                let request = Request(head: finished, body: body, remoteAddress: remote)
                 head = nil
                 body = []
-                bodyStart = nil
-                headStart = parser.bufferedByteCount > 0 ? context.loop.now : nil
-                if !finished.keepAlive || finished.method == .connect || finished.headers.contains("Upgrade") {
-                    pauseParsing()
-                    break parsing
-                }
-                if queue.count >= core.configuration.maxPipelinedRequests {
-                    setReading(false)
-                    break parsing
-                }
+                let action = machine.on(
+                    .requestParsed(
+                        request, closesConnection: !finished.keepAlive,
+                        mayUpgrade: finished.method == .connect || finished.headers.contains("Upgrade"),
+                        moreBuffered: parser.bufferedByteCount > 0, now: context.loop.now))
+                if case .stopParsing = action { break parsing }
             }
         }
-        startNext()
+        execute(machine.on(.inputConsumed))
     }
 
-    /// Answers a parse error after the requests before it, then closes (framing is lost).
-    func fail(_ error: HTTPParserError) {
-        pauseParsing()
-        headStart = nil
-        bodyStart = nil
-        head = nil
-        pendingFailure = HTTPError(error.status, message: error.description).response
-        startNext()
-    }
-
-    func startNext() {
-        guard !busy, !closed, lingerDeadline == nil else { return }
-        // A client that does not read its responses gets no more answers (flush() resumes us),
-        // so the output buffer stays bounded whatever it pipelines.
-        guard out.count - outOffset <= Self.outputHighWater else { return }
-        guard !queue.isEmpty else {
-            if let failure = pendingFailure {
-                pendingFailure = nil
-                writeResponse(failure, for: nil, keepAlive: false)
+    /// Carries out `action`; actions that lead to further events feed them back in.
+    func execute(_ action: StateMachine.Action) {
+        switch action {
+        case .none, .discard, .stopParsing, .parse, .sendContinue:
+            updateInterest()
+        case .runHandler(let request):
+            updateInterest()
+            runHandler(request)
+        case .writeResponse:
+            // Only `handlerDone` answers this, with the response in hand (`responseReady`).
+            break
+        case .writeError(let failure):
+            updateInterest()
+            writeResponse(Self.response(for: failure), for: nil, keepAlive: false)
+        case .switchProtocol:
+            // `writeResponse` starts the upgrade itself, right after queuing the 101 head.
+            break
+        case .flush:
+            flush()
+        case .flushThenParse:
+            updateInterest()
+            flush()
+            processInput()
+        case .deliverUpgraded:
+            updateInterest()
+            deliverInbound()
+        case .lingerClose:
+            // RFC 9112 §9.6: half-close and drain unread input briefly, so a reset does not destroy the response.
+            socket.descriptor.shutdownWrite()
+            if counted {
+                countedAsLingering = true
+                core.lingeringConnections.wrappingAdd(1, ordering: .relaxed)
             }
-            return
+            updateInterest()
+        case .close:
+            release()
         }
-        let request = queue.removeFirst()
-        if !readingEnabled, !peerClosed, !upgraded, queue.count < core.configuration.maxPipelinedRequests { setReading(true) }
-        busy = true
+    }
+
+    static func response(for failure: StateMachine.Failure) -> Response {
+        switch failure {
+        case .malformed(let error): HTTPError(error.status, message: error.description).response
+        case .requestTimeout: HTTPError(.requestTimeout, message: "request not received in time").response
+        case .overloaded:
+            HTTPError(.serviceUnavailable, code: "TOO_MANY_CONNECTIONS", message: "the server is at its connection limit").response
+        }
+    }
+
+    func runHandler(_ request: Request) {
         let core = core
         let requestContext = RequestContext(
             requestID: core.nextRequestID(), logger: core.logger, remoteAddress: remote, connection: signal)
@@ -221,79 +211,47 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
     }
 
     func responseReady(_ response: Response, for head: HTTPRequestHead) {
-        guard !closed else { return }
-        let keepAlive = head.keepAlive && !(peerClosed && queue.isEmpty) && !core.draining.load(ordering: .relaxed)
+        let action = machine.on(.handlerDone(requestKeepAlive: head.keepAlive, draining: core.draining.load(ordering: .relaxed)))
+        guard case .writeResponse(let keepAlive) = action else { return }
         writeResponse(response, for: head, keepAlive: keepAlive)
     }
 
     /// A rejected connection (503 past the connection limit) answers once and closes.
-    func reject(_ response: Response) {
-        pauseParsing()
-        headStart = nil
-        writeResponse(response, for: nil, keepAlive: false)
+    func reject() {
+        execute(machine.on(.rejected))
     }
 
     func checkTimeouts(now: UInt64) {
-        guard !closed else { return }
-        if let lingerDeadline {
-            if now >= lingerDeadline { close() }
-            return
-        }
-        // A peer that stops reading for the idle timeout is gone as far as we care.
-        if outOffset < out.count {
-            if now &- lastWriteProgress > core.idleTimeout { close() }
-            return
-        }
-        guard !upgraded, !busy, queue.isEmpty, outOffset == out.count, pendingFailure == nil else { return }
-        if let headStart, now &- headStart > core.headerTimeout {
-            timeOut()
-        } else if let bodyStart, now &- bodyStart > core.bodyTimeout {
-            timeOut()
-        } else if head == nil, headStart == nil, now &- idleSince > core.idleTimeout {
-            close()
-        }
+        execute(machine.on(.tick(now: now)))
     }
 
-    /// 408 for a head or body that arrives too slowly (RFC 9110 §15.5.9), then close.
-    func timeOut() {
-        pauseParsing()
-        headStart = nil
-        bodyStart = nil
-        head = nil
-        writeResponse(HTTPError(.requestTimeout, message: "request not received in time").response, for: nil, keepAlive: false)
-    }
-
-    /// Stops parsing and reading: nothing after this request is ours to buffer yet (an upgrade,
-    /// a closing request, a parse error), and unread bytes must not pile up in memory.
-    func pauseParsing() {
-        parsingPaused = true
-        setReading(false)
-    }
-
-    func setReading(_ enabled: Bool) {
-        readingEnabled = enabled
-        updateInterest()
+    /// Server drain (`force`: the deadline passed): the machine decides whether this connection closes now.
+    func shutdown(force: Bool) {
+        execute(machine.on(.shutdown(force: force)))
     }
 
     func updateInterest() {
-        guard !closed else { return }
-        let events = (readingEnabled ? EventMask.readable : 0) | (writeInterest ? EventMask.writable : 0)
+        guard !released else { return }
+        let reading = machine.upgraded ? machine.reading && !inboundBackpressure : machine.reading
+        let events = (reading ? EventMask.readable : 0) | (machine.outputPending ? EventMask.writable : 0)
         if events != registeredEvents {
             registeredEvents = events
             context.loop.modify(socket.rawValue, events: events)
         }
     }
 
-    func close() {
-        guard !closed else { return }
-        closed = true
+    /// Releases the socket, the connection slot and every waiter (the machine has closed, or registration failed).
+    func release() {
+        guard !released else { return }
+        released = true
         signal.markPeerClosed()
         context.loop.deregister(socket.rawValue)
         socket.close()
+        out.removeAll()
         context.connections[socket.rawValue] = nil
         if counted {
             core.activeConnections.wrappingSubtract(1, ordering: .relaxed)
-            if lingerDeadline != nil { core.lingeringConnections.wrappingSubtract(1, ordering: .relaxed) }
+            if countedAsLingering { core.lingeringConnections.wrappingSubtract(1, ordering: .relaxed) }
         }
         let waiters = flushWaiters
         flushWaiters = []

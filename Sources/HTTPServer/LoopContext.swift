@@ -54,17 +54,15 @@ final class LoopContext: @unchecked Sendable {
         let count = core.activeConnections.wrappingAdd(1, ordering: .relaxed).newValue
         let rejecting = count > core.configuration.maxConnections
         if rejecting { core.activeConnections.wrappingSubtract(1, ordering: .relaxed) }
-        let connection = HTTPConnection(socket: socket, remote: remote, context: self, counted: !rejecting)
+        let connection = HTTPConnection(socket: Socket(adopting: socket), remote: remote, context: self, counted: !rejecting)
         connections[socket.rawValue] = connection
         do {
             try loop.register(socket.rawValue, events: EventMask.readable, handler: connection)
         } catch {
-            connection.close()
+            connection.shutdown(force: true)
             return
         }
-        if rejecting {
-            connection.reject(HTTPError(.serviceUnavailable, code: "TOO_MANY_CONNECTIONS", message: "the server is at its connection limit").response)
-        }
+        if rejecting { connection.reject() }
     }
 
     func sweep() {
@@ -74,11 +72,11 @@ final class LoopContext: @unchecked Sendable {
 
     /// Closes idle connections; busy ones close after their current response.
     func drain() {
-        for connection in connections.values where connection.isIdle { connection.close() }
+        for connection in connections.values { connection.shutdown(force: false) }
     }
 
     func closeAll() {
-        for connection in connections.values { connection.close() }
+        for connection in connections.values { connection.shutdown(force: true) }
     }
 }
 

@@ -19,6 +19,8 @@ final class ServerCore: Sendable {
     let headerTimeout: UInt64
     let bodyTimeout: UInt64
     let idleTimeout: UInt64
+    /// Every connection's state machine runs with these limits.
+    let stateMachineConfiguration: HTTPConnectionStateMachine<Request>.Configuration
 
     init(configuration: HTTPServerConfiguration, table: RouteTable, logger: Logger) {
         self.configuration = configuration
@@ -28,6 +30,9 @@ final class ServerCore: Sendable {
         headerTimeout = configuration.headerReadTimeout.nanoseconds
         bodyTimeout = configuration.bodyReadTimeout.nanoseconds
         idleTimeout = configuration.idleTimeout.nanoseconds
+        stateMachineConfiguration = .init(
+            maxPipelinedRequests: configuration.maxPipelinedRequests, headerTimeout: headerTimeout,
+            bodyTimeout: bodyTimeout, idleTimeout: idleTimeout)
     }
 
     /// A short unique id: a random per-server prefix and a counter.

@@ -1,0 +1,409 @@
+import HTTP1
+import Sockets
+
+/// The lifecycle of one server connection as a pure state machine: events in, one action out.
+///
+/// `HTTPConnection` owns the socket, the parser and the buffers; it reports what happened
+/// (`on(_:)`) and carries out the returned `Action`. Every decision — when to parse, when to run
+/// the next pipelined request (RFC 9112 §9.3.2), keep-alive or close, the timeouts, lingering
+/// close (RFC 9112 §9.6), shutdown — is made here, without sockets, so it is tested the way
+/// `WebSocketFrameDecoder` is. Time comes in with the events (monotonic nanoseconds).
+///
+/// Input and output overlap (a pipelining client sends the next request while the previous one is
+/// handled), so the state is a few fields rather than one enum; `phase` names the combination.
+/// A malformed request, a slow head or body, or a rejection is a sticky failure: input stays
+/// `.failed` and the connection ends after that one error response, like the frame decoder's `.failed`.
+///
+/// `Pending` is the parsed request queued for a handler (`Request` in the server; anything in tests).
+struct HTTPConnectionStateMachine<Pending> {
+    /// Limits and timeouts, in nanoseconds.
+    struct Configuration: Sendable {
+        var maxPipelinedRequests: Int
+        var headerTimeout: UInt64
+        var bodyTimeout: UInt64
+        var idleTimeout: UInt64
+        /// Unsent bytes above which no further request is started.
+        var outputHighWater = OutboundBuffer.defaultHighWaterMark
+        /// How long a half-closed connection drains unread input before closing (RFC 9112 §9.6).
+        var lingerDuration: UInt64 = 2_000_000_000
+    }
+
+    /// Where request input stands.
+    enum Input: Equatable, Sendable {
+        /// Waiting for a request head; `since` is when its first byte (or the connection) came,
+        /// `nil` while idle between keep-alive requests with nothing buffered.
+        case head(since: UInt64?)
+        /// A head was parsed; waiting for its body since `since`.
+        case body(since: UInt64)
+        /// After a request that ends the connection or may switch protocols: nothing more is parsed
+        /// until its response decides.
+        case paused
+        /// A malformed or too slow request, or a rejected connection: never parsed again.
+        case failed
+    }
+
+    /// How the connection is ending.
+    enum Ending: Equatable, Sendable {
+        /// Not ending.
+        case open
+        /// Close once the output is flushed and nothing runs.
+        case afterFlush
+        /// Write side shut down; draining input until `deadline` (RFC 9112 §9.6).
+        case lingering(deadline: UInt64)
+        /// Closed.
+        case closed(CloseReason)
+    }
+
+    /// Why a connection closed (logged by nobody today; asserted by tests).
+    enum CloseReason: Equatable, Sendable {
+        case peerClosed
+        case completed
+        case idleTimeout
+        case writeStalled
+        case lingerTimeout
+        case shutdown
+        case ioError
+        case responseAborted
+        case upgradeFinished
+    }
+
+    /// The error responses the server sends on its own, each ending the connection.
+    enum Failure: Equatable, Sendable {
+        /// 4xx/5xx for a request the parser refused; framing is lost.
+        case malformed(HTTPParserError)
+        /// 408: head or body too slow (RFC 9110 §15.5.9).
+        case requestTimeout
+        /// 503: the server is at its connection limit.
+        case overloaded
+    }
+
+    /// What happened.
+    enum Event {
+        /// Bytes were read.
+        case bytesReceived(now: UInt64)
+        /// The parser produced a head; `expectsContinue` when it asks for 100 with a body still held back.
+        case headParsed(expectsContinue: Bool, now: UInt64)
+        /// The parser completed a request. `closesConnection`: not keep-alive; `mayUpgrade`: CONNECT or
+        /// `Upgrade`; `moreBuffered`: bytes of a next request are already there.
+        case requestParsed(Pending, closesConnection: Bool, mayUpgrade: Bool, moreBuffered: Bool, now: UInt64)
+        /// The parser refused the input.
+        case parseFailed(HTTPParserError)
+        /// Parsing stopped (no complete event left, or told to stop): time to start what can start.
+        case inputConsumed
+        /// A handler returned its response; `requestKeepAlive` is what the request asked for.
+        case handlerDone(requestKeepAlive: Bool, draining: Bool)
+        /// The response head was 101 with an upgrade handler.
+        case upgradeAccepted
+        /// A response is fully serialized into the output (`close`: it announced `Connection: close`).
+        case responseComplete(close: Bool, now: UInt64)
+        /// A streamed response body failed after its head went out: the status cannot change any more.
+        case responseFailed
+        /// A flush ran: `before` bytes were pending, `remaining` still are.
+        case flushed(before: Int, remaining: Int, now: UInt64)
+        /// A read or write failed (reset).
+        case ioFailed
+        /// End of stream from the peer.
+        case peerClosed
+        /// EPOLLHUP: both directions are down.
+        case hangUp
+        /// A periodic tick for timeouts.
+        case tick(now: UInt64)
+        /// Server drain: idle connections close now, busy ones after their response; `force` closes all.
+        case shutdown(force: Bool)
+        /// The connection is over the server's connection limit: answer 503 and close.
+        case rejected
+        /// The upgraded protocol's handler finished.
+        case upgradeFinished
+    }
+
+    /// What the connection does next.
+    enum Action {
+        /// Nothing.
+        case none
+        /// Feed buffered input to the parser (again).
+        case parse
+        /// Stop taking events from the parser for now.
+        case stopParsing
+        /// Send `100 Continue` (RFC 9110 §10.1.1), then go on parsing.
+        case sendContinue
+        /// Run the handler for this request.
+        case runHandler(Pending)
+        /// Serialize the handler's response, with or without keep-alive.
+        case writeResponse(keepAlive: Bool)
+        /// Serialize this error response (always closing).
+        case writeError(Failure)
+        /// The 101 is queued: hand buffered bytes and the socket to the upgrade handler.
+        case switchProtocol
+        /// Flush the output.
+        case flush
+        /// Flush, then parse what is buffered (after a keep-alive response).
+        case flushThenParse
+        /// Hand received bytes (or end of stream) to the upgraded protocol.
+        case deliverUpgraded
+        /// Ignore received bytes (lingering).
+        case discard
+        /// Shut down the write side and keep reading until the linger deadline.
+        case lingerClose
+        /// Close now.
+        case close(CloseReason)
+    }
+
+    let configuration: Configuration
+    private(set) var input: Input
+    private(set) var queue: [Pending] = []
+    /// A handler runs, a response streams, or an upgraded protocol owns the socket.
+    private(set) var busy = false
+    private(set) var upgraded = false
+    private(set) var pendingFailure: Failure?
+    private(set) var peerClosed = false
+    /// Whether the connection wants EPOLLIN (the upgraded protocol adds its own backpressure).
+    private(set) var reading = true
+    private(set) var ending: Ending = .open
+    private(set) var outputPending = false
+    private var outputBlocked = false
+    private var outputOverHighWater = false
+    private var lastWriteProgress: UInt64 = 0
+    private var idleSince: UInt64
+
+    /// A fresh connection: its first head must arrive within the header timeout (slowloris).
+    init(configuration: Configuration, now: UInt64) {
+        self.configuration = configuration
+        input = .head(since: now)
+        idleSince = now
+    }
+
+    /// The named lifecycle phase, for tests and diagnostics.
+    enum Phase: Equatable, Sendable {
+        case keepAliveIdle, readingHead, readingBody, handling, writingResponse, upgraded, closing, closed
+    }
+
+    /// The phase the fields add up to.
+    var phase: Phase {
+        switch ending {
+        case .closed: return .closed
+        case .lingering, .afterFlush: return .closing
+        case .open: break
+        }
+        if upgraded { return .upgraded }
+        if busy { return .handling }
+        if outputPending { return .writingResponse }
+        switch input {
+        case .body: return .readingBody
+        case .head(since: .some): return .readingHead
+        case .head(since: nil), .paused, .failed: return queue.isEmpty ? .keepAliveIdle : .handling
+        }
+    }
+
+    /// Whether the connection has closed.
+    var isClosed: Bool {
+        if case .closed = ending { return true }
+        return false
+    }
+
+    /// Whether the parser may be fed events now.
+    var canParse: Bool {
+        switch input {
+        case .paused, .failed: return false
+        case .head, .body: return ending == .open
+        }
+    }
+
+    /// Nothing in flight: a drain may close it at once.
+    var isIdle: Bool {
+        guard !busy, queue.isEmpty, !outputPending, !upgraded, pendingFailure == nil else { return false }
+        if case .body = input { return false }
+        return true
+    }
+
+    private var isLingering: Bool {
+        if case .lingering = ending { return true }
+        return false
+    }
+
+    /// Advances the machine.
+    mutating func on(_ event: Event) -> Action {
+        if isClosed { return .none }
+        switch event {
+        case .bytesReceived(let now):
+            if isLingering { return .discard }
+            if upgraded { return .deliverUpgraded }
+            if case .head(since: nil) = input { input = .head(since: now) }
+            return .parse
+
+        case .headParsed(let expectsContinue, let now):
+            input = .body(since: now)
+            // An interim response must not precede earlier final ones; a pipelining client then
+            // sends the body after its own wait (RFC 9110 §10.1.1 ¶9).
+            if expectsContinue, !busy, queue.isEmpty, !outputPending { return .sendContinue }
+            return .parse
+
+        case .requestParsed(let request, let closesConnection, let mayUpgrade, let moreBuffered, let now):
+            queue.append(request)
+            input = .head(since: moreBuffered ? now : nil)
+            if closesConnection || mayUpgrade {
+                // Nothing after this request is ours to buffer yet.
+                input = .paused
+                reading = false
+                return .stopParsing
+            }
+            if queue.count >= configuration.maxPipelinedRequests {
+                reading = false
+                return .stopParsing
+            }
+            return .parse
+
+        case .parseFailed(let error):
+            input = .failed
+            reading = false
+            pendingFailure = .malformed(error)
+            return startNext()
+
+        case .inputConsumed:
+            return startNext()
+
+        case .handlerDone(let requestKeepAlive, let draining):
+            let keepAlive = requestKeepAlive && !(peerClosed && queue.isEmpty) && !draining
+            return .writeResponse(keepAlive: keepAlive)
+
+        case .upgradeAccepted:
+            upgraded = true
+            busy = true
+            input = .paused
+            reading = !peerClosed
+            return .switchProtocol
+
+        case .responseComplete(let close, let now):
+            busy = false
+            if close {
+                ending = .afterFlush
+                return .flush
+            }
+            idleSince = now
+            if input == .paused {
+                input = .head(since: nil)
+                if !peerClosed, queue.count < configuration.maxPipelinedRequests { reading = true }
+            }
+            return .flushThenParse
+
+        case .responseFailed:
+            return close(.responseAborted)
+
+        case .flushed(let before, let remaining, let now):
+            return flushed(before: before, remaining: remaining, now: now)
+
+        case .ioFailed:
+            return close(.ioError)
+
+        case .peerClosed:
+            peerClosed = true
+            if isLingering { return close(.peerClosed) }
+            if upgraded {
+                reading = false
+                return .deliverUpgraded
+            }
+            if busy || !queue.isEmpty || outputPending {
+                // A half-close still expects answers to every complete request received; the
+                // last of them carries `Connection: close` (see `handlerDone`).
+                reading = false
+                if !busy, queue.isEmpty { ending = .afterFlush }
+                return .none
+            }
+            return close(.peerClosed)
+
+        case .hangUp:
+            // Nothing more can be sent, and staying registered would wake the loop on every turn.
+            return peerClosed ? close(.peerClosed) : .none
+
+        case .tick(let now):
+            return tick(now: now)
+
+        case .shutdown(let force):
+            return force || isIdle ? close(.shutdown) : .none
+
+        case .rejected:
+            input = .failed
+            reading = false
+            busy = true
+            return .writeError(.overloaded)
+
+        case .upgradeFinished:
+            busy = false
+            return close(.upgradeFinished)
+        }
+    }
+
+    /// Starts the next queued request, or the pending error response once the queue is empty.
+    private mutating func startNext() -> Action {
+        guard !busy, !isLingering else { return .none }
+        // A client that does not read its responses gets no more answers (a flush resumes us),
+        // so the output stays bounded whatever it pipelines.
+        guard !outputOverHighWater else { return .none }
+        guard !queue.isEmpty else {
+            guard let failure = pendingFailure else { return .none }
+            pendingFailure = nil
+            busy = true
+            return .writeError(failure)
+        }
+        let request = queue.removeFirst()
+        if !reading, !peerClosed, !upgraded, queue.count < configuration.maxPipelinedRequests { reading = true }
+        busy = true
+        return .runHandler(request)
+    }
+
+    private mutating func flushed(before: Int, remaining: Int, now: UInt64) -> Action {
+        if remaining < before || (remaining > 0 && !outputBlocked) {
+            // The stall clock starts when the kernel first refuses bytes, and restarts on progress.
+            lastWriteProgress = now
+        }
+        outputPending = remaining > 0
+        outputBlocked = remaining > 0
+        outputOverHighWater = remaining > configuration.outputHighWater
+        guard remaining == 0 else { return .none }
+        if ending == .afterFlush, !busy {
+            if peerClosed { return close(.completed) }
+            ending = .lingering(deadline: now &+ configuration.lingerDuration)
+            reading = true
+            return .lingerClose
+        }
+        if before > configuration.outputHighWater, !busy, !queue.isEmpty { return startNext() }
+        return .none
+    }
+
+    private mutating func tick(now: UInt64) -> Action {
+        if case .lingering(let deadline) = ending {
+            return now >= deadline ? close(.lingerTimeout) : .none
+        }
+        // A peer that stops reading for the idle timeout is gone as far as we care.
+        if outputPending {
+            return now &- lastWriteProgress > configuration.idleTimeout ? close(.writeStalled) : .none
+        }
+        guard !upgraded, !busy, queue.isEmpty, pendingFailure == nil else { return .none }
+        switch input {
+        case .head(since: .some(let since)) where now &- since > configuration.headerTimeout:
+            return timeOut()
+        case .body(let since) where now &- since > configuration.bodyTimeout:
+            return timeOut()
+        case .head(since: nil), .paused, .failed:
+            return now &- idleSince > configuration.idleTimeout ? close(.idleTimeout) : .none
+        case .head, .body:
+            return .none
+        }
+    }
+
+    /// 408 for a head or body that arrives too slowly, then close.
+    private mutating func timeOut() -> Action {
+        input = .failed
+        reading = false
+        busy = true
+        return .writeError(.requestTimeout)
+    }
+
+    private mutating func close(_ reason: CloseReason) -> Action {
+        ending = .closed(reason)
+        reading = false
+        busy = false
+        return .close(reason)
+    }
+}
+
+extension HTTPConnectionStateMachine.Action: Equatable where Pending: Equatable {}
