@@ -225,8 +225,9 @@ struct HTTPConnectionStateMachine<Pending> {
         if isClosed { return .none }
         switch event {
         case .bytesReceived(let now):
-            if isLingering { return .discard }
             if upgraded { return .deliverUpgraded }
+            // Sticky: after an error answer nothing more is read as a request.
+            if isLingering || input == .failed { return .discard }
             if case .head(since: nil) = input { input = .head(since: now) }
             return .parse
 

@@ -16,6 +16,12 @@ public struct OutboundBuffer: Sendable {
         public var written: Int
         /// Whether the buffer is now empty; when not, wait until the socket is writable.
         public var isComplete: Bool
+
+        /// A flush outcome (tests compare against it).
+        public init(written: Int, isComplete: Bool) {
+            self.written = written
+            self.isComplete = isComplete
+        }
     }
 
     /// Unsent bytes above which the owner should stop producing more.
