@@ -133,17 +133,11 @@ public struct SocketDescriptor: Sendable, Hashable {
     /// Blocking helper for clients and tests: writes every byte.
     /// - Throws: `SocketError` when the peer is gone.
     public func writeAll(_ bytes: [UInt8]) throws(SocketError) {
-        var offset = 0
-        while offset < bytes.count {
-            let outcome = bytes.withUnsafeBytes { raw in
-                Result { () throws(SocketError) in try write(UnsafeRawBufferPointer(rebasing: raw[offset...])) }
-            }
-            switch try outcome.get() {
-            case .bytes(let count): offset += count
-            case .wouldBlock, .endOfFile:
-                var poller = pollfd(fd: rawValue, events: Int16(POLLOUT), revents: 0)
-                _ = poll(&poller, 1, 1000)
-            }
+        var buffer = OutboundBuffer()
+        buffer.append(bytes)
+        while try !buffer.flush(to: self).isComplete {
+            var poller = pollfd(fd: rawValue, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&poller, 1, 1000)
         }
     }
 

@@ -77,15 +77,15 @@ import Testing
         while accepted == nil { accepted = try listener.accept() }
         let server = Socket(adopting: try #require(accepted).0)
         try client.descriptor.writeAll(Array("unread".utf8))
-        Thread.sleep(milliseconds: 20)
+        pause(milliseconds: 20)
         server.close()
-        Thread.sleep(milliseconds: 20)
+        pause(milliseconds: 20)
         var buffer = OutboundBuffer()
         var failure: SocketError?
         for _ in 0..<10 where failure == nil {
             buffer.append(Array("more".utf8))
             do { _ = try buffer.flush(to: client.descriptor) } catch { failure = error }
-            Thread.sleep(milliseconds: 10)
+            pause(milliseconds: 10)
         }
         #expect(failure?.isPeerGone == true)
     }

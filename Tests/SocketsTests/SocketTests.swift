@@ -92,7 +92,7 @@ import Testing
             _ = try? filler.beginConnect(to: address)
             fillers.append(filler)
         }
-        Thread.sleep(milliseconds: 50)
+        pause(milliseconds: 50)
         do {
             _ = try Socket.connect(to: address, timeout: .milliseconds(200))
             Issue.record("connected through a full backlog")
@@ -103,9 +103,8 @@ import Testing
     }
 }
 
-enum Thread {
-    static func sleep(milliseconds: Int) {
-        var time = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
-        _ = nanosleep(&time, nil)
-    }
+/// Blocks the calling thread (these tests drive plain blocking sockets; no Foundation here).
+func pause(milliseconds: Int) {
+    var time = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+    _ = nanosleep(&time, nil)
 }
