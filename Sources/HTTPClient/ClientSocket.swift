@@ -125,6 +125,7 @@ final class ClientSocket: EventLoopHandler, @unchecked Sendable {
         do {
             socket = try Socket.tcp(family: address.family)
         } catch {
+            closeOnLoop()
             continuation.resume(returning: .failure(.io(error)))
             return
         }
