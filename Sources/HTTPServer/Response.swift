@@ -1,5 +1,5 @@
-import FoundationEssentials
 public import HTTP1
+public import JSON
 public import WebSocket
 
 /// A response: status, headers and a body written with Content-Length or streamed chunked.
@@ -24,14 +24,15 @@ public struct Response: Sendable {
         self.upgrade = upgrade
     }
 
-    /// A JSON response; an encoding failure becomes a 500 error response.
-    public static func json<T: Encodable>(_ value: T, status: HTTPResponseStatus = .ok, headers: HTTPHeaders = HTTPHeaders()) -> Response {
-        guard let data = try? JSONEncoder().encode(value) else {
+    /// A JSON response with `value` serialized compactly, members in their order; a value
+    /// JSON cannot express (a NaN or infinite float) becomes a 500 error response.
+    public static func json(_ value: JSONValue, status: HTTPResponseStatus = .ok, headers: HTTPHeaders = HTTPHeaders()) -> Response {
+        guard let bytes = try? JSONSerializer().serialize(value) else {
             return HTTPError(.internalServerError, message: "response encoding failed").response
         }
         var headers = headers
         headers.replaceOrAdd(name: "Content-Type", value: "application/json")
-        return Response(status: status, headers: headers, body: .bytes(Array(data)))
+        return Response(status: status, headers: headers, body: .bytes(bytes))
     }
 
     /// A UTF-8 text response.

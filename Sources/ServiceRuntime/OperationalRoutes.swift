@@ -1,5 +1,6 @@
 public import HTTPServer
 import HTTP1
+import JSON
 import Metrics
 import Synchronization
 
@@ -10,12 +11,12 @@ public enum OperationalRoutes {
     public static func install(on router: Router, service: String, health: HealthChecks) {
         MetricsRuntime.bootstrap()
         router.get("/healthz") { _, _ in
-            .json(Liveness(status: "ok", service: service))
+            .json(["status": "ok", "service": .string(service)])
         }
         router.get("/readyz") { _, _ in
             let (ready, checks) = await health.readiness()
-            return .json(Readiness(status: ready ? "ready" : "not_ready", checks: checks),
-                         status: ready ? .ok : .serviceUnavailable)
+            let body: JSONValue = ["status": ready ? "ready" : "not_ready", "checks": .array(checks.map(\.json))]
+            return .json(body, status: ready ? .ok : .serviceUnavailable)
         }
         router.get("/metrics") { _, _ in
             var headers = HTTPHeaders()
@@ -65,16 +66,6 @@ public enum OperationalRoutes {
             entries.withLock { if $0.count < Self.capacity { $0[key] = series } }
             return series
         }
-    }
-
-    struct Liveness: Encodable, Sendable {
-        let status: String
-        let service: String
-    }
-
-    struct Readiness: Encodable, Sendable {
-        let status: String
-        let checks: [HealthChecks.Result]
     }
 }
 
