@@ -43,7 +43,7 @@ let package = Package(
         // MARK: networking core
         .target(name: "Sockets", dependencies: ["CLinuxShims"], swiftSettings: swiftSettings),
         .target(name: "HTTP1", swiftSettings: swiftSettings),
-        .target(name: "WebSocket", dependencies: ["HTTP1", "CZlib"], swiftSettings: swiftSettings),
+        .target(name: "WebSocket", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         .target(
             name: "HTTPServer",
             dependencies: ["Sockets", "HTTP1", "WebSocket", "JSON", .product(name: "Logging", package: "swift-log")],
@@ -116,9 +116,9 @@ let package = Package(
 
         // MARK: tests
         .testTarget(name: "CLibrariesTests", dependencies: ["CSQLite", "CSodium", "CArgon2", "CZlib"], swiftSettings: swiftSettings),
-        .testTarget(name: "SocketsTests", dependencies: ["Sockets", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SocketsTests", dependencies: ["Sockets"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPClient", "JSON", "TestSupport", "ServiceRuntime"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON", "TestSupport", "ServiceRuntime"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "JSON", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTPServer", "HTTPClient", "TestSupport", "ServiceRuntime"], swiftSettings: swiftSettings),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport", "ServiceRuntime"], swiftSettings: swiftSettings),
@@ -142,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "ServiceRuntimeTests",
             dependencies: [
-                "ServiceRuntime", "HTTPServer", "HTTP1", "HTTPClient", "TestSupport",
+                "ServiceRuntime", "HTTPServer", "HTTP1", "TestSupport",
                 .product(name: "Metrics", package: "swift-metrics"),
             ], swiftSettings: swiftSettings),
         // Documentation checks (issue 12): doc links point at files in the repository.
