@@ -43,12 +43,12 @@ let package = Package(
         // MARK: networking core
         .target(name: "Sockets", dependencies: ["CLinuxShims"], swiftSettings: swiftSettings),
         .target(name: "HTTP1", swiftSettings: swiftSettings),
-        .target(name: "WebSocket", dependencies: ["HTTP1", "CZlib"], swiftSettings: swiftSettings),
+        .target(name: "WebSocket", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         .target(
             name: "HTTPServer",
-            dependencies: ["Sockets", "HTTP1", "WebSocket", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Sockets", "HTTP1", "WebSocket", "JSON", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
-        .target(name: "HTTPClient", dependencies: ["Sockets", "HTTP1", "WebSocket"], swiftSettings: swiftSettings),
+        .target(name: "HTTPClient", dependencies: ["Sockets", "HTTP1", "WebSocket", "JSON"], swiftSettings: swiftSettings),
 
         // MARK: storage, crypto, receipts
         .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "ServiceRuntime",
             dependencies: [
-                "HTTPServer", "HTTP1", "CLinuxShims",
+                "HTTPServer", "HTTP1", "JSON", "CLinuxShims",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -116,10 +116,10 @@ let package = Package(
 
         // MARK: tests
         .testTarget(name: "CLibrariesTests", dependencies: ["CSQLite", "CSodium", "CArgon2", "CZlib"], swiftSettings: swiftSettings),
-        .testTarget(name: "SocketsTests", dependencies: ["Sockets", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SocketsTests", dependencies: ["Sockets"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPClient", "TestSupport", "ServiceRuntime"], swiftSettings: swiftSettings),
-        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON", "TestSupport", "ServiceRuntime"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "JSON", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTPServer", "HTTPClient", "TestSupport", "ServiceRuntime"], swiftSettings: swiftSettings),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport", "ServiceRuntime"], swiftSettings: swiftSettings),
         // Child process SQLiteTests SIGKILLs mid-transaction (crash-safety test); never shipped.
@@ -142,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "ServiceRuntimeTests",
             dependencies: [
-                "ServiceRuntime", "HTTPServer", "HTTP1", "HTTPClient", "TestSupport",
+                "ServiceRuntime", "HTTPServer", "HTTP1", "TestSupport",
                 .product(name: "Metrics", package: "swift-metrics"),
             ], swiftSettings: swiftSettings),
         // Documentation checks (issue 12): doc links point at files in the repository.

@@ -44,6 +44,8 @@ let package = Package(
         .executableTarget(
             name: "ClaimBench",
             dependencies: [.product(name: "AITBCCoordinator", package: root), .product(name: "AITBCCore", package: root)]),
+        // Error-body rendering (issue 11): `HTTPError.body` against the renderers it replaced.
+        .executableTarget(name: "ErrorBodyBench", dependencies: [.product(name: "AITBCHTTP", package: root)]),
         .executableTarget(name: "CBaselineSodium", linkerSettings: [.linkedLibrary("sodium")]),
         .executableTarget(name: "CBaselineSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
     ]

@@ -9,15 +9,15 @@
 # Usage: scripts/bench-coordinator.sh [jobs=20000] [clients=16] [miners=16] [max-wait-seconds=2]
 #        PERF=1 scripts/bench-coordinator.sh ...   also records `perf record -g` of the coordinator
 #                                                 (perf.data + perf-report.txt in $BENCH_KEEP or the temp dir)
-# Build folders: COORD_SCRATCH (default /work/.build-lifebench), BENCH_SCRATCH (default
-# /work/.build-lifebench-bench). Benchmarks/Package.swift names the root package after the
+# Build folders: COORD_SCRATCH (default <repo>/.build-lifebench), BENCH_SCRATCH (default
+# <repo>/.build-lifebench-bench). Benchmarks/Package.swift names the root package after the
 # checkout folder, so any checkout or worktree works.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${1:-20000} clients=${2:-16} miners=${3:-16} max_wait=${4:-2}
 
-coord_scratch=${COORD_SCRATCH:-/work/.build-lifebench}
-bench_scratch=${BENCH_SCRATCH:-/work/.build-lifebench-bench}
+coord_scratch=${COORD_SCRATCH:-$PWD/.build-lifebench}
+bench_scratch=${BENCH_SCRATCH:-$PWD/.build-lifebench-bench}
 # COORDINATOR_BIN / LIFECYCLE_BIN: run prebuilt binaries instead of building (A/B comparisons of
 # two builds in one time window).
 if [[ -n "${COORDINATOR_BIN:-}" ]]; then

@@ -1,5 +1,5 @@
-public import Foundation
 public import HTTP1
+public import JSON
 
 extension HTTPClient {
     /// `GET url`.
@@ -14,20 +14,16 @@ extension HTTPClient {
         try await execute(HTTPClientRequest(method: .delete, url: url, headers: headers))
     }
 
-    /// `POST url` with `body` encoded as JSON (`Content-Type: application/json`).
-    /// - Throws: `.encodingFailed`, or any `HTTPClientError` from `execute`.
-    public func post<Body: Encodable>(
-        _ url: String, json body: Body, headers: HTTPHeaders = HTTPHeaders(), encoder: JSONEncoder = JSONEncoder()
-    ) async throws(HTTPClientError) -> HTTPClientResponse {
-        try await execute(Self.jsonRequest(.post, url: url, body: body, headers: headers, encoder: encoder))
+    /// `POST url` with `body` serialized as compact JSON (`Content-Type: application/json`).
+    /// - Throws: `.encodingFailed` for a NaN or infinite float, or any `HTTPClientError` from `execute`.
+    public func post(_ url: String, json body: JSONValue, headers: HTTPHeaders = HTTPHeaders()) async throws(HTTPClientError) -> HTTPClientResponse {
+        try await execute(Self.jsonRequest(.post, url: url, body: body, headers: headers))
     }
 
-    /// `PUT url` with `body` encoded as JSON.
-    /// - Throws: `.encodingFailed`, or any `HTTPClientError` from `execute`.
-    public func put<Body: Encodable>(
-        _ url: String, json body: Body, headers: HTTPHeaders = HTTPHeaders(), encoder: JSONEncoder = JSONEncoder()
-    ) async throws(HTTPClientError) -> HTTPClientResponse {
-        try await execute(Self.jsonRequest(.put, url: url, body: body, headers: headers, encoder: encoder))
+    /// `PUT url` with `body` serialized as compact JSON.
+    /// - Throws: `.encodingFailed` for a NaN or infinite float, or any `HTTPClientError` from `execute`.
+    public func put(_ url: String, json body: JSONValue, headers: HTTPHeaders = HTTPHeaders()) async throws(HTTPClientError) -> HTTPClientResponse {
+        try await execute(Self.jsonRequest(.put, url: url, body: body, headers: headers))
     }
 
     /// `POST url` with raw bytes.
@@ -36,18 +32,20 @@ extension HTTPClient {
         try await execute(HTTPClientRequest(method: .post, url: url, headers: headers, body: body))
     }
 
-    static func jsonRequest<Body: Encodable>(
-        _ method: HTTPMethod, url: String, body: Body, headers: HTTPHeaders, encoder: JSONEncoder
+    /// A request carrying `body` as JSON, with `Content-Type` and `Accept` unless `headers` set them.
+    /// - Throws: `.encodingFailed` for a NaN or infinite float, which JSON cannot express.
+    static func jsonRequest(
+        _ method: HTTPMethod, url: String, body: JSONValue, headers: HTTPHeaders
     ) throws(HTTPClientError) -> HTTPClientRequest {
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try encoder.encode(body)
+            bytes = try JSONSerializer().serialize(body)
         } catch {
-            throw .encodingFailed("\(Body.self): \(error)")
+            throw .encodingFailed("\(error)")
         }
         var headers = headers
         if !headers.contains("Content-Type") { headers.add(name: "Content-Type", value: "application/json") }
         if !headers.contains("Accept") { headers.add(name: "Accept", value: "application/json") }
-        return HTTPClientRequest(method: method, url: url, headers: headers, body: Array(data))
+        return HTTPClientRequest(method: method, url: url, headers: headers, body: bytes)
     }
 }

@@ -12,7 +12,7 @@ import Synchronization
 /// ```swift
 /// let client = HTTPClient(configuration: .init(readTimeout: .seconds(10)))
 /// let response = try await client.get("http://127.0.0.1:8080/v1/health")
-/// let health = try response.decode(as: Health.self)
+/// let status = try response.json()["status"]?.stringValue
 /// await client.shutdown()
 /// ```
 public final class HTTPClient: Sendable {

@@ -1,5 +1,5 @@
-public import Foundation
 public import HTTP1
+public import JSON
 
 /// A complete response: status, headers and the whole body.
 public struct HTTPClientResponse: Sendable {
@@ -29,13 +29,17 @@ public struct HTTPClientResponse: Sendable {
     /// The body as UTF-8 text (invalid sequences replaced).
     public var text: String { String(decoding: body, as: UTF8.self) }
 
-    /// Decodes the body as JSON.
-    /// - Throws: `.decodingFailed` when the body is not valid JSON for `T`.
-    public func decode<T: Decodable>(as type: T.Type = T.self, decoder: JSONDecoder = JSONDecoder()) throws(HTTPClientError) -> T {
+    /// The body parsed as one strict JSON text within `limits` (the body is already bounded by
+    /// `HTTPClientConfiguration`); turn it into a typed value with that type's `init(json:)`.
+    /// - Throws: `.decodingFailed` naming the first problem and its byte offset.
+    public func json(limits: JSONParser.Limits = Self.defaultJSONLimits) throws(HTTPClientError) -> JSONValue {
         do {
-            return try decoder.decode(type, from: Data(body))
+            return try JSONParser(limits: limits).parse(body)
         } catch {
-            throw .decodingFailed("\(T.self): \(error)")
+            throw .decodingFailed("\(error)")
         }
     }
+
+    /// `json()`'s limits: no size limit beyond the client's own, nesting up to 64 levels.
+    public static let defaultJSONLimits = JSONParser.Limits(maxInputBytes: Int.max, maxDepth: 64)
 }

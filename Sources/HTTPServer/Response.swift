@@ -1,5 +1,5 @@
-import FoundationEssentials
 public import HTTP1
+public import JSON
 public import WebSocket
 
 /// A response: status, headers and a body written with Content-Length or streamed chunked.
@@ -24,14 +24,15 @@ public struct Response: Sendable {
         self.upgrade = upgrade
     }
 
-    /// A JSON response; an encoding failure becomes a 500 error response.
-    public static func json<T: Encodable>(_ value: T, status: HTTPResponseStatus = .ok, headers: HTTPHeaders = HTTPHeaders()) -> Response {
-        guard let data = try? JSONEncoder().encode(value) else {
+    /// A JSON response with `value` serialized compactly, members in their order; a value
+    /// JSON cannot express (a NaN or infinite float) becomes a 500 error response.
+    public static func json(_ value: JSONValue, status: HTTPResponseStatus = .ok, headers: HTTPHeaders = HTTPHeaders()) -> Response {
+        guard let bytes = try? JSONSerializer().serialize(value) else {
             return HTTPError(.internalServerError, message: "response encoding failed").response
         }
         var headers = headers
         headers.replaceOrAdd(name: "Content-Type", value: "application/json")
-        return Response(status: status, headers: headers, body: .bytes(Array(data)))
+        return Response(status: status, headers: headers, body: .bytes(bytes))
     }
 
     /// A UTF-8 text response.
@@ -44,25 +45,5 @@ public struct Response: Sendable {
         headers: HTTPHeaders, handler: @escaping @Sendable (any ByteStream) async -> Void
     ) -> Response {
         Response(status: .switchingProtocols, headers: headers, upgrade: handler)
-    }
-}
-
-/// How a response body is produced.
-public enum ResponseBody: Sendable {
-    /// All bytes at once, sent with `Content-Length`.
-    case bytes([UInt8])
-    /// Streamed with `Transfer-Encoding: chunked` (HTTP/1.0: close-delimited); each `write` suspends until sent.
-    case stream(@Sendable (ResponseBodyWriter) async throws -> Void)
-}
-
-/// Writes parts of a streamed response body; each call suspends until the bytes are handed to the kernel.
-public struct ResponseBodyWriter: Sendable {
-    let sink: @Sendable ([UInt8]) async throws -> Void
-
-    /// Sends `bytes` as one chunk; empty input is ignored.
-    /// - Throws: `SocketError` when the connection is gone.
-    public func write(_ bytes: [UInt8]) async throws {
-        guard !bytes.isEmpty else { return }
-        try await sink(bytes)
     }
 }

@@ -1,3 +1,4 @@
+public import JSON
 import Synchronization
 
 /// Readiness checks a daemon registers (database open, signing key loaded, upstream reachable).
@@ -6,7 +7,7 @@ import Synchronization
 /// every check, so a load balancer stops sending traffic while a dependency is down.
 public final class HealthChecks: Sendable {
     /// Outcome of one readiness check.
-    public struct Result: Sendable, Equatable, Encodable {
+    public struct Result: Sendable, Equatable {
         /// The check's registered name.
         public let name: String
         /// Whether it passed.
@@ -19,6 +20,13 @@ public final class HealthChecks: Sendable {
             self.name = name
             self.ok = ok
             self.error = error
+        }
+
+        /// `{"name","ok"[,"error"]}` as `/readyz` lists it (`error` only when the check failed).
+        public var json: JSONValue {
+            var members = [JSONMember(key: "name", value: .string(name)), JSONMember(key: "ok", value: .bool(ok))]
+            if let error { members.append(JSONMember(key: "error", value: .string(error))) }
+            return .object(members)
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTP1
 import HTTPClient
 import HTTPServer
+import JSON
 import Logging
 import Sockets
 import Synchronization
@@ -36,17 +37,20 @@ func makeClientTestRouter(log: ConnectionLog) -> Router {
     }
     router.get("/empty") { _, _ in Response(status: .noContent) }
     router.get("/headers") { request, _ in
-        .json(["host": request.headers["Host"] ?? "", "agent": request.headers["User-Agent"] ?? "", "x": request.headers["X-Test"] ?? ""])
+        .json([
+            "host": .string(request.headers["Host"] ?? ""), "agent": .string(request.headers["User-Agent"] ?? ""),
+            "x": .string(request.headers["X-Test"] ?? ""),
+        ])
     }
     router.post("/json") { request, _ in
-        var payload = try request.decode(as: Payload.self)
+        var payload = try Payload(json: request.json())
         payload.count += 1
-        return .json(payload, status: .created)
+        return .json(payload.json, status: .created)
     }
     router.put("/json") { request, _ in
-        var payload = try request.decode(as: Payload.self)
+        var payload = try Payload(json: request.json())
         payload.count *= 10
-        return .json(payload)
+        return .json(payload.json)
     }
     router.delete("/thing") { _, _ in Response(status: .noContent) }
     router.get("/slow") { request, _ in
@@ -58,9 +62,24 @@ func makeClientTestRouter(log: ConnectionLog) -> Router {
 }
 
 /// The JSON body the `/json` routes exchange.
-struct Payload: Codable, Sendable, Equatable {
+struct Payload: Sendable, Equatable {
     var name: String
     var count: Int
+
+    init(name: String, count: Int) {
+        self.name = name
+        self.count = count
+    }
+
+    /// - Throws: 422 when a member is missing or of the wrong type.
+    init(json: JSONValue) throws(HTTPError) {
+        guard let name = json["name"]?.stringValue, let count = json["count"]?.int64Value.flatMap({ Int(exactly: $0) }) else {
+            throw HTTPError(.unprocessableContent, message: "expected {\"name\": string, \"count\": integer}")
+        }
+        self.init(name: name, count: count)
+    }
+
+    var json: JSONValue { ["name": .string(name), "count": .integer(JSONInteger(count))] }
 }
 
 /// Starts a server on `host`:0 with `router`, runs `body`, stops the server.

@@ -2,6 +2,7 @@ import Foundation
 import HTTP1
 @testable import HTTPClient
 import HTTPServer
+import JSON
 import Testing
 
 @Suite(.timeLimit(.minutes(1))) struct HTTPClientRoundTripTests {
@@ -13,15 +14,20 @@ import Testing
             let hello = try await client.get("\(base)/hello")
             #expect(hello.status == .ok)
             #expect(hello.text == "hello")
-            let created = try await client.post("\(base)/json", json: Payload(name: "a", count: 1))
+            let created = try await client.post("\(base)/json", json: Payload(name: "a", count: 1).json)
             #expect(created.status == .created)
-            #expect(try created.decode(as: Payload.self) == Payload(name: "a", count: 2))
-            let put = try await client.put("\(base)/json", json: Payload(name: "b", count: 2))
-            #expect(try put.decode(as: Payload.self) == Payload(name: "b", count: 20))
+            #expect(created.headers["Content-Type"] == "application/json")
+            #expect(try Payload(json: created.json()) == Payload(name: "a", count: 2))
+            let put = try await client.put("\(base)/json", json: Payload(name: "b", count: 2).json)
+            #expect(try Payload(json: put.json()) == Payload(name: "b", count: 20))
+            let wrongShape = try await client.post("\(base)/json", json: ["name": 1])
+            #expect(wrongShape.status == .unprocessableContent)
             let deleted = try await client.delete("\(base)/thing")
             #expect(deleted.status == .noContent)
             #expect(deleted.body.isEmpty)
-            #expect(throws: HTTPClientError.self) { try hello.decode(as: Payload.self) }
+            #expect(throws: HTTPClientError.self) { try hello.json() }
+            // NaN cannot be written as JSON: refused before anything is sent.
+            await #expect(throws: HTTPClientError.self) { try await client.post("\(base)/json", json: .float(.nan)) }
             await client.shutdown()
         }
     }
@@ -31,8 +37,8 @@ import Testing
         try await withTestServer(router: makeClientTestRouter(log: log)) { _, port in
             let client = HTTPClient()
             let response = try await client.get("http://localhost:\(port)/headers", headers: ["X-Test": "1"])
-            let fields = try response.decode(as: [String: String].self)
-            #expect(fields["host"] == "localhost:\(port)")
+            let fields = try response.json()
+            #expect(fields["host"] == .string("localhost:\(port)"))
             #expect(fields["agent"] == "aitbc-http-client/1")
             #expect(fields["x"] == "1")
             await client.shutdown()

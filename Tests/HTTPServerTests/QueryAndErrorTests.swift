@@ -1,6 +1,6 @@
-import Foundation
 import HTTP1
 import HTTPServer
+import JSON
 import Testing
 
 @Suite struct QueryAndErrorTests {
@@ -38,9 +38,8 @@ import Testing
     }
 
     @Test func errorBodyRendersDetailsAndExtraMembers() throws {
-        struct Details: Encodable, Sendable { var limit: Int }
         let response = HTTPError(
-            .contentTooLarge, message: "too big", details: Details(limit: 10), extraMembers: [("detail", "too big")],
+            .contentTooLarge, message: "too big", details: ["limit": 10], extraMembers: [("detail", "too big")],
             headers: ["Retry-After": "1"]
         ).response
         #expect(response.status.code == 413)
@@ -52,5 +51,40 @@ import Testing
         }
         #expect(String(decoding: body, as: UTF8.self)
             == #"{"detail":"too big","error":{"code":"CONTENT_TOO_LARGE","details":{"limit":10},"message":"too big"}}"#)
+    }
+
+    @Test func requestJSONParsesStrictlyWithinLimits() throws {
+        func request(_ body: String) -> Request {
+            Request(head: HTTPRequestHead(method: .post, target: "/x", version: .http1_1, headers: HTTPHeaders()), body: Array(body.utf8))
+        }
+        #expect(try request(#"{"a":[1,2.5,"x"]}"#).json() == ["a": [1, 2.5, "x"]])
+        for bad in ["{x}", "", #"{"a":1,"a":2}"#, "[1,]", "NaN"] {
+            do {
+                _ = try request(bad).json()
+                Issue.record("accepted \(bad)")
+            } catch {
+                #expect(error.status == .badRequest)
+                #expect(error.code == "INVALID_JSON")
+            }
+        }
+        // The duplicate key is the client's text: the message names where, not what.
+        do {
+            _ = try request(#"{"secret-ish":1,"secret-ish":2}"#).json()
+        } catch {
+            #expect(!error.message.contains("secret-ish"))
+        }
+        do {
+            _ = try request("[[[1]]]").json(limits: .init(maxInputBytes: 100, maxDepth: 2))
+            Issue.record("accepted nesting past the limit")
+        } catch {
+            #expect(error.code == "INVALID_JSON")
+        }
+        do {
+            _ = try request(#"{"a":"0123456789"}"#).json(limits: .init(maxInputBytes: 8))
+            Issue.record("accepted a body past the size limit")
+        } catch {
+            #expect(error.status == .contentTooLarge)
+            #expect(error.details == ["limit_bytes": 8])
+        }
     }
 }

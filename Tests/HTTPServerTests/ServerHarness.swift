@@ -1,6 +1,7 @@
 import Foundation
 import HTTP1
 import HTTPServer
+import JSON
 import Logging
 
 /// The routes most tests share.
@@ -12,7 +13,7 @@ func makeTestRouter() -> Router {
     }
     router.get("/v1/jobs/{job_id}/result") { _, context in
         let id = try context.parameters.require("job_id")
-        return .json(["job_id": id])
+        return .json(["job_id": .string(id)])
     }
     router.get("/items/{n}") { _, context in
         let n = try context.parameters.require("n", as: Int.self)
@@ -39,15 +40,31 @@ func makeTestRouter() -> Router {
         struct Secret: Error {}
         throw Secret()
     }
-    struct Payload: Codable, Sendable { var name: String; var count: Int }
     router.post("/json") { request, _ in
-        var payload = try request.decode(as: Payload.self)
+        var payload = try TestPayload(json: request.json())
         payload.count += 1
-        return .json(payload, status: .created)
+        return .json(payload.json, status: .created)
     }
     let v1 = router.group("/v2")
     v1.get("/ping") { _, _ in .text("pong") }
     return router
+}
+
+/// The body `/json` takes and answers: `{"name": string, "count": integer}`.
+struct TestPayload: Sendable {
+    var name: String
+    var count: Int
+
+    /// - Throws: 422 when a member is missing or of the wrong type.
+    init(json: JSONValue) throws(HTTPError) {
+        guard let name = json["name"]?.stringValue, let count = json["count"]?.int64Value.flatMap({ Int(exactly: $0) }) else {
+            throw HTTPError(.unprocessableContent, message: "expected {\"name\": string, \"count\": integer}")
+        }
+        self.name = name
+        self.count = count
+    }
+
+    var json: JSONValue { ["name": .string(name), "count": .integer(JSONInteger(count))] }
 }
 
 /// Runs the blocking client code `body` against a started server, on its own thread so the

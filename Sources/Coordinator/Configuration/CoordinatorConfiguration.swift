@@ -82,6 +82,13 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
     /// `MAX_UNIT_PRICE`: the highest `capabilities.price` a miner may register (422 above).
     public var maxUnitPrice: Double = 1_000_000
 
+    /// `WS_DEFLATE`: whether the WebSocket channels accept a client's permessage-deflate offer
+    /// (RFC 7692). Received messages are bounded after decompression either way (1009 above).
+    public var webSocketDeflate: Bool = true
+    /// `WS_DEFLATE_WINDOW_BITS`: the LZ77 window (9–15) the coordinator compresses with; 12
+    /// (4 KiB) keeps a channel's compressor near 32 KiB for messages that are a few hundred bytes.
+    public var webSocketDeflateWindowBits: Int = 12
+
     /// Largest capabilities/metadata document a miner may send (spec: 64 KiB).
     public var maxCapabilitiesBytes: Int = 64 << 10
     /// Idempotency keys are honoured for this long (spec: 24 h).
@@ -147,6 +154,8 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
         defaultJobSeconds = try reader.int("DEFAULT_JOB_SECONDS", default: 600, range: 1...maxJobSeconds)
         jobTimeGraceSeconds = try reader.int("JOB_TIME_GRACE_SECONDS", default: 30, range: 0...3_600)
         maxUnitPrice = Double(try reader.int("MAX_UNIT_PRICE", default: 1_000_000, range: 0...1_000_000_000_000))
+        webSocketDeflate = try reader.bool("WS_DEFLATE", default: true)
+        webSocketDeflateWindowBits = try reader.int("WS_DEFLATE_WINDOW_BITS", default: 12, range: 9...15)
         if heartbeatTimeoutSeconds < heartbeatIntervalSeconds {
             throw .invalid(
                 setting: "HEARTBEAT_TIMEOUT_SECONDS", reason: "must be at least HEARTBEAT_INTERVAL_SECONDS")
@@ -256,7 +265,7 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
             + "inlineResult: \(inlineResultLimitBytes), maxDepth: \(maxJSONDepth), maxAttempts: \(maxAttempts), "
             + "queuedPerClient: \(maxQueuedJobsPerClient), constraintSetsPerClient: \(maxConstraintSetsPerClient), tokenLimit: \(defaultJobTokenLimit)/\(maxJobTokenLimit), "
             + "tokensPerSecond: \(maxTokensPerSecond), jobSeconds: \(defaultJobSeconds)/\(maxJobSeconds)+\(jobTimeGraceSeconds), "
-            + "maxUnitPrice: \(maxUnitPrice), "
+            + "maxUnitPrice: \(maxUnitPrice), wsDeflate: \(webSocketDeflate ? "on (\(webSocketDeflateWindowBits) bits)" : "off"), "
             + "dataDir: \(dataDirectory), chainRPC: \(chainRPCURL == nil ? "unset" : "set"), pollMaxWait: \(pollMaxWaitSeconds)s, logLevel: \(logLevel))"
     }
 

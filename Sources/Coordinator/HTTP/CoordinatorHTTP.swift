@@ -5,62 +5,28 @@ public import JSON
 /// The HTTP edge's translation helpers: domain errors to `HTTPError` (both error styles of
 /// spec/coordinator.md §4) and `JSONValue` bodies to responses.
 public enum CoordinatorHTTP {
-    /// `details` of a 429: how long to wait.
-    struct RetryAfterDetails: Encodable, Sendable {
-        let retry_after_seconds: Int
-    }
-
-    /// `details` of a 429 quota refusal: the client's queued-job limit.
-    struct QuotaDetails: Encodable, Sendable {
-        let queued_job_limit: Int
-    }
-
-    /// `details` of a 429 constraint-set refusal.
-    struct ConstraintSetQuotaDetails: Encodable, Sendable {
-        let constraint_set_limit: Int
-    }
-
-    /// `details` of a 409 `MINER_KEY_PINNED`: the miner id the rotation route needs.
-    struct MinerDetails: Encodable, Sendable {
-        let miner_id: String
-    }
-
-    /// `details` of a 413: the limit that was exceeded.
-    struct LimitDetails: Encodable, Sendable {
-        let limit_bytes: Int
-    }
-
     /// The `HTTPError` for a domain error: status and code from the error, the legacy
     /// `detail` member beside `error`, and `Retry-After` (RFC 9110 §10.2.3) on 429.
     public static func httpError(_ error: CoordinatorError) -> HTTPError {
         var headers = HTTPHeaders()
-        var details: (any Encodable & Sendable)?
         switch error {
         case .rateLimited(let seconds):
             headers.add(name: "Retry-After", value: String(seconds))
-            details = RetryAfterDetails(retry_after_seconds: seconds)
-        case .payloadTooLarge(let limit):
-            details = LimitDetails(limit_bytes: limit)
-        case .queueQuotaExceeded(let limit):
-            details = QuotaDetails(queued_job_limit: limit)
-        case .constraintSetQuotaExceeded(let limit):
-            details = ConstraintSetQuotaDetails(constraint_set_limit: limit)
-        case .minerKeyPinned(let minerID), .minerKeyRequired(let minerID):
-            details = MinerDetails(miner_id: minerID)
         case .unauthorized, .invalidSignature:
             // RFC 9110 §11.6.1: a 401 names the scheme the client should use.
             headers.add(name: "WWW-Authenticate", value: #"Bearer realm="aitbc-coordinator""#)
         default:
             break
         }
+        // `detailsJSON` is the one place details are written: WebSocket error frames use it too.
         return HTTPError(
-            HTTPResponseStatus(code: error.httpStatus), code: error.code, message: error.message, details: details,
-            extraMembers: [("detail", error.detail)], headers: headers)
+            HTTPResponseStatus(code: error.httpStatus), code: error.code, message: error.message, details: error.detailsJSON,
+            extraMembers: [("detail", .string(error.detail))], headers: headers)
     }
 
     /// A `502 CHAIN_UNAVAILABLE` for the chain-backed explorer reads.
     static func chainUnavailable(_ message: String) -> HTTPError {
-        HTTPError(HTTPResponseStatus(code: 502), code: "CHAIN_UNAVAILABLE", message: message, extraMembers: [("detail", message)])
+        HTTPError(HTTPResponseStatus(code: 502), code: "CHAIN_UNAVAILABLE", message: message, extraMembers: [("detail", .string(message))])
     }
 
     /// Adds the legacy `detail` member to an `HTTPError` raised below the coordinator's own
@@ -69,7 +35,7 @@ public enum CoordinatorHTTP {
     static func withDetail(_ error: HTTPError) -> HTTPError {
         guard !error.extraMembers.contains(where: { $0.0 == "detail" }) else { return error }
         var error = error
-        error.extraMembers.append(("detail", error.message))
+        error.extraMembers.append(("detail", .string(error.message)))
         return error
     }
 

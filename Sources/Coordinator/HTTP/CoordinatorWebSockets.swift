@@ -78,13 +78,24 @@ public final class CoordinatorWebSockets: Sendable {
     /// Largest message the client channel reads (it acts on none).
     static let clientMaxMessageBytes = 4_096
 
+    /// The permessage-deflate the channels accept when a client offers it (`WS_DEFLATE`), or nil.
+    /// Bounded per connection: the configured window (`WS_DEFLATE_WINDOW_BITS`), memLevel 5, so
+    /// a compressor holds about 2^(bits+2) + 16 KiB. Context is kept between messages: the
+    /// channels' messages are small and repeat their keys, which is what the window finds. What a
+    /// client sends is bounded after decompression by the channel's `maxMessageSize` (1009 past it).
+    static func deflate(_ configuration: CoordinatorConfiguration) -> PerMessageDeflateConfiguration? {
+        guard configuration.webSocketDeflate else { return nil }
+        return PerMessageDeflateConfiguration(serverMaxWindowBits: configuration.webSocketDeflateWindowBits, memoryLevel: 5)
+    }
+
     /// Registers both channels and their authentication middleware on `router`.
     public func install(on router: Router) {
         router.add(middleware: CoordinatorWebSocketAuth(coordinator: coordinator))
         var configuration = WebSocketConfiguration()
         configuration.maxMessageSize = coordinator.configuration.maxBodyBytes
         configuration.maxFrameSize = coordinator.configuration.maxBodyBytes
-        router.webSocket(Self.minerPath, configuration: configuration) { [self] request, context, connection in
+        let deflate = Self.deflate(coordinator.configuration)
+        router.webSocket(Self.minerPath, configuration: configuration, deflate: deflate) { [self] request, context, connection in
             await tracking(connection) {
                 await Self.runMiner(coordinator: coordinator, minerID: context.principal ?? "", context: context, connection: connection)
             }
@@ -94,7 +105,7 @@ public final class CoordinatorWebSockets: Sendable {
         var clientConfiguration = configuration
         clientConfiguration.maxMessageSize = Self.clientMaxMessageBytes
         clientConfiguration.maxFrameSize = Self.clientMaxMessageBytes
-        router.webSocket(Self.clientPath, configuration: clientConfiguration) { [self] request, context, connection in
+        router.webSocket(Self.clientPath, configuration: clientConfiguration, deflate: deflate) { [self] request, context, connection in
             await tracking(connection) {
                 await Self.runClient(
                     coordinator: coordinator, clientID: context.principal ?? "", jobID: request.query["job_id"], connection: connection)

@@ -17,7 +17,7 @@ public enum MinerHealthRoutes {
         OperationalRoutes.install(on: router, service: "aitbc-miner", health: health)
         // Replaces the generic liveness body (a later static route wins) with the miner's.
         router.get("/healthz") { _, _ in
-            json(healthJSON(agent.status))
+            .json(healthJSON(agent.status))
         }
     }
 
@@ -28,10 +28,5 @@ public enum MinerHealthRoutes {
             "inflight": .integer(JSONInteger(status.inflight)),
             "last_heartbeat_ok": status.lastHeartbeatOK.map { .string(RFC3339.format(milliseconds: $0)) } ?? .null,
         ]
-    }
-
-    private static func json(_ value: JSONValue) -> Response {
-        let bytes = (try? JSONSerializer().serialize(value)) ?? Array("{}".utf8)
-        return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .bytes(bytes))
     }
 }
