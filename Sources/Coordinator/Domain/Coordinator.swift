@@ -18,6 +18,8 @@ public final class Coordinator: Sendable {
     public let rateLimiter: RateLimiter
     /// Prometheus series.
     public let metrics: CoordinatorMetrics
+    /// Decides results: claim check, billing, receipt signing (the store only persists).
+    public let completions: JobCompletion
     private let logger: Logger
 
     /// Wires a store: every committed QUEUED transition (submit, requeue) wakes one poller
@@ -29,6 +31,7 @@ public final class Coordinator: Sendable {
         self.configuration = store.configuration
         self.store = store
         self.logger = logger
+        completions = JobCompletion(store: store)
         let dispatcher = JobDispatcher()
         let events = JobEventHub()
         self.dispatcher = dispatcher
