@@ -1,5 +1,4 @@
 import Cryptography
-import WireModels
 
 /// Random identifiers in the formats of spec/coordinator.md §4.
 enum Identifiers {
