@@ -1,10 +1,11 @@
 public import Logging
 import WireModels
 
-/// The coordinator's domain core, wired together: store, long-poll dispatcher, event hub
-/// and rate limiter. The HTTP layer authenticates with `configuration.keyRing`, calls the
-/// store for plain operations and `poll` for long polls, and runs `runSweeper()` beside the
-/// server.
+/// The coordinator's domain core, wired together: store, completions, long-poll dispatcher,
+/// event hub and rate limiter. It is the one way in for both transports: the HTTP routes and
+/// WebSocket channels authenticate with `authenticate` and call its operations
+/// (`Coordinator+Operations`, `poll`, `complete`), never the store; the service runs
+/// `runSweeper()` beside the server.
 public final class Coordinator: Sendable {
     /// The settings.
     public let configuration: CoordinatorConfiguration
