@@ -22,8 +22,8 @@ let package = Package(
             "Sockets", "HTTP1", "HTTPServer", "HTTPClient", "WebSocket", "SQLite", "Cryptography", "JSON", "Receipts",
             "ServiceRuntime",
         ]),
-        // The coordinator's domain library, for in-process benchmarks (Benchmarks/ClaimBench).
-        .library(name: "AITBCCoordinator", targets: ["Coordinator"]),
+        // The coordinator's domain library and its wire types, for in-process benchmarks (Benchmarks/ClaimBench).
+        .library(name: "AITBCCoordinator", targets: ["Coordinator", "WireModels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -136,6 +136,7 @@ let package = Package(
             name: "CryptographyTests", dependencies: ["Cryptography"], resources: [.copy("Vectors")],
             swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "WireModelsTests", dependencies: ["WireModels", "JSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ReceiptsTests", dependencies: ["Receipts", "Cryptography", "JSON"], resources: [.copy("Vectors")],
             swiftSettings: swiftSettings),

@@ -1,6 +1,7 @@
 import Coordinator
 import JSON
 import Testing
+import WireModels
 
 /// A heartbeat's `jobs` list: RUNNING jobs the miner no longer holds (a poll response lost
 /// when the coordinator died mid-answer, a job forgotten in a miner crash) go back to the
@@ -54,12 +55,12 @@ import Testing
     }
 
     @Test func theJobsListIsValidated() throws {
-        #expect(throws: CoordinatorError.self) { _ = try MinerHeartbeat(body: ["jobs": "abc"]) }
-        #expect(throws: CoordinatorError.self) { _ = try MinerHeartbeat(body: ["jobs": [1]]) }
-        #expect(throws: CoordinatorError.self) {
-            _ = try MinerHeartbeat(body: ["jobs": .array(Array(repeating: "a", count: MinerHeartbeat.maxHeldJobs + 1))])
+        #expect(throws: WireDecodingError.self) { _ = try HeartbeatRequest(json: ["jobs": "abc"]) }
+        #expect(throws: WireDecodingError.self) { _ = try HeartbeatRequest(json: ["jobs": [1]]) }
+        #expect(throws: WireDecodingError.self) {
+            _ = try HeartbeatRequest(json: ["jobs": .array(Array(repeating: "a", count: HeartbeatRequest.maxHeldJobs + 1))])
         }
-        #expect(try MinerHeartbeat(body: ["jobs": ["a", "b"]]).heldJobs == ["a", "b"])
-        #expect(try MinerHeartbeat(body: [:]).heldJobs == nil)
+        #expect(MinerHeartbeat(try HeartbeatRequest(json: ["jobs": ["a", "b"]])).heldJobs == ["a", "b"])
+        #expect(MinerHeartbeat(try HeartbeatRequest(json: [:])).heldJobs == nil)
     }
 }

@@ -1,4 +1,5 @@
 public import JSON
+public import WireModels
 
 /// A miner's registration body (spec §6 POST /v1/miners/register), parsed.
 public struct MinerRegistration: Sendable {
@@ -33,9 +34,6 @@ public struct MinerHeartbeat: Sendable {
     /// whose poll response was lost, a job the miner forgot in a crash — go back to the queue
     /// once they have been assigned longer than `HEARTBEAT_TIMEOUT_SECONDS`. nil: no check.
     public var heldJobs: Set<String>?
-
-    /// Most ids a heartbeat's `jobs` may list.
-    public static let maxHeldJobs = 1_024
 
     /// Creates a heartbeat.
     public init(

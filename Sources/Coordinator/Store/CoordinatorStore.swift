@@ -5,6 +5,7 @@ public import Logging
 import JSON
 import Receipts
 import Synchronization
+import WireModels
 
 /// The coordinator's domain state on SQLite: every operation the routes call, each one
 /// transaction. Job transitions are decided by `JobStateMachine` and applied as
@@ -20,10 +21,11 @@ public final class CoordinatorStore: Sendable {
     public let configuration: CoordinatorConfiguration
     /// The injected clock.
     public let clock: any CoordinatorClock
-    let receipts: ReceiptFactory
     let results: ResultFileStore
     let matchers = MatcherCache()
     let scheduler = ClaimScheduler()
+    /// Billing refusals and caps, counted by the domain's completions (created here, with the
+    /// metrics factory the store is opened with).
     let billingMetrics: BillingMetrics
     /// The callback lives in a struct: a bare closure inside `Mutex` is reabstracted on every
     /// `withLock` (inout), which wrapped it in one more thunk per call (measured: call depth
@@ -43,10 +45,6 @@ public final class CoordinatorStore: Sendable {
         self.database = database
         self.configuration = configuration
         self.clock = clock
-        let signer = configuration.signingKey.map { key in
-            ReceiptSigner(key: key, attestationKeys: configuration.attestationKey.map { [$0] } ?? [])
-        }
-        receipts = ReceiptFactory(signer: signer)
         results = ResultFileStore(dataDirectory: configuration.dataDirectory)
         observer = Mutex(nil)
     }
@@ -206,7 +204,12 @@ public final class CoordinatorStore: Sendable {
     /// Parses stored constraints; `{}` (the common case) skips the parser.
     static func constraints(fromStored text: String) throws(CoordinatorError) -> JobConstraints {
         if text == "{}" { return JobConstraints() }
-        return try JobConstraints(json: JSONText.parse(text))
+        let json = try JSONText.parse(text)
+        do {
+            return try JobConstraints(json: json)
+        } catch {
+            throw CoordinatorError(error)
+        }
     }
 
     /// Moves a QUEUED job past `expires_at` to EXPIRED (compare-and-set); true when it did.
