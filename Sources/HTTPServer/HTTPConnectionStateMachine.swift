@@ -51,28 +51,6 @@ struct HTTPConnectionStateMachine<Pending> {
         idleSince = now
     }
 
-    /// The named lifecycle phase, for tests and diagnostics.
-    enum Phase: Equatable, Sendable {
-        case keepAliveIdle, readingHead, readingBody, handling, writingResponse, upgraded, closing, closed
-    }
-
-    /// The phase the fields add up to.
-    var phase: Phase {
-        switch ending {
-        case .closed: return .closed
-        case .lingering, .afterFlush: return .closing
-        case .open: break
-        }
-        if upgraded { return .upgraded }
-        if busy { return .handling }
-        if outputPending { return .writingResponse }
-        switch input {
-        case .body: return .readingBody
-        case .head(since: .some): return .readingHead
-        case .head(since: nil), .paused, .failed: return queue.isEmpty ? .keepAliveIdle : .handling
-        }
-    }
-
     /// Whether the connection has closed.
     var isClosed: Bool {
         if case .closed = ending { return true }
@@ -106,7 +84,7 @@ struct HTTPConnectionStateMachine<Pending> {
         case .bytesReceived(let now):
             if upgraded { return .deliverUpgraded }
             // Sticky: after an error answer nothing more is read as a request.
-            if isLingering || input == .failed { return .discard }
+            if ending != .open || input == .failed { return .discard }
             if case .head(since: nil) = input { input = .head(since: now) }
             return .parse
 
@@ -156,6 +134,8 @@ struct HTTPConnectionStateMachine<Pending> {
             busy = false
             if close {
                 ending = .afterFlush
+                // Nothing more is parsed: unread input stays in the kernel (or is drained while lingering).
+                reading = false
                 return .flush
             }
             idleSince = now
@@ -214,7 +194,10 @@ struct HTTPConnectionStateMachine<Pending> {
 
     /// Starts the next queued request, or the pending error response once the queue is empty.
     private mutating func startNext() -> Action {
-        guard !busy, !isLingering else { return .none }
+        // After a closing response (or during the linger) nothing else is answered: a queued request
+        // would otherwise run and its response follow a `Connection: close` one (or become part of
+        // an HTTP/1.0 close-delimited body).
+        guard !busy, ending == .open else { return .none }
         // A client that does not read its responses gets no more answers (a flush resumes us),
         // so the output stays bounded whatever it pipelines.
         guard !outputOverHighWater else { return .none }

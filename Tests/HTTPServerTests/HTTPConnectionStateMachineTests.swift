@@ -356,4 +356,21 @@ import Testing
         #expect(machine.canParse)
         #expect(machine.reading)
     }
+
+    @Test func queuedRequestDoesNotRunAfterAClosingResponse() {
+        // HTTP/1.0 keep-alive request with a streamed body: the response must end at close, while
+        // request 2 is already queued behind it.
+        var machine = Self.make()
+        _ = Self.receive(1, into: &machine)
+        _ = Self.receive(2, into: &machine)
+        #expect(machine.on(.inputConsumed) == .runHandler(1))
+        #expect(machine.on(.handlerDone(requestKeepAlive: true, draining: false)) == .writeResponse(keepAlive: true))
+        #expect(machine.on(.responseComplete(close: true, now: 2)) == .flush)
+        #expect(machine.on(.flushed(before: 500, remaining: 50, now: 2)) == .none)
+        // The peer sends more while the closing response still flushes: neither parsed nor answered.
+        #expect(!machine.reading)
+        #expect(machine.on(.bytesReceived(now: 3)) == .discard)
+        #expect(machine.on(.inputConsumed) == .none)
+        #expect(machine.on(.flushed(before: 50, remaining: 0, now: 3)) == .lingerClose)
+    }
 }
