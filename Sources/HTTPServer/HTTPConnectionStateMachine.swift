@@ -41,6 +41,8 @@ struct HTTPConnectionStateMachine<Pending> {
     private(set) var outputPending = false
     private var outputBlocked = false
     private var outputOverHighWater = false
+    /// `startNext` held a queued request or error answer back for the output above the mark.
+    private var heldByOutput = false
     private var lastWriteProgress: UInt64 = 0
     private var idleSince: UInt64
 
@@ -200,7 +202,10 @@ struct HTTPConnectionStateMachine<Pending> {
         guard !busy, ending == .open else { return .none }
         // A client that does not read its responses gets no more answers (a flush resumes us),
         // so the output stays bounded whatever it pipelines.
-        guard !outputOverHighWater else { return .none }
+        guard !outputOverHighWater else {
+            heldByOutput = !queue.isEmpty || pendingFailure != nil
+            return .none
+        }
         guard !queue.isEmpty else {
             guard let failure = pendingFailure else { return .none }
             pendingFailure = nil
@@ -228,7 +233,12 @@ struct HTTPConnectionStateMachine<Pending> {
             reading = true
             return .lingerClose
         }
-        if before > configuration.outputHighWater, !busy, !queue.isEmpty { return startNext() }
+        // Whatever waited for the output to drain (a queued request, a pending error answer)
+        // starts now, however many partial flushes that took.
+        if heldByOutput, !busy {
+            heldByOutput = false
+            return startNext()
+        }
         return .none
     }
 

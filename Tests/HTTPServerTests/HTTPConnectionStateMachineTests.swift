@@ -373,4 +373,29 @@ import Testing
         #expect(machine.on(.inputConsumed) == .none)
         #expect(machine.on(.flushed(before: 50, remaining: 0, now: 3)) == .lingerClose)
     }
+
+    @Test func outputDrainedThroughSeveralFlushesStartsTheNextRequest() {
+        var machine = Self.make()
+        _ = Self.receive(1, into: &machine)
+        _ = Self.receive(2, into: &machine)
+        #expect(machine.on(.inputConsumed) == .runHandler(1))
+        _ = machine.on(.handlerDone(requestKeepAlive: true, draining: false))
+        #expect(machine.on(.responseComplete(close: false, now: 2)) == .flushThenParse)
+        #expect(machine.on(.flushed(before: 500, remaining: 300, now: 2)) == .none)
+        #expect(machine.on(.inputConsumed) == .none)
+        // A slow reader: the output drains in steps, the last of them from below the mark.
+        #expect(machine.on(.flushed(before: 300, remaining: 60, now: 3)) == .none)
+        #expect(machine.on(.flushed(before: 60, remaining: 0, now: 4)) == .runHandler(2))
+    }
+
+    @Test func pendingErrorAnswerIsSentOnceTheOutputDrains() {
+        var machine = Self.make()
+        #expect(Self.receive(1, into: &machine, more: true) == .parse)
+        #expect(machine.on(.parseFailed(.invalidRequestLine)) == .runHandler(1))
+        _ = machine.on(.handlerDone(requestKeepAlive: true, draining: false))
+        _ = machine.on(.responseComplete(close: false, now: 2))
+        #expect(machine.on(.flushed(before: 500, remaining: 300, now: 2)) == .none)
+        #expect(machine.on(.inputConsumed) == .none)
+        #expect(machine.on(.flushed(before: 300, remaining: 0, now: 3)) == .writeError(.malformed(.invalidRequestLine)))
+    }
 }
