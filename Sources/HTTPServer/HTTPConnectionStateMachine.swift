@@ -141,7 +141,8 @@ struct HTTPConnectionStateMachine<Pending> {
                 return .flush
             }
             idleSince = now
-            if input == .paused {
+            // The paused request is the last one queued: only its own answer resumes parsing.
+            if input == .paused, queue.isEmpty {
                 input = .head(since: nil)
                 if !peerClosed, queue.count < configuration.maxPipelinedRequests { reading = true }
             }

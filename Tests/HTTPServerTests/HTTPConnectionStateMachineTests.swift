@@ -398,4 +398,16 @@ import Testing
         #expect(machine.on(.inputConsumed) == .none)
         #expect(machine.on(.flushed(before: 300, remaining: 0, now: 3)) == .writeError(.malformed(.invalidRequestLine)))
     }
+
+    @Test func nothingIsParsedPastAClosingRequestWhileAnEarlierOneIsAnswered() {
+        var machine = Self.make()
+        #expect(Self.receive(1, into: &machine, more: true) == .parse)
+        #expect(Self.receive(2, into: &machine, closes: true, more: true) == .stopParsing)
+        #expect(machine.on(.inputConsumed) == .runHandler(1))
+        Self.answer(1, on: &machine)
+        // Request 2 (`Connection: close` or `Upgrade`) is not answered yet: what follows it stays unread.
+        #expect(!machine.canParse)
+        #expect(machine.on(.inputConsumed) == .runHandler(2))
+        #expect(!machine.canParse)
+    }
 }
