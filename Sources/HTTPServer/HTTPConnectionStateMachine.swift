@@ -44,6 +44,8 @@ struct HTTPConnectionStateMachine<Pending> {
     /// `startNext` held a queued request or error answer back for the output above the mark.
     private var heldByOutput = false
     private var lastWriteProgress: UInt64 = 0
+    /// A drain found this connection busy: close it as soon as it is idle.
+    private var draining = false
     private var idleSince: UInt64
 
     /// A fresh connection: its first head must arrive within the header timeout (slowloris).
@@ -122,7 +124,7 @@ struct HTTPConnectionStateMachine<Pending> {
             return startNext()
 
         case .handlerDone(let requestKeepAlive, let draining):
-            let keepAlive = requestKeepAlive && !(peerClosed && queue.isEmpty) && !draining
+            let keepAlive = requestKeepAlive && !(peerClosed && queue.isEmpty) && !draining && !self.draining
             return .writeResponse(keepAlive: keepAlive)
 
         case .upgradeAccepted:
@@ -181,7 +183,10 @@ struct HTTPConnectionStateMachine<Pending> {
             return tick(now: now)
 
         case .shutdown(let force):
-            return force || isIdle ? close(.shutdown) : .none
+            if force || isIdle { return close(.shutdown) }
+            // A response still flushing keeps the connection; the flush that empties it closes it.
+            draining = true
+            return .none
 
         case .rejected:
             input = .failed
@@ -240,6 +245,7 @@ struct HTTPConnectionStateMachine<Pending> {
             heldByOutput = false
             return startNext()
         }
+        if draining, isIdle { return close(.shutdown) }
         return .none
     }
 

@@ -410,4 +410,15 @@ import Testing
         #expect(machine.on(.inputConsumed) == .runHandler(2))
         #expect(!machine.canParse)
     }
+
+    @Test func drainClosesAKeepAliveConnectionOnceItsResponseIsFlushed() {
+        var machine = Self.make()
+        _ = Self.receive(1, into: &machine)
+        _ = machine.on(.inputConsumed)
+        _ = machine.on(.handlerDone(requestKeepAlive: true, draining: false))
+        _ = machine.on(.responseComplete(close: false, now: 2))
+        #expect(machine.on(.flushed(before: 500, remaining: 50, now: 2)) == .none)
+        #expect(machine.on(.shutdown(force: false)) == .none)
+        #expect(machine.on(.flushed(before: 50, remaining: 0, now: 3)) == .close(.shutdown))
+    }
 }
