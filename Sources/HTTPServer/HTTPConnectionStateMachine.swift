@@ -90,6 +90,10 @@ struct HTTPConnectionStateMachine<Pending> {
             // Sticky: after an error answer nothing more is read as a request.
             if ending != .open || input == .failed { return .discard }
             if case .head(since: nil) = input { input = .head(since: now) }
+            // Bytes behind a closing or upgrading request are kept (an upgrade's first bytes) but not
+            // parsed: read no more of them, or a flood would pile up in the parser. (Reading stays on
+            // until then so that a hang-up still reaches `ConnectionSignal`.)
+            if input == .paused { reading = false }
             return .parse
 
         case .headParsed(let expectsContinue, let now):

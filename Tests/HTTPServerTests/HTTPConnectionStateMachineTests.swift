@@ -421,4 +421,16 @@ import Testing
         #expect(machine.on(.shutdown(force: false)) == .none)
         #expect(machine.on(.flushed(before: 50, remaining: 0, now: 3)) == .close(.shutdown))
     }
+
+    @Test func bytesBehindAPausedRequestStopTheReading() {
+        var machine = Self.make()
+        #expect(Self.receive(1, into: &machine, closes: true) == .stopParsing)
+        #expect(machine.on(.inputConsumed) == .runHandler(1))
+        // Still reading while the handler runs: a hang-up must reach `ConnectionSignal`.
+        #expect(machine.reading)
+        // Bytes after a `Connection: close` (or `Upgrade`) request are kept, unparsed; no more are read.
+        #expect(machine.on(.bytesReceived(now: 2)) == .parse)
+        #expect(!machine.canParse)
+        #expect(!machine.reading)
+    }
 }
