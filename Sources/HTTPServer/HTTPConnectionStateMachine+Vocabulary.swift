@@ -2,6 +2,28 @@ import HTTP1
 
 /// The vocabulary of `HTTPConnectionStateMachine`: what it tracks, hears and answers.
 extension HTTPConnectionStateMachine {
+    /// The named lifecycle phase, for tests and diagnostics.
+    enum Phase: Equatable, Sendable {
+        case keepAliveIdle, readingHead, readingBody, handling, writingResponse, upgraded, closing, closed
+    }
+
+    /// The phase the fields add up to.
+    var phase: Phase {
+        switch ending {
+        case .closed: return .closed
+        case .lingering, .afterFlush: return .closing
+        case .open: break
+        }
+        if upgraded { return .upgraded }
+        if busy { return .handling }
+        if outputPending { return .writingResponse }
+        switch input {
+        case .body: return .readingBody
+        case .head(since: .some): return .readingHead
+        case .head(since: nil), .paused, .failed: return queue.isEmpty ? .keepAliveIdle : .handling
+        }
+    }
+
     /// Where request input stands.
     enum Input: Equatable, Sendable {
         /// Waiting for a request head; `since` is when its first byte (or the connection) came,

@@ -41,7 +41,11 @@ struct HTTPConnectionStateMachine<Pending> {
     private(set) var outputPending = false
     private var outputBlocked = false
     private var outputOverHighWater = false
+    /// `startNext` held a queued request or error answer back for the output above the mark.
+    private var heldByOutput = false
     private var lastWriteProgress: UInt64 = 0
+    /// A drain found this connection busy: close it as soon as it is idle.
+    private var draining = false
     private var idleSince: UInt64
 
     /// A fresh connection: its first head must arrive within the header timeout (slowloris).
@@ -49,28 +53,6 @@ struct HTTPConnectionStateMachine<Pending> {
         self.configuration = configuration
         input = .head(since: now)
         idleSince = now
-    }
-
-    /// The named lifecycle phase, for tests and diagnostics.
-    enum Phase: Equatable, Sendable {
-        case keepAliveIdle, readingHead, readingBody, handling, writingResponse, upgraded, closing, closed
-    }
-
-    /// The phase the fields add up to.
-    var phase: Phase {
-        switch ending {
-        case .closed: return .closed
-        case .lingering, .afterFlush: return .closing
-        case .open: break
-        }
-        if upgraded { return .upgraded }
-        if busy { return .handling }
-        if outputPending { return .writingResponse }
-        switch input {
-        case .body: return .readingBody
-        case .head(since: .some): return .readingHead
-        case .head(since: nil), .paused, .failed: return queue.isEmpty ? .keepAliveIdle : .handling
-        }
     }
 
     /// Whether the connection has closed.
@@ -106,8 +88,12 @@ struct HTTPConnectionStateMachine<Pending> {
         case .bytesReceived(let now):
             if upgraded { return .deliverUpgraded }
             // Sticky: after an error answer nothing more is read as a request.
-            if isLingering || input == .failed { return .discard }
+            if ending != .open || input == .failed { return .discard }
             if case .head(since: nil) = input { input = .head(since: now) }
+            // Bytes behind a closing or upgrading request are kept (an upgrade's first bytes) but not
+            // parsed: read no more of them, or a flood would pile up in the parser. (Reading stays on
+            // until then so that a hang-up still reaches `ConnectionSignal`.)
+            if input == .paused { reading = false }
             return .parse
 
         case .headParsed(let expectsContinue, let now):
@@ -142,7 +128,7 @@ struct HTTPConnectionStateMachine<Pending> {
             return startNext()
 
         case .handlerDone(let requestKeepAlive, let draining):
-            let keepAlive = requestKeepAlive && !(peerClosed && queue.isEmpty) && !draining
+            let keepAlive = requestKeepAlive && !(peerClosed && queue.isEmpty) && !draining && !self.draining
             return .writeResponse(keepAlive: keepAlive)
 
         case .upgradeAccepted:
@@ -156,10 +142,13 @@ struct HTTPConnectionStateMachine<Pending> {
             busy = false
             if close {
                 ending = .afterFlush
+                // Nothing more is parsed: unread input stays in the kernel (or is drained while lingering).
+                reading = false
                 return .flush
             }
             idleSince = now
-            if input == .paused {
+            // The paused request is the last one queued: only its own answer resumes parsing.
+            if input == .paused, queue.isEmpty {
                 input = .head(since: nil)
                 if !peerClosed, queue.count < configuration.maxPipelinedRequests { reading = true }
             }
@@ -198,7 +187,10 @@ struct HTTPConnectionStateMachine<Pending> {
             return tick(now: now)
 
         case .shutdown(let force):
-            return force || isIdle ? close(.shutdown) : .none
+            if force || isIdle { return close(.shutdown) }
+            // A response still flushing keeps the connection; the flush that empties it closes it.
+            draining = true
+            return .none
 
         case .rejected:
             input = .failed
@@ -214,10 +206,16 @@ struct HTTPConnectionStateMachine<Pending> {
 
     /// Starts the next queued request, or the pending error response once the queue is empty.
     private mutating func startNext() -> Action {
-        guard !busy, !isLingering else { return .none }
+        // After a closing response (or during the linger) nothing else is answered: a queued request
+        // would otherwise run and its response follow a `Connection: close` one (or become part of
+        // an HTTP/1.0 close-delimited body).
+        guard !busy, ending == .open else { return .none }
         // A client that does not read its responses gets no more answers (a flush resumes us),
         // so the output stays bounded whatever it pipelines.
-        guard !outputOverHighWater else { return .none }
+        guard !outputOverHighWater else {
+            heldByOutput = !queue.isEmpty || pendingFailure != nil
+            return .none
+        }
         guard !queue.isEmpty else {
             guard let failure = pendingFailure else { return .none }
             pendingFailure = nil
@@ -245,7 +243,13 @@ struct HTTPConnectionStateMachine<Pending> {
             reading = true
             return .lingerClose
         }
-        if before > configuration.outputHighWater, !busy, !queue.isEmpty { return startNext() }
+        // Whatever waited for the output to drain (a queued request, a pending error answer)
+        // starts now, however many partial flushes that took.
+        if heldByOutput, !busy {
+            heldByOutput = false
+            return startNext()
+        }
+        if draining, isIdle { return close(.shutdown) }
         return .none
     }
 

@@ -356,4 +356,81 @@ import Testing
         #expect(machine.canParse)
         #expect(machine.reading)
     }
+
+    @Test func queuedRequestDoesNotRunAfterAClosingResponse() {
+        // HTTP/1.0 keep-alive request with a streamed body: the response must end at close, while
+        // request 2 is already queued behind it.
+        var machine = Self.make()
+        _ = Self.receive(1, into: &machine)
+        _ = Self.receive(2, into: &machine)
+        #expect(machine.on(.inputConsumed) == .runHandler(1))
+        #expect(machine.on(.handlerDone(requestKeepAlive: true, draining: false)) == .writeResponse(keepAlive: true))
+        #expect(machine.on(.responseComplete(close: true, now: 2)) == .flush)
+        #expect(machine.on(.flushed(before: 500, remaining: 50, now: 2)) == .none)
+        // The peer sends more while the closing response still flushes: neither parsed nor answered.
+        #expect(!machine.reading)
+        #expect(machine.on(.bytesReceived(now: 3)) == .discard)
+        #expect(machine.on(.inputConsumed) == .none)
+        #expect(machine.on(.flushed(before: 50, remaining: 0, now: 3)) == .lingerClose)
+    }
+
+    @Test func outputDrainedThroughSeveralFlushesStartsTheNextRequest() {
+        var machine = Self.make()
+        _ = Self.receive(1, into: &machine)
+        _ = Self.receive(2, into: &machine)
+        #expect(machine.on(.inputConsumed) == .runHandler(1))
+        _ = machine.on(.handlerDone(requestKeepAlive: true, draining: false))
+        #expect(machine.on(.responseComplete(close: false, now: 2)) == .flushThenParse)
+        #expect(machine.on(.flushed(before: 500, remaining: 300, now: 2)) == .none)
+        #expect(machine.on(.inputConsumed) == .none)
+        // A slow reader: the output drains in steps, the last of them from below the mark.
+        #expect(machine.on(.flushed(before: 300, remaining: 60, now: 3)) == .none)
+        #expect(machine.on(.flushed(before: 60, remaining: 0, now: 4)) == .runHandler(2))
+    }
+
+    @Test func pendingErrorAnswerIsSentOnceTheOutputDrains() {
+        var machine = Self.make()
+        #expect(Self.receive(1, into: &machine, more: true) == .parse)
+        #expect(machine.on(.parseFailed(.invalidRequestLine)) == .runHandler(1))
+        _ = machine.on(.handlerDone(requestKeepAlive: true, draining: false))
+        _ = machine.on(.responseComplete(close: false, now: 2))
+        #expect(machine.on(.flushed(before: 500, remaining: 300, now: 2)) == .none)
+        #expect(machine.on(.inputConsumed) == .none)
+        #expect(machine.on(.flushed(before: 300, remaining: 0, now: 3)) == .writeError(.malformed(.invalidRequestLine)))
+    }
+
+    @Test func nothingIsParsedPastAClosingRequestWhileAnEarlierOneIsAnswered() {
+        var machine = Self.make()
+        #expect(Self.receive(1, into: &machine, more: true) == .parse)
+        #expect(Self.receive(2, into: &machine, closes: true, more: true) == .stopParsing)
+        #expect(machine.on(.inputConsumed) == .runHandler(1))
+        Self.answer(1, on: &machine)
+        // Request 2 (`Connection: close` or `Upgrade`) is not answered yet: what follows it stays unread.
+        #expect(!machine.canParse)
+        #expect(machine.on(.inputConsumed) == .runHandler(2))
+        #expect(!machine.canParse)
+    }
+
+    @Test func drainClosesAKeepAliveConnectionOnceItsResponseIsFlushed() {
+        var machine = Self.make()
+        _ = Self.receive(1, into: &machine)
+        _ = machine.on(.inputConsumed)
+        _ = machine.on(.handlerDone(requestKeepAlive: true, draining: false))
+        _ = machine.on(.responseComplete(close: false, now: 2))
+        #expect(machine.on(.flushed(before: 500, remaining: 50, now: 2)) == .none)
+        #expect(machine.on(.shutdown(force: false)) == .none)
+        #expect(machine.on(.flushed(before: 50, remaining: 0, now: 3)) == .close(.shutdown))
+    }
+
+    @Test func bytesBehindAPausedRequestStopTheReading() {
+        var machine = Self.make()
+        #expect(Self.receive(1, into: &machine, closes: true) == .stopParsing)
+        #expect(machine.on(.inputConsumed) == .runHandler(1))
+        // Still reading while the handler runs: a hang-up must reach `ConnectionSignal`.
+        #expect(machine.reading)
+        // Bytes after a `Connection: close` (or `Upgrade`) request are kept, unparsed; no more are read.
+        #expect(machine.on(.bytesReceived(now: 2)) == .parse)
+        #expect(!machine.canParse)
+        #expect(!machine.reading)
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTP1
 import HTTPServer
+import Sockets
 import TestSupport
 import Testing
 
@@ -163,6 +164,50 @@ import Testing
                 waited += 1
             }
             #expect(server.connectionCount == 0)
+        }
+    }
+
+    @Test func slowlyDrainedLargeResponseLetsThePipelinedNextOneStart() async throws {
+        // A slow reader drains the large answer in many partial flushes; the one that empties the
+        // buffer starts below the high-water mark. The request held behind it must still be answered.
+        let router = makeTestRouter()
+        // Several sizes, so that wherever the kernel's buffer sizes put the last partial flush,
+        // one of them ends with less than the mark left to send.
+        let sizes = (0..<8).map { 1024 * 1024 + $0 * 61 * 1024 }
+        router.get("/big/{n}") { _, context in
+            Response(body: .bytes([UInt8](repeating: UInt8(ascii: "y"), count: try context.parameters.require("n", as: Int.self))))
+        }
+        try await withServer(HTTPServerConfiguration(eventLoopThreads: 1), router: router) { _, port in
+            // A small receive buffer set before connecting (so the window stays small) keeps each of
+            // the server's flushes far below the 256 KiB mark.
+            let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            var size: Int32 = 8 * 1024
+            _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&poller, 1, 5000)
+            let client = Socket(adopting: SocketDescriptor(rawValue: fd))
+            let requests = sizes.map { "GET /big/\($0) HTTP/1.1\r\nHost: t\r\n\r\n" }.joined() + "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"
+            try client.descriptor.writeAll(Array(requests.utf8))
+            var received: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+            let ending = Array("\r\n\r\nhello".utf8)
+            // Before the fix the connection hung here for good: no timeout applies to a queued request.
+            let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+            while !received.suffix(ending.count).elementsEqual(ending), ContinuousClock.now < deadline {
+                let outcome = chunk.withUnsafeMutableBytes { raw in Result { () throws(SocketError) in try client.descriptor.read(into: raw) } }
+                if case .success(.bytes(let count)) = outcome { received.append(contentsOf: chunk[0..<count]) }
+                if case .success(.endOfFile) = outcome { break }
+                Thread.sleep(forTimeInterval: 0.001)
+            }
+            #expect(received.count > sizes.reduce(0, +))
+            #expect(received.suffix(ending.count).elementsEqual(ending))
         }
     }
 }
