@@ -3,6 +3,7 @@ import JSON
 import Logging
 import Receipts
 import Synchronization
+import WireModels
 
 extension MinerAgent {
     /// One job slot: polls while not draining, runs each job it gets, delivers its report.
@@ -17,34 +18,31 @@ extension MinerAgent {
                 await pause(configuration.pollInterval, wake: stopping)
                 continue
             }
-            let reply = await poll(slot: slot)
-            switch reply {
-            case .ok(let body):
+            switch await poll(slot: slot) {
+            case .job(let job):
                 failures = 0
                 if state.withLock({ stopping($0) }) {
                     // Answered after the drain began (the cancel lost the race): not run and not
                     // held, so the next heartbeat's `jobs` list leaves it out and the coordinator
                     // requeues it.
-                    let jobID = body.flatMap(Self.assignedJob(from:))?.jobID ?? "?"
-                    logger.warning("job_refused_draining", metadata: ["job_id": "\(jobID)"])
-                    continue
-                }
-                guard let body, let job = Self.assignedJob(from: body) else {
-                    logger.warning("poll_invalid_job", metadata: ["reason": "response is not {job_id, payload, constraints}"])
-                    await pause(configuration.pollInterval, wake: stopping)
+                    logger.warning("job_refused_draining", metadata: ["job_id": "\(job.jobID)"])
                     continue
                 }
                 await runJob(job, gpus: gpus)
-            case .noContent:
+            case .malformed(let reason):
+                failures = 0
+                logger.warning("poll_invalid_job", metadata: ["reason": "\(reason)"])
+                await pause(configuration.pollInterval, wake: stopping)
+            case .noJob:
                 failures = 0
                 await pause(configuration.pollInterval, wake: stopping)
-            case .rejected(404, _, _):
+            case .failed(.rejected(404, _, _)):
                 await reregister()
                 // Even when re-registering succeeds at once, never spin on a coordinator that keeps answering 404.
                 let delay = configuration.backoff.delay(attempt: failures)
                 failures += 1
                 await pause(delay, wake: stopping)
-            default:
+            case .failed(let reply):
                 let delay = configuration.backoff.delay(attempt: failures)
                 failures += 1
                 logger.debug(
@@ -59,7 +57,7 @@ extension MinerAgent {
     }
 
     /// One poll in a task of its own that a drain can cancel (`State.polls`).
-    func poll(slot: Int) async -> CoordinatorReply {
+    func poll(slot: Int) async -> CoordinatorLink.PollReply {
         let task = Task { [client, configuration] in await client.poll(maxWaitSeconds: configuration.pollMaxWaitSeconds) }
         let cancelNow = state.withLock { state in
             state.polls[slot] = task
@@ -71,34 +69,21 @@ extension MinerAgent {
         return reply
     }
 
-    /// Reads a poll response `{"job_id","payload","constraints"}`.
-    static func assignedJob(from body: JSONValue) -> AssignedJob? {
-        guard let jobID = body["job_id"]?.stringValue else { return nil }
-        return AssignedJob(jobID: jobID, payload: body["payload"] ?? .object([]), constraints: body["constraints"] ?? .object([]))
-    }
-
     /// Runs one job through the executor with its state persisted at each step, then delivers the report.
     func runJob(_ job: AssignedJob, gpus: [Int]) async {
+        let jobID = job.jobID.rawValue
         var jobLogger = logger
-        jobLogger[metadataKey: "job_id"] = .string(job.jobID)
+        jobLogger[metadataKey: "job_id"] = .string(jobID)
         let runner = job.payload["type"]?.stringValue ?? job.payload["runner"]?["kind"]?.stringValue ?? "echo"
         jobLogger.info("job_assigned", metadata: ["runner": "\(runner)", "gpus": "\(gpus)"])
         state.withLock { state in
-            state.held.insert(job.jobID)
+            state.held.insert(jobID)
             // A new assignment of the same job supersedes an undelivered report of an earlier
             // one (it would otherwise settle, or fail, the new attempt).
-            state.redelivery.removeValue(forKey: job.jobID)
-        }
-        guard JobIdentifier.isValid(job.jobID) else {
-            // Never touches the disk: the id is not a safe directory name (spec §8).
-            let report = PendingReport.failure(.invalidJob, message: "job id is not a valid directory name", metrics: Self.zeroMetrics())
-            jobLogger.warning("job_failed", metadata: ["error_code": "\(MinerErrorCode.invalidJob.rawValue)"])
-            MinerMetrics.jobFinished(outcome: "failed")
-            await deliver(jobID: job.jobID, report: report, record: nil, logger: jobLogger)
-            return
+            state.redelivery.removeValue(forKey: jobID)
         }
         adjustInflight(by: 1)
-        let record = Mutex(JobStateRecord(jobID: job.jobID, state: .running, runner: runner, startedAt: Self.nowMilliseconds()))
+        let record = Mutex(JobStateRecord(jobID: jobID, state: .running, runner: runner, startedAt: Self.nowMilliseconds()))
         await persist(record.withLock { $0 }, logger: jobLogger)
         jobLogger.info("job_started")
         let started = ContinuousClock.now
@@ -115,14 +100,14 @@ extension MinerAgent {
         }
         let execution = Task { [executor] in await executor.execute(job, context: context) }
         let cancelNow: Bool = state.withLock { state in
-            state.executions[job.jobID] = execution
+            state.executions[jobID] = execution
             return state.fatal || state.drainExpired
         }
         if cancelNow { execution.cancel() }
         let outcome = await execution.value
-        _ = state.withLock { $0.executions.removeValue(forKey: job.jobID) }
+        _ = state.withLock { $0.executions.removeValue(forKey: jobID) }
         let elapsed = ContinuousClock.now - started
-        let report = makeReport(jobID: job.jobID, outcome: outcome, elapsed: elapsed, gpus: gpus)
+        let report = makeReport(jobID: jobID, outcome: outcome, elapsed: elapsed, gpus: gpus)
         var reporting = record.withLock { $0 }
         reporting.state = .reporting
         reporting.pendingReport = report
@@ -136,7 +121,7 @@ extension MinerAgent {
             MinerMetrics.jobFinished(outcome: "failed")
             jobLogger.warning("job_failed", metadata: ["error_code": "\(code.rawValue)", "message": "\(message)"])
         }
-        await deliver(jobID: job.jobID, report: reporting.pendingReport ?? report, record: reporting, logger: jobLogger)
+        await deliver(jobID: jobID, report: reporting.pendingReport ?? report, record: reporting, logger: jobLogger)
     }
 
     /// Builds the result or failure body; results get the billing metrics the coordinator
