@@ -71,6 +71,13 @@ public struct ReceiptVerifyCommand: AsyncParsableCommand {
     /// The trusted keys of `--key-hex`.
     /// - Throws: `CLIError` for a key that is not 64 hex characters.
     func givenKeys(_ hexes: [String], option: String) throws(CLIError) -> [Ed25519.PublicKey] {
+        try Self.publicKeys(hexes, option: option)
+    }
+
+    /// Public keys given as hex on the command line (`--key-hex`, `--miner-key-hex`); shared
+    /// with `receipt fetch --verify`.
+    /// - Throws: `CLIError` for a key that is not 64 hex characters.
+    static func publicKeys(_ hexes: [String], option: String) throws(CLIError) -> [Ed25519.PublicKey] {
         var keys: [Ed25519.PublicKey] = []
         for hex in hexes {
             do {
