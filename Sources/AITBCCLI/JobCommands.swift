@@ -50,7 +50,7 @@ public struct JobWaitCommand: AsyncParsableCommand {
     public var jobID: String
 
     /// How long to wait.
-    @Option(name: .long, help: ArgumentHelp("Seconds to wait at most (default 300).", valueName: "s"))
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait at most.", valueName: "s"))
     public var timeout: Int = JobWaitCommand.defaultTimeout
 
     /// Where and how.
@@ -97,7 +97,7 @@ public struct JobResultCommand: AsyncParsableCommand {
     public var wait = false
 
     /// How long to wait.
-    @Option(name: .long, help: ArgumentHelp("Seconds --wait waits at most (default 300).", valueName: "s"))
+    @Option(name: .long, help: ArgumentHelp("Seconds --wait waits at most.", valueName: "s"))
     public var timeout: Int = JobWaitCommand.defaultTimeout
 
     /// Where and how.

@@ -49,7 +49,7 @@ public struct JobSubmitCommand: AsyncParsableCommand {
     public var wait = false
 
     /// How long to wait.
-    @Option(name: .long, help: ArgumentHelp("Seconds --wait waits at most (default 300).", valueName: "s"))
+    @Option(name: .long, help: ArgumentHelp("Seconds --wait waits at most.", valueName: "s"))
     public var timeout: Int = JobWaitCommand.defaultTimeout
 
     /// Where and how.

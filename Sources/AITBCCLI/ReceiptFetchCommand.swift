@@ -97,7 +97,7 @@ public struct ReceiptFetchCommand: AsyncParsableCommand {
                 all ? try await session.allReceipts(jobID) : [try await session.latestReceipt(jobID)]
             }
             let reports = keys.map { keys in
-                receipts.map { ReceiptReport.make($0.receipt, trustedKeys: keys.signing, attestationKeys: keys.attestation, minerKeys: keys.miner) }
+                receipts.map { ReceiptReport.make($0, trustedKeys: keys.signing, attestationKeys: keys.attestation, minerKeys: keys.miner) }
             }
             if service.json {
                 CommandIO.printOut(WireText.compact(Self.json(receipts, reports: reports, all: all)))
@@ -125,7 +125,7 @@ public struct ReceiptFetchCommand: AsyncParsableCommand {
     static let fields = ["receipt_id", "job_id", "provider", "client", "units", "unit_type", "price", "started_at", "completed_at"]
 
     /// The `--json` document (see the discussion).
-    static func json(_ receipts: [ServiceSession.FetchedReceipt], reports: [ReceiptReport]?, all: Bool) -> JSONValue {
+    static func json(_ receipts: [Receipt], reports: [ReceiptReport]?, all: Bool) -> JSONValue {
         let items: [JSONValue] = receipts.enumerated().map { index, fetched in
             guard let report = reports?[index] else { return fetched.json }
             return ["receipt": fetched.json, "verification": report.json]

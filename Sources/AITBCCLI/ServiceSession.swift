@@ -15,14 +15,6 @@ struct ServiceSession {
         var json: JSONValue
     }
 
-    /// A receipt as served: the parsed receipt for verification and its wire encoding.
-    struct FetchedReceipt {
-        /// The receipt.
-        var receipt: Receipt
-        /// The receipt as served.
-        var json: JSONValue
-    }
-
     let baseURL: String
 
     /// A session for `options`: its URL and key checked (exit 2 when unusable).
@@ -61,9 +53,9 @@ struct ServiceSession {
 
     func result(_ id: String) async throws(ServiceFailure) -> JSONValue { throw Self.notWired }
 
-    func latestReceipt(_ id: String) async throws(ServiceFailure) -> FetchedReceipt { throw Self.notWired }
+    func latestReceipt(_ id: String) async throws(ServiceFailure) -> Receipt { throw Self.notWired }
 
-    func allReceipts(_ id: String) async throws(ServiceFailure) -> [FetchedReceipt] { throw Self.notWired }
+    func allReceipts(_ id: String) async throws(ServiceFailure) -> [Receipt] { throw Self.notWired }
 
     func adminJobs(state: String?, limit: Int?, cursor: String?) async throws(ServiceFailure) -> JSONValue { throw Self.notWired }
 
