@@ -24,6 +24,8 @@ let package = Package(
         ]),
         // The coordinator's domain library, for in-process benchmarks (Benchmarks/ClaimBench).
         .library(name: "AITBCCoordinator", targets: ["Coordinator"]),
+        // The Swift SDK: typed clients of the coordinator's client, miner and admin APIs (docs/sdk.md).
+        .library(name: "AITBCClient", targets: ["AITBCClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -56,6 +58,16 @@ let package = Package(
         .target(name: "JSON", swiftSettings: swiftSettings),
         .target(name: "Receipts", dependencies: ["Cryptography", "JSON"], swiftSettings: swiftSettings),
         .target(name: "WireModels", dependencies: ["JSON"], swiftSettings: swiftSettings),
+
+        // MARK: the Swift SDK
+        .target(
+            name: "AITBCClient",
+            dependencies: ["HTTPClient", "HTTP1", "WebSocket", "JSON", "WireModels", "Receipts", "Cryptography", "ServiceRuntime"],
+            swiftSettings: swiftSettings),
+        // docs/sdk.md's examples, compiled so the page cannot drift from the API.
+        .executableTarget(
+            name: "aitbc-sdk-examples", dependencies: ["AITBCClient", "Receipts", "Cryptography", "JSON", "WireModels"],
+            swiftSettings: swiftSettings),
 
         // MARK: runtime shared by every daemon
         .target(
@@ -160,6 +172,13 @@ let package = Package(
                 "Miner", "JSON", "HTTPServer", "HTTP1", "HTTPClient", "Cryptography", "Receipts", "ServiceRuntime", "TestSupport",
             ],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AITBCClientTests",
+            dependencies: [
+                "AITBCClient", "Coordinator", "HTTPServer", "HTTP1", "HTTPClient", "JSON", "Receipts", "Cryptography", "WireModels",
+                "ServiceRuntime", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "AITBCCLITests", dependencies: ["AITBCCLI", "Receipts", "Cryptography", "ServiceRuntime", "TestSupport", "Sockets", "JSON"],
             swiftSettings: swiftSettings),
