@@ -148,6 +148,7 @@ let package = Package(
             name: "CryptographyTests", dependencies: ["Cryptography"], resources: [.copy("Vectors")],
             swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "WireModelsTests", dependencies: ["WireModels", "JSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ReceiptsTests", dependencies: ["Receipts", "Cryptography", "JSON"], resources: [.copy("Vectors")],
             swiftSettings: swiftSettings),

@@ -1,6 +1,7 @@
 import Coordinator
 import JSON
 import Testing
+import WireModels
 
 @Suite struct AdminListingTests {
     @Test func statsWithPerStateCounts() async throws {

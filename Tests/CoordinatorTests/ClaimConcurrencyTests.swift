@@ -2,6 +2,7 @@ import Coordinator
 import JSON
 import SQLite
 import Testing
+import WireModels
 
 @Suite struct ClaimConcurrencyTests {
     /// Spec §11 weakness 4: 32 concurrent claimers — every job claimed exactly once and no

@@ -2,6 +2,7 @@ import Coordinator
 import JSON
 import SQLite
 import Testing
+import WireModels
 
 /// Issue 10 defect 2: one client could stall every miner with jobs no miner matches (the claim
 /// scan restarted at the head of the queue and gave up after 1,024 rows), and nothing kept one

@@ -2,6 +2,7 @@ import Coordinator
 import Cryptography
 import ServiceRuntime
 import Testing
+import WireModels
 
 @Suite struct ConfigurationTests {
     @Test func defaultsMatchTheSpec() throws {

@@ -1,6 +1,7 @@
 import Coordinator
 import JSON
 import Testing
+import WireModels
 
 @Suite struct JobConstraintsTests {
     @Test func nullsAreDroppedAndUnknownKeysRefused() throws {
@@ -8,9 +9,9 @@ import Testing
         #expect(constraints == JobConstraints(gpu: "A100", minVRAMGB: 16))
         // Found by the issue 12 reviews: a misspelt `max_prise` was dropped, so the job had no price cap.
         for unknown in ["max_prise", "regoin", "color"] {
-            let error = #expect(throws: CoordinatorError.self) { try JobConstraints(json: ["gpu": "A100", .init(stringLiteral: unknown): 1]) }
-            #expect(error?.httpStatus == 422)
-            #expect(error?.detail.contains("unknown field \"\(unknown)\"") == true)
+            let error = #expect(throws: WireDecodingError.self) { try JobConstraints(json: ["gpu": "A100", .init(stringLiteral: unknown): 1]) }
+            #expect(error.map(CoordinatorError.init)?.httpStatus == 422)
+            #expect(error?.description.contains("unknown field \"\(unknown)\"") == true)
         }
         #expect(constraints.json == ["gpu": "A100", "min_vram_gb": 16])
         #expect(try JobConstraints(json: nil).isEmpty)
@@ -32,12 +33,12 @@ import Testing
         ["models": .array(Array(repeating: "m", count: 65))], "not-an-object",
     ] as [JSONValue])
     func invalidConstraintsAreRejected(json: JSONValue) {
-        #expect(throws: CoordinatorError.self) { try JobConstraints(json: json) }
+        #expect(throws: WireDecodingError.self) { try JobConstraints(json: json) }
     }
 
     @Test func nonFiniteMaxPriceIsRejected() {
-        #expect(throws: CoordinatorError.self) { try JobConstraints(json: ["max_price": .float(.infinity)]) }
-        #expect(throws: CoordinatorError.self) { try JobConstraints(json: ["max_price": .float(.nan)]) }
+        #expect(throws: WireDecodingError.self) { try JobConstraints(json: ["max_price": .float(.infinity)]) }
+        #expect(throws: WireDecodingError.self) { try JobConstraints(json: ["max_price": .float(.nan)]) }
     }
 }
 

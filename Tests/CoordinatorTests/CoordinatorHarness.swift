@@ -4,6 +4,7 @@ import JSON
 import Metrics
 import SQLite
 import TestSupport
+import WireModels
 
 /// A coordinator store on a fresh temporary SQLite file with a manual clock and fresh keys.
 struct CoordinatorHarness {

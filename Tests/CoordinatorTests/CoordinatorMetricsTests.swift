@@ -3,6 +3,7 @@ import JSON
 import Metrics
 import Synchronization
 import Testing
+import WireModels
 
 /// Records counter totals and last recorder values by label and dimensions.
 final class CapturingMetrics: MetricsFactory, Sendable {

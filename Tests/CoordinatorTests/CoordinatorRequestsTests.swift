@@ -2,6 +2,7 @@ import Coordinator
 import Cryptography
 import JSON
 import Testing
+import WireModels
 
 @Suite struct CoordinatorRequestsTests {
     let configuration: CoordinatorConfiguration = {

@@ -1,5 +1,6 @@
 import TestSupport
 import Testing
+import WireModels
 
 /// docs/coordinator.md shows the lifecycle commands of scripts/coordinator-walkthrough.sh
 /// verbatim, and the script runs green against the real binaries.

@@ -5,6 +5,7 @@ import JSON
 import TestSupport
 import Testing
 import WebSocket
+import WireModels
 
 /// The WebSocket channels (spec §13) against an in-process coordinator over loopback.
 @Suite(.serialized) struct CoordinatorWebSocketTests {

@@ -1,6 +1,7 @@
 import Coordinator
 import JSON
 import Testing
+import WireModels
 
 /// A heartbeat's `jobs` list: RUNNING jobs the miner no longer holds (a poll response lost
 /// when the coordinator died mid-answer, a job forgotten in a miner crash) go back to the

@@ -3,6 +3,7 @@ import Foundation
 import JSON
 import TestSupport
 import Testing
+import WireModels
 
 @Suite struct JobLifecycleTests {
     @Test func submitClaimCompleteHappyPath() async throws {

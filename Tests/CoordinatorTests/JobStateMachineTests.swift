@@ -2,6 +2,7 @@ import Coordinator
 import HTTPServer
 import JSON
 import Testing
+import WireModels
 
 @Suite struct JobStateMachineTests {
     /// The complete allowed table of spec §7; everything else must be refused.

@@ -1,6 +1,7 @@
 import Coordinator
 import JSON
 import Testing
+import WireModels
 
 /// Waits (yielding, bounded) until `condition` holds; for observing another task's progress.
 func eventually(_ condition: @Sendable () async throws -> Bool) async rethrows -> Bool {

@@ -4,6 +4,7 @@ import JSON
 import ServiceRuntime
 import TestSupport
 import Testing
+import WireModels
 
 /// The OpenAPI document, its served JSON copy, the documentation and the example settings
 /// stay in step with the code.

@@ -1,6 +1,7 @@
 import Coordinator
 import Cryptography
 import Testing
+import WireModels
 
 @Suite struct RateLimiterTests {
     @Test func tokenBucketRefillsOverTheWindow() {

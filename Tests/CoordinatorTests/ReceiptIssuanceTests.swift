@@ -4,6 +4,7 @@ import JSON
 import Receipts
 import SQLite
 import Testing
+import WireModels
 
 @Suite struct ReceiptIssuanceTests {
     @Test func receiptVerifiesAgainstConfiguredKeys() async throws {

@@ -3,6 +3,7 @@ import JSON
 import SQLite
 import TestSupport
 import Testing
+import WireModels
 
 /// Schema v2 (write locality) on a database written by schema v1: history found by job rowid,
 /// receipts read from `jobreceipt` only, nothing lost on the way.

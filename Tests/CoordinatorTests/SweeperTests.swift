@@ -4,6 +4,7 @@ import JSON
 import SQLite
 import TestSupport
 import Testing
+import WireModels
 
 @Suite struct SweeperTests {
     @Test func expiresStaleQueuedJobs() async throws {

@@ -3,6 +3,7 @@ import Cryptography
 import JSON
 import Receipts
 import Testing
+import WireModels
 
 /// A miner's signed work claim (Receipts `WorkClaim`): checked against the key the miner
 /// registered and embedded in the receipt, or the result is refused with 422.

@@ -1,5 +1,6 @@
 import Cryptography
 public import JSON
+import WireModels
 
 extension CoordinatorConfiguration {
     /// The body of `GET /v1/keys`: the public halves of the receipt keys, so a verifier need not

@@ -1,6 +1,7 @@
 public import Cryptography
 import JSON
 public import ServiceRuntime
+import WireModels
 
 /// Every coordinator setting (spec/coordinator.md §2 plus the Required limits), validated at
 /// start-up. Errors name the setting and the rule, never the value; `description` never shows

@@ -1,4 +1,5 @@
 import Cryptography
+import WireModels
 
 /// The configured API keys of every role, each mapped to its principal.
 ///

@@ -1,4 +1,5 @@
 public import Logging
+import WireModels
 
 /// The coordinator's domain core, wired together: store, long-poll dispatcher, event hub
 /// and rate limiter. The HTTP layer authenticates with `configuration.keyRing`, calls the

@@ -1,8 +1,17 @@
+import ServiceRuntime
+public import WireModels
+
 /// Every failure a coordinator operation reports, each with the HTTP status and machine code
 /// the edge maps it to (spec/coordinator.md §4: legacy `detail` text plus `error.code`).
 ///
 /// Descriptions never carry API keys, payloads or results.
 public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The 422 for a wire message that did not decode: the field and rule, with the names a
+    /// peer sent escaped (they are echoed back).
+    public init(_ error: WireDecodingError) {
+        self = .invalidPayload(error.message(displayingNames: { UntrustedText.display($0) }))
+    }
+
     /// Unknown job, or a job owned by another client (404 `job not found`).
     case jobNotFound
     /// The job exists but has no receipt (404 `RECEIPT_NOT_AVAILABLE`, legacy `detail`

@@ -1,4 +1,5 @@
 public import Metrics
+import WireModels
 
 /// The coordinator's Prometheus series (spec §6 "Expose GET /metrics"): transitions by target
 /// state, receipts signed, long-poll duration, and gauges for queue depth, running jobs and

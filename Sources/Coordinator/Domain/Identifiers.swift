@@ -1,4 +1,5 @@
 import Cryptography
+import WireModels
 
 /// Random identifiers in the formats of spec/coordinator.md §4.
 enum Identifiers {

@@ -1,4 +1,5 @@
 import Synchronization
+public import WireModels
 
 /// Wake-ups for long-polling miners (spec §8 "true long-poll").
 ///

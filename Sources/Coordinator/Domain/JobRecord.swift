@@ -1,4 +1,5 @@
 public import JSON
+public import WireModels
 
 /// A job's metadata as the client/admin views need it (spec §6 JobView and more); payload,
 /// result and receipt are read separately because they can be large.

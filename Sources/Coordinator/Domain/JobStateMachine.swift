@@ -1,3 +1,4 @@
+public import WireModels
 /// Why a job changes state (spec §7 table).
 public enum JobTransition: String, Sendable, CaseIterable {
     /// A poll assigns the job to a miner.

@@ -1,4 +1,5 @@
 public import JSON
+public import WireModels
 
 /// A miner's registration body (spec §6 POST /v1/miners/register), parsed.
 public struct MinerRegistration: Sendable {

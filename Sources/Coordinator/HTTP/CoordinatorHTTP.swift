@@ -1,6 +1,7 @@
 public import HTTP1
 public import HTTPServer
 public import JSON
+import WireModels
 
 /// The HTTP edge's translation helpers: domain errors to `HTTPError` (both error styles of
 /// spec/coordinator.md §4) and `JSONValue` bodies to responses.

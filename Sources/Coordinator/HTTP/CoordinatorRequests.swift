@@ -1,5 +1,6 @@
 public import JSON
 import ServiceRuntime
+public import WireModels
 
 /// Request body parsing for the routes of spec/coordinator.md §6: size and depth limits,
 /// strict JSON (duplicate keys and non-finite numbers refused), unknown top-level fields refused
@@ -95,7 +96,12 @@ extension JobSubmission {
         let body = try CoordinatorRequests.object(body)
         try CoordinatorRequests.refuseUnknownFields(body, known: ["payload", "constraints", "ttl_seconds"], in: .httpBody)
         guard let payload = CoordinatorRequests.member(body, "payload") else { throw .invalidPayload("payload: field required") }
-        let constraints = try JobConstraints(json: CoordinatorRequests.member(body, "constraints"))
+        let constraints: JobConstraints
+        do {
+            constraints = try JobConstraints(json: CoordinatorRequests.member(body, "constraints"))
+        } catch {
+            throw CoordinatorError(error)
+        }
         let ttl = try CoordinatorRequests.member(body, "ttl_seconds").map { value throws(CoordinatorError) in
             try CoordinatorRequests.integer(value, field: "ttl_seconds")
         }
@@ -196,20 +202,6 @@ public struct ResultReport: Sendable {
         // One without the other is refused by the store, after the job lookup (an unknown job
         // answers 404 whatever the body says).
         self.claim = claim == nil && signature == nil ? nil : SignedWorkClaim(claim: claim ?? .null, signature: signature ?? .null)
-    }
-}
-
-/// A miner's work claim and its Ed25519 signature as received (Receipts `WorkClaim`).
-public struct SignedWorkClaim: Sendable {
-    /// The `claim` object.
-    public var claim: JSONValue
-    /// The `claim_signature` object `{alg, key_id, sig}`.
-    public var signature: JSONValue
-
-    /// Pairs a claim with its signature.
-    public init(claim: JSONValue, signature: JSONValue) {
-        self.claim = claim
-        self.signature = signature
     }
 }
 

@@ -1,5 +1,6 @@
 public import JSON
 import Receipts
+import WireModels
 
 /// Response bodies in the shapes of spec/coordinator.md §4, §6 and §13. Timestamps are
 /// RFC 3339 UTC with `Z`; ids are principal ids, never keys.

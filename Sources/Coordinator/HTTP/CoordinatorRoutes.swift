@@ -3,6 +3,7 @@ import HTTP1
 import HTTPClient
 import JSON
 import Logging
+import WireModels
 
 /// The REST endpoints of spec/coordinator.md §6 on a `Router`.
 ///

@@ -4,6 +4,7 @@ import JSON
 import Logging
 import Synchronization
 import WebSocket
+import WireModels
 
 /// The WebSocket channels of spec/coordinator.md §13, beside HTTP (which stays the source of
 /// truth and the fallback):

@@ -1,4 +1,5 @@
 import Synchronization
+import WireModels
 
 /// The in-memory half of fair claiming (issue 10): parsed constraints per queue, and whose
 /// turn it is among clients. Queues themselves live in `job_queue` (schema v3).

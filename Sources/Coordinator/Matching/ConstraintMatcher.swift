@@ -1,4 +1,5 @@
 public import JSON
+public import WireModels
 
 /// A miner's capabilities pre-digested for matching, so a claim that scans many queued jobs
 /// reads the capability document once (spec §8 constraint test).

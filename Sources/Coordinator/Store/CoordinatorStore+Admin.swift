@@ -1,5 +1,6 @@
 public import JSON
 import SQLite
+public import WireModels
 
 extension CoordinatorStore {
     /// Checks a `limit` query value.

@@ -1,5 +1,6 @@
 import JSON
 import SQLite
+import WireModels
 
 extension CoordinatorStore {
     /// Stale queued jobs one claim expires on its way before it leaves the rest to the

@@ -2,7 +2,7 @@ import Cryptography
 public import JSON
 import Receipts
 import SQLite
-import WireModels
+public import WireModels
 
 extension CoordinatorStore {
     /// Longest `error_code` and `error_message` of a failure report.

@@ -1,4 +1,5 @@
 import SQLite
+import WireModels
 
 /// A recorded admin rotation of a miner's pinned public key.
 public struct MinerKeyRotation: Sendable, Equatable {

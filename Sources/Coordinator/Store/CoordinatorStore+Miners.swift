@@ -1,6 +1,7 @@
 import Cryptography
 import JSON
 import SQLite
+import WireModels
 
 extension CoordinatorStore {
     /// Registers or re-registers `minerID` (POST /v1/miners/register): capabilities,

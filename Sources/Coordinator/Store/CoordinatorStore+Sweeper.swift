@@ -1,4 +1,5 @@
 import SQLite
+import WireModels
 
 extension CoordinatorStore {
     /// Most rows one sweeper step changes per kind, so one step never holds the writer long;

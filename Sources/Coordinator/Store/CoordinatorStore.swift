@@ -5,6 +5,7 @@ public import Logging
 import JSON
 import Receipts
 import Synchronization
+import WireModels
 
 /// The coordinator's domain state on SQLite: every operation the routes call, each one
 /// transaction. Job transitions are decided by `JobStateMachine` and applied as
@@ -206,7 +207,12 @@ public final class CoordinatorStore: Sendable {
     /// Parses stored constraints; `{}` (the common case) skips the parser.
     static func constraints(fromStored text: String) throws(CoordinatorError) -> JobConstraints {
         if text == "{}" { return JobConstraints() }
-        return try JobConstraints(json: JSONText.parse(text))
+        let json = try JSONText.parse(text)
+        do {
+            return try JobConstraints(json: json)
+        } catch {
+            throw CoordinatorError(error)
+        }
     }
 
     /// Moves a QUEUED job past `expires_at` to EXPIRED (compare-and-set); true when it did.

@@ -1,4 +1,5 @@
 import JSON
+import WireModels
 
 /// Compact JSON text for storage, and strict parsing of what we stored.
 enum JSONText {

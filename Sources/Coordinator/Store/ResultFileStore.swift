@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import WireModels
 
 /// Large results on disk: `DATA_DIR/results/<job_id>.json`.
 ///

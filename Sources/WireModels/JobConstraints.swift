@@ -1,8 +1,7 @@
 public import JSON
-import ServiceRuntime
 
-/// What a job asks of its miner (spec/coordinator.md §6 POST /v1/jobs, §8). Unknown keys and
-/// `null` members are dropped; the known ones are type- and bounds-checked.
+/// What a job asks of its miner (spec/coordinator.md §6 POST /v1/jobs, §8). `null` members are
+/// dropped; unknown ones are refused; the known ones are type- and bounds-checked.
 public struct JobConstraints: Sendable, Equatable {
     /// Exact GPU model name some `capabilities.gpus[i].name` must equal.
     public var gpu: String?
@@ -17,12 +16,14 @@ public struct JobConstraints: Sendable, Equatable {
     /// The miner's `capabilities.price` must be a number at most this.
     public var maxPrice: Double?
 
-    /// Limits on constraint values.
+    /// Most models a job may require.
     public static let maxModels = 64
     /// Longest string accepted in any constraint.
     public static let maxStringBytes = 256
     /// Largest `min_vram_gb` (keeps `* 1024` far from overflow).
     public static let maxVRAMGB = 1_000_000
+    /// The members, in wire order.
+    public static let memberNames = ["gpu", "cuda", "min_vram_gb", "models", "region", "max_price"]
 
     /// No constraints: every miner matches.
     public init(
@@ -37,12 +38,19 @@ public struct JobConstraints: Sendable, Equatable {
         self.maxPrice = maxPrice
     }
 
-    /// Reads a request's `constraints` member (absent or `null` → none).
-    /// - Throws: `CoordinatorError.invalidPayload` naming the field and rule.
-    public init(json: JSONValue?) throws(CoordinatorError) {
+    /// Reads a request's `constraints` member (absent or `null` → none); unknown members are refused.
+    /// - Throws: `WireDecodingError` naming the field and rule.
+    public init(json: JSONValue?) throws(WireDecodingError) {
+        try self.init(json: json, refusingUnknown: true)
+    }
+
+    /// Reads a `constraints` member; `refusingUnknown` false skips members this version does
+    /// not know (a response from a newer coordinator).
+    /// - Throws: `WireDecodingError` naming the field and rule.
+    init(json: JSONValue?, refusingUnknown: Bool) throws(WireDecodingError) {
         self.init()
         guard let json, !json.isNull else { return }
-        guard case .object(let members) = json else { throw .invalidPayload("constraints: must be an object") }
+        guard case .object(let members) = json else { throw WireDecodingError(field: "constraints", reason: "must be an object") }
         for member in members where !member.value.isNull {
             switch member.key {
             case "gpu": gpu = try Self.string(member.value, field: "gpu")
@@ -57,12 +65,12 @@ public struct JobConstraints: Sendable, Equatable {
                     integral = Int(number)
                 }
                 guard let value = integral, (0...Self.maxVRAMGB).contains(value) else {
-                    throw .invalidPayload("constraints.min_vram_gb: must be an integer in 0...\(Self.maxVRAMGB)")
+                    throw WireDecodingError(field: "constraints.min_vram_gb", reason: "must be an integer in 0...\(Self.maxVRAMGB)")
                 }
                 minVRAMGB = value
             case "models":
                 guard let elements = member.value.arrayValue, elements.count <= Self.maxModels else {
-                    throw .invalidPayload("constraints.models: must be an array of at most \(Self.maxModels) strings")
+                    throw WireDecodingError(field: "constraints.models", reason: "must be an array of at most \(Self.maxModels) strings")
                 }
                 var names: [String] = []
                 for element in elements {
@@ -71,21 +79,23 @@ public struct JobConstraints: Sendable, Equatable {
                 models = names
             case "max_price":
                 guard let value = member.value.doubleValue, value.isFinite, value >= 0 else {
-                    throw .invalidPayload("constraints.max_price: must be a finite number >= 0")
+                    throw WireDecodingError(field: "constraints.max_price", reason: "must be a finite number >= 0")
                 }
                 maxPrice = value
             default:
+                guard refusingUnknown else { continue }
                 // Refused, not dropped (issue 12 review): a misspelt `max_prise` took the
                 // default — no price cap — and the job went to a miner at any price.
-                throw .invalidPayload(
-                    "constraints: unknown field \"\(UntrustedText.display(member.key))\" (known: gpu, cuda, min_vram_gb, models, region, max_price)")
+                throw WireDecodingError(
+                    field: "constraints", problem: .unknownMembers([member.key], known: Self.memberNames, inDocument: false))
             }
         }
     }
 
-    private static func string(_ value: JSONValue, field: String) throws(CoordinatorError) -> String {
+    private static func string(_ value: JSONValue, field: String) throws(WireDecodingError) -> String {
         guard let text = value.stringValue, text.utf8.count <= maxStringBytes, isPrintableASCII(text) else {
-            throw .invalidPayload("constraints.\(field): must be a string of at most \(maxStringBytes) printable ASCII characters")
+            throw WireDecodingError(
+                field: "constraints.\(field)", reason: "must be a string of at most \(maxStringBytes) printable ASCII characters")
         }
         return text
     }
@@ -93,7 +103,7 @@ public struct JobConstraints: Sendable, Equatable {
     /// Whether `text` is printable ASCII (0x20…0x7E). GPU names, CUDA versions, model names and
     /// regions are identifiers; the limit keeps matching exact and the documented bounds
     /// (characters = bytes) true.
-    static func isPrintableASCII(_ text: String) -> Bool {
+    public static func isPrintableASCII(_ text: String) -> Bool {
         text.utf8.allSatisfy { $0 >= 0x20 && $0 <= 0x7E }
     }
 
@@ -102,27 +112,22 @@ public struct JobConstraints: Sendable, Equatable {
         gpu == nil && cuda == nil && minVRAMGB == nil && models == nil && region == nil && maxPrice == nil
     }
 
-    /// The stored form: only the members that are set (nulls removed, spec §5).
+    /// The submitted and stored form: only the members that are set (nulls removed, spec §5).
     public var json: JSONValue {
-        var members: [JSONMember] = []
-        if let gpu { members.append(JSONMember(key: "gpu", value: .string(gpu))) }
-        if let cuda { members.append(JSONMember(key: "cuda", value: .string(cuda))) }
-        if let minVRAMGB { members.append(JSONMember(key: "min_vram_gb", value: .integer(JSONInteger(minVRAMGB)))) }
-        if let models { members.append(JSONMember(key: "models", value: .array(models.map { .string($0) }))) }
-        if let region { members.append(JSONMember(key: "region", value: .string(region))) }
-        if let maxPrice { members.append(JSONMember(key: "max_price", value: .float(maxPrice))) }
-        return .object(members)
+        .object(pairs.compactMap { key, value in value.map { JSONMember(key: key, value: $0) } })
     }
 
     /// The poll response form: all six keys, `null` when unset (spec §6 POST /v1/miners/poll).
     public var pollJSON: JSONValue {
-        .object([
-            JSONMember(key: "gpu", value: gpu.map { .string($0) } ?? .null),
-            JSONMember(key: "cuda", value: cuda.map { .string($0) } ?? .null),
-            JSONMember(key: "min_vram_gb", value: minVRAMGB.map { .integer(JSONInteger($0)) } ?? .null),
-            JSONMember(key: "models", value: models.map { .array($0.map { .string($0) }) } ?? .null),
-            JSONMember(key: "region", value: region.map { .string($0) } ?? .null),
-            JSONMember(key: "max_price", value: maxPrice.map { .float($0) } ?? .null),
-        ])
+        .object(pairs.map { JSONMember(key: $0.0, value: $0.1 ?? .null) })
+    }
+
+    /// The six members in wire order, nil when unset.
+    private var pairs: [(String, JSONValue?)] {
+        [
+            ("gpu", gpu.map { .string($0) }), ("cuda", cuda.map { .string($0) }),
+            ("min_vram_gb", minVRAMGB.map { .int($0) }), ("models", models.map { .array($0.map { .string($0) }) }),
+            ("region", region.map { .string($0) }), ("max_price", maxPrice.map { .float($0) }),
+        ]
     }
 }
