@@ -110,7 +110,7 @@ let package = Package(
             name: "Miner",
             dependencies: [
                 "ServiceRuntime", "HTTPServer", "HTTP1", "HTTPClient", "JSON", "Cryptography", "Receipts", "CLinuxShims",
-                "WireModels",
+                "WireModels", "AITBCClient",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -171,6 +171,7 @@ let package = Package(
             name: "MinerTests",
             dependencies: [
                 "Miner", "JSON", "HTTPServer", "HTTP1", "HTTPClient", "Cryptography", "Receipts", "ServiceRuntime", "TestSupport",
+                "WireModels", "AITBCClient",
             ],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(

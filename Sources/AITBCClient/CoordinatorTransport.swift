@@ -52,8 +52,8 @@ public struct CoordinatorResponse: Sendable {
     }
 
     /// The body parsed by the project's strict JSON parser (order, integers and big numbers kept).
-    /// - Throws: `CoordinatorError` `.invalidResponse` when it is not JSON.
-    public func json() throws(CoordinatorError) -> JSONValue {
+    /// - Throws: `AITBCError` `.invalidResponse` when it is not JSON.
+    public func json() throws(AITBCError) -> JSONValue {
         do {
             return try JSONParser(limits: .init(maxInputBytes: max(body.count, 1))).parse(body)
         } catch {
@@ -67,14 +67,14 @@ public struct CoordinatorResponse: Sendable {
 /// request, the per-attempt timeout, and the retry rules of `RetryPolicy`.
 public final class CoordinatorTransport: Sendable {
     /// The configuration given at creation.
-    public let configuration: CoordinatorConfiguration
+    public let configuration: AITBCConfiguration
     /// The HTTP client requests go through.
     public let http: HTTPClient
     private let ownsHTTP: Bool
 
     /// A transport; `http` lets several transports share one pool (the transport then never
     /// shuts it down). Without it the transport makes its own.
-    public init(configuration: CoordinatorConfiguration, http: HTTPClient? = nil) {
+    public init(configuration: AITBCConfiguration, http: HTTPClient? = nil) {
         self.configuration = configuration
         if let http {
             self.http = http
@@ -99,16 +99,16 @@ public final class CoordinatorTransport: Sendable {
 
     /// Sends `request`, retrying per `RetryPolicy` up to `maxRetries` times; a 2xx answer is
     /// returned, anything else thrown.
-    /// - Throws: `CoordinatorError` — `.rejected` for a non-2xx answer (the last one, after retries),
+    /// - Throws: `AITBCError` — `.rejected` for a non-2xx answer (the last one, after retries),
     ///   `.unreachable` for no answer, `.cancelled` when the task is cancelled.
-    public func send(_ request: CoordinatorRequest) async throws(CoordinatorError) -> CoordinatorResponse {
+    public func send(_ request: CoordinatorRequest) async throws(AITBCError) -> CoordinatorResponse {
         let prepared = try prepare(request)
         let limit = configuration.timeout + request.extraTime
         var attempt = 1
         while true {
             if Task.isCancelled { throw .cancelled }
             let retryAfter: String?
-            let failure: CoordinatorError
+            let failure: AITBCError
             switch await Self.withDeadline(limit, { () async throws(HTTPClientError) in try await self.http.execute(prepared) }) {
             case .success(let response):
                 let status = Int(response.status.code)
@@ -143,7 +143,7 @@ public final class CoordinatorTransport: Sendable {
     }
 
     /// The HTTP request: URL, the key, JSON headers, `X-Signature` on POSTs.
-    func prepare(_ request: CoordinatorRequest) throws(CoordinatorError) -> HTTPClientRequest {
+    func prepare(_ request: CoordinatorRequest) throws(AITBCError) -> HTTPClientRequest {
         var url = configuration.apiRoot + request.path
         if !request.query.isEmpty {
             url += "?" + request.query.map { PathSegment.encode($0.name) + "=" + PathSegment.encode($0.value) }.joined(separator: "&")
@@ -154,7 +154,7 @@ public final class CoordinatorTransport: Sendable {
             headers.add(name: "X-Api-Key", value: key)
             if configuration.sendsBearer { headers.add(name: "Authorization", value: "Bearer \(key)") }
         }
-        for field in configuration.extraHeaders { headers.replaceOrAdd(name: field.name, value: field.value) }
+        for (name, value) in configuration.extraHeaders.sorted(by: { $0.key < $1.key }) { headers.replaceOrAdd(name: name, value: value) }
         for field in request.headers { headers.replaceOrAdd(name: field.name, value: field.value) }
         let body = request.body ?? []
         if request.body != nil, !headers.contains("Content-Type") { headers.add(name: "Content-Type", value: "application/json") }

@@ -9,7 +9,7 @@ import Testing
     func transport(_ base: String, _ recorder: SleepRecorder, maxRetries: Int = 3, jitter: Double = 1) -> CoordinatorTransport {
         CoordinatorTransport(
             configuration: recorder.configure(
-                CoordinatorConfiguration(baseURL: base, apiKey: "k", maxRetries: maxRetries), jitter: jitter))
+                AITBCConfiguration(baseURL: base, apiKey: "k", maxRetries: maxRetries), jitter: jitter))
     }
 
     @Test(arguments: [429, 502, 503, 504])
@@ -34,7 +34,7 @@ import Testing
             await #expect {
                 try await transport(server.baseURL, recorder).send(CoordinatorRequest(method: .get, path: "/jobs/x"))
             } throws: { error in
-                guard let error = error as? CoordinatorError else { return false }
+                guard let error = error as? AITBCError else { return false }
                 return error.status == 503 && error.code == "BUSY" && error.message == "try later" && error.kind == .rejected
             }
             #expect(server.requests.count == 4)
@@ -45,7 +45,7 @@ import Testing
     @Test func backoffIsCappedAtBackoffMax() async throws {
         let recorder = SleepRecorder()
         try await ScriptedCoordinator.with({ _ in ScriptedCoordinator.json(HTTPResponseStatus(code: 502), "{}") }) { server in
-            let configuration = recorder.configure(CoordinatorConfiguration(baseURL: server.baseURL, maxRetries: 6, backoffMax: .seconds(3)))
+            let configuration = recorder.configure(AITBCConfiguration(baseURL: server.baseURL, maxRetries: 6, backoffMax: .seconds(3)))
             _ = try? await CoordinatorTransport(configuration: configuration).send(CoordinatorRequest(method: .get, path: "/health"))
             #expect(server.requests.count == 7)
             #expect(recorder.all == [.milliseconds(500), .seconds(1), .seconds(2), .seconds(3), .seconds(3), .seconds(3)])
@@ -78,7 +78,7 @@ import Testing
             await #expect {
                 try await transport(server.baseURL, recorder).send(CoordinatorRequest(method: .get, path: "/jobs/a"))
             } throws: { error in
-                (error as? CoordinatorError)?.status == status && (error as? CoordinatorError)?.message == "no"
+                (error as? AITBCError)?.status == status && (error as? AITBCError)?.message == "no"
             }
             #expect(server.requests.count == 1)
             #expect(recorder.all.isEmpty)
@@ -121,7 +121,7 @@ import Testing
                 ? ScriptedCoordinator.json(.serviceUnavailable, "{}", headers: ["Retry-After": "Sun, 06 Nov 1994 08:49:37 GMT"])
                 : ScriptedCoordinator.json(.ok, "{}")
         }) { server in
-            let configuration = recorder.configure(CoordinatorConfiguration(baseURL: server.baseURL), now: 784_111_773)
+            let configuration = recorder.configure(AITBCConfiguration(baseURL: server.baseURL), now: 784_111_773)
             _ = try await CoordinatorTransport(configuration: configuration).send(CoordinatorRequest(method: .get, path: "/health"))
             #expect(recorder.all == [.seconds(4)])
         }
@@ -134,7 +134,7 @@ import Testing
         await #expect {
             try await transport(port, recorder, maxRetries: 2).send(CoordinatorRequest(method: .get, path: "/health"))
         } throws: { error in
-            (error as? CoordinatorError)?.kind == .unreachable
+            (error as? AITBCError)?.kind == .unreachable
         }
         #expect(recorder.all.count == 2)
     }

@@ -81,8 +81,11 @@ final class SleepRecorder: Sendable {
     /// The recorded waits.
     var all: [Duration] { waits.withLock { $0 } }
 
+    /// Records one wait.
+    func record(_ delay: Duration) { waits.withLock { $0.append(delay) } }
+
     /// `configuration` that records its waits here, with a fixed jitter and clock.
-    func configure(_ configuration: CoordinatorConfiguration, jitter: Double = 1, now: Double = 1_000_000) -> CoordinatorConfiguration {
+    func configure(_ configuration: AITBCConfiguration, jitter: Double = 1, now: Double = 1_000_000) -> AITBCConfiguration {
         var configuration = configuration
         configuration.sleep = { [self] delay in waits.withLock { $0.append(delay) } }
         configuration.jitter = { jitter }

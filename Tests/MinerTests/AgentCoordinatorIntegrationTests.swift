@@ -7,6 +7,7 @@ import ServiceRuntime
 import Synchronization
 import TestSupport
 import Testing
+import WireModels
 
 @testable import Miner
 
@@ -78,9 +79,7 @@ struct AgentCoordinatorIntegrationTests {
         #expect(submit.status.code == 201)
         let jobID = try #require(try JSONParser(limits: .init(maxInputBytes: 1 << 20)).parse(submit.body)["job_id"]?.stringValue)
 
-        let unsigned = CoordinatorClient(
-            baseURL: coordinator.baseURL, authToken: agentTestToken, nodeID: agentTestNodeID,
-            http: CoordinatorClient.makeHTTPClient(timeout: .seconds(5), pollMaxWaitSeconds: 1))
+        let unsigned = CoordinatorLink(baseURL: coordinator.baseURL, authToken: agentTestToken, nodeID: agentTestNodeID, timeout: .seconds(5))
         let refused = await unsigned.register(capabilities: .object([]), concurrency: 1, region: nil, publicKeyHex: nil)
         guard case .rejected(401, "INVALID_SIGNATURE", let message) = refused else {
             Issue.record("register answered \(refused)")
@@ -110,17 +109,15 @@ struct AgentCoordinatorIntegrationTests {
             "\(coordinator.baseURL)/jobs", body: Array(#"{"payload":{"type":"echo"},"constraints":{},"ttl_seconds":600}"#.utf8),
             headers: headers)
         let jobID = try #require(try JSONParser(limits: .init(maxInputBytes: 1 << 20)).parse(submit.body)["job_id"]?.stringValue)
-        let client = CoordinatorClient(
-            baseURL: coordinator.baseURL, authToken: agentTestToken, nodeID: agentTestNodeID,
-            http: CoordinatorClient.makeHTTPClient(timeout: .seconds(5), pollMaxWaitSeconds: 1))
+        let client = CoordinatorLink(baseURL: coordinator.baseURL, authToken: agentTestToken, nodeID: agentTestNodeID, timeout: .seconds(5))
         #expect(await client.heartbeat(inflight: 0, draining: false, metadata: .object([])).isNotFound)
         #expect(await client.register(capabilities: ["runners": ["echo"]], concurrency: 1, region: nil, publicKeyHex: nil) != .noContent)
         let polled = await client.poll(maxWaitSeconds: 1)
-        guard case .ok(let job) = polled else {
-            Issue.record("poll answered \(polled.label)")
+        guard case .job(let job) = polled else {
+            Issue.record("poll answered \(polled)")
             return
         }
-        #expect(job?["job_id"]?.stringValue == jobID)
+        #expect(job.jobID.rawValue == jobID)
         let report = PendingReport(kind: .result, body: ["result": ["echo": "x"], "metrics": ["duration_ms": 3, "units": 0.003, "unit_type": "cpu_seconds"]])
         #expect(MinerAgent.delivery(of: await client.submit(jobID: jobID, report: report)) == .delivered)
         let replay = await client.submit(jobID: jobID, report: report)
@@ -132,7 +129,7 @@ struct AgentCoordinatorIntegrationTests {
         let gone = await client.submit(jobID: "0123456789abcdef0123456789abcdef", report: report)
         #expect(gone.isNotFound)
         #expect(MinerAgent.delivery(of: gone) == .abandoned)
-        #expect(await client.heartbeat(inflight: 0, draining: true, metadata: .object([])) == .ok(["status": "ok"]))
+        #expect(await client.heartbeat(inflight: 0, draining: true, metadata: .object([])) == .ok(nil))
         await http.shutdown()
         await coordinator.stop()
     }

@@ -36,14 +36,14 @@ import Testing
             gpuProbeError: nil)
         let shutdown = ShutdownSignal(signals: [])
         let port = Mutex<Int?>(nil)
-        mock.enqueue("job-daemon")
+        mock.enqueue(jid("job-daemon"))
         let running = Task { try await daemon.run(shutdown: shutdown, probe: probe) { bound in port.withLock { $0 = bound } } }
 
-        #expect(await eventually { mock.read { $0.results["job-daemon"]?.count == 1 && !$0.heartbeats.isEmpty } })
+        #expect(await eventually { mock.read { $0.results[jid("job-daemon")]?.count == 1 && !$0.heartbeats.isEmpty } })
         #expect(mock.read { $0.publicKeyHex } == key.publicKey.hex)
         let bound = try #require(port.withLock { $0 })
         let client = HTTPClient()
-        #expect(await eventually { JobStateStore(root: directory.path("jobs")).read(jobID: "job-daemon")?.state == .done })
+        #expect(await eventually { JobStateStore(root: directory.path("jobs")).read(jobID: jid("job-daemon"))?.state == .done })
         try await Task.sleep(for: .milliseconds(100))
         let health = try await client.get("http://127.0.0.1:\(bound)/healthz")
         #expect(health.status.code == 200)

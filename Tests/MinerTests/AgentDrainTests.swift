@@ -16,7 +16,7 @@ struct AgentDrainTests {
         let mock = MockCoordinator()
         try await mock.start()
         mock.state.withLock { $0.pollHold = .seconds(4) }
-        mock.enqueue("late-job")
+        mock.enqueue(jid("late-job"))
         let executor = ProbeExecutor()
         let harness = try AgentHarness(mock: mock, executor: executor, flags: ["poll.max_wait_s": "10"])
         let run = harness.start()
@@ -28,7 +28,7 @@ struct AgentDrainTests {
         #expect(clock.now - start < .seconds(3))
         #expect(executor.started.withLock { $0 }.isEmpty)
         // The coordinator's side: no heartbeat ever listed the job, so it is requeued.
-        #expect(mock.read { $0.heartbeats.allSatisfy { !($0.jobs ?? []).contains("late-job") } })
+        #expect(mock.read { $0.heartbeats.allSatisfy { !($0.jobs ?? []).contains(jid("late-job")) } })
         await mock.stop()
     }
 

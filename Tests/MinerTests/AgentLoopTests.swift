@@ -6,6 +6,7 @@ import ServiceRuntime
 import Synchronization
 import TestSupport
 import Testing
+import WireModels
 
 @testable import Miner
 
@@ -16,10 +17,10 @@ import Testing
         try await mock.start()
         defer { Task { await mock.stop() } }
         let harness = try AgentHarness(mock: mock, executor: ProbeExecutor(duration: .milliseconds(30)))
-        mock.enqueue("job-1", payload: ["type": "echo", "input": "hello"])
+        mock.enqueue(jid("job-1"), payload: ["type": "echo", "input": "hello"])
         let running = harness.start()
 
-        #expect(await eventually { mock.read { !($0.results["job-1"] ?? []).isEmpty && !$0.heartbeats.isEmpty } })
+        #expect(await eventually { mock.read { !($0.results[jid("job-1")] ?? []).isEmpty && !$0.heartbeats.isEmpty } })
         harness.shutdown.fire(15)
         #expect(await running.value == .drained)
 
@@ -28,7 +29,7 @@ import Testing
         #expect(publicKeyHex == harness.key.publicKey.hex)
         #expect(capabilities?["runners"] == ["echo", "sleep"])
         #expect(capabilities?["node_id"]?.stringValue == agentTestNodeID)
-        let body = try #require(results["job-1"]?.first)
+        let body = try #require(results[jid("job-1")]?.first)
         #expect(body["result"]?["echo"]?["input"]?.stringValue == "hello")
         let metrics = try #require(body["metrics"])
         #expect((metrics["duration_ms"]?.int64Value ?? 0) > 0)
@@ -40,9 +41,9 @@ import Testing
         #expect(WorkClaim.isValid(claim: claim, signature: signature, publicKey: registeredKey))
         let parsedClaim = try #require(WorkClaim(json: claim))
         #expect(parsedClaim.minerID == agentTestNodeID)
-        #expect(parsedClaim.jobID == "job-1")
+        #expect(parsedClaim.jobID == jid("job-1"))
         #expect(parsedClaim.resultHash == (try WorkClaim.resultHash(of: try #require(body["result"]))))
-        let record = try #require(JobStateStore(root: harness.workspace.url.path).read(jobID: "job-1"))
+        let record = try #require(JobStateStore(root: harness.workspace.url.path).read(jobID: jid("job-1")))
         #expect(record.state == .done)
         #expect(record.pendingReport == nil)
     }
@@ -56,9 +57,9 @@ import Testing
         defer { Task { await mock.stop() } }
         let executor = ProbeExecutor(duration: .milliseconds(1), gated: true)
         let harness = try AgentHarness(mock: mock, executor: executor)
-        mock.enqueue("job-down")
+        mock.enqueue(jid("job-down"))
         let running = harness.start()
-        #expect(await eventually { executor.started.withLock { $0 } == ["job-down"] })
+        #expect(await eventually { executor.started.withLock { $0 } == [jid("job-down")] })
 
         await mock.stop()
         executor.open()  // the result is produced while the coordinator is down
@@ -70,16 +71,16 @@ import Testing
         mock.state.withLock { $0.registered = false }
         try await mock.start()
         #expect(await eventually { mock.read { $0.registerCount } >= 2 })
-        #expect(await eventually { mock.read { $0.results["job-down"]?.count } == 1 })
-        #expect(await eventually { JobStateStore(root: harness.workspace.url.path).read(jobID: "job-down")?.state == .done })
+        #expect(await eventually { mock.read { $0.results[jid("job-down")]?.count } == 1 })
+        #expect(await eventually { JobStateStore(root: harness.workspace.url.path).read(jobID: jid("job-down"))?.state == .done })
         // Further rounds send nothing more for a delivered report.
         let posts = mock.read { $0.resultPosts }
         try await Task.sleep(for: .milliseconds(300))
         #expect(mock.read { $0.resultPosts } == posts)
-        #expect(mock.read { $0.results["job-down"]?.count } == 1)
+        #expect(mock.read { $0.results[jid("job-down")]?.count } == 1)
         // Polling resumed: a job queued after the return is picked up and delivered.
-        mock.enqueue("job-after-return")
-        #expect(await eventually { mock.read { $0.results["job-after-return"]?.count } == 1 })
+        mock.enqueue(jid("job-after-return"))
+        #expect(await eventually { mock.read { $0.results[jid("job-after-return")]?.count } == 1 })
 
         harness.shutdown.fire(15)
         #expect(await running.value == .drained)
@@ -96,7 +97,7 @@ import Testing
         defer { Task { await mock.stop() } }
         let executor = ProbeExecutor(duration: .milliseconds(1500))
         let harness = try AgentHarness(mock: mock, executor: executor)
-        mock.enqueue("job-drain")
+        mock.enqueue(jid("job-drain"))
         let running = harness.start()
         #expect(await eventually { executor.running.withLock { $0 } == 1 })
 
@@ -105,7 +106,7 @@ import Testing
         #expect(await eventually { mock.read { $0.heartbeats.contains { $0.status == "DRAINING" } } })
         #expect(await running.value == .drained)
         #expect(mock.read { $0.pollsAfterMark } == 0)
-        #expect(mock.read { $0.results["job-drain"]?.count } == 1)
+        #expect(mock.read { $0.results[jid("job-drain")]?.count } == 1)
         #expect(mock.read { $0.heartbeats.last?.status } == "DRAINING")
     }
 
@@ -116,13 +117,13 @@ import Testing
         defer { Task { await mock.stop() } }
         let executor = ProbeExecutor(duration: .seconds(60))
         let harness = try AgentHarness(mock: mock, executor: executor, flags: ["drain_timeout_s": "0.2"])
-        mock.enqueue("job-long")
+        mock.enqueue(jid("job-long"))
         let running = harness.start()
         #expect(await eventually { executor.running.withLock { $0 } == 1 })
         harness.shutdown.fire(15)
         #expect(await running.value == .drained)
-        #expect(mock.read { $0.fails["job-long"]?.first?["error_code"]?.stringValue } == "E_SHUTDOWN")
-        #expect(JobStateStore(root: harness.workspace.url.path).read(jobID: "job-long")?.state == .failed)
+        #expect(mock.read { $0.fails[jid("job-long")]?.first?["error_code"]?.stringValue } == "E_SHUTDOWN")
+        #expect(JobStateStore(root: harness.workspace.url.path).read(jobID: jid("job-long"))?.state == .failed)
     }
 
     /// spec/miner.md §13.9 (asserted by observed concurrency, not wall time).
@@ -133,13 +134,13 @@ import Testing
         let executor = ProbeExecutor(duration: .milliseconds(1500))
         let harness = try AgentHarness(
             mock: mock, executor: executor, flags: ["resources.max_concurrent_cpu": "3", "resources.max_concurrent_gpu": "0"])
-        for index in 1...3 { mock.enqueue("job-par-\(index)") }
+        for index in 1...3 { mock.enqueue(jid("job-par-\(index)")) }
         let running = harness.start()
         #expect(await eventually { mock.read { $0.results.count } == 3 })
         #expect(executor.maxConcurrent.withLock { $0 } == 3)
         #expect(mock.read { $0.heartbeats.contains { $0.inflight == 3 } })
         // The held-jobs list names the three running jobs, and empties once they are delivered.
-        #expect(mock.read { $0.heartbeats.contains { $0.jobs == ["job-par-1", "job-par-2", "job-par-3"] } })
+        #expect(mock.read { $0.heartbeats.contains { $0.jobs == [jid("job-par-1"), jid("job-par-2"), jid("job-par-3")].sorted() } })
         #expect(await eventually { mock.read { $0.heartbeats.last?.jobs == [] } })
         harness.shutdown.fire(15)
         #expect(await running.value == .drained)
@@ -151,9 +152,9 @@ import Testing
         try await mock.start()
         defer { Task { await mock.stop() } }
         let harness = try AgentHarness(mock: mock, executor: ProbeExecutor())
-        mock.enqueue("job-log")
+        mock.enqueue(jid("job-log"))
         let running = harness.start()
-        #expect(await eventually { mock.read { $0.results["job-log"]?.count } == 1 })
+        #expect(await eventually { mock.read { $0.results[jid("job-log")]?.count } == 1 })
         harness.shutdown.fire(15)
         _ = await running.value
 
@@ -169,7 +170,7 @@ import Testing
             #expect(!harness.logs.events(event).isEmpty, "missing \(event)")
         }
         for event in ["job_assigned", "job_started", "job_finished", "report_delivered"] {
-            #expect(harness.logs.events(event).allSatisfy { $0["job_id"]?.stringValue == "job-log" })
+            #expect(harness.logs.events(event).allSatisfy { $0["job_id"]?.stringValue == jid("job-log") })
         }
     }
 
@@ -185,18 +186,24 @@ import Testing
         #expect(!harness.logs.events("unauthorized").isEmpty)
     }
 
-    @Test func invalidJobIDIsFailedWithoutTouchingDisk() async throws {
+    /// A job id is refused where it enters (WireModels' `JobID` rule): a poll answer naming `..`
+    /// is logged as invalid, never run, never written to disk, and cannot be reported (no URL
+    /// can name it); the coordinator requeues it since no heartbeat lists it.
+    @Test func invalidJobIDIsRefusedWithoutTouchingDisk() async throws {
         let mock = MockCoordinator()
         try await mock.start()
         defer { Task { await mock.stop() } }
         let executor = ProbeExecutor()
         let harness = try AgentHarness(mock: mock, executor: executor)
-        mock.enqueue("..")
+        // A valid assignment with its id replaced: the shape is WireModels', only the id is bad.
+        guard case .object(let members) = WireModels.AssignedJob(jobID: try #require(JobID(jid("x"))), payload: [:], constraints: JobConstraints()).json
+        else { return }
+        mock.enqueue(raw: .object(members.map { $0.key == "job_id" ? JSONMember(key: "job_id", value: "..") : $0 }))
         let running = harness.start()
-        #expect(await eventually { mock.read { $0.fails.values.flatMap { $0 }.count } == 1 })
+        #expect(await eventually { !harness.logs.events("poll_invalid_job").isEmpty })
         harness.shutdown.fire(15)
         _ = await running.value
-        #expect(mock.read { $0.fails.values.flatMap { $0 }.first?["error_code"]?.stringValue } == "E_INVALID_JOB")
+        #expect(mock.read { $0.fails.isEmpty && $0.resultPosts == 0 })
         #expect(executor.started.withLock { $0 }.isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: harness.workspace.url.path).isEmpty)
     }
@@ -205,12 +212,12 @@ import Testing
         let mock = MockCoordinator()
         try await mock.start()
         defer { Task { await mock.stop() } }
-        mock.state.withLock { $0.unknownJobs = ["job-gone"] }
+        mock.state.withLock { $0.unknownJobs = [jid("job-gone")] }
         let harness = try AgentHarness(mock: mock, executor: ProbeExecutor())
-        mock.enqueue("job-gone")
+        mock.enqueue(jid("job-gone"))
         let running = harness.start()
         let store = JobStateStore(root: harness.workspace.url.path)
-        #expect(await eventually { store.read(jobID: "job-gone")?.state == .abandoned })
+        #expect(await eventually { store.read(jobID: jid("job-gone"))?.state == .abandoned })
         harness.shutdown.fire(15)
         _ = await running.value
         #expect(mock.read { $0.resultPosts } == 1)
@@ -221,10 +228,10 @@ import Testing
         try await mock.start()
         defer { Task { await mock.stop() } }
         mock.state.withLock { $0.queue.append(["not_a_job": 1]) }
-        mock.enqueue("job-after")
+        mock.enqueue(jid("job-after"))
         let harness = try AgentHarness(mock: mock, executor: ProbeExecutor())
         let running = harness.start()
-        #expect(await eventually { mock.read { $0.results["job-after"]?.count } == 1 })
+        #expect(await eventually { mock.read { $0.results[jid("job-after")]?.count } == 1 })
         #expect(harness.logs.events("poll_invalid_job").count == 1)
         harness.shutdown.fire(15)
         #expect(await running.value == .drained)

@@ -51,7 +51,7 @@ private func detachedSleep() async throws -> Int32 {
 
         let workspace = try TemporaryDirectory(prefix: "aitbc-miner-recovery")
         let store = JobStateStore(root: workspace.url.path)
-        var record = JobStateRecord(jobID: "job-crashed", state: .running, runner: "sleep", startedAt: 1, pid: pid, processGroup: pid)
+        var record = JobStateRecord(jobID: jid("job-crashed"), state: .running, runner: "sleep", startedAt: 1, pid: pid, processGroup: pid)
         let identity = try #require(ProcessIdentity.of(pid: pid))
         record.processIdentity = identity
         try store.write(record)
@@ -59,15 +59,15 @@ private func detachedSleep() async throws -> Int32 {
         let mock = MockCoordinator()
         try await mock.start()
         defer { Task { await mock.stop() } }
-        mock.state.withLock { $0.assigned = ["job-crashed"] }
+        mock.state.withLock { $0.assigned = [jid("job-crashed")] }
         let harness = try AgentHarness(mock: mock, executor: ProbeExecutor(), workspace: workspace)
         let running = harness.start()
 
-        #expect(await eventually { mock.read { $0.fails["job-crashed"]?.count } == 1 })
-        #expect(mock.read { $0.fails["job-crashed"]?.first?["error_code"]?.stringValue } == "E_MINER_RESTART")
+        #expect(await eventually { mock.read { $0.fails[jid("job-crashed")]?.count } == 1 })
+        #expect(mock.read { $0.fails[jid("job-crashed")]?.first?["error_code"]?.stringValue } == "E_MINER_RESTART")
         // Killed: gone, or a zombie waiting for its reaper.
         #expect(await eventually { processState(pid) == nil || processState(pid) == "Z" })
-        #expect(await eventually { store.read(jobID: "job-crashed")?.state == .failed })
+        #expect(await eventually { store.read(jobID: jid("job-crashed"))?.state == .failed })
         harness.shutdown.fire(15)
         _ = await running.value
     }
@@ -91,16 +91,16 @@ private func detachedSleep() async throws -> Int32 {
     @Test func runningJobWithoutLiveGroupIsReportedMinerRestart() async throws {
         let workspace = try TemporaryDirectory(prefix: "aitbc-miner-recovery")
         let store = JobStateStore(root: workspace.url.path)
-        try store.write(JobStateRecord(jobID: "job-orphan", state: .running, runner: "echo", startedAt: 1))
+        try store.write(JobStateRecord(jobID: jid("job-orphan"), state: .running, runner: "echo", startedAt: 1))
         let mock = MockCoordinator()
         try await mock.start()
         defer { Task { await mock.stop() } }
-        mock.state.withLock { $0.assigned = ["job-orphan"] }
+        mock.state.withLock { $0.assigned = [jid("job-orphan")] }
         let harness = try AgentHarness(mock: mock, executor: ProbeExecutor(), workspace: workspace)
         let running = harness.start()
-        #expect(await eventually { mock.read { $0.fails["job-orphan"]?.first?["error_code"]?.stringValue } == "E_MINER_RESTART" })
+        #expect(await eventually { mock.read { $0.fails[jid("job-orphan")]?.first?["error_code"]?.stringValue } == "E_MINER_RESTART" })
         // Sent before any poll: a recovered report must not meet a new assignment of the job.
-        #expect(mock.read { $0.pollsBeforeFails["job-orphan"] } == [0])
+        #expect(mock.read { $0.pollsBeforeFails[jid("job-orphan")] } == [0])
         harness.shutdown.fire(15)
         _ = await running.value
     }
@@ -112,22 +112,22 @@ private func detachedSleep() async throws -> Int32 {
         let report = PendingReport(
             kind: .result,
             body: ["result": ["echo": "persisted"], "metrics": ["duration_ms": 5, "units": 0.005, "unit_type": "cpu_seconds"]])
-        try store.write(JobStateRecord(jobID: "job-pending", state: .reporting, runner: "echo", startedAt: 1, attempts: 4, pendingReport: report))
-        try store.write(JobStateRecord(jobID: "job-finished", state: .done, runner: "echo", startedAt: 1))
+        try store.write(JobStateRecord(jobID: jid("job-pending"), state: .reporting, runner: "echo", startedAt: 1, attempts: 4, pendingReport: report))
+        try store.write(JobStateRecord(jobID: jid("job-finished"), state: .done, runner: "echo", startedAt: 1))
 
         let mock = MockCoordinator()
         try await mock.start()
         defer { Task { await mock.stop() } }
-        mock.state.withLock { $0.assigned = ["job-pending", "job-finished"] }
+        mock.state.withLock { $0.assigned = [jid("job-pending"), jid("job-finished")] }
         let harness = try AgentHarness(mock: mock, executor: ProbeExecutor(), workspace: workspace)
         let running = harness.start()
-        #expect(await eventually { store.read(jobID: "job-pending")?.state == .done })
+        #expect(await eventually { store.read(jobID: jid("job-pending"))?.state == .done })
         try await Task.sleep(for: .milliseconds(300))
         harness.shutdown.fire(15)
         _ = await running.value
         #expect(mock.read { $0.resultPosts } == 1)
-        #expect(mock.read { $0.results["job-pending"] } == [report.body])
-        #expect(mock.read { $0.results["job-finished"] } == nil)
+        #expect(mock.read { $0.results[jid("job-pending")] } == [report.body])
+        #expect(mock.read { $0.results[jid("job-finished")] } == nil)
         #expect(mock.read { $0.fails.isEmpty })
     }
 
@@ -139,19 +139,19 @@ private func detachedSleep() async throws -> Int32 {
         let report = PendingReport(kind: .result, body: ["result": ["echo": "x"], "metrics": ["duration_ms": 1]])
         try store.write(
             JobStateRecord(
-                jobID: "job-stuck", state: .reporting, runner: "echo", startedAt: 1, attempts: MinerAgent.maxReportAttempts - 1,
+                jobID: jid("job-stuck"), state: .reporting, runner: "echo", startedAt: 1, attempts: MinerAgent.maxReportAttempts - 1,
                 pendingReport: report))
         let mock = MockCoordinator()
         try await mock.start()
         defer { Task { await mock.stop() } }
         mock.state.withLock {
-            $0.assigned = ["job-stuck"]
-            $0.failingResults = ["job-stuck"]
+            $0.assigned = [jid("job-stuck")]
+            $0.failingResults = [jid("job-stuck")]
         }
         let harness = try AgentHarness(mock: mock, executor: ProbeExecutor(), workspace: workspace)
         let running = harness.start()
-        #expect(await eventually { store.read(jobID: "job-stuck")?.state == .abandoned })
-        #expect(store.read(jobID: "job-stuck")?.pendingReport == nil)
+        #expect(await eventually { store.read(jobID: jid("job-stuck"))?.state == .abandoned })
+        #expect(store.read(jobID: jid("job-stuck"))?.pendingReport == nil)
         harness.shutdown.fire(15)
         _ = await running.value
         #expect(mock.read { $0.resultPosts } == 1)

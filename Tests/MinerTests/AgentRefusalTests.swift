@@ -71,21 +71,21 @@ import Testing
         try await mock.start()
         defer { Task { await mock.stop() } }
         let longMessage = "claim: required for a miner that registered a public_key " + String(repeating: "x", count: 2_000)
-        mock.state.withLock { $0.refusedReports["job-422"] = (.unprocessableContent, "INVALID_PAYLOAD", longMessage) }
-        mock.enqueue("job-422")
+        mock.state.withLock { $0.refusedReports[jid("job-422")] = (.unprocessableContent, "INVALID_PAYLOAD", longMessage) }
+        mock.enqueue(jid("job-422"))
         let harness = try AgentHarness(mock: mock, executor: ProbeExecutor())
         let running = harness.start()
         #expect(await eventually { !harness.logs.events("report_abandoned").isEmpty })
         harness.shutdown.fire(15)
         _ = await running.value
         let event = try #require(harness.logs.events("report_abandoned").first)
-        #expect(event["job_id"]?.stringValue == "job-422")
+        #expect(event["job_id"]?.stringValue == jid("job-422"))
         #expect(event["reply"]?.stringValue == "http_422")
         #expect(event["error_code"]?.stringValue == "INVALID_PAYLOAD")
         let message = try #require(event["error_message"]?.stringValue)
         #expect(message.hasPrefix("claim: required for a miner that registered a public_key"))
         #expect(message.count == CoordinatorReply.maxMessageLength)
-        #expect(JobStateStore(root: harness.workspace.url.path).read(jobID: "job-422")?.state == .abandoned)
+        #expect(JobStateStore(root: harness.workspace.url.path).read(jobID: jid("job-422"))?.state == .abandoned)
     }
 
     /// Found by the final review: the coordinator's code and message reached the miner's

@@ -24,9 +24,7 @@ private final class GPURecordingExecutor: JobExecuting {
 @Suite struct AgentReportTests {
     private func agent(gpuCount: Int = 0, key: Ed25519.PrivateKey? = nil) throws -> MinerAgent {
         let configuration = try MinerConfiguration.load(configPath: nil, environment: [:], flags: ["node_id": "n-1"])
-        let client = CoordinatorClient(
-            baseURL: "http://127.0.0.1:9/v1", authToken: "t", nodeID: "n-1",
-            http: CoordinatorClient.makeHTTPClient(timeout: .seconds(1), pollMaxWaitSeconds: 0))
+        let client = CoordinatorLink(baseURL: "http://127.0.0.1:9/v1", authToken: "t", nodeID: "n-1", timeout: .seconds(1))
         return MinerAgent(
             configuration: configuration, executor: GPURecordingExecutor(), client: client, store: JobStateStore(root: "/nonexistent"),
             capabilities: .object([]), gpuCount: gpuCount, key: key, logger: LogCapture().logger)
@@ -79,13 +77,12 @@ private final class GPURecordingExecutor: JobExecuting {
                 "resources.max_concurrent_cpu": "1", "resources.max_concurrent_gpu": "2", "workspace.root": workspace.url.path,
             ])
         #expect(configuration.workerCount(gpuCount: 2) == 3)
-        let client = CoordinatorClient(
-            baseURL: configuration.coordinatorBaseURL, authToken: agentTestToken, nodeID: agentTestNodeID,
-            http: CoordinatorClient.makeHTTPClient(timeout: .seconds(5), pollMaxWaitSeconds: 0))
+        let client = CoordinatorLink(
+            baseURL: configuration.coordinatorBaseURL, authToken: agentTestToken, nodeID: agentTestNodeID, timeout: .seconds(5))
         let agent = MinerAgent(
             configuration: configuration, executor: executor, client: client, store: JobStateStore(root: workspace.url.path),
             capabilities: .object([]), gpuCount: 2, key: nil, logger: LogCapture().logger)
-        for index in 1...3 { mock.enqueue("job-gpu-\(index)") }
+        for index in 1...3 { mock.enqueue(jid("job-gpu-\(index)")) }
         let shutdown = ShutdownSignal(signals: [])
         let running = Task { await agent.run(shutdown: shutdown) }
         #expect(await eventually { mock.read { $0.results.count } == 3 })

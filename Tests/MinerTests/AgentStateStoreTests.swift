@@ -1,3 +1,4 @@
+import AITBCClient
 import Foundation
 import JSON
 import TestSupport
@@ -65,10 +66,10 @@ import Testing
     }
 
     @Test func jobIDsArePercentEncodedAsOnePathSegment() {
-        #expect(CoordinatorClient.pathSegment("job-1.a_b") == "job-1.a_b")
-        #expect(CoordinatorClient.pathSegment("../x") == "..%2Fx")
-        #expect(CoordinatorClient.pathSegment("..") == "%2E%2E")
-        #expect(CoordinatorClient.pathSegment("a b?") == "a%20b%3F")
+        #expect(PathSegment.encode("job-1.a_b") == "job-1.a_b")
+        #expect(PathSegment.encode("../x") == "..%2Fx")
+        #expect(PathSegment.encode("..") == "%2E%2E")
+        #expect(PathSegment.encode("a b?") == "a%20b%3F")
     }
 
     @Test func deliveryClassification() {

@@ -8,8 +8,15 @@ import ServiceRuntime
 import Synchronization
 import TestSupport
 import Testing
+import WireModels
 
 @testable import Miner
+
+/// A coordinator job id (32 lowercase hex) named by `name`: the first half of its SHA-256, so
+/// tests keep readable names and the same name always gives the same id.
+func jid(_ name: String) -> String {
+    JobID(name)?.rawValue ?? String(Hex.encode(SHA256.hash(Array(name.utf8))).prefix(32))
+}
 
 /// The API key the mock coordinator accepts.
 let agentTestToken = "mk-test-7f3a9c1e5b2d4f60"
@@ -90,45 +97,38 @@ final class MockCoordinator: Sendable {
         @Sendable func body(_ request: Request) -> JSONValue {
             (try? JSONParser(limits: .init(maxInputBytes: 1 << 24)).parse(request.body)) ?? .null
         }
-        @Sendable func ok(_ value: JSONValue = ["status": "ok"]) -> Response {
-            Response(status: .ok, headers: ["Content-Type": "application/json"], body: .bytes((try? JSONSerializer().serialize(value)) ?? []))
+        @Sendable func ok(_ message: some WireMessage = StatusResponse()) -> Response {
+            Response(status: .ok, headers: ["Content-Type": "application/json"], body: .bytes(message.bytes))
         }
-        /// The coordinator's error body: `{"detail", "error": {"code", "message", "details"}}`.
+        /// The coordinator's error body: `{"detail", "error": {"code", "message"}}`.
         @Sendable func refusal(_ refusal: (status: HTTPResponseStatus, code: String, message: String)) -> Response {
-            let value: JSONValue = [
-                "detail": .string(refusal.message),
-                "error": ["code": .string(refusal.code), "message": .string(refusal.message), "details": .null],
-            ]
-            return Response(
-                status: refusal.status, headers: ["Content-Type": "application/json"], body: .bytes((try? JSONSerializer().serialize(value)) ?? []))
+            let body = ErrorResponse(detail: refusal.message, code: refusal.code, message: refusal.message)
+            return Response(status: refusal.status, headers: ["Content-Type": "application/json"], body: .bytes(body.bytes))
         }
         router.post("/v1/miners/register") { request, _ in
             if let refused = check(request) { return refused }
-            let parsed = body(request)
+            let parsed = try? RegisterMinerRequest(json: body(request))
             if let refused = state.withLock({ state -> (status: HTTPResponseStatus, code: String, message: String)? in
                 state.registerCount += 1
                 return state.registerRefusal
             }) {
                 return refusal(refused)
             }
+            guard let parsed else { return Response(status: .unprocessableContent) }
             state.withLock { state in
                 state.registered = true
-                state.publicKeyHex = parsed["public_key"]?.stringValue
-                state.capabilities = parsed["capabilities"]
+                state.publicKeyHex = parsed.publicKey
+                state.capabilities = parsed.capabilities
             }
-            return ok(["status": "ok", "session_token": "00112233445566778899aabbccddeeff"])
+            return ok(RegisterMinerResponse(sessionToken: "00112233445566778899aabbccddeeff", minerID: nil))
         }
         router.post("/v1/miners/heartbeat") { request, _ in
             if let refused = check(request) { return refused }
-            let parsed = body(request)
+            guard let parsed = try? HeartbeatRequest(json: body(request)) else { return Response(status: .unprocessableContent) }
             let answer: HTTPResponseStatus = state.withLock { state in
                 if state.mode == .unauthorized { return .unauthorized }
                 guard state.registered else { return .notFound }
-                state.heartbeats.append(
-                    (
-                        Int(parsed["inflight"]?.int64Value ?? -1), parsed["status"]?.stringValue ?? "?",
-                        parsed["jobs"]?.arrayValue?.compactMap(\.stringValue)
-                    ))
+                state.heartbeats.append((parsed.inflight ?? -1, parsed.status?.rawValue ?? "?", parsed.jobs))
                 return .ok
             }
             return answer == .ok ? ok() : Response(status: answer)
@@ -152,7 +152,8 @@ final class MockCoordinator: Sendable {
             switch job {
             case .none: return Response(status: .notFound)
             case .some(.none): return Response(status: .noContent)
-            case .some(.some(let job)): return ok(job)
+            case .some(.some(let job)):
+                return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .bytes((try? JSONSerializer().serialize(job)) ?? []))
             }
         }
         router.post("/v1/miners/drain") { request, _ in
@@ -180,7 +181,7 @@ final class MockCoordinator: Sendable {
                 state.results[jobID, default: []].append(parsed)
                 return .ok
             }
-            return status == .ok ? ok(["status": "ok", "receipt": .null]) : Response(status: status)
+            return status == .ok ? ok(CompletionResponse(receipt: nil)) : Response(status: status)
         }
         router.post("/v1/miners/{job_id}/fail") { request, context in
             if let refused = check(request) { return refused }
@@ -223,9 +224,18 @@ final class MockCoordinator: Sendable {
         await server?.shutdown(deadline: .milliseconds(200))
     }
 
-    /// Queues a job for the next poll.
+    /// Queues a job for the next poll (`jobID` a coordinator id, e.g. from `jid`).
     func enqueue(_ jobID: String, payload: JSONValue = ["type": "echo", "input": "hi"]) {
-        state.withLock { $0.queue.append(["job_id": .string(jobID), "payload": payload, "constraints": .object([])]) }
+        guard let id = JobID(jobID) else {
+            Issue.record("\(jobID) is no job id; use jid(\"name\")")
+            return
+        }
+        enqueue(raw: WireModels.AssignedJob(jobID: id, payload: payload, constraints: JobConstraints()).json)
+    }
+
+    /// Queues a poll answer as given (a malformed one, for refusal tests).
+    func enqueue(raw job: JSONValue) {
+        state.withLock { $0.queue.append(job) }
     }
 
     func read<T>(_ body: (MockCoordinatorState) -> T) -> T { state.withLock { body($0) } }
@@ -279,7 +289,7 @@ final class ProbeExecutor: JobExecuting {
 
     func open() { gate.withLock { $0 = true } }
 
-    func execute(_ job: AssignedJob, context: ExecutionContext) async -> JobOutcome {
+    func execute(_ job: Miner.AssignedJob, context: ExecutionContext) async -> JobOutcome {
         let clock = ContinuousClock()
         let start = clock.now
         running.withLock { running in
@@ -334,10 +344,9 @@ struct AgentHarness {
         let probe = HostProbe(
             cpu: .init(logicalCores: 2, arch: "x86_64", model: "test"), memoryTotalBytes: 1 << 30, workspaceFreeBytes: 1 << 30,
             gpus: [], cuda: nil, gpuProbeError: nil)
-        let http = CoordinatorClient.makeHTTPClient(timeout: .seconds(5), pollMaxWaitSeconds: 0)
-        let client = CoordinatorClient(
+        let client = CoordinatorLink(
             baseURL: configuration.coordinatorBaseURL, authToken: try configuration.requireAuthToken(), nodeID: configuration.nodeID,
-            http: http, hmacSecret: configuration.hmacSecret)
+            timeout: .seconds(5), hmacSecret: configuration.hmacSecret)
         logs = LogCapture()
         key = Ed25519.PrivateKey.generate()
         self.workspace = workspace

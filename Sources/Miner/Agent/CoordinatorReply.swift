@@ -1,5 +1,5 @@
+public import AITBCClient
 public import JSON
-import ServiceRuntime
 
 /// What one coordinator call came back with, sorted by what the control loop does next.
 public enum CoordinatorReply: Sendable, Equatable {
@@ -14,7 +14,26 @@ public enum CoordinatorReply: Sendable, Equatable {
     case unreachable(String)
 
     /// Longest coordinator message kept (log lines and stderr stay bounded whatever a peer sends).
-    public static let maxMessageLength = 300
+    public static let maxMessageLength = AITBCError.maxMessageLength
+
+    /// The reply an SDK failure stands for: the coordinator's status with its own code and
+    /// message (escaped and bounded by the SDK), or no answer.
+    public init(_ error: AITBCError) {
+        if error.kind == .rejected, let status = error.status {
+            self = .rejected(status: status, code: error.serverCode, message: error.serverMessage)
+        } else {
+            self = .unreachable(error.message)
+        }
+    }
+
+    /// `call`'s reply, or the reply its failure stands for.
+    public static func of(_ call: () async throws(AITBCError) -> CoordinatorReply) async -> CoordinatorReply {
+        do {
+            return try await call()
+        } catch {
+            return CoordinatorReply(error)
+        }
+    }
 
     /// 401: the API key is wrong; retrying cannot help.
     public var isUnauthorized: Bool { if case .rejected(401, _, _) = self { true } else { false } }
@@ -57,18 +76,13 @@ public enum CoordinatorReply: Sendable, Equatable {
         }
     }
 
-    /// The rejection of an error response body `{"detail", "error": {"code", "message"}}`.
+    /// The rejection of an error response body `{"detail", "error": {"code", "message"}}`,
+    /// read (and escaped) by the SDK's `AITBCError.rejection`.
     static func rejection(status: Int, body: JSONValue?) -> CoordinatorReply {
-        let message = body?["error"]?["message"]?.stringValue ?? body?["detail"]?.stringValue
-        // Escaped as well as cut: the text reaches the miner's stderr, and a coordinator (or
-        // anyone on a plain-http path) must not put escape sequences on an operator's terminal.
-        return .rejected(
-            status: status, code: body?["error"]?["code"]?.stringValue.map { UntrustedText.display($0) },
-            message: message.map(bounded))
+        let bytes = body.flatMap { try? JSONSerializer().serialize($0) } ?? []
+        return CoordinatorReply(AITBCError.rejection(status: status, body: bytes))
     }
 
-    /// `text` as `UntrustedText.display` writes it, cut to `maxMessageLength` scalars.
-    static func bounded(_ text: String) -> String {
-        UntrustedText.display(text, limit: maxMessageLength - 1)
-    }
+    /// `text` escaped and cut to `maxMessageLength` scalars (`AITBCError.bounded`).
+    static func bounded(_ text: String) -> String { AITBCError.bounded(text) }
 }

@@ -3,6 +3,7 @@ import JSON
 import Logging
 import Receipts
 import Synchronization
+import WireModels
 
 extension MinerAgent {
     /// One job slot: polls while not draining, runs each job it gets, delivers its report.
@@ -17,34 +18,32 @@ extension MinerAgent {
                 await pause(configuration.pollInterval, wake: stopping)
                 continue
             }
-            let reply = await poll(slot: slot)
-            switch reply {
-            case .ok(let body):
+            switch await poll(slot: slot) {
+            case .job(let assigned):
                 failures = 0
+                let job = AssignedJob(jobID: assigned.jobID.rawValue, payload: assigned.payload, constraints: assigned.constraints.pollJSON)
                 if state.withLock({ stopping($0) }) {
                     // Answered after the drain began (the cancel lost the race): not run and not
                     // held, so the next heartbeat's `jobs` list leaves it out and the coordinator
                     // requeues it.
-                    let jobID = body.flatMap(Self.assignedJob(from:))?.jobID ?? "?"
-                    logger.warning("job_refused_draining", metadata: ["job_id": "\(jobID)"])
-                    continue
-                }
-                guard let body, let job = Self.assignedJob(from: body) else {
-                    logger.warning("poll_invalid_job", metadata: ["reason": "response is not {job_id, payload, constraints}"])
-                    await pause(configuration.pollInterval, wake: stopping)
+                    logger.warning("job_refused_draining", metadata: ["job_id": "\(job.jobID)"])
                     continue
                 }
                 await runJob(job, gpus: gpus)
-            case .noContent:
+            case .malformed(let reason):
+                failures = 0
+                logger.warning("poll_invalid_job", metadata: ["reason": "\(reason)"])
+                await pause(configuration.pollInterval, wake: stopping)
+            case .noJob:
                 failures = 0
                 await pause(configuration.pollInterval, wake: stopping)
-            case .rejected(404, _, _):
+            case .failed(.rejected(404, _, _)):
                 await reregister()
                 // Even when re-registering succeeds at once, never spin on a coordinator that keeps answering 404.
                 let delay = configuration.backoff.delay(attempt: failures)
                 failures += 1
                 await pause(delay, wake: stopping)
-            default:
+            case .failed(let reply):
                 let delay = configuration.backoff.delay(attempt: failures)
                 failures += 1
                 logger.debug(
@@ -59,7 +58,7 @@ extension MinerAgent {
     }
 
     /// One poll in a task of its own that a drain can cancel (`State.polls`).
-    func poll(slot: Int) async -> CoordinatorReply {
+    func poll(slot: Int) async -> CoordinatorLink.PollReply {
         let task = Task { [client, configuration] in await client.poll(maxWaitSeconds: configuration.pollMaxWaitSeconds) }
         let cancelNow = state.withLock { state in
             state.polls[slot] = task
@@ -69,12 +68,6 @@ extension MinerAgent {
         let reply = await task.value
         _ = state.withLock { $0.polls.removeValue(forKey: slot) }
         return reply
-    }
-
-    /// Reads a poll response `{"job_id","payload","constraints"}`.
-    static func assignedJob(from body: JSONValue) -> AssignedJob? {
-        guard let jobID = body["job_id"]?.stringValue else { return nil }
-        return AssignedJob(jobID: jobID, payload: body["payload"] ?? .object([]), constraints: body["constraints"] ?? .object([]))
     }
 
     /// Runs one job through the executor with its state persisted at each step, then delivers the report.

@@ -70,7 +70,7 @@ public final class MinerAgent: Sendable {
         /// heartbeat's `jobs` list.
         var held: Set<String> = []
         /// In-flight polls by slot: a drain cancels them, which closes their connections.
-        var polls: [Int: Task<CoordinatorReply, Never>] = [:]
+        var polls: [Int: Task<CoordinatorLink.PollReply, Never>] = [:]
     }
 
     /// Most job ids a heartbeat lists (the coordinator accepts 1,024).
@@ -84,7 +84,7 @@ public final class MinerAgent: Sendable {
 
     let configuration: MinerConfiguration
     let executor: any JobExecuting
-    let client: CoordinatorClient
+    let client: CoordinatorLink
     let store: JobStateStore
     let gpuCount: Int
     let models: ModelsSource
@@ -109,7 +109,7 @@ public final class MinerAgent: Sendable {
     ///   - logger: gets `node_id` added to every line.
     ///   - console: also gets the reason of a fatal exit (standard error in the executable).
     public init(
-        configuration: MinerConfiguration, executor: any JobExecuting, client: CoordinatorClient, store: JobStateStore,
+        configuration: MinerConfiguration, executor: any JobExecuting, client: CoordinatorLink, store: JobStateStore,
         capabilities: JSONValue, gpuCount: Int, key: Ed25519.PrivateKey?, logger: Logger, console: MinerConsole = .standardError,
         models: @escaping ModelsSource = { nil }
     ) {

@@ -98,11 +98,9 @@ public struct MinerDaemon: Sendable {
                     "subreaper": "\(OrphanSweeper.shared.isEnabled)",
                 ])
         }
-        let http = CoordinatorClient.makeHTTPClient(
-            timeout: configuration.coordinatorTimeout, pollMaxWaitSeconds: configuration.pollMaxWaitSeconds)
-        let client = CoordinatorClient(
-            baseURL: configuration.coordinatorBaseURL, authToken: token, nodeID: configuration.nodeID, http: http,
-            hmacSecret: configuration.hmacSecret)
+        let client = CoordinatorLink(
+            baseURL: configuration.coordinatorBaseURL, authToken: token, nodeID: configuration.nodeID,
+            timeout: configuration.coordinatorTimeout, hmacSecret: configuration.hmacSecret)
         let agent = MinerAgent(
             configuration: configuration, executor: executor, client: client, store: JobStateStore(root: root),
             capabilities: MinerCapabilities.json(probe: host, configuration: configuration, runners: executor.runnerNames),
@@ -116,7 +114,7 @@ public struct MinerDaemon: Sendable {
         onHealthListening(server.port ?? configuration.healthPort)
         let exit = await agent.run(shutdown: shutdown)
         await server.shutdown(deadline: .seconds(2))
-        await http.shutdown()
+        await client.shutdown()
         return exit.exitCode
     }
 

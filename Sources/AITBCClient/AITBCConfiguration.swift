@@ -1,11 +1,10 @@
 import Foundation
-public import HTTP1
 
 /// How an SDK client reaches a coordinator and how hard it tries (spec/sdk.md §5).
 ///
 /// Every member has the documented default; tests replace `sleep`, `now` and `jitter` so
 /// retries run without waiting and their delays are predictable.
-public struct CoordinatorConfiguration: Sendable {
+public struct AITBCConfiguration: Sendable {
     /// The coordinator's root, e.g. `http://127.0.0.1:8011` (a trailing `/` is dropped).
     public var baseURL: String
     /// Put before every API path (default `/v1`); empty when `baseURL` already ends with it.
@@ -29,7 +28,7 @@ public struct CoordinatorConfiguration: Sendable {
     /// carries `X-Signature` = hex HMAC-SHA256 of its exact body bytes.
     public var bodySecret: [UInt8]?
     /// Headers sent with every request (e.g. the miner's `X-Miner-ID`).
-    public var extraHeaders: HTTPHeaders
+    public var extraHeaders: [String: String]
     /// Largest response body read (default 16 MiB).
     public var maxResponseBytes: Int
     /// Sleeps between attempts (default `Task.sleep`); throwing ends the call with `.cancelled`.
@@ -44,7 +43,7 @@ public struct CoordinatorConfiguration: Sendable {
         baseURL: String, apiKey: String? = nil, pathPrefix: String = "/v1", sendsBearer: Bool = false,
         timeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(5), maxRetries: Int = 3,
         backoffBase: Duration = .milliseconds(500), backoffMax: Duration = .seconds(8), bodySecret: [UInt8]? = nil,
-        extraHeaders: HTTPHeaders = HTTPHeaders(), maxResponseBytes: Int = 16 << 20
+        extraHeaders: [String: String] = [:], maxResponseBytes: Int = 16 << 20
     ) {
         var root = baseURL
         while root.hasSuffix("/") { root.removeLast() }

@@ -1,6 +1,6 @@
 public import HTTPClient
-import JSON
 import ServiceRuntime
+import WireModels
 
 /// Every way an SDK call fails: one type, so a caller switches on `kind` or reads `status`,
 /// `code` and `message` (spec/sdk.md §5 "Errors").
@@ -9,7 +9,7 @@ import ServiceRuntime
 /// with `UntrustedText`: it may end up on an operator's terminal or in a log line, and a
 /// coordinator (or anyone on a plain-http path) must not put escape sequences there. The
 /// exact bytes stay in `body`.
-public struct CoordinatorError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct AITBCError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What failed.
     public enum Kind: Sendable, Equatable {
         /// The coordinator answered with a non-2xx status (`status` is set).
@@ -43,6 +43,11 @@ public struct CoordinatorError: Error, Sendable, Equatable, CustomStringConverti
     public var body: [UInt8]
     /// The transport failure of an `.unreachable` error.
     public var transport: HTTPClientError?
+    /// The coordinator's own `error.code`, escaped, when its body had one (`code` falls back to a derived one).
+    public var serverCode: String?
+    /// The coordinator's own `error.message` (else `detail`), escaped and bounded, when its body
+    /// had one (`message` falls back to a description).
+    public var serverMessage: String?
 
     /// Builds an error from its parts (the SDK does this; tests may too).
     public init(
@@ -58,18 +63,22 @@ public struct CoordinatorError: Error, Sendable, Equatable, CustomStringConverti
 
     /// The error of a non-2xx answer: `{"detail", "error": {"code", "message"}}` when the body
     /// has them, else a code derived from the status and the status as the message.
-    public static func rejection(status: Int, body: [UInt8]) -> CoordinatorError {
-        let parsed = body.isEmpty ? nil : try? JSONParser(limits: .init(maxInputBytes: max(body.count, 1))).parse(body)
-        let code = parsed?["error"]?["code"]?.stringValue.map { UntrustedText.display($0) }
-        let detail = parsed?["detail"]?.stringValue
-        let text = parsed?["error"]?["message"]?.stringValue ?? detail
-        return CoordinatorError(
+    public static func rejection(status: Int, body: [UInt8]) -> AITBCError {
+        // WireModels' error body, read leniently: `code` is empty and `message` falls back to
+        // `detail` when the coordinator (or an older one, or a proxy) sent less.
+        let parsed = body.isEmpty ? nil : try? ErrorResponse(bytes: body, maxBytes: max(body.count, 1))
+        let code = parsed.flatMap { $0.code.isEmpty ? nil : UntrustedText.display($0.code) }
+        let text = parsed.flatMap { $0.message.isEmpty ? nil : $0.message }
+        var error = AITBCError(
             kind: .rejected, status: status, code: code ?? derivedCode(status: status),
             message: text.map(bounded) ?? "HTTP \(status)", body: body)
+        error.serverCode = code
+        error.serverMessage = text.map(bounded)
+        return error
     }
 
     /// The error of a call that got no HTTP answer.
-    public static func unreachable(_ error: HTTPClientError) -> CoordinatorError {
+    public static func unreachable(_ error: HTTPClientError) -> AITBCError {
         let code: String
         switch error {
         case .connectTimeout, .readTimeout: code = "TIMEOUT"
@@ -77,21 +86,21 @@ public struct CoordinatorError: Error, Sendable, Equatable, CustomStringConverti
         default: code = "UNREACHABLE"
         }
         if error == .cancelled { return .cancelled }
-        return CoordinatorError(kind: .unreachable, code: code, message: bounded(error.description), transport: error)
+        return AITBCError(kind: .unreachable, code: code, message: bounded(error.description), transport: error)
     }
 
     /// A 2xx answer that is not what the API documents.
-    static func invalidResponse(_ reason: String, status: Int, body: [UInt8]) -> CoordinatorError {
-        CoordinatorError(kind: .invalidResponse, status: status, code: "INVALID_RESPONSE", message: bounded(reason), body: body)
+    static func invalidResponse(_ reason: String, status: Int, body: [UInt8]) -> AITBCError {
+        AITBCError(kind: .invalidResponse, status: status, code: "INVALID_RESPONSE", message: bounded(reason), body: body)
     }
 
     /// An argument or URL the SDK cannot send.
-    static func invalidRequest(_ reason: String) -> CoordinatorError {
-        CoordinatorError(kind: .invalidRequest, code: "INVALID_REQUEST", message: bounded(reason))
+    static func invalidRequest(_ reason: String) -> AITBCError {
+        AITBCError(kind: .invalidRequest, code: "INVALID_REQUEST", message: bounded(reason))
     }
 
     /// The caller's task was cancelled.
-    static let cancelled = CoordinatorError(kind: .cancelled, code: "CANCELLED", message: "request cancelled")
+    static let cancelled = AITBCError(kind: .cancelled, code: "CANCELLED", message: "request cancelled")
 
     /// The code of a status the coordinator sent no `error.code` for.
     static func derivedCode(status: Int) -> String {
