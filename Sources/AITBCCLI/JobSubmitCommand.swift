@@ -81,7 +81,9 @@ public struct JobSubmitCommand: AsyncParsableCommand {
     public func run() async throws {
         try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
             let body = try jobPayload()
-            let constraintsValue = try constraints.map { path throws(ServiceFailure) in try JSONInputFile.object(at: path, option: "--constraints") }
+            let constraintsValue = try constraints.map { path throws(ServiceFailure) in
+                (value: try JSONInputFile.object(at: path, option: "--constraints"), source: path == "-" ? "stdin" : path)
+            }
             return try await ServiceSession.using(service) { session throws(ServiceFailure) -> ServiceExit in
                 var job = try await session.submit(
                     payload: body, constraints: constraintsValue, ttlSeconds: ttl, idempotencyKey: idempotencyKey)

@@ -9,7 +9,8 @@ public struct ReceiptCommand: AsyncParsableCommand {
         discussion: """
             FILE may be - for standard input. It holds either a bare receipt (signature and \
             attestations beside the fields) or a test-vector file with payload, signature and \
-            attestations members. Input is limited to 16 MiB. Exit status 2 means unusable input.
+            attestations members. Input is limited to 16 MiB. Exit status 2 means unusable input. \
+            fetch reads a job's receipts from a coordinator instead (client key; see its --help).
             """,
         subcommands: [ReceiptCanonicalCommand.self, ReceiptSignCommand.self, ReceiptVerifyCommand.self, ReceiptFetchCommand.self])
 

@@ -67,13 +67,17 @@ struct ServiceSession {
     }
 
     /// Submits a job.
-    func submit(payload: JSONValue, constraints: JSONValue?, ttlSeconds: Int?, idempotencyKey: String?) async throws(ServiceFailure) -> Job {
+    /// - Parameter constraints: the constraints object and the file it came from; checked here
+    ///   by the rule the coordinator applies (a misspelt member is refused before it is sent).
+    func submit(
+        payload: JSONValue, constraints: (value: JSONValue, source: String)?, ttlSeconds: Int?, idempotencyKey: String?
+    ) async throws(ServiceFailure) -> Job {
         var parsed: JobConstraints?
         if let constraints {
             do {
-                parsed = try JobConstraints(json: constraints)
+                parsed = try JobConstraints(json: constraints.value)
             } catch {
-                throw ServiceFailure(.usage, "--constraints: \(error)")
+                throw ServiceFailure(.usage, "--constraints \(constraints.source): \(error)")
             }
         }
         return try await call("job submit") { () async throws(AITBCError) in
@@ -193,7 +197,8 @@ struct ServiceSession {
         case .invalidRequest:
             return ServiceFailure(.usage, "\(subject): \(error.message)")
         case .timedOut:
-            return ServiceFailure(.rejected, "\(subject) has not ended yet: \(error.message)")
+            // The SDK's sentence names the job and the time waited.
+            return ServiceFailure(.rejected, error.message)
         }
     }
 }

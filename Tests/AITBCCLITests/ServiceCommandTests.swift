@@ -114,6 +114,49 @@ import WireModels
         }
     }
 
+    @Test func promptAndModelBuildTheInferencePayloadAndAnIdempotencyKeyReturnsTheSameJob() async throws {
+        try await ServiceCommandHarness.with { harness in
+            let arguments = ["job", "submit", "--prompt", "Say hello", "--model", "llama3", "--idempotency-key", "cli-test-1", "--json"]
+            let first = try await harness.client(arguments)
+            #expect(first.status == 0, "\(first.stderr)")
+            let again = try await harness.client(arguments)
+            #expect(again.status == 0, "\(again.stderr)")
+            let id = try #require(try CLIFixtures.json(first)["job_id"]?.stringValue)
+            #expect(try CLIFixtures.json(again)["job_id"]?.stringValue == id)
+            let miner = MinerClient(configuration: AITBCConfiguration(baseURL: harness.url, apiKey: ServiceCommandHarness.minerKey))
+            _ = try await miner.register(capabilities: ["models": ["llama3"]], concurrency: 1)
+            let assigned = try #require(try await miner.poll(maxWaitSeconds: 5))
+            await miner.transport.shutdown()
+            #expect(assigned.jobID.rawValue == id)
+            #expect(assigned.payload == ["type": "ollama.generate", "model": "llama3", "prompt": "Say hello"])
+            // Still running: a wait that runs out says so, exit 1.
+            let wait = try await harness.client(["job", "wait", id, "--timeout", "1"])
+            #expect(wait.status == 1)
+            #expect(wait.stderr.contains("not finished within"), "\(wait.stderr)")
+        }
+    }
+
+    @Test func constraintsAreCheckedBeforeTheyAreSent() async throws {
+        try await ServiceCommandHarness.with { harness in
+            let payload = try harness.write(#"{"type":"echo"}"#, to: "payload.json")
+            let misspelt = try harness.write(#"{"max_prise":1}"#, to: "constraints.json")
+            let refused = try await harness.client(["job", "submit", "--payload", payload, "--constraints", misspelt])
+            #expect(refused.status == 2)
+            #expect(refused.stderr.contains("max_prise"), "\(refused.stderr)")
+            let region = try harness.write(#"{"region":"eu-west"}"#, to: "region.json")
+            let accepted = try await harness.client(["job", "submit", "--payload", payload, "--constraints", region, "--ttl", "60"])
+            #expect(accepted.status == 0, "\(accepted.stderr)")
+            #expect(accepted.stdout.contains("state              QUEUED"), "\(accepted.stdout)")
+            let miners = try await harness.admin(["miner", "list", "--json"])
+            #expect(miners.status == 0, "\(miners.stderr)")
+            let page = try ListPage<AdminMinerItem>(json: try CLIFixtures.json(miners))
+            #expect(miners.stdout == page.text + "\n")
+            let badState = try await harness.admin(["job", "list", "--state", "DONE"])
+            #expect(badState.status == 2)
+            #expect(badState.stderr.contains("QUEUED"), "\(badState.stderr)")
+        }
+    }
+
     @Test func everyExitStatus() async throws {
         try await ServiceCommandHarness.with { harness in
             let unknown = String(repeating: "0", count: 32)
