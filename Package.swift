@@ -142,7 +142,7 @@ let package = Package(
         // the whole process, never the shared test process); never shipped.
         .executableTarget(
             name: "miner-orphan-child",
-            dependencies: ["Miner", "ServiceRuntime", "JSON", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Miner", "ServiceRuntime", "JSON", "TestSupport", "WireModels", .product(name: "Logging", package: "swift-log")],
             path: "Tests/MinerOrphanChild", swiftSettings: swiftSettings),
         .testTarget(
             name: "CryptographyTests", dependencies: ["Cryptography"], resources: [.copy("Vectors")],

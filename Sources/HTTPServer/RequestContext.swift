@@ -14,8 +14,8 @@ public struct RequestContext: Sendable {
     public var route: String?
     /// The peer address.
     public var remoteAddress: SocketAddress?
-    /// The authenticated subject set by an authentication middleware, if any.
-    public var principal: String?
+    /// Who the request authenticated as, set by the service's authentication, if any.
+    public var principal: RequestPrincipal?
     /// Whether the peer is still there (a long poll checks it before committing work).
     public var connection: ConnectionSignal
 
@@ -38,6 +38,24 @@ public struct RequestContext: Sendable {
         logger[metadataKey: "request.id"] = .string(requestID)
         return logger
     }
+}
+
+/// Who a request authenticated as: a role and an id in the service's own words (the
+/// coordinator's `client`/`miner`/`admin` and principal id). Never a key.
+public struct RequestPrincipal: Sendable, Hashable, CustomStringConvertible {
+    /// The role whose credentials were presented.
+    public var role: String
+    /// The stable, non-secret id behind the credentials.
+    public var id: String
+
+    /// A principal.
+    public init(role: String, id: String) {
+        self.role = role
+        self.id = id
+    }
+
+    /// `role:id`.
+    public var description: String { "\(role):\(id)" }
 }
 
 /// Decoded path parameters of the matched route.

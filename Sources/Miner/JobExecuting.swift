@@ -1,29 +1,13 @@
 public import JSON
+public import WireModels
 
 // The seam between the control loop (Sources/Miner/Agent) and job execution
 // (Sources/Miner/Execution): the loop claims and reports jobs, an executor runs them.
 
-/// A job as the coordinator hands it out (poll response or WebSocket push):
-/// `{"job_id", "payload", "constraints"}`.
-public struct AssignedJob: Sendable, Equatable {
-    /// Coordinator job id (validated by the executor before it touches the disk).
-    public var jobID: String
-    /// The client's free-form payload; `payload.type` selects the runner (spec/miner.md §7).
-    public var payload: JSONValue
-    /// The constraints the coordinator matched the miner against.
-    public var constraints: JSONValue
-
-    /// Creates a job from its parts.
-    public init(jobID: String, payload: JSONValue, constraints: JSONValue = .object([])) {
-        self.jobID = jobID
-        self.payload = payload
-        self.constraints = constraints
-    }
-}
-
 /// Stable failure codes a miner reports in `POST /v1/miners/{job_id}/fail` (`error_code`).
 public enum MinerErrorCode: String, Sendable, CaseIterable {
-    /// Job id unusable as a directory name (spec §8).
+    /// The job's workspace could not be made (kept for coordinators that know the code; ids
+    /// themselves are checked when the poll answer is decoded).
     case invalidJob = "E_INVALID_JOB"
     /// Runner, tool or argument not allowed; nothing was spawned.
     case deny = "E_DENY"
@@ -77,26 +61,6 @@ public struct ExecutionContext: Sendable {
 public protocol JobExecuting: Sendable {
     /// Runner names advertised in `capabilities.runners`.
     var runnerNames: [String] { get }
-    /// Runs `job` to an outcome.
+    /// Runs `job` (WireModels' poll answer; its `JobID` is a safe directory name) to an outcome.
     func execute(_ job: AssignedJob, context: ExecutionContext) async -> JobOutcome
-}
-
-/// Job ids as directory names (spec §8): `^[A-Za-z0-9._-]{1,128}$`, never `.` or `..`.
-public enum JobIdentifier {
-    /// Longest accepted id.
-    public static let maxLength = 128
-
-    /// Whether `id` is safe to use as one path component under the workspace root.
-    public static func isValid(_ id: String) -> Bool {
-        let bytes = Array(id.utf8)
-        guard (1...maxLength).contains(bytes.count), id != ".", id != ".." else { return false }
-        return bytes.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
-                true
-            default: false
-            }
-        }
-    }
 }

@@ -55,12 +55,12 @@ import WireModels
     }
 
     @Test func theJobsListIsValidated() throws {
-        #expect(throws: CoordinatorError.self) { _ = try MinerHeartbeat(body: ["jobs": "abc"]) }
-        #expect(throws: CoordinatorError.self) { _ = try MinerHeartbeat(body: ["jobs": [1]]) }
-        #expect(throws: CoordinatorError.self) {
-            _ = try MinerHeartbeat(body: ["jobs": .array(Array(repeating: "a", count: MinerHeartbeat.maxHeldJobs + 1))])
+        #expect(throws: WireDecodingError.self) { _ = try HeartbeatRequest(json: ["jobs": "abc"]) }
+        #expect(throws: WireDecodingError.self) { _ = try HeartbeatRequest(json: ["jobs": [1]]) }
+        #expect(throws: WireDecodingError.self) {
+            _ = try HeartbeatRequest(json: ["jobs": .array(Array(repeating: "a", count: HeartbeatRequest.maxHeldJobs + 1))])
         }
-        #expect(try MinerHeartbeat(body: ["jobs": ["a", "b"]]).heldJobs == ["a", "b"])
-        #expect(try MinerHeartbeat(body: [:]).heldJobs == nil)
+        #expect(MinerHeartbeat(try HeartbeatRequest(json: ["jobs": ["a", "b"]])).heldJobs == ["a", "b"])
+        #expect(MinerHeartbeat(try HeartbeatRequest(json: [:])).heldJobs == nil)
     }
 }

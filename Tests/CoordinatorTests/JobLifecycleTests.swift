@@ -194,7 +194,7 @@ import WireModels
         try await harness.register("miner-1")
         func expectSameBytes(_ jobID: String) async throws {
             let view = try await harness.store.result(jobID: jobID, clientID: "client-a")
-            #expect(try await harness.store.resultBody(jobID: jobID, clientID: "client-a") == JSONSerializer().serialize(view.json))
+            #expect(try await harness.store.resultBody(jobID: jobID, clientID: "client-a") == JSONSerializer().serialize(view.response.json))
             if let receipt = view.receipt {
                 let body = try await harness.store.latestReceiptBody(jobID: jobID, clientID: "client-a")
                 #expect(body == (try JSONSerializer().serialize(receipt)))
@@ -226,7 +226,7 @@ import WireModels
         _ = try await unsigned.store.complete(jobID: job, minerID: "miner-1", result: ["ok": true])
         let view = try await unsigned.store.result(jobID: job, clientID: "client-a")
         #expect(view.receipt == nil)
-        #expect(try await unsigned.store.resultBody(jobID: job, clientID: "client-a") == JSONSerializer().serialize(view.json))
+        #expect(try await unsigned.store.resultBody(jobID: job, clientID: "client-a") == JSONSerializer().serialize(view.response.json))
     }
 
     /// A result file that was damaged on disk answers a storage error, never a 200 with broken JSON.

@@ -120,17 +120,17 @@ import WireModels
             ["result": Self.result, "metrics": Self.metrics, "claim": claim.json],
             ["result": Self.result, "metrics": Self.metrics, "claim_signature": signature],
         ] {
-            let report = try ResultReport(body: body)
+            let report = try JobResultReport(json: body)
             do {
                 _ = try await setup.harness.store.complete(
-                    jobID: setup.jobID, minerID: "miner-1", result: report.result, metrics: report.metrics, claim: report.claim)
+                    jobID: setup.jobID, minerID: "miner-1", result: report.result, metrics: report.metricsOrEmpty, claim: report.claim)
                 Issue.record("accepted a claim without its signature or a signature without its claim")
             } catch {
                 #expect(error.httpStatus == 422)
             }
         }
         // An unknown job answers 404 before the body's claim is looked at.
-        let lone = try ResultReport(body: ["result": .object([]), "claim": .object([])])
+        let lone = try JobResultReport(json: ["result": .object([]), "claim": .object([])])
         do {
             _ = try await setup.harness.store.complete(
                 jobID: "0123456789abcdef0123456789abcdef", minerID: "miner-1", result: lone.result, claim: lone.claim)
@@ -138,6 +138,6 @@ import WireModels
         } catch {
             #expect(error.httpStatus == 404)
         }
-        #expect(try ResultReport(body: ["result": .object([])]).claim == nil)
+        #expect(try JobResultReport(json: ["result": .object([])]).claim == nil)
     }
 }

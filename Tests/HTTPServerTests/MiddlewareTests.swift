@@ -62,9 +62,9 @@ import Testing
     @Test func authHookSetsPrincipalOrAnswers401() async throws {
         let router = makeTestRouter()
         router.add(middleware: AuthMiddleware(skip: { $0.path == "/hello" }) { request, _ in
-            request.headers["X-Api-Key"] == "secret" ? "client-1" : nil
+            request.headers["X-Api-Key"] == "secret" ? RequestPrincipal(role: "client", id: "client-1") : nil
         })
-        router.get("/me") { _, context in .text(context.principal ?? "-") }
+        router.get("/me") { _, context in .text(context.principal?.description ?? "-") }
         try await withServer(router: router) { _, port in
             let client = try HTTPTestConnection(port: port)
             try client.send("GET /me HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -72,7 +72,7 @@ import Testing
             #expect(denied.status == 401)
             #expect(denied.text.contains("UNAUTHORIZED"))
             try client.send("GET /me HTTP/1.1\r\nHost: t\r\nX-Api-Key: secret\r\n\r\n")
-            #expect(try client.readResponse().text == "client-1")
+            #expect(try client.readResponse().text == "client:client-1")
             try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(try client.readResponse().text == "hello")
         }

@@ -15,6 +15,7 @@ import Logging
 import Miner
 import ServiceRuntime
 import TestSupport
+import WireModels
 
 
 let arguments = CommandLine.arguments
@@ -62,9 +63,13 @@ guard confinement.landlockABI == 0, !confinement.pidNamespace, confinement.jobUs
 
 // In flight during the attack: it must be neither killed nor robbed of its exit status.
 let child = try ChildProcess("/bin/sh", ["-c", "sleep 3; exit 7"], environment: ["PATH": "/usr/bin:/bin"], directory: directory)
-async let ordinaryOutcome = executor.execute(
-    AssignedJob(jobID: "ordinary", payload: ["type": "cli", "command": "ordinary"]), context: ExecutionContext())
-let attack = await executor.execute(AssignedJob(jobID: "escape", payload: ["type": "cli", "command": "escape"]), context: ExecutionContext())
+/// A job as the coordinator assigns it, with a fixed id.
+func job(_ id: String, command: String) -> AssignedJob {
+    guard let jobID = JobID(id) else { preconditionFailure("\(id) is 32 lowercase hex") }
+    return AssignedJob(jobID: jobID, payload: ["type": "cli", "command": .string(command)], constraints: JobConstraints())
+}
+async let ordinaryOutcome = executor.execute(job("0000000000000000000000000000000a", command: "ordinary"), context: ExecutionContext())
+let attack = await executor.execute(job("0000000000000000000000000000000b", command: "escape"), context: ExecutionContext())
 // Right when the job has ended, before anything else runs.
 let survivors = processesCarrying(marker).count
 let other = await ordinaryOutcome

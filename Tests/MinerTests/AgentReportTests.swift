@@ -6,6 +6,7 @@ import ServiceRuntime
 import Synchronization
 import TestSupport
 import Testing
+import WireModels
 
 @testable import Miner
 
@@ -15,7 +16,7 @@ private final class GPURecordingExecutor: JobExecuting {
     var runnerNames: [String] { ["echo"] }
 
     func execute(_ job: AssignedJob, context: ExecutionContext) async -> JobOutcome {
-        seen.withLock { $0[job.jobID] = context.gpuIndices }
+        seen.withLock { $0[job.jobID.rawValue] = context.gpuIndices }
         try? await Task.sleep(for: .milliseconds(300))
         return .completed(result: ["ok": true], metrics: .object([]))
     }

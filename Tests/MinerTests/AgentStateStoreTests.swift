@@ -11,11 +11,11 @@ import Testing
         let workspace = try TemporaryDirectory(prefix: "aitbc-miner-state")
         let store = JobStateStore(root: workspace.url.path)
         let record = JobStateRecord(
-            jobID: "job-a.1", state: .reporting, runner: "cli", startedAt: 1_700_000_000_123, pid: 4242, processGroup: 4242, attempts: 3,
+            jobID: jid("job-a.1"), state: .reporting, runner: "cli", startedAt: 1_700_000_000_123, pid: 4242, processGroup: 4242, attempts: 3,
             pendingReport: .failure(.timeout, message: "ran past 2 s", metrics: ["duration_ms": 2001]))
         try store.write(record)
-        #expect(store.read(jobID: "job-a.1") == record)
-        let directory = store.directory(of: "job-a.1")
+        #expect(store.read(jobID: jid("job-a.1")) == record)
+        let directory = store.directory(of: jid("job-a.1"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["state.json"])
         var info = stat()
         #expect(stat(directory, &info) == 0)
@@ -40,14 +40,14 @@ import Testing
         let store = JobStateStore(root: workspace.url.path)
         let victim = workspace.path("victim.key")
         try "precious".write(toFile: victim, atomically: false, encoding: .utf8)
-        #expect(mkdir(store.directory(of: "job-link"), 0o700) == 0)
-        #expect(link(victim, store.directory(of: "job-link") + "/state.json.tmp") == 0)
-        try store.write(JobStateRecord(jobID: "job-link", state: .running, runner: "echo", startedAt: 1))
+        #expect(mkdir(store.directory(of: jid("job-link")), 0o700) == 0)
+        #expect(link(victim, store.directory(of: jid("job-link")) + "/state.json.tmp") == 0)
+        try store.write(JobStateRecord(jobID: jid("job-link"), state: .running, runner: "echo", startedAt: 1))
         #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious")
-        #expect(store.read(jobID: "job-link")?.state == .running)
+        #expect(store.read(jobID: jid("job-link"))?.state == .running)
     }
 
-    @Test(arguments: ["../x", "a/b", ".", "..", "", String(repeating: "a", count: 129)])
+    @Test(arguments: ["../x", "a/b", ".", "..", "", String(repeating: "a", count: 129), "job-1", String(repeating: "A", count: 32)])
     func invalidJobIDsNeverTouchTheDisk(jobID: String) throws {
         let workspace = try TemporaryDirectory(prefix: "aitbc-miner-state")
         let store = JobStateStore(root: workspace.url.path)
@@ -61,8 +61,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: workspace.path("broken"), withIntermediateDirectories: true)
         try "{not json".write(toFile: workspace.path("broken/state.json"), atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: workspace.path("empty"), withIntermediateDirectories: true)
-        try store.write(JobStateRecord(jobID: "good", state: .done, runner: "echo", startedAt: 1))
-        #expect(store.scan().map(\.jobID) == ["good"])
+        try store.write(JobStateRecord(jobID: jid("good"), state: .done, runner: "echo", startedAt: 1))
+        #expect(store.scan().map(\.jobID) == [jid("good")])
     }
 
     @Test func jobIDsArePercentEncodedAsOnePathSegment() {

@@ -18,6 +18,17 @@ func jid(_ name: String) -> String {
     JobID(name)?.rawValue ?? String(Hex.encode(SHA256.hash(Array(name.utf8))).prefix(32))
 }
 
+/// The `JobID` of `jid(name)`.
+func testJobID(_ name: String) -> JobID {
+    guard let id = JobID(jid(name)) else { preconditionFailure("jid gives 32 lowercase hex") }
+    return id
+}
+
+/// A job as the coordinator assigns it (WireModels' type), its id `jid(name)`, no constraints.
+func testJob(_ name: String, payload: JSONValue) -> AssignedJob {
+    AssignedJob(jobID: testJobID(name), payload: payload, constraints: JobConstraints())
+}
+
 /// The API key the mock coordinator accepts.
 let agentTestToken = "mk-test-7f3a9c1e5b2d4f60"
 /// The node id the agent tests configure.
@@ -289,14 +300,14 @@ final class ProbeExecutor: JobExecuting {
 
     func open() { gate.withLock { $0 = true } }
 
-    func execute(_ job: Miner.AssignedJob, context: ExecutionContext) async -> JobOutcome {
+    func execute(_ job: AssignedJob, context: ExecutionContext) async -> JobOutcome {
         let clock = ContinuousClock()
         let start = clock.now
         running.withLock { running in
             running += 1
             maxConcurrent.withLock { $0 = max($0, running) }
         }
-        started.withLock { $0.append(job.jobID) }
+        started.withLock { $0.append(job.jobID.rawValue) }
         defer { running.withLock { $0 -= 1 } }
         do {
             try await Task.sleep(for: duration)

@@ -3,6 +3,7 @@ import JSON
 import Miner
 import TestSupport
 import Testing
+import WireModels
 
 @Suite("Execution: CLI allowlist (spec §6, §13.4)")
 struct ExecutionAllowlistTests {
@@ -53,7 +54,7 @@ struct ExecutionAllowlistTests {
         let sandbox = try ExecutionSandbox()
         let (allowlist, marker) = try Self.markerTool(sandbox)
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
-        let outcome = await executor.execute(AssignedJob(jobID: "deny", payload: ["type": "cli", "command": .string(command)]), context: ExecutionContext())
+        let outcome = await executor.execute(testJob("deny", payload: ["type": "cli", "command": .string(command)]), context: ExecutionContext())
         #expect(outcome.code == .deny)
         #expect(!sandbox.exists(marker))
     }
@@ -67,10 +68,10 @@ struct ExecutionAllowlistTests {
         let (allowlist, marker) = try Self.markerTool(sandbox)
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
         let payload: JSONValue = ["type": "cli", "command": "marker", "args": .array(args.map { .string($0) })]
-        let outcome = await executor.execute(AssignedJob(jobID: "deny", payload: payload), context: ExecutionContext())
+        let outcome = await executor.execute(testJob("deny", payload: payload), context: ExecutionContext())
         #expect(outcome.code == .deny)
         #expect(!sandbox.exists(marker))
-        #expect(!sandbox.exists(sandbox.root + "/deny"))
+        #expect(!sandbox.exists(sandbox.root + "/" + jid("deny")))
     }
 
     @Test("matching args run the allowlisted tool (the marker proves the tool would run)")
@@ -79,7 +80,7 @@ struct ExecutionAllowlistTests {
         let (allowlist, marker) = try Self.markerTool(sandbox)
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
         let payload: JSONValue = ["type": "cli", "command": "marker", "args": ["-v", "--mode", "fast", "in.txt"]]
-        let outcome = await executor.execute(AssignedJob(jobID: "ok", payload: payload), context: ExecutionContext())
+        let outcome = await executor.execute(testJob("ok", payload: payload), context: ExecutionContext())
         #expect(outcome.result?["exit_code"] == 0)
         #expect(sandbox.exists(marker))
     }
@@ -108,7 +109,7 @@ struct ExecutionAllowlistTests {
         let (allowlist, marker) = try Self.permissiveTool(sandbox)
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
         let payload: JSONValue = ["type": "cli", "command": "anything", "args": [.string(token)]]
-        let outcome = await executor.execute(AssignedJob(jobID: "generic", payload: payload), context: ExecutionContext())
+        let outcome = await executor.execute(testJob("generic", payload: payload), context: ExecutionContext())
         if denied {
             #expect(outcome.code == .deny)
             #expect(!sandbox.exists(marker))
@@ -125,7 +126,7 @@ struct ExecutionAllowlistTests {
         var settings = sandbox.settings(allowlist: [allowlist])
         settings.cliEnabled = false
         let outcome = await (try JobExecutor(settings: settings)).execute(
-            AssignedJob(jobID: "off", payload: ["type": "cli", "command": "marker"]), context: ExecutionContext())
+            testJob("off", payload: ["type": "cli", "command": "marker"]), context: ExecutionContext())
         #expect(outcome.code == .deny)
         #expect(!sandbox.exists(marker))
     }

@@ -4,6 +4,7 @@ import JSON
 @testable import Miner
 import TestSupport
 import Testing
+import WireModels
 
 /// Waits up to 5 s for every process carrying `marker` to go; kills survivors so a failing
 /// run leaves nothing behind. Returns how many survived.
@@ -64,7 +65,7 @@ struct ExecutionConfinementTests {
             print("skipped \(confinement.rawValue): \(reason)")
             return
         }
-        _ = await executor.execute(AssignedJob(jobID: "escape", payload: ["type": "cli", "command": "escape"]), context: ExecutionContext())
+        _ = await executor.execute(testJob("escape", payload: ["type": "cli", "command": "escape"]), context: ExecutionContext())
         #expect(await survivors(carrying: marker) == 0)
     }
 
@@ -75,10 +76,10 @@ struct ExecutionConfinementTests {
         let shipped = ExecutionAllowlistTests.repositoryRoot.appendingPathComponent("configs/miner/allowlist.d/sha256sum.yaml").path
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [shipped]))
         let payload: JSONValue = ["type": "cli", "command": "sha256sum", "args": [.string(flag), "input.txt"], "input": "x  /etc/passwd\n"]
-        let outcome = await executor.execute(AssignedJob(jobID: "check", payload: payload), context: ExecutionContext())
+        let outcome = await executor.execute(testJob("check", payload: payload), context: ExecutionContext())
         #expect(outcome.code == .deny)
         // Denied before the workspace exists: nothing was spawned.
-        #expect(!sandbox.exists(sandbox.root + "/check/logs/stdout.log"))
+        #expect(!sandbox.exists(sandbox.root + "/" + jid("check") + "/logs/stdout.log"))
     }
 
     @Test("a permissive rule still cannot read /etc/passwd or a file outside the workspace (Landlock)")
@@ -94,11 +95,11 @@ struct ExecutionConfinementTests {
             print("skipped: \(failure)")
             return
         }
-        let outcome = await executor.execute(AssignedJob(jobID: "reader", payload: ["type": "cli", "command": "reader"]), context: ExecutionContext())
+        let outcome = await executor.execute(testJob("reader", payload: ["type": "cli", "command": "reader"]), context: ExecutionContext())
         #expect(outcome.result?["exit_code"] == 0)
-        #expect((try? String(contentsOfFile: sandbox.root + "/reader/output/passwd", encoding: .utf8)) == "")
-        #expect((try? String(contentsOfFile: sandbox.root + "/reader/output/secret", encoding: .utf8)) == "")
-        let errors = try String(contentsOfFile: sandbox.root + "/reader/logs/stderr.log", encoding: .utf8)
+        #expect((try? String(contentsOfFile: sandbox.root + "/" + jid("reader") + "/output/passwd", encoding: .utf8)) == "")
+        #expect((try? String(contentsOfFile: sandbox.root + "/" + jid("reader") + "/output/secret", encoding: .utf8)) == "")
+        let errors = try String(contentsOfFile: sandbox.root + "/" + jid("reader") + "/logs/stderr.log", encoding: .utf8)
         #expect(errors.contains("Permission denied"))
     }
 
@@ -118,9 +119,9 @@ struct ExecutionConfinementTests {
         }
         let line = String(repeating: "0", count: 64) + "  /etc/passwd\n"
         let payload: JSONValue = ["type": "cli", "command": "sha256sum", "args": ["--check", "input.txt"], "input": .string(line)]
-        let outcome = await executor.execute(AssignedJob(jobID: "check", payload: payload), context: ExecutionContext())
+        let outcome = await executor.execute(testJob("check", payload: payload), context: ExecutionContext())
         #expect(outcome.code == .processFailed)
-        let errors = try String(contentsOfFile: sandbox.root + "/check/logs/stderr.log", encoding: .utf8)
+        let errors = try String(contentsOfFile: sandbox.root + "/" + jid("check") + "/logs/stderr.log", encoding: .utf8)
         // Without Landlock: "/etc/passwd: FAILED" (read and hashed); with it, the open is refused.
         #expect(errors.contains("/etc/passwd: Permission denied"))
     }
@@ -155,9 +156,9 @@ struct ExecutionConfinementTests {
             allowlist: [writer, probe], sandbox: SandboxSettings(landlock: .off, jobUsers: testJobUsers, requireJobUser: true))
         let executor = try JobExecutor(settings: settings)
         #expect(executor.confinement.failure == nil)
-        let first = await executor.execute(AssignedJob(jobID: "first", payload: ["type": "cli", "command": "writer"]), context: ExecutionContext())
+        let first = await executor.execute(testJob("first", payload: ["type": "cli", "command": "writer"]), context: ExecutionContext())
         #expect(first.result?["exit_code"] == 0)
-        let outcome = await executor.execute(AssignedJob(jobID: "second", payload: ["type": "cli", "command": "probe"]), context: ExecutionContext())
+        let outcome = await executor.execute(testJob("second", payload: ["type": "cli", "command": "probe"]), context: ExecutionContext())
         let text = try #require(outcome.result?["stdout_tail"]?.stringValue)
         #expect(text.hasPrefix("\(testJobUsers.uid)\n"))
         for leak in ["READ-KEY", "READ-CONFIG", "READ-OTHER", "LISTED-OTHER", "secret", "other-job-secret"] {

@@ -4,6 +4,7 @@ import JSON
 @testable import Miner
 import TestSupport
 import Testing
+import WireModels
 
 /// A file outside the job directory that planted hard links point at.
 private struct OutsideFile {
@@ -48,7 +49,7 @@ struct ExecutionFileSafetyTests {
     func inputIgnoresHardLinks() throws {
         let sandbox = try ExecutionSandbox()
         let outside = try OutsideFile(sandbox)
-        let workspace = try JobWorkspace.prepare(root: sandbox.root, jobID: "linked")
+        let workspace = try JobWorkspace.prepare(root: sandbox.root, jobID: testJobID("linked"))
         outside.plant(at: workspace.input + "/input.txt")
         outside.plant(at: workspace.work + "/input.txt")
         try workspace.writeInput("fresh input")
@@ -69,7 +70,7 @@ struct ExecutionFileSafetyTests {
                 head -c 5000 /dev/zero | tr '\\000' b >&2
                 """)
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist], logCap: 1024))
-        let outcome = await executor.execute(AssignedJob(jobID: "linker", payload: ["type": "cli", "command": "linker"]), context: ExecutionContext())
+        let outcome = await executor.execute(testJob("linker", payload: ["type": "cli", "command": "linker"]), context: ExecutionContext())
         #expect(outcome.result?["exit_code"] == 0)
         #expect(outside.intact)
     }
@@ -92,15 +93,15 @@ struct ExecutionFileSafetyTests {
                 """)
         let second = try sandbox.tool("second", script: "ls -A .; ls -A ../input; ls -A ../output")
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [first, second]))
-        let firstOutcome = await executor.execute(AssignedJob(jobID: "again", payload: ["type": "cli", "command": "first"]), context: ExecutionContext())
+        let firstOutcome = await executor.execute(testJob("again", payload: ["type": "cli", "command": "first"]), context: ExecutionContext())
         #expect(firstOutcome.result?["artifacts"]?.arrayValue?.contains { $0["path"] == "old.bin" } == true)
-        try "{}".write(toFile: sandbox.root + "/again/state.json", atomically: false, encoding: .utf8)
+        try "{}".write(toFile: sandbox.root + "/" + jid("again") + "/state.json", atomically: false, encoding: .utf8)
 
-        let outcome = await executor.execute(AssignedJob(jobID: "again", payload: ["type": "cli", "command": "second"]), context: ExecutionContext())
+        let outcome = await executor.execute(testJob("again", payload: ["type": "cli", "command": "second"]), context: ExecutionContext())
         #expect(outcome.result?["artifacts"] == [])
         // work/ holds only the two links the miner makes; input/ and output/ are empty.
         #expect(outcome.result?["stdout_tail"] == "input\noutput\n")
-        #expect(sandbox.exists(sandbox.root + "/again/state.json"))
+        #expect(sandbox.exists(sandbox.root + "/" + jid("again") + "/state.json"))
         #expect(try String(contentsOfFile: keep + "/file.txt", encoding: .utf8) == "kept")
     }
 }

@@ -6,6 +6,7 @@ import Miner
 import Synchronization
 import TestSupport
 import Testing
+import WireModels
 
 /// Bodies the fake Ollama received.
 final class RequestLog: Sendable {
@@ -38,12 +39,12 @@ struct ExecutionOllamaTests {
             #expect(await executor.installedModels() == ["llama3:8b"])
 
             let missing = await executor.execute(
-                AssignedJob(jobID: "o1", payload: ["type": "inference", "model": "mistral", "prompt": "hi"]), context: ExecutionContext())
+                testJob("o1", payload: ["type": "inference", "model": "mistral", "prompt": "hi"]), context: ExecutionContext())
             #expect(missing.code == .modelUnavailable)
             #expect(bodies.entries.withLock { $0.isEmpty })
 
             let outcome = await executor.execute(
-                AssignedJob(jobID: "o2", payload: ["model": "llama3:8b", "prompt": "hi", "options": ["temperature": 0]]), context: ExecutionContext())
+                testJob("o2", payload: ["model": "llama3:8b", "prompt": "hi", "options": ["temperature": 0]]), context: ExecutionContext())
             let result = try #require(outcome.result)
             #expect(result["output"] == "Hello from the fake model")
             #expect(result["tokens_processed"] == 42)
@@ -74,7 +75,7 @@ struct ExecutionOllamaTests {
             let executor = try JobExecutor(settings: sandbox.settings(ollama: "http://127.0.0.1:\(port)"))
             let job = Task {
                 await executor.execute(
-                    AssignedJob(jobID: "slow-gen", payload: ["model": "slow", "prompt": "hi", "timeout_s": 600]), context: ExecutionContext())
+                    testJob("slow-gen", payload: ["model": "slow", "prompt": "hi", "timeout_s": 600]), context: ExecutionContext())
             }
             try await Task.sleep(for: .milliseconds(500))
             let cancelled = ContinuousClock.now
@@ -94,7 +95,7 @@ struct ExecutionOllamaTests {
         let executor = try JobExecutor(settings: sandbox.settings(ollama: "http://127.0.0.1:9"))
         #expect(await executor.installedModels().isEmpty)
         let outcome = await executor.execute(
-            AssignedJob(jobID: "o3", payload: ["type": "ollama.generate", "model": "m", "prompt": "p"]), context: ExecutionContext())
+            testJob("o3", payload: ["type": "ollama.generate", "model": "m", "prompt": "p"]), context: ExecutionContext())
         #expect(outcome.code == .runtime)
     }
 }

@@ -4,6 +4,7 @@ import JSON
 import Miner
 import TestSupport
 import Testing
+import WireModels
 
 @Suite("Execution: how sandboxed processes fail")
 struct ExecutionProcessFailureTests {
@@ -14,7 +15,7 @@ struct ExecutionProcessFailureTests {
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
         let recorder = SpawnRecorder()
         let outcome = await executor.execute(
-            AssignedJob(jobID: "stubborn", payload: ["type": "cli", "command": "stubborn", "timeout_s": 1]), context: recorder.context())
+            testJob("stubborn", payload: ["type": "cli", "command": "stubborn", "timeout_s": 1]), context: recorder.context())
         #expect(outcome.code == .timeout)
         #expect(await processGroupGone(try #require(recorder.group)))
     }
@@ -25,7 +26,7 @@ struct ExecutionProcessFailureTests {
         let allowlist = try sandbox.tool("capped", script: "sleep 30", extra: "max_runtime_s: 1")
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
         let outcome = await executor.execute(
-            AssignedJob(jobID: "capped", payload: ["type": "cli", "command": "capped", "timeout_s": 600]), context: ExecutionContext())
+            testJob("capped", payload: ["type": "cli", "command": "capped", "timeout_s": 600]), context: ExecutionContext())
         #expect(outcome.code == .timeout)
         #expect(outcome.message == "job exceeded its time limit of 1 s")
     }
@@ -35,7 +36,7 @@ struct ExecutionProcessFailureTests {
         let sandbox = try ExecutionSandbox()
         let allowlist = try sandbox.tool("oom", script: "kill -KILL $$")
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
-        let outcome = await executor.execute(AssignedJob(jobID: "oom", payload: ["type": "cli", "command": "oom"]), context: ExecutionContext())
+        let outcome = await executor.execute(testJob("oom", payload: ["type": "cli", "command": "oom"]), context: ExecutionContext())
         #expect(outcome.code == .outOfMemory)
     }
 
@@ -44,7 +45,7 @@ struct ExecutionProcessFailureTests {
         let sandbox = try ExecutionSandbox()
         let allowlist = try sandbox.tool("segv", script: "kill -SEGV $$")
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
-        let outcome = await executor.execute(AssignedJob(jobID: "segv", payload: ["type": "cli", "command": "segv"]), context: ExecutionContext())
+        let outcome = await executor.execute(testJob("segv", payload: ["type": "cli", "command": "segv"]), context: ExecutionContext())
         #expect(outcome.code == .processFailed)
         #expect(outcome.message == "command killed by signal \(SIGSEGV)")
     }
@@ -55,7 +56,7 @@ struct ExecutionProcessFailureTests {
         let allowlist = sandbox.directory.path("ghost.yaml")
         try "command: { path: \"\(sandbox.directory.path("ghost"))\" }\n".write(toFile: allowlist, atomically: true, encoding: .utf8)
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
-        let outcome = await executor.execute(AssignedJob(jobID: "ghost", payload: ["type": "cli", "command": "ghost"]), context: ExecutionContext())
+        let outcome = await executor.execute(testJob("ghost", payload: ["type": "cli", "command": "ghost"]), context: ExecutionContext())
         #expect(outcome.code == .runtime)
         #expect(outcome.message?.contains("cannot execute") == true)
     }
@@ -68,11 +69,11 @@ struct ExecutionProcessFailureTests {
         var settings = sandbox.settings(allowlist: [allowlist])
         settings.memorySoftMB = 512
         let executor = try JobExecutor(settings: settings)
-        let outcome = await executor.execute(AssignedJob(jobID: "limits", payload: ["type": "cli", "command": "limits"]), context: ExecutionContext())
+        let outcome = await executor.execute(testJob("limits", payload: ["type": "cli", "command": "limits"]), context: ExecutionContext())
         #expect(outcome.code == .processFailed)
-        let log = try String(contentsOfFile: sandbox.root + "/limits/logs/stdout.log", encoding: .utf8)
+        let log = try String(contentsOfFile: sandbox.root + "/" + jid("limits") + "/logs/stdout.log", encoding: .utf8)
         #expect(log == "as=524288\n")
-        let size = (try? FileManager.default.attributesOfItem(atPath: sandbox.root + "/limits/output/big.bin")[.size] as? Int) ?? 0
+        let size = (try? FileManager.default.attributesOfItem(atPath: sandbox.root + "/" + jid("limits") + "/output/big.bin")[.size] as? Int) ?? 0
         #expect(size <= 2 * 1024 * 1024)
     }
 }
@@ -86,10 +87,10 @@ struct ExecutionEscapeTests {
         let sandbox = try ExecutionSandbox()
         let allowlist = try sandbox.tool("escape", script: "setsid sh -c 'echo $$ > ../output/escapee.pid; exec sleep 30' &\nsleep 0.2\necho done")
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
-        let outcome = await executor.execute(AssignedJob(jobID: "escape", payload: ["type": "cli", "command": "escape"]), context: ExecutionContext())
+        let outcome = await executor.execute(testJob("escape", payload: ["type": "cli", "command": "escape"]), context: ExecutionContext())
         #expect(outcome.result?["exit_code"] == 0)
         // Clean up the escapee this test started (by its own pid, never by name).
-        let text = try String(contentsOfFile: sandbox.root + "/escape/output/escapee.pid", encoding: .utf8)
+        let text = try String(contentsOfFile: sandbox.root + "/" + jid("escape") + "/output/escapee.pid", encoding: .utf8)
         if let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1 { kill(pid, SIGKILL) }
     }
 }

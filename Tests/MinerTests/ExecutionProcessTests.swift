@@ -4,6 +4,7 @@ import JSON
 import Miner
 import TestSupport
 import Testing
+import WireModels
 
 @Suite("Execution: sandboxed processes (spec §8, §13.2, §13.12)")
 struct ExecutionProcessTests {
@@ -14,7 +15,7 @@ struct ExecutionProcessTests {
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
         let recorder = SpawnRecorder()
         let outcome = await executor.execute(
-            AssignedJob(jobID: "slow", payload: ["type": "cli", "command": "forker", "timeout_s": 2]), context: recorder.context())
+            testJob("slow", payload: ["type": "cli", "command": "forker", "timeout_s": 2]), context: recorder.context())
         #expect(outcome.code == .timeout)
         let group = try #require(recorder.group)
         #expect(await processGroupGone(group))
@@ -28,7 +29,7 @@ struct ExecutionProcessTests {
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
         let recorder = SpawnRecorder()
         let task = Task {
-            await executor.execute(AssignedJob(jobID: "cancel", payload: ["type": "cli", "command": "sleeper"]), context: recorder.context())
+            await executor.execute(testJob("cancel", payload: ["type": "cli", "command": "sleeper"]), context: recorder.context())
         }
         let group = try await recorder.waitForSpawn()
         #expect(kill(-group, 0) == 0)
@@ -42,9 +43,9 @@ struct ExecutionProcessTests {
         let sandbox = try ExecutionSandbox()
         let allowlist = try sandbox.tool("flood", script: "head -c 52428800 /dev/zero | tr '\\000' a\necho END-MARKER")
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist], logCap: cap))
-        let outcome = await executor.execute(AssignedJob(jobID: "flood", payload: ["type": "cli", "command": "flood"]), context: ExecutionContext())
+        let outcome = await executor.execute(testJob("flood", payload: ["type": "cli", "command": "flood"]), context: ExecutionContext())
         #expect(outcome.result?["exit_code"] == 0)
-        let log = sandbox.root + "/flood/logs/stdout.log"
+        let log = sandbox.root + "/" + jid("flood") + "/logs/stdout.log"
         let size = try #require(try FileManager.default.attributesOfItem(atPath: log)[.size] as? Int)
         #expect(size <= cap && size > cap / 2)
         let handle = try #require(FileHandle(forReadingAtPath: log))
@@ -61,11 +62,11 @@ struct ExecutionProcessTests {
         let allowlist = try sandbox.tool("reader", script: "cat \"$1\"", args: #"[["input\\.txt"]]"#)
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
         let outcome = await executor.execute(
-            AssignedJob(jobID: "reads", payload: ["type": "cli", "command": "reader", "args": ["input.txt"], "input": "from the client"]),
+            testJob("reads", payload: ["type": "cli", "command": "reader", "args": ["input.txt"], "input": "from the client"]),
             context: ExecutionContext())
         #expect(outcome.result?["exit_code"] == 0)
         #expect(outcome.result?["stdout_tail"] == "from the client")
-        #expect(try String(contentsOfFile: sandbox.root + "/reads/input/input.txt", encoding: .utf8) == "from the client")
+        #expect(try String(contentsOfFile: sandbox.root + "/" + jid("reads") + "/input/input.txt", encoding: .utf8) == "from the client")
     }
 
     @Test("non-zero exit fails E_PROCESS_FAILED with the code")
@@ -73,10 +74,10 @@ struct ExecutionProcessTests {
         let sandbox = try ExecutionSandbox()
         let allowlist = try sandbox.tool("failer", script: "echo oops >&2\nexit 3")
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
-        let outcome = await executor.execute(AssignedJob(jobID: "fail", payload: ["type": "cli", "command": "failer"]), context: ExecutionContext())
+        let outcome = await executor.execute(testJob("fail", payload: ["type": "cli", "command": "failer"]), context: ExecutionContext())
         #expect(outcome.code == .processFailed)
         #expect(outcome.message == "command exited with code 3")
-        #expect(try String(contentsOfFile: sandbox.root + "/fail/logs/stderr.log", encoding: .utf8) == "oops\n")
+        #expect(try String(contentsOfFile: sandbox.root + "/" + jid("fail") + "/logs/stderr.log", encoding: .utf8) == "oops\n")
     }
 
     @Test("the child gets a scrubbed environment, work/ as cwd, /dev/null stdin, nice and limits")
@@ -96,17 +97,17 @@ struct ExecutionProcessTests {
                 """)
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
         let outcome = await executor.execute(
-            AssignedJob(jobID: "env", payload: ["type": "cli", "command": "inspect"]), context: ExecutionContext(gpuIndices: [1, 3]))
+            testJob("env", payload: ["type": "cli", "command": "inspect"]), context: ExecutionContext(gpuIndices: [1, 3]))
         let text = try #require(outcome.result?["stdout_tail"]?.stringValue)
-        let work = sandbox.root + "/env/work"
+        let work = sandbox.root + "/" + jid("env") + "/work"
         let lines = Set(text.split(separator: "\n").map(String.init))
         #expect(lines.contains("PATH=/usr/bin:/bin"))
         #expect(lines.contains("LANG=C.UTF-8"))
         #expect(lines.contains("CUDA_VISIBLE_DEVICES=1,3"))
         // CUDA's device numbers must be nvidia-smi's (the slot's GPU indices), not fastest-first.
         #expect(lines.contains("CUDA_DEVICE_ORDER=PCI_BUS_ID"))
-        #expect(lines.contains { $0.hasPrefix("HOME=") && $0.hasSuffix("/env/work") })
-        #expect(lines.contains { $0.hasPrefix("cwd=") && $0.hasSuffix("/env/work") })
+        #expect(lines.contains { $0.hasPrefix("HOME=") && $0.hasSuffix("/" + jid("env") + "/work") })
+        #expect(lines.contains { $0.hasPrefix("cwd=") && $0.hasSuffix("/" + jid("env") + "/work") })
         #expect(!lines.contains { $0.hasPrefix("USER=") || $0.hasPrefix("SWIFT") })
         #expect(lines.contains("nofile=1024"))
         // RLIMIT_CPU backstop: every core for the whole time limit (600 s default) plus the 1 s grace.
@@ -127,7 +128,7 @@ struct ExecutionProcessTests {
         let sandbox = try ExecutionSandbox()
         let allowlist = try sandbox.tool("cuda", script: "echo \"[$CUDA_VISIBLE_DEVICES]\"; env | grep -c CUDA_VISIBLE_DEVICES")
         let executor = try JobExecutor(settings: sandbox.settings(allowlist: [allowlist]))
-        let outcome = await executor.execute(AssignedJob(jobID: "cpu", payload: ["type": "cli", "command": "cuda"]), context: ExecutionContext())
+        let outcome = await executor.execute(testJob("cpu", payload: ["type": "cli", "command": "cuda"]), context: ExecutionContext())
         #expect(outcome.result?["stdout_tail"] == "[]\n1\n")
     }
 }

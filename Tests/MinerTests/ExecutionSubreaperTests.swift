@@ -5,6 +5,7 @@ import JSON
 import ServiceRuntime
 import TestSupport
 import Testing
+import WireModels
 
 /// The miner as a child subreaper (issue #10, defect 5): the layer that holds when the host
 /// has no PID namespace, no Landlock signal scope and no job users. The attack runs in the
@@ -69,8 +70,9 @@ struct ExecutionSubreaperTests {
         #expect(run.result["child_status"] == 7)
         #expect((run.result["killed"]?.integerValue?.intValue ?? 0) >= 1)
         let kills = run.logs.filter { $0.contains("\"event\":\"orphan_killed\"") }
-        #expect(kills.contains { $0.contains("\"job_id\":\"escape\"") && $0.contains("\"level\":\"warning\"") && $0.contains("\"pid\":") })
-        #expect(!kills.contains { $0.contains("\"job_id\":\"ordinary\"") })
+        // The child names its jobs 0…0a (ordinary) and 0…0b (escape).
+        #expect(kills.contains { $0.contains("\"job_id\":\"0000000000000000000000000000000b\"") && $0.contains("\"level\":\"warning\"") && $0.contains("\"pid\":") })
+        #expect(!kills.contains { $0.contains("\"job_id\":\"0000000000000000000000000000000a\"") })
     }
 
     // Shows the test above would catch a miner without the subreaper: the same attack wins.

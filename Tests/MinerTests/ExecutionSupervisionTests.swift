@@ -5,6 +5,7 @@ import JSON
 import TestSupport
 import Synchronization
 import Testing
+import WireModels
 
 /// Whether `pid` has ended: no `/proc/<pid>`, or only a zombie left (where PID 1 of a
 /// container never reaps, a killed orphan stays one). Waits up to 20 s for it.
@@ -42,12 +43,12 @@ struct ExecutionSupervisionTests {
             settings: sandbox.settings(allowlist: [allowlist], sandbox: SandboxSettings(landlock: .off, pidNamespace: .off)))
         let recorder = SpawnRecorder()
         let outcome = await executor.execute(
-            AssignedJob(jobID: "parricide", payload: ["type": "cli", "command": "parricide", "timeout_s": 120]),
+            testJob("parricide", payload: ["type": "cli", "command": "parricide", "timeout_s": 120]),
             context: recorder.context())
         #expect(outcome.code == .runtime)
         #expect(outcome.message?.contains("supervisor lost") == true)
-        #expect(await processEnded(try pidWritten(at: sandbox.root + "/parricide/output/child.pid")))
-        #expect(await processEnded(try pidWritten(at: sandbox.root + "/parricide/output/shell.pid")))
+        #expect(await processEnded(try pidWritten(at: sandbox.root + "/" + jid("parricide") + "/output/child.pid")))
+        #expect(await processEnded(try pidWritten(at: sandbox.root + "/" + jid("parricide") + "/output/shell.pid")))
     }
 
     // In a PID namespace the escapee's own $$ is the namespace's number: it is found by a
@@ -70,7 +71,7 @@ struct ExecutionSupervisionTests {
                 """)
         let executor = try JobExecutor(
             settings: sandbox.settings(allowlist: [allowlist], sandbox: SandboxSettings(landlock: .off, pidNamespace: pidNamespace)))
-        let outcome = await executor.execute(AssignedJob(jobID: "escaper", payload: ["type": "cli", "command": "escaper"]), context: ExecutionContext())
+        let outcome = await executor.execute(testJob("escaper", payload: ["type": "cli", "command": "escaper"]), context: ExecutionContext())
         #expect(outcome.result?["exit_code"] == 0)
         #expect(await survivors(carrying: marker) == 0)
     }
@@ -83,7 +84,7 @@ struct ExecutionSupervisionTests {
         var settings = sandbox.settings(allowlist: [allowlist])
         settings.ioPriorityLevel = 9  // best-effort levels are 0...7: the kernel answers EINVAL
         let outcome = await (try JobExecutor(settings: settings)).execute(
-            AssignedJob(jobID: "confined", payload: ["type": "cli", "command": "confined"]), context: ExecutionContext())
+            testJob("confined", payload: ["type": "cli", "command": "confined"]), context: ExecutionContext())
         #expect(outcome.code == .runtime)
         #expect(outcome.message?.contains(String(cString: strerror(EINVAL))) == true)
         #expect(!sandbox.exists(marker))
@@ -132,7 +133,7 @@ struct ExecutionSupervisionTests {
     @Test("artifacts are hashed by the supervisor thread, not by the async caller")
     func artifactsComeFromTheSupervisor() async throws {
         let sandbox = try ExecutionSandbox()
-        let job = try JobWorkspace.prepare(root: sandbox.root, jobID: "direct")
+        let job = try JobWorkspace.prepare(root: sandbox.root, jobID: testJobID("direct"))
         let script = sandbox.directory.path("direct.sh")
         try writeExecutableScript("#!/bin/sh\nprintf abc > ../output/a.txt\n", to: script)
         let request = SandboxedProcess.Request(
@@ -154,7 +155,7 @@ struct ExecutionSupervisionTests {
         var settings = sandbox.settings(allowlist: [allowlist])
         settings.maxHashedBytes = 11
         let outcome = await (try JobExecutor(settings: settings)).execute(
-            AssignedJob(jobID: "many", payload: ["type": "cli", "command": "many"]), context: ExecutionContext())
+            testJob("many", payload: ["type": "cli", "command": "many"]), context: ExecutionContext())
         let artifacts = try #require(outcome.result?["artifacts"]?.arrayValue)
         #expect(artifacts.map { $0["path"]?.stringValue } == ["a.txt", "b.txt", "c.txt", "d.txt"])
         #expect(artifacts.map { $0["bytes"]?.integerValue?.intValue } == [4, 6, 11, 1])

@@ -60,3 +60,14 @@ extension Coordinator {
         }
     }
 }
+
+extension Principal {
+    /// The principal as the HTTP server's request context holds it (role and id as text).
+    public var requestPrincipal: RequestPrincipal { RequestPrincipal(role: role.rawValue, id: id) }
+
+    /// The principal a request context holds, when its role is one of the coordinator's.
+    public init?(_ principal: RequestPrincipal) {
+        guard let role = Role(rawValue: principal.role) else { return nil }
+        self.init(role: role, id: principal.id)
+    }
+}

@@ -35,9 +35,6 @@ public struct MinerHeartbeat: Sendable {
     /// once they have been assigned longer than `HEARTBEAT_TIMEOUT_SECONDS`. nil: no check.
     public var heldJobs: Set<String>?
 
-    /// Most ids a heartbeat's `jobs` may list.
-    public static let maxHeldJobs = 1_024
-
     /// Creates a heartbeat.
     public init(
         status: MinerStatus = .online, reportedInflight: Int = 0, metadata: JSONValue = .object([]), heldJobs: Set<String>? = nil

@@ -1,7 +1,7 @@
 public import HTTP1
 public import HTTPServer
 public import JSON
-import WireModels
+public import WireModels
 
 /// The HTTP edge's translation helpers: domain errors to `HTTPError` (both error styles of
 /// spec/coordinator.md §4) and `JSONValue` bodies to responses.
@@ -83,6 +83,11 @@ public enum CoordinatorHTTP {
                 .response
         }
         return json(bytes: bytes, status: status, headers: headers)
+    }
+
+    /// A JSON response with `message` in its wire form.
+    public static func json(_ message: some WireMessage, status: HTTPResponseStatus = .ok) -> Response {
+        json(message.json, status: status)
     }
 
     /// A JSON response whose body is already serialized (stored documents passed through).

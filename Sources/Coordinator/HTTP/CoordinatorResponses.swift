@@ -1,156 +1,144 @@
+import Cryptography
 public import JSON
 import Receipts
-import WireModels
+import ServiceRuntime
+public import WireModels
 
-/// Response bodies in the shapes of spec/coordinator.md §4, §6 and §13. Timestamps are
-/// RFC 3339 UTC with `Z`; ids are principal ids, never keys.
-extension JSONValue {
-    /// An object from ordered pairs.
-    static func members(_ pairs: [(String, JSONValue)]) -> JSONValue {
-        .object(pairs.map { JSONMember(key: $0.0, value: $0.1) })
-    }
-
-    static func optional(_ text: String?) -> JSONValue { text.map { .string($0) } ?? .null }
-
-    static func time(_ milliseconds: Int64?) -> JSONValue {
-        milliseconds.map { .string(CoordinatorTime.rfc3339(milliseconds: $0)) } ?? .null
-    }
-
-    static func int(_ value: Int) -> JSONValue { .integer(JSONInteger(value)) }
-}
-
+/// The coordinator's records as the WireModels messages of spec/coordinator.md §4, §6 and
+/// §13. Timestamps are RFC 3339 UTC with `Z`; ids are principal ids, never keys. Ids read
+/// back from the database were checked when they were issued; one that no longer parses
+/// is a damaged row (`.storage`).
 extension CoordinatorError {
     /// `{"detail": "...", "error": {"code", "message"[, "details"]}}` — both styles at once
     /// (spec §4), so existing clients keep working.
-    public var body: JSONValue {
-        var error: [(String, JSONValue)] = [("code", .string(code)), ("message", .string(message))]
-        if let details = detailsJSON { error.append(("details", details)) }
-        return .members([("detail", .string(detail)), ("error", .members(error))])
-    }
+    public var body: JSONValue { ErrorResponse(detail: detail, code: code, message: message, details: detailsJSON).json }
 
     /// The `details` the HTTP edge sends too (`CoordinatorHTTP.httpError`), so a WebSocket
     /// error frame carries the same facts as the HTTP answer it stands for.
     var detailsJSON: JSONValue? {
         switch self {
-        case .rateLimited(let seconds): .members([("retry_after_seconds", .int(seconds))])
-        case .payloadTooLarge(let limit): .members([("limit_bytes", .int(limit))])
-        case .queueQuotaExceeded(let limit): .members([("queued_job_limit", .int(limit))])
-        case .constraintSetQuotaExceeded(let limit): .members([("constraint_set_limit", .int(limit))])
-        case .minerKeyPinned(let minerID), .minerKeyRequired(let minerID): .members([("miner_id", .string(minerID))])
+        case .rateLimited(let seconds): ["retry_after_seconds": .integer(JSONInteger(seconds))]
+        case .payloadTooLarge(let limit): ["limit_bytes": .integer(JSONInteger(limit))]
+        case .queueQuotaExceeded(let limit): ["queued_job_limit": .integer(JSONInteger(limit))]
+        case .constraintSetQuotaExceeded(let limit): ["constraint_set_limit": .integer(JSONInteger(limit))]
+        case .minerKeyPinned(let minerID), .minerKeyRequired(let minerID): ["miner_id": .string(minerID)]
         default: nil
         }
     }
 }
 
+extension WireIdentifier {
+    /// An id read back from the database.
+    /// - Throws: `CoordinatorError.storage` when the stored text breaks the id's rule.
+    static func stored(_ text: String) throws(CoordinatorError) -> Self {
+        guard let id = Self(text) else { throw .storage("malformed \(Self.self) in the database") }
+        return id
+    }
+
+    /// An optional id read back from the database.
+    /// - Throws: `CoordinatorError.storage`.
+    static func stored(_ text: String?) throws(CoordinatorError) -> Self? {
+        try text.map { text throws(CoordinatorError) in try stored(text) }
+    }
+}
+
+extension WireTime {
+    /// Unix milliseconds in RFC 3339 (`2026-01-01T00:00:00.123Z`).
+    init(milliseconds: Int64) {
+        self.init(rawValue: CoordinatorTime.rfc3339(milliseconds: milliseconds), unixMilliseconds: milliseconds)
+    }
+
+    /// A receipt time (Unix seconds) in RFC 3339; nil when it is not an integer or overflows.
+    init?(receiptSeconds value: JSONValue?) {
+        guard let seconds = value?.int64Value else { return nil }
+        let (milliseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000)
+        guard !overflow else { return nil }
+        self.init(milliseconds: milliseconds)
+    }
+}
+
 extension JobRecord {
-    /// The JobView: `job_id, state, assigned_miner_id, requested_at, expires_at, error`.
-    public var viewJSON: JSONValue {
-        .members([
-            ("job_id", .string(id)), ("state", .string(state.rawValue)), ("assigned_miner_id", .optional(assignedMinerID)),
-            ("requested_at", .time(requestedAt)), ("expires_at", .time(expiresAt)), ("error", .optional(error)),
-        ])
+    /// The JobView.
+    /// - Throws: `CoordinatorError.storage` for a damaged row.
+    public func view() throws(CoordinatorError) -> JobView {
+        JobView(
+            jobID: try .stored(id), state: .known(state), assignedMinerID: try .stored(assignedMinerID),
+            requestedAt: WireTime(milliseconds: requestedAt), expiresAt: WireTime(milliseconds: expiresAt), error: error)
     }
 }
 
 extension ClaimedJob {
-    /// The 200 poll answer / `job.assigned` body: `job_id, payload, constraints` (six keys).
-    public var pollJSON: JSONValue {
-        .members([("job_id", .string(jobID)), ("payload", payload), ("constraints", constraints.pollJSON)])
+    /// The 200 poll answer / `job.assigned` body.
+    /// - Throws: `CoordinatorError.storage` for a damaged row.
+    public func assigned() throws(CoordinatorError) -> AssignedJob {
+        AssignedJob(jobID: try .stored(jobID), payload: payload, constraints: constraints)
     }
 }
 
 extension JobResultView {
-    /// `{"result", "receipt", "state", "error"}`.
-    public var json: JSONValue {
-        .members([
-            ("result", result ?? .null), ("receipt", receipt ?? .null), ("state", .string(state.rawValue)), ("error", .optional(error)),
-        ])
+    /// `{"result", "receipt", "state", "error"}` (the store writes the same bytes from the
+    /// stored documents without parsing them: `CoordinatorStore.resultBody`).
+    public var response: JobResultResponse {
+        JobResultResponse(result: result, receipt: receipt.flatMap { try? ReceiptDocument(json: $0) }, state: .known(state), error: error)
     }
 }
 
 extension CompletionOutcome {
     /// `{"status": "ok", "receipt": ...}`.
-    public var json: JSONValue { .members([("status", "ok"), ("receipt", receipt ?? .null)]) }
+    public var response: CompletionResponse {
+        CompletionResponse(receipt: receipt.flatMap { try? ReceiptDocument(json: $0) })
+    }
 }
 
 extension CoordinatorStats {
     /// The admin stats body with the per-state counts.
-    public var json: JSONValue {
-        var pairs: [(String, JSONValue)] = [
-            ("total_jobs", .int(totalJobs)), ("active_jobs", .int(activeJobs)), ("online_miners", .int(onlineMiners)),
-            ("avg_miner_job_duration_ms", .float(averageMinerJobDurationMS)),
-        ]
-        for state in JobState.allCases {
-            pairs.append((state.rawValue.lowercased(), .int(jobsByState[state] ?? 0)))
-        }
-        return .members(pairs)
+    public var response: AdminStatsResponse {
+        AdminStatsResponse(
+            totalJobs: totalJobs, activeJobs: activeJobs, onlineMiners: onlineMiners,
+            averageMinerJobDurationMS: averageMinerJobDurationMS, jobsByState: jobsByState)
     }
 }
 
 extension JobSummary {
     /// An admin jobs item.
-    public var json: JSONValue {
-        .members([
-            ("job_id", .string(id)), ("state", .string(state.rawValue)), ("client_id", .string(clientID)),
-            ("assigned_miner_id", .optional(assignedMinerID)), ("requested_at", .time(requestedAt)),
-        ])
+    /// - Throws: `CoordinatorError.storage` for a damaged row.
+    public func item() throws(CoordinatorError) -> AdminJobItem {
+        AdminJobItem(
+            jobID: try .stored(id), state: .known(state), clientID: clientID, assignedMinerID: try .stored(assignedMinerID),
+            requestedAt: WireTime(milliseconds: requestedAt))
     }
 }
 
 extension MinerSummary {
     /// An admin miners item.
-    public var json: JSONValue {
-        .members([
-            ("miner_id", .string(id)), ("status", .string(status.rawValue)), ("inflight", .int(inflight)),
-            ("reported_inflight", .int(reportedInflight)), ("concurrency", .int(concurrency)), ("region", .optional(region)),
-            ("last_heartbeat", .time(lastHeartbeat)), ("average_job_duration_ms", .float(averageJobDurationMS)),
-            ("jobs_completed", .int(jobsCompleted)), ("jobs_failed", .int(jobsFailed)), ("last_receipt_id", .optional(lastReceiptID)),
-        ])
+    /// - Throws: `CoordinatorError.storage` for a damaged row.
+    public func item() throws(CoordinatorError) -> AdminMinerItem {
+        AdminMinerItem(
+            minerID: try .stored(id), status: status, inflight: inflight, reportedInflight: reportedInflight, concurrency: concurrency,
+            region: region, lastHeartbeat: WireTime(milliseconds: lastHeartbeat), averageJobDurationMS: averageJobDurationMS,
+            jobsCompleted: jobsCompleted, jobsFailed: jobsFailed, lastReceiptID: try .stored(lastReceiptID))
     }
-}
-
-extension Page where Item == JSONValue {
-    /// `{"items": [...], "next_cursor": string|null}`.
-    public var json: JSONValue { .members([("items", .array(items)), ("next_cursor", .optional(nextCursor))]) }
 }
 
 extension StoredReceipt {
-    /// A public explorer receipts item (issue #10, defect 6): the documented keys `receiptId,
-    /// jobId, miner, coordinator, issuedAt, status` plus billing facts and hashes — never the
-    /// receipt itself, whose `metadata` holds the client's payload, the result and the metrics
-    /// (the full receipt goes only to the job's client, `GET /v1/jobs/{id}/receipt`). No
-    /// `client` either: who buys compute is the client's business. `receiptHash` (hex SHA-256
-    /// of the canonical receipt, spec/receipts.md) lets anyone holding a full receipt match it.
-    public var explorerJSON: JSONValue {
+    /// A public explorer receipts item (issue #10, defect 6): ids, provider, billing facts,
+    /// times and hashes — never the receipt itself, whose `metadata` holds the client's
+    /// payload, the result and the metrics (the full receipt goes only to the job's client,
+    /// `GET /v1/jobs/{id}/receipt`). No `client` either: who buys compute is the client's
+    /// business. `receiptHash` (hex SHA-256 of the canonical receipt, spec/receipts.md) lets
+    /// anyone holding a full receipt match it. Members that are not of their type (an
+    /// object could smuggle data) are null.
+    /// - Throws: `CoordinatorError.storage` for a damaged row.
+    public func explorerItem() throws(CoordinatorError) -> ExplorerReceipt {
         let coordinator = receipt["attestations"]?.arrayValue?.first?["key_id"]?.stringValue
             ?? receipt["coordinator_id"]?.stringValue ?? receipt["signature"]?["key_id"]?.stringValue
-        let receiptHash = (try? Receipt(json: receipt))?.receiptHashHexIfFinite
-        return .members([
-            ("receiptId", .string(receiptID)), ("jobId", .string(jobID)), ("miner", Self.publicString(receipt["provider"])),
-            ("coordinator", .optional(coordinator)), ("issuedAt", .time(createdAt)), ("status", .string(status)),
-            ("units", Self.publicNumber(receipt["units"])), ("unitType", Self.publicString(receipt["unit_type"])),
-            ("price", Self.publicNumber(receipt["price"])), ("startedAt", Self.publicTime(receipt["started_at"])),
-            ("completedAt", Self.publicTime(receipt["completed_at"])), ("artifactHash", Self.publicString(receipt["artifact_hash"])),
-            ("receiptHash", .optional(receiptHash)), ("keyId", .optional(receipt["signature"]?["key_id"]?.stringValue)),
-        ])
-    }
-
-    /// A string member as is; anything else (an object could smuggle data) as null.
-    static func publicString(_ value: JSONValue?) -> JSONValue { value?.stringValue.map { .string($0) } ?? .null }
-
-    /// A number member as is; anything else as null.
-    static func publicNumber(_ value: JSONValue?) -> JSONValue {
-        switch value {
-        case .integer?, .float?: value ?? .null
-        default: .null
-        }
-    }
-
-    /// A receipt time (Unix seconds) as RFC 3339; anything else as null.
-    static func publicTime(_ value: JSONValue?) -> JSONValue {
-        guard let seconds = value?.int64Value else { return .null }
-        let (milliseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000)
-        return overflow ? .null : .time(milliseconds)
+        return ExplorerReceipt(
+            receiptID: try .stored(receiptID), jobID: try .stored(jobID), miner: receipt["provider"]?.stringValue, coordinator: coordinator,
+            issuedAt: WireTime(milliseconds: createdAt), status: status, units: receipt["units"] ?? .null,
+            unitType: receipt["unit_type"]?.stringValue, price: receipt["price"] ?? .null,
+            startedAt: WireTime(receiptSeconds: receipt["started_at"]), completedAt: WireTime(receiptSeconds: receipt["completed_at"]),
+            artifactHash: receipt["artifact_hash"]?.stringValue, receiptHash: (try? Receipt(json: receipt))?.receiptHashHexIfFinite,
+            keyID: receipt["signature"]?["key_id"]?.stringValue)
     }
 }
 
@@ -160,14 +148,30 @@ extension Receipt {
 }
 
 extension JobStateChange {
-    /// The client WebSocket `state.changed` message.
-    public var stateChangedJSON: JSONValue {
-        .members([("type", "state.changed"), ("job_id", .string(jobID)), ("state", .string(to.rawValue)), ("at", .time(at))])
+    /// The client WebSocket `state.changed` message; nil for a damaged id.
+    public var stateChanged: StateChangedMessage? {
+        JobID(jobID).map { StateChangedMessage(jobID: $0, state: .known(to), at: WireTime(milliseconds: at)) }
     }
 
     /// The `result.ready` message, when this change stored a receipt.
-    public var resultReadyJSON: JSONValue? {
-        guard let receiptID else { return nil }
-        return .members([("type", "result.ready"), ("job_id", .string(jobID)), ("receipt_id", .string(receiptID))])
+    public var resultReady: ResultReadyMessage? {
+        guard let jobID = JobID(jobID), let receiptID = receiptID.flatMap(ReceiptID.init) else { return nil }
+        return ResultReadyMessage(jobID: jobID, receiptID: receiptID)
+    }
+}
+
+extension CoordinatorConfiguration {
+    /// The body of `GET /v1/keys`: the public halves of the receipt keys, so a verifier need not
+    /// be handed them out of band. A contract the `aitbc` CLI codes against: `use`
+    /// `receipt-signing` for `RECEIPT_SIGNING_KEY_HEX` and `receipt-attestation` for
+    /// `RECEIPT_ATTESTATION_KEY_HEX`; no keys when signing is off. `key_id` is the one
+    /// receipt signatures carry (unpadded base64url of the raw key, 43 characters).
+    public var publishedKeys: PublishedKeysResponse {
+        // Without a signing key no receipt exists, so an attestation key alone signs nothing.
+        let published = signingKey == nil ? [] : [(signingKey, "receipt-signing"), (attestationKey, "receipt-attestation")]
+        return PublishedKeysResponse(
+            keys: published.compactMap { key, use in
+                key.map { PublishedKey(keyID: $0.publicKey.keyID, publicKeyHex: $0.publicKey.hex, use: use) }
+            })
     }
 }

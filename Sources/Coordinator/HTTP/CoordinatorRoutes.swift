@@ -33,7 +33,6 @@ public struct CoordinatorRoutes: Sendable {
     }
 
     private var configuration: CoordinatorConfiguration { coordinator.configuration }
-    private var store: CoordinatorStore { coordinator.store }
 
     /// Registers every route on `router`.
     public func install(on router: Router) {
@@ -41,11 +40,10 @@ public struct CoordinatorRoutes: Sendable {
             Response(status: .ok, headers: ["Content-Type": "application/json"], body: .bytes(Array(OpenAPIDocument.json.utf8)))
         }
         let v1 = router.group("/v1")
-        v1.get("/health") { [configuration] _, _ in
-            CoordinatorHTTP.json(.members([("status", "ok"), ("env", .string(configuration.appEnvironment))]))
-        }
+        let health = CoordinatorHTTP.json(HealthResponse(environment: configuration.appEnvironment))
+        v1.get("/health") { _, _ in health }
         // Public, like the explorer reads: the receipt keys' public halves (issue #12).
-        let keys = CoordinatorHTTP.json(configuration.publishedKeysJSON)
+        let keys = CoordinatorHTTP.json(configuration.publishedKeys)
         v1.get("/keys") { _, _ in keys }
         installClientRoutes(v1)
         installMinerRoutes(v1)
@@ -58,35 +56,34 @@ public struct CoordinatorRoutes: Sendable {
 
     private func installClientRoutes(_ v1: RouterGroup) {
         v1.post("/jobs", handler: handle(.client) { request, context, principal in
-            let body = try parsedBody(request)
-            let submission = try JobSubmission(body: body, idempotencyKey: request.headers["Idempotency-Key"])
-            let outcome = try await store.submit(clientID: principal.id, submission)
+            let body = try decode(SubmitJobRequest.self, request)
+            let outcome = try await coordinator.submit(clientID: principal.id, body, idempotencyKey: request.headers["Idempotency-Key"])
             // Per-job start events are debug (STYLE.md: per-request noise); `job_event` keeps every
             // transition, and the info line per job is its end (completed/failed/canceled).
             context.logger.debug(
                 "job submitted",
                 metadata: ["job_id": "\(outcome.job.id)", "client_id": "\(principal.id)", "replayed": "\(outcome.replayed)"])
-            return CoordinatorHTTP.json(outcome.job.viewJSON, status: outcome.replayed ? .ok : .created)
+            return CoordinatorHTTP.json(try outcome.job.view(), status: outcome.replayed ? .ok : .created)
         })
         v1.get("/jobs/{job_id}", handler: handle(.client) { _, context, principal in
-            CoordinatorHTTP.json(try await store.job(id: Self.jobID(context), clientID: principal.id).viewJSON)
+            CoordinatorHTTP.json(try await coordinator.job(try Self.jobID(context), clientID: principal.id).view())
         })
         v1.get("/jobs/{job_id}/result", handler: handle(.client) { _, context, principal in
-            CoordinatorHTTP.json(bytes: try await store.resultBody(jobID: Self.jobID(context), clientID: principal.id))
+            CoordinatorHTTP.json(bytes: try await coordinator.resultBody(try Self.jobID(context), clientID: principal.id))
         })
         v1.post("/jobs/{job_id}/cancel", handler: handle(.client) { request, context, principal in
-            let job = try await store.cancel(jobID: Self.jobID(context), clientID: principal.id)
+            let job = try await coordinator.cancel(try Self.jobID(context), clientID: principal.id)
             context.logger.info("job canceled", metadata: ["job_id": "\(job.id)"])
-            return CoordinatorHTTP.json(job.viewJSON)
+            return CoordinatorHTTP.json(try job.view())
         })
         v1.get("/jobs/{job_id}/receipt", handler: handle(.client) { _, context, principal in
-            CoordinatorHTTP.json(bytes: try await store.latestReceiptBody(jobID: Self.jobID(context), clientID: principal.id))
+            CoordinatorHTTP.json(bytes: try await coordinator.latestReceiptBody(try Self.jobID(context), clientID: principal.id))
         })
         v1.get("/jobs/{job_id}/receipts", handler: handle(.client) { request, context, principal in
-            let page = try await store.receiptHistory(
-                jobID: Self.jobID(context), clientID: principal.id, limit: try Self.intQuery(request, "limit", default: 100),
-                cursor: request.query["cursor"])
-            return CoordinatorHTTP.json(page.json)
+            let jobID = try Self.jobID(context)
+            let limit = try Self.intQuery(request, "limit", default: 100)
+            return CoordinatorHTTP.json(
+                try await coordinator.receipts(jobID, clientID: principal.id, limit: limit, cursor: request.query["cursor"]))
         })
     }
 
@@ -94,20 +91,19 @@ public struct CoordinatorRoutes: Sendable {
 
     private func installMinerRoutes(_ v1: RouterGroup) {
         v1.post("/miners/register", handler: handle(.miner) { request, context, principal in
-            let registration = try MinerRegistration(body: try parsedBody(request))
+            let registration = try decode(RegisterMinerRequest.self, request)
             let token = try await coordinator.registerMiner(minerID: principal.id, registration)
             context.logger.info("miner registered", metadata: ["miner_id": "\(principal.id)"])
             // miner_id: the principal this key maps to, which a miner's signed work claim must name.
-            return CoordinatorHTTP.json(
-                .members([("status", "ok"), ("session_token", .string(token)), ("miner_id", .string(principal.id))]))
+            return CoordinatorHTTP.json(RegisterMinerResponse(sessionToken: token, minerID: MinerID(principal.id)))
         })
         v1.post("/miners/heartbeat", handler: handle(.miner) { request, _, principal in
-            try await coordinator.heartbeat(minerID: principal.id, MinerHeartbeat(body: try parsedBody(request)))
+            try await coordinator.heartbeat(minerID: principal.id, try decode(HeartbeatRequest.self, request))
             return Self.ok
         })
         v1.post("/miners/poll", handler: handle(.miner) { [coordinator, polls] request, context, principal in
             let wait = min(
-                try CoordinatorRequests.pollMaxWaitSeconds(body: try parsedBody(request)), coordinator.configuration.pollMaxWaitSeconds)
+                CoordinatorRequests.pollMaxWaitSeconds(try decode(PollRequest.self, request)), coordinator.configuration.pollMaxWaitSeconds)
             let minerID = principal.id
             let connection = context.connection
             let claimed = try await polls.run { () async throws(CoordinatorError) -> ClaimedJob? in
@@ -117,36 +113,33 @@ public struct CoordinatorRoutes: Sendable {
             }
             guard let claimed else { return Response(status: .noContent) }
             context.logger.debug("job assigned", metadata: ["job_id": "\(claimed.jobID)", "miner_id": "\(minerID)"])
-            return CoordinatorHTTP.json(claimed.pollJSON)
+            return CoordinatorHTTP.json(try claimed.assigned())
         })
         v1.post("/miners/drain", handler: handle(.miner) { request, context, principal in
-            try await store.drain(minerID: principal.id)
+            try await coordinator.drain(minerID: principal.id)
             context.logger.info("miner draining", metadata: ["miner_id": "\(principal.id)"])
             return Self.ok
         })
         v1.post("/miners/{job_id}/start", handler: handle(.miner) { request, context, principal in
-            try await store.acknowledgeStart(jobID: Self.jobID(context), minerID: principal.id)
+            try await coordinator.acknowledgeStart(try Self.jobID(context), minerID: principal.id)
             return Self.ok
         })
         v1.post("/miners/{job_id}/result", handler: handle(.miner) { request, context, principal in
-            let report = try ResultReport(body: try parsedBody(request))
-            let jobID = Self.jobID(context)
-            let outcome = try await store.complete(
-                jobID: jobID, minerID: principal.id, result: report.result, metrics: report.metrics, claim: report.claim)
+            let report = try decode(JobResultReport.self, request)
+            let jobID = try Self.jobID(context)
+            let outcome = try await coordinator.complete(jobID, minerID: principal.id, report)
             context.logger.info(
                 "job completed",
                 metadata: [
                     "job_id": "\(jobID)", "miner_id": "\(principal.id)", "replayed": "\(outcome.replayed)",
                     "receipt_id": "\(outcome.receipt?["receipt_id"]?.stringValue ?? "-")",
                 ])
-            return CoordinatorHTTP.json(outcome.json)
+            return CoordinatorHTTP.json(outcome.response)
         })
         v1.post("/miners/{job_id}/fail", handler: handle(.miner) { request, context, principal in
-            let report = try FailureReport(body: try parsedBody(request))
-            let jobID = Self.jobID(context)
-            try await store.fail(
-                jobID: jobID, minerID: principal.id, errorCode: report.errorCode, errorMessage: report.errorMessage,
-                metrics: report.metrics)
+            let report = try decode(JobFailureReport.self, request)
+            let jobID = try Self.jobID(context)
+            try await coordinator.fail(jobID, minerID: principal.id, report)
             context.logger.info("job failed", metadata: ["job_id": "\(jobID)", "miner_id": "\(principal.id)"])
             return Self.ok
         })
@@ -156,9 +149,7 @@ public struct CoordinatorRoutes: Sendable {
 
     private func installAdminRoutes(_ v1: RouterGroup) {
         v1.get("/admin/stats", handler: handle(.admin) { _, _, _ in
-            let stats = try await store.stats()
-            coordinator.metrics.update(from: stats)
-            return CoordinatorHTTP.json(stats.json)
+            CoordinatorHTTP.json(try await coordinator.stats())
         })
         v1.get("/admin/jobs", handler: handle(.admin) { request, _, _ in
             var state: JobState?
@@ -168,9 +159,8 @@ public struct CoordinatorRoutes: Sendable {
                 }
                 state = parsed
             }
-            let page = try await store.listJobs(
-                state: state, limit: try Self.intQuery(request, "limit", default: 100), cursor: request.query["cursor"])
-            return CoordinatorHTTP.json(.members([("items", .array(page.items.map(\.json))), ("next_cursor", .optional(page.nextCursor))]))
+            let limit = try Self.intQuery(request, "limit", default: 100)
+            return CoordinatorHTTP.json(try await coordinator.jobs(state: state, limit: limit, cursor: request.query["cursor"]))
         })
         v1.get("/admin/miners", handler: handle(.admin) { request, _, _ in
             var status: MinerStatus?
@@ -180,9 +170,8 @@ public struct CoordinatorRoutes: Sendable {
                 }
                 status = parsed
             }
-            let page = try await store.listMiners(
-                status: status, limit: try Self.intQuery(request, "limit", default: 100), cursor: request.query["cursor"])
-            return CoordinatorHTTP.json(.members([("items", .array(page.items.map(\.json))), ("next_cursor", .optional(page.nextCursor))]))
+            let limit = try Self.intQuery(request, "limit", default: 100)
+            return CoordinatorHTTP.json(try await coordinator.miners(status: status, limit: limit, cursor: request.query["cursor"]))
         })
     }
 
@@ -190,13 +179,10 @@ public struct CoordinatorRoutes: Sendable {
     /// key (issue #10, defect 9); recorded in `miner_key_event` and logged.
     private func installKeyRotation(_ v1: RouterGroup) {
         v1.post("/admin/miners/{miner_id}/rotate-key", handler: handle(.admin) { request, context, principal in
-            let body = try CoordinatorRequests.object(try parsedBody(request))
-            try CoordinatorRequests.refuseUnknownFields(body, known: ["public_key"], in: .httpBody)
-            guard let publicKey = body["public_key"]?.stringValue else {
-                throw CoordinatorError.invalidPayload("public_key: field required (64 hex characters)")
-            }
-            let rotation = try await store.rotateMinerKey(
-                minerID: context.parameters["miner_id"] ?? "", publicKey: publicKey, actor: principal.id)
+            let body = try decode(RotateMinerKeyRequest.self, request)
+            // A malformed id names no miner: the same 404 as an unknown one.
+            guard let minerID = context.parameters["miner_id"].flatMap(MinerID.init) else { throw CoordinatorError.minerNotRegistered }
+            let rotation = try await coordinator.rotateKey(of: minerID, body, adminID: principal.id)
             context.logger.notice(
                 "miner key rotated",
                 metadata: [
@@ -204,10 +190,7 @@ public struct CoordinatorRoutes: Sendable {
                     "new_key": "\(rotation.newKey)",
                 ])
             return CoordinatorHTTP.json(
-                .members([
-                    ("status", "ok"), ("miner_id", .string(rotation.minerID)), ("public_key", .string(rotation.newKey)),
-                    ("previous_public_key", .optional(rotation.previousKey)),
-                ]))
+                RotateMinerKeyResponse(minerID: minerID, publicKey: rotation.newKey, previousPublicKey: rotation.previousKey))
         })
     }
 
@@ -218,14 +201,9 @@ public struct CoordinatorRoutes: Sendable {
         // bounded by its `limit` (≤ 200), and the explorer server fronts many users from one
         // address, so a per-address bucket would throttle them all together.
         let receipts = handlePublic { request, _ in
-            let jobID = request.query["job_id"]
-            if let jobID, jobID.utf8.count > 64 { throw CoordinatorError.invalidPayload("job_id: must be at most 64 characters") }
             let limit = try Self.intQuery(request, "limit", default: 50)
             let offset = try Self.intQuery(request, "offset", default: 0)
-            let items = try await store.explorerReceipts(jobID: jobID, limit: limit, offset: offset)
-            let next: JSONValue = items.count == limit ? .int(offset + limit) : .null
-            return CoordinatorHTTP.json(
-                .members([("jobId", .optional(jobID)), ("items", .array(items.map(\.explorerJSON))), ("next_offset", next)]))
+            return CoordinatorHTTP.json(try await coordinator.explorerReceipts(jobID: request.query["job_id"], limit: limit, offset: offset))
         }
         v1.get("/explorer/receipts", handler: receipts)
         v1.get("/receipts", handler: receipts)
@@ -258,10 +236,15 @@ public struct CoordinatorRoutes: Sendable {
     // MARK: plumbing
 
     /// `{"status":"ok"}`.
-    static let ok = CoordinatorHTTP.json(.members([("status", "ok")]))
+    static let ok = CoordinatorHTTP.json(StatusResponse.ok)
 
-    /// The `{job_id}` route parameter (always present: the pattern declares it).
-    static func jobID(_ context: RequestContext) -> String { context.parameters["job_id"] ?? "" }
+    /// The `{job_id}` route parameter as a job id.
+    /// - Throws: `CoordinatorError.jobNotFound` when it is malformed (no job has such an id),
+    ///   without touching the database.
+    static func jobID(_ context: RequestContext) throws(CoordinatorError) -> JobID {
+        guard let id = context.parameters["job_id"].flatMap(JobID.init) else { throw .jobNotFound }
+        return id
+    }
 
     /// An integer query parameter.
     /// - Throws: `CoordinatorError.invalidPayload` (422) when it is not a decimal integer.
@@ -271,10 +254,10 @@ public struct CoordinatorRoutes: Sendable {
         return value
     }
 
-    /// The parsed body (its signature was checked by `Coordinator.authenticate`).
+    /// The body decoded as `message` (its signature was checked by `Coordinator.authenticate`).
     /// - Throws: `CoordinatorError.payloadTooLarge`, `.invalidPayload`.
-    private func parsedBody(_ request: Request) throws(CoordinatorError) -> JSONValue {
-        try CoordinatorRequests.parseBody(request.body, configuration: configuration)
+    private func decode<Message: WireMessage>(_ message: Message.Type, _ request: Request) throws(CoordinatorError) -> Message {
+        try CoordinatorRequests.decode(message, from: request.body, configuration: configuration)
     }
 
     /// A protected handler: authenticates for `role`, then runs `body`; domain errors become HTTP errors.
@@ -285,7 +268,7 @@ public struct CoordinatorRoutes: Sendable {
             do {
                 let principal = try coordinator.authenticate(request, role: role, transport: .http)
                 var context = context
-                context.principal = principal.description
+                context.principal = principal.requestPrincipal
                 return try await body(request, context, principal)
             } catch let error as CoordinatorError {
                 throw Self.translate(error, context: context)

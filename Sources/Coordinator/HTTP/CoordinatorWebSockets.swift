@@ -87,7 +87,7 @@ public final class CoordinatorWebSockets: Sendable {
         configuration.maxFrameSize = coordinator.configuration.maxBodyBytes
         router.webSocket(Self.minerPath, configuration: configuration) { [self] request, context, connection in
             await tracking(connection) {
-                await Self.runMiner(coordinator: coordinator, minerID: context.principal ?? "", context: context, connection: connection)
+                await Self.runMiner(coordinator: coordinator, minerID: context.principal?.id ?? "", context: context, connection: connection)
             }
         }
         // Clients send nothing the channel acts on: a message past 4 KiB is closed with 1009
@@ -98,7 +98,7 @@ public final class CoordinatorWebSockets: Sendable {
         router.webSocket(Self.clientPath, configuration: clientConfiguration) { [self] request, context, connection in
             await tracking(connection) {
                 await Self.runClient(
-                    coordinator: coordinator, clientID: context.principal ?? "", jobID: request.query["job_id"], connection: connection)
+                    coordinator: coordinator, clientID: context.principal?.id ?? "", jobID: request.query["job_id"], connection: connection)
             }
         }
     }
@@ -111,8 +111,8 @@ public final class CoordinatorWebSockets: Sendable {
             group.addTask {
                 for await change in subscription.events {
                     do {
-                        try connection.send(text: text(change.stateChangedJSON))
-                        if let ready = change.resultReadyJSON { try connection.send(text: text(ready)) }
+                        if let changed = change.stateChanged { try connection.send(text: changed.text) }
+                        if let ready = change.resultReady { try connection.send(text: ready.text) }
                     } catch {
                         break
                     }
@@ -136,9 +136,7 @@ public final class CoordinatorWebSockets: Sendable {
             group.addTask {
                 do {
                     for try await job in coordinator.assignments(minerID: minerID) {
-                        var pairs = job.pollJSON.objectValue ?? []
-                        pairs.insert(JSONMember(key: "type", value: "job.assigned"), at: 0)
-                        try connection.send(text: text(.object(pairs)))
+                        try connection.send(text: JobAssignedMessage(job: try job.assigned()).text)
                         context.logger.debug("job assigned", metadata: ["job_id": "\(job.jobID)", "miner_id": "\(minerID)", "via": "websocket"])
                     }
                 } catch {
@@ -160,92 +158,64 @@ public final class CoordinatorWebSockets: Sendable {
                         await connection.close(code: .policyViolation, reason: "rate limit exceeded; slow down or use HTTP")
                         break
                     }
-                    var answer = reply(type: "error", request: nil, status: error.httpStatus, body: error.body)
-                    if case .rateLimited(let seconds) = error, var pairs = answer.objectValue {
-                        pairs.append(JSONMember(key: "retry_after", value: .integer(JSONInteger(seconds))))
-                        answer = .object(pairs)
-                    }
-                    do { try connection.send(text: text(answer)) } catch { break }
+                    var retryAfter: Int?
+                    if case .rateLimited(let seconds) = error { retryAfter = seconds }
+                    let answer = MinerChannelReply(
+                        type: "error", answering: nil, status: error.httpStatus, body: error.body, retryAfter: retryAfter)
+                    do { try connection.send(text: answer.text) } catch { break }
                     continue
                 }
                 guard case .text(let body) = message else {
-                    try? connection.send(text: text(reply(type: "error", request: nil, status: 422, body: CoordinatorError.invalidPayload("messages must be JSON text").body)))
+                    let refusal = CoordinatorError.invalidPayload("messages must be JSON text")
+                    try? connection.send(text: MinerChannelReply(type: "error", answering: nil, status: 422, body: refusal.body).text)
                     continue
                 }
                 let answer = await handleMinerMessage(body, coordinator: coordinator, minerID: minerID, context: context)
-                do { try connection.send(text: text(answer)) } catch { break }
+                do { try connection.send(text: answer.text) } catch { break }
             }
             group.cancelAll()
         }
     }
 
     /// Runs one miner message and builds its `ack` / `error` answer.
-    static func handleMinerMessage(_ body: String, coordinator: Coordinator, minerID: String, context: RequestContext) async -> JSONValue {
+    static func handleMinerMessage(
+        _ body: String, coordinator: Coordinator, minerID: String, context: RequestContext
+    ) async -> MinerChannelReply {
         let parsed: JSONValue
         do {
             parsed = try CoordinatorRequests.parseBody(Array(body.utf8), configuration: coordinator.configuration)
         } catch {
-            return reply(type: "error", request: nil, status: error.httpStatus, body: error.body)
+            return MinerChannelReply(type: "error", answering: nil, status: error.httpStatus, body: error.body)
         }
-        do {
-            guard let type = parsed["type"]?.stringValue else { throw CoordinatorError.invalidPayload("type: field required") }
-            switch type {
-            case "heartbeat":
-                try await coordinator.heartbeat(minerID: minerID, MinerHeartbeat(body: parsed, in: .webSocketMessage))
-                return reply(type: "ack", request: parsed, status: 200, body: ["status": "ok"])
-            case "result":
-                let jobID = try jobIDOf(parsed)
-                let report = try ResultReport(body: parsed, in: .webSocketMessage)
-                let outcome = try await coordinator.store.complete(
-                    jobID: jobID, minerID: minerID, result: report.result, metrics: report.metrics, claim: report.claim)
+        do throws(CoordinatorError) {
+            let message = try CoordinatorRequests.decode(MinerChannelRequest.self, from: parsed)
+            let answer: any WireMessage
+            switch message.operation {
+            case .heartbeat(let heartbeat):
+                try await coordinator.heartbeat(minerID: minerID, heartbeat)
+                answer = StatusResponse.ok
+            case .result(let report):
+                // A malformed id names no job: the same 404 as an unknown one.
+                guard let jobID = message.jobID else { throw .jobNotFound }
+                answer = try await coordinator.complete(jobID, minerID: minerID, report).response
                 context.logger.info("job completed", metadata: ["job_id": "\(jobID)", "miner_id": "\(minerID)", "via": "websocket"])
-                return reply(type: "ack", request: parsed, status: 200, body: outcome.json)
-            case "fail":
-                let jobID = try jobIDOf(parsed)
-                let report = try FailureReport(body: parsed, in: .webSocketMessage)
-                try await coordinator.store.fail(
-                    jobID: jobID, minerID: minerID, errorCode: report.errorCode, errorMessage: report.errorMessage,
-                    metrics: report.metrics)
+            case .fail(let report):
+                guard let jobID = message.jobID else { throw .jobNotFound }
+                try await coordinator.fail(jobID, minerID: minerID, report)
+                answer = StatusResponse.ok
                 context.logger.info("job failed", metadata: ["job_id": "\(jobID)", "miner_id": "\(minerID)", "via": "websocket"])
-                return reply(type: "ack", request: parsed, status: 200, body: ["status": "ok"])
-            default:
-                throw CoordinatorError.invalidPayload("type: must be heartbeat, result or fail")
             }
-        } catch let error as CoordinatorError {
-            return reply(type: "error", request: parsed, status: error.httpStatus, body: error.body)
+            return MinerChannelReply(type: "ack", answering: parsed, status: 200, body: answer.json)
         } catch {
-            return reply(type: "error", request: parsed, status: 500, body: CoordinatorError.storage("").body)
+            return MinerChannelReply(type: "error", answering: parsed, status: error.httpStatus, body: error.body)
         }
-    }
-
-    /// The `job_id` member of a miner message.
-    static func jobIDOf(_ message: JSONValue) throws(CoordinatorError) -> String {
-        guard let jobID = message["job_id"]?.stringValue else { throw .invalidPayload("job_id: field required") }
-        return jobID
-    }
-
-    /// `{"type", "request_type"?, "job_id"?, "id"?, "status", "body"}`; `id` echoes the request's
-    /// own `id` so a miner can match answers to requests.
-    static func reply(type: String, request: JSONValue?, status: Int, body: JSONValue) -> JSONValue {
-        var pairs: [JSONMember] = [JSONMember(key: "type", value: .string(type))]
-        if let requestType = request?["type"]?.stringValue { pairs.append(JSONMember(key: "request_type", value: .string(requestType))) }
-        if let jobID = request?["job_id"], jobID.stringValue != nil { pairs.append(JSONMember(key: "job_id", value: jobID)) }
-        if let id = request?["id"], !id.isNull { pairs.append(JSONMember(key: "id", value: id)) }
-        pairs.append(JSONMember(key: "status", value: .integer(JSONInteger(status))))
-        pairs.append(JSONMember(key: "body", value: body))
-        return .object(pairs)
-    }
-
-    /// Compact JSON text (stored documents are finite, so this cannot fail in practice).
-    static func text(_ value: JSONValue) -> String {
-        (try? JSONSerializer().string(value)) ?? #"{"type":"error","status":500}"#
     }
 }
 
 /// Authenticates the WebSocket upgrade requests before the handshake: the role's key from
 /// `X-Api-Key`, `Authorization: Bearer` or — for browsers, which cannot set headers on a
 /// WebSocket — the `api_key` query parameter (never logged: access logs omit query strings).
-/// Sets `context.principal` to the principal id; refuses with 401/429 (403 for the miner
+/// Sets `context.principal` to the principal; refuses with 401/429 (403 for the miner
 /// channel while `HMAC_SECRET` is set), and with 404 for an unregistered miner or a `job_id`
 /// the client does not own.
 struct CoordinatorWebSocketAuth: Middleware {
@@ -262,14 +232,14 @@ struct CoordinatorWebSocketAuth: Middleware {
             let principal = try coordinator.authenticate(request, role: role, transport: .webSocket)
             switch role {
             case .miner:
-                guard try await coordinator.store.miner(id: principal.id) != nil else { throw CoordinatorError.minerNotRegistered }
+                guard try await coordinator.miner(id: principal.id) != nil else { throw CoordinatorError.minerNotRegistered }
             case .client:
-                if let jobID = request.query["job_id"] { _ = try await coordinator.store.job(id: jobID, clientID: principal.id) }
+                if let jobID = request.query["job_id"] { try await coordinator.checkOwnership(of: jobID, clientID: principal.id) }
             case .admin:
                 break
             }
             var context = context
-            context.principal = principal.id
+            context.principal = principal.requestPrincipal
             return try await next(request, context)
         } catch let error as CoordinatorError {
             throw CoordinatorRoutes.translate(error, context: context)

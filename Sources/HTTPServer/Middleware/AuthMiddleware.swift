@@ -2,13 +2,13 @@ import HTTP1
 
 /// An authentication hook: `authenticate` returns the principal, `nil` (→ 401) or throws its own `HTTPError`.
 public struct AuthMiddleware: Middleware {
-    let authenticate: @Sendable (Request, RequestContext) async throws -> String?
+    let authenticate: @Sendable (Request, RequestContext) async throws -> RequestPrincipal?
     let skip: @Sendable (Request) -> Bool
 
     /// A middleware; requests for which `skip` is true (e.g. `/healthz`) pass unauthenticated.
     public init(
         skip: @escaping @Sendable (Request) -> Bool = { _ in false },
-        authenticate: @escaping @Sendable (Request, RequestContext) async throws -> String?
+        authenticate: @escaping @Sendable (Request, RequestContext) async throws -> RequestPrincipal?
     ) {
         self.skip = skip
         self.authenticate = authenticate

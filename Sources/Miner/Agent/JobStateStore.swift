@@ -1,4 +1,5 @@
 import Foundation
+import WireModels
 import Glibc
 import JSON
 import Synchronization
@@ -24,13 +25,13 @@ public final class JobStateStore: Sendable {
         self.root = root
     }
 
-    /// The job's directory (the id must already satisfy `JobIdentifier.isValid`).
+    /// The job's directory (the id must already be a `JobID`: 32 lowercase hex, one safe path component).
     public func directory(of jobID: String) -> String { "\(root)/\(jobID)" }
 
     /// Writes `record` atomically, creating the job directory with mode 0700 when absent.
     /// - Throws: `JobStateError` for an invalid id or a failed system call.
     public func write(_ record: JobStateRecord) throws(JobStateError) {
-        guard JobIdentifier.isValid(record.jobID) else { throw JobStateError("invalid job id") }
+        guard JobID(record.jobID) != nil else { throw JobStateError("invalid job id") }
         let bytes: [UInt8]
         do {
             bytes = try JSONSerializer().serialize(record.json) + [0x0A]
@@ -76,7 +77,7 @@ public final class JobStateStore: Sendable {
 
     /// The record of `jobID`, or nil when absent or unreadable.
     public func read(jobID: String) -> JobStateRecord? {
-        guard JobIdentifier.isValid(jobID) else { return nil }
+        guard JobID(jobID) != nil else { return nil }
         let path = "\(directory(of: jobID))/\(Self.fileName)"
         var info = stat()
         guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= Self.maxFileBytes,
@@ -91,7 +92,7 @@ public final class JobStateStore: Sendable {
     /// Directories whose name is not a valid job id, and unreadable files, are skipped.
     public func scan() -> [JobStateRecord] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: root) else { return [] }
-        return names.sorted().compactMap { name in JobIdentifier.isValid(name) ? read(jobID: name) : nil }
+        return names.sorted().compactMap { name in JobID(name) != nil ? read(jobID: name) : nil }
     }
 
     private static func failure(_ call: String, _ path: String) -> JobStateError {

@@ -19,9 +19,8 @@ extension MinerAgent {
                 continue
             }
             switch await poll(slot: slot) {
-            case .job(let assigned):
+            case .job(let job):
                 failures = 0
-                let job = AssignedJob(jobID: assigned.jobID.rawValue, payload: assigned.payload, constraints: assigned.constraints.pollJSON)
                 if state.withLock({ stopping($0) }) {
                     // Answered after the drain began (the cancel lost the race): not run and not
                     // held, so the next heartbeat's `jobs` list leaves it out and the coordinator
@@ -72,26 +71,19 @@ extension MinerAgent {
 
     /// Runs one job through the executor with its state persisted at each step, then delivers the report.
     func runJob(_ job: AssignedJob, gpus: [Int]) async {
+        let jobID = job.jobID.rawValue
         var jobLogger = logger
-        jobLogger[metadataKey: "job_id"] = .string(job.jobID)
+        jobLogger[metadataKey: "job_id"] = .string(jobID)
         let runner = job.payload["type"]?.stringValue ?? job.payload["runner"]?["kind"]?.stringValue ?? "echo"
         jobLogger.info("job_assigned", metadata: ["runner": "\(runner)", "gpus": "\(gpus)"])
         state.withLock { state in
-            state.held.insert(job.jobID)
+            state.held.insert(jobID)
             // A new assignment of the same job supersedes an undelivered report of an earlier
             // one (it would otherwise settle, or fail, the new attempt).
-            state.redelivery.removeValue(forKey: job.jobID)
-        }
-        guard JobIdentifier.isValid(job.jobID) else {
-            // Never touches the disk: the id is not a safe directory name (spec §8).
-            let report = PendingReport.failure(.invalidJob, message: "job id is not a valid directory name", metrics: Self.zeroMetrics())
-            jobLogger.warning("job_failed", metadata: ["error_code": "\(MinerErrorCode.invalidJob.rawValue)"])
-            MinerMetrics.jobFinished(outcome: "failed")
-            await deliver(jobID: job.jobID, report: report, record: nil, logger: jobLogger)
-            return
+            state.redelivery.removeValue(forKey: jobID)
         }
         adjustInflight(by: 1)
-        let record = Mutex(JobStateRecord(jobID: job.jobID, state: .running, runner: runner, startedAt: Self.nowMilliseconds()))
+        let record = Mutex(JobStateRecord(jobID: jobID, state: .running, runner: runner, startedAt: Self.nowMilliseconds()))
         await persist(record.withLock { $0 }, logger: jobLogger)
         jobLogger.info("job_started")
         let started = ContinuousClock.now
@@ -108,14 +100,14 @@ extension MinerAgent {
         }
         let execution = Task { [executor] in await executor.execute(job, context: context) }
         let cancelNow: Bool = state.withLock { state in
-            state.executions[job.jobID] = execution
+            state.executions[jobID] = execution
             return state.fatal || state.drainExpired
         }
         if cancelNow { execution.cancel() }
         let outcome = await execution.value
-        _ = state.withLock { $0.executions.removeValue(forKey: job.jobID) }
+        _ = state.withLock { $0.executions.removeValue(forKey: jobID) }
         let elapsed = ContinuousClock.now - started
-        let report = makeReport(jobID: job.jobID, outcome: outcome, elapsed: elapsed, gpus: gpus)
+        let report = makeReport(jobID: jobID, outcome: outcome, elapsed: elapsed, gpus: gpus)
         var reporting = record.withLock { $0 }
         reporting.state = .reporting
         reporting.pendingReport = report
@@ -129,7 +121,7 @@ extension MinerAgent {
             MinerMetrics.jobFinished(outcome: "failed")
             jobLogger.warning("job_failed", metadata: ["error_code": "\(code.rawValue)", "message": "\(message)"])
         }
-        await deliver(jobID: job.jobID, report: reporting.pendingReport ?? report, record: reporting, logger: jobLogger)
+        await deliver(jobID: jobID, report: reporting.pendingReport ?? report, record: reporting, logger: jobLogger)
     }
 
     /// Builds the result or failure body; results get the billing metrics the coordinator

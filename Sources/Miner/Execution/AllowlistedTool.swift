@@ -83,7 +83,7 @@ extension AllowlistedTool {
         guard path.hasPrefix("/"), !path.contains("/../"), !path.hasSuffix("/..") else { throw fail("command.path must be absolute") }
         let stem = (((path as NSString).lastPathComponent) as NSString).deletingPathExtension
         let name = (root["name"] as? String) ?? stem
-        guard JobIdentifier.isValid(name) else { throw fail("tool name '\(name)' is not a plain name") }
+        guard Self.isPlainName(name) else { throw fail("tool name '\(name)' is not a plain name") }
 
         var rules: [Rule] = []
         var regexes: [String: NSRegularExpression] = [:]
@@ -120,5 +120,21 @@ extension AllowlistedTool {
             maxTotalArgsLength: try positive("max_total_args_len") ?? defaultMaxTotalArgsLength,
             maxRuntimeSeconds: try positive("max_runtime_s"), maxOutputMB: try positive("max_output_mb"),
             regexes: regexes)
+    }
+}
+
+extension AllowlistedTool {
+    /// A tool name is one plain file name: `[A-Za-z0-9._-]{1,128}`, never `.` or `..`.
+    static func isPlainName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (1...128).contains(bytes.count), name != ".", name != ".." else { return false }
+        return bytes.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
+                true
+            default: false
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Glibc
 import JSON
+import WireModels
 
 /// A validated `cli` job: the tool and its checked arguments.
 struct CLICommand {
@@ -45,7 +46,7 @@ extension JobExecutor {
     /// Runs the tool in the sandbox; result `{exit_code, stdout_tail, artifacts}`.
     /// - Throws: `.timedOut`, `.outOfMemory`, `.processFailed`, `.runtime`, `.shutdown`.
     func runCLI(
-        _ command: CLICommand, jobID: String, workspace: JobWorkspace, user: JobUserPool.Lease?, timeout: Int,
+        _ command: CLICommand, jobID: JobID, workspace: JobWorkspace, user: JobUserPool.Lease?, timeout: Int,
         context: ExecutionContext, metering: inout Metering
     ) async throws(ExecutionFailure) -> JSONValue {
         let limit = min(timeout, command.tool.maxRuntimeSeconds ?? timeout)
@@ -72,7 +73,7 @@ extension JobExecutor {
             // The tool itself may sit outside the system directories (an operator's script).
             landlockReadPaths: settings.sandbox.landlockReadPaths + [command.tool.path, workspace.input],
             landlockWritePaths: [workspace.work, workspace.output, "/dev/null"] + settings.sandbox.landlockWritePaths,
-            jobUser: user, jobID: jobID)
+            jobUser: user, jobID: jobID.rawValue)
         let result = try await SandboxedProcess.run(request, onSpawn: context.onSpawn)
         metering.childCPUSeconds = result.cpuSeconds
         metering.extra.append(JSONMember(key: "max_rss_kb", value: .integer(JSONInteger(result.maxRSSKilobytes))))

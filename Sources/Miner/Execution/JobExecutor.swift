@@ -1,5 +1,5 @@
 import JSON
-import WireModels
+public import WireModels
 
 /// Runs assigned jobs on this host (spec/miner.md §6–§8): picks the runner from the payload,
 /// prepares the job workspace, runs built-ins in process and commands in the sandbox, and
@@ -66,7 +66,6 @@ public struct JobExecutor: JobExecuting {
     }
 
     private func run(_ job: AssignedJob, context: ExecutionContext, metering: inout Metering) async throws(ExecutionFailure) -> JSONValue {
-        guard JobIdentifier.isValid(job.jobID) else { throw .invalidJob("job id is not a valid directory name") }
         let kind = try RunnerKind.runner(for: job.payload)
         let timeout = RunnerKind.timeoutSeconds(
             for: job.payload, fallback: settings.defaultTimeoutSeconds, maximum: settings.maxTimeoutSeconds)

@@ -1,4 +1,5 @@
 import Foundation
+import WireModels
 import Glibc
 
 /// One job's directory `<root>/<job_id>/{input,work,output,logs}` (spec/miner.md §8).
@@ -17,13 +18,12 @@ struct JobWorkspace: Sendable {
 
     static let subdirectories = ["input", "work", "output", "logs"]
 
-    /// Validates `jobID` first, then creates (or accepts) the job directory and its parts, all 0700.
-    /// - Throws: `.invalidJob` before touching the disk; `.io` or `.runtime` when a part exists
-    ///   but is not a directory we own.
+    /// Creates (or accepts) the job directory and its parts, all 0700; a `JobID` (32 lowercase
+    /// hex) is always one safe path component.
+    /// - Throws: `.io` or `.runtime` when a part exists but is not a directory we own.
     /// - Parameter jobUsers: when jobs run as other uids, directories a crashed run left owned
     ///   by one of them are taken back, and the root becomes 0711 (searchable, not listable).
-    static func prepare(root: String, jobID: String, jobUsers: JobUserRange? = nil) throws(ExecutionFailure) -> JobWorkspace {
-        guard JobIdentifier.isValid(jobID) else { throw .invalidJob("job id is not a valid directory name") }
+    static func prepare(root: String, jobID: JobID, jobUsers: JobUserRange? = nil) throws(ExecutionFailure) -> JobWorkspace {
         do {
             try FileManager.default.createDirectory(
                 atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -34,7 +34,7 @@ struct JobWorkspace: Sendable {
         let realRoot = String(cString: resolved)
         free(resolved)
         if jobUsers != nil, chmod(realRoot, 0o711) != 0 { throw .io(path: realRoot, errno: errno) }
-        let jobDirectory = (realRoot == "/" ? "" : realRoot) + "/" + jobID
+        let jobDirectory = (realRoot == "/" ? "" : realRoot) + "/" + jobID.rawValue
         try makeOwnedDirectory(jobDirectory, jobUsers: jobUsers)
         for name in subdirectories {
             try makeOwnedDirectory(jobDirectory + "/" + name, jobUsers: jobUsers)
