@@ -32,9 +32,6 @@ public struct JobStatusCommand: AsyncParsableCommand {
 
 /// `aitbc job wait JOB_ID`: waits until the job ends.
 public struct JobWaitCommand: AsyncParsableCommand {
-    /// What `--timeout` is when not given, in seconds.
-    public static let defaultTimeout = 300
-
     /// Command name, help text and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "wait",
@@ -50,8 +47,7 @@ public struct JobWaitCommand: AsyncParsableCommand {
     public var jobID: String
 
     /// How long to wait.
-    @Option(name: .long, help: ArgumentHelp("Seconds to wait at most.", valueName: "s"))
-    public var timeout: Int = JobWaitCommand.defaultTimeout
+    @OptionGroup public var waiting: TimeoutOption
 
     /// Where and how.
     @OptionGroup public var service: ServiceOptions
@@ -59,17 +55,12 @@ public struct JobWaitCommand: AsyncParsableCommand {
     /// Creates the command with default option values (ArgumentParser fills them in).
     public init() {}
 
-    /// - Throws: `ValidationError` (usage, exit 64) for a timeout below one second.
-    public func validate() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be at least 1 second") }
-    }
-
     /// Runs the command.
     /// - Throws: `ExitCode` with the documented status.
     public func run() async throws {
         try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
             try await ServiceSession.using(service) { session throws(ServiceFailure) -> ServiceExit in
-                let job = try await session.wait(for: jobID, timeoutSeconds: timeout)
+                let job = try await session.wait(for: jobID, timeoutSeconds: waiting.timeout)
                 JobOutput.print(job, json: service.json)
                 return JobOutput.exit(afterWaiting: job)
             }
@@ -96,9 +87,8 @@ public struct JobResultCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Wait until the job ends, then print its result.")
     public var wait = false
 
-    /// How long to wait.
-    @Option(name: .long, help: ArgumentHelp("Seconds --wait waits at most.", valueName: "s"))
-    public var timeout: Int = JobWaitCommand.defaultTimeout
+    /// How long `--wait` waits.
+    @OptionGroup public var waiting: TimeoutOption
 
     /// Where and how.
     @OptionGroup public var service: ServiceOptions
@@ -106,17 +96,12 @@ public struct JobResultCommand: AsyncParsableCommand {
     /// Creates the command with default option values (ArgumentParser fills them in).
     public init() {}
 
-    /// - Throws: `ValidationError` (usage, exit 64) for a timeout below one second.
-    public func validate() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be at least 1 second") }
-    }
-
     /// Runs the command.
     /// - Throws: `ExitCode` with the documented status.
     public func run() async throws {
         try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
             try await ServiceSession.using(service) { session throws(ServiceFailure) -> ServiceExit in
-                if wait { _ = try await session.wait(for: jobID, timeoutSeconds: timeout) }
+                if wait { _ = try await session.wait(for: jobID, timeoutSeconds: waiting.timeout) }
                 let result = try await session.result(jobID)
                 if service.json {
                     CommandIO.printOut(WireText.compact(result))
@@ -177,13 +162,8 @@ public struct JobListCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Only jobs in this state (QUEUED, RUNNING, COMPLETED, FAILED, CANCELED, EXPIRED).", valueName: "state"))
     public var state: String?
 
-    /// Page size.
-    @Option(name: .long, help: ArgumentHelp("Jobs per page (1...500; default: the coordinator's, 100).", valueName: "n"))
-    public var limit: Int?
-
-    /// Where the page starts.
-    @Option(name: .long, help: ArgumentHelp("The next_cursor of the previous page.", valueName: "cursor"))
-    public var cursor: String?
+    /// Which page.
+    @OptionGroup public var page: PageOptions
 
     /// Where and how.
     @OptionGroup public var service: ServiceOptions
@@ -191,18 +171,13 @@ public struct JobListCommand: AsyncParsableCommand {
     /// Creates the command with default option values (ArgumentParser fills them in).
     public init() {}
 
-    /// - Throws: `ValidationError` (usage, exit 64) for a limit outside 1...500.
-    public func validate() throws {
-        if let limit, !(1...500).contains(limit) { throw ValidationError("--limit must be in 1...500") }
-    }
-
     /// Runs the command.
     /// - Throws: `ExitCode` with the documented status.
     public func run() async throws {
         try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
             try await ServiceSession.using(service) { session throws(ServiceFailure) -> ServiceExit in
-                let page = try await session.adminJobs(state: state, limit: limit, cursor: cursor)
-                ListOutput.print(page, columns: ["job_id", "state", "client_id", "assigned_miner_id", "requested_at"], json: service.json, command: "aitbc job list")
+                let answer = try await session.adminJobs(state: state, limit: page.limit, cursor: page.cursor)
+                ListOutput.print(answer, columns: ["job_id", "state", "client_id", "assigned_miner_id", "requested_at"], json: service.json, command: "aitbc job list")
                 return .ok
             }
         }
@@ -221,13 +196,8 @@ public struct MinerListCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Only miners with this status (ONLINE, DRAINING, OFFLINE).", valueName: "status"))
     public var status: String?
 
-    /// Page size.
-    @Option(name: .long, help: ArgumentHelp("Miners per page (1...500; default: the coordinator's, 100).", valueName: "n"))
-    public var limit: Int?
-
-    /// Where the page starts.
-    @Option(name: .long, help: ArgumentHelp("The next_cursor of the previous page.", valueName: "cursor"))
-    public var cursor: String?
+    /// Which page.
+    @OptionGroup public var page: PageOptions
 
     /// Where and how.
     @OptionGroup public var service: ServiceOptions
@@ -235,19 +205,14 @@ public struct MinerListCommand: AsyncParsableCommand {
     /// Creates the command with default option values (ArgumentParser fills them in).
     public init() {}
 
-    /// - Throws: `ValidationError` (usage, exit 64) for a limit outside 1...500.
-    public func validate() throws {
-        if let limit, !(1...500).contains(limit) { throw ValidationError("--limit must be in 1...500") }
-    }
-
     /// Runs the command.
     /// - Throws: `ExitCode` with the documented status.
     public func run() async throws {
         try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
             try await ServiceSession.using(service) { session throws(ServiceFailure) -> ServiceExit in
-                let page = try await session.miners(status: status, limit: limit, cursor: cursor)
+                let answer = try await session.miners(status: status, limit: page.limit, cursor: page.cursor)
                 ListOutput.print(
-                    page,
+                    answer,
                     columns: [
                         "miner_id", "status", "inflight", "concurrency", "region", "last_heartbeat", "jobs_completed", "jobs_failed",
                         "average_job_duration_ms", "last_receipt_id",

@@ -48,9 +48,8 @@ public struct JobSubmitCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Wait until the job ends; exit 1 unless it COMPLETED.")
     public var wait = false
 
-    /// How long to wait.
-    @Option(name: .long, help: ArgumentHelp("Seconds --wait waits at most.", valueName: "s"))
-    public var timeout: Int = JobWaitCommand.defaultTimeout
+    /// How long `--wait` waits.
+    @OptionGroup public var waiting: TimeoutOption
 
     /// Where and how.
     @OptionGroup public var service: ServiceOptions
@@ -66,7 +65,6 @@ public struct JobSubmitCommand: AsyncParsableCommand {
         default: throw ValidationError("give --payload FILE, or --prompt TEXT with --model M")
         }
         if let ttl, !(1...86_400).contains(ttl) { throw ValidationError("--ttl must be in 1...86400 seconds") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be at least 1 second") }
     }
 
     /// The payload to submit.
@@ -88,7 +86,7 @@ public struct JobSubmitCommand: AsyncParsableCommand {
                 var job = try await session.submit(
                     payload: body, constraints: constraintsValue, ttlSeconds: ttl, idempotencyKey: idempotencyKey)
                 if wait {
-                    job = try await session.wait(for: job.id, timeoutSeconds: timeout)
+                    job = try await session.wait(for: job.id, timeoutSeconds: waiting.timeout)
                 }
                 JobOutput.print(job, json: service.json)
                 return wait ? JobOutput.exit(afterWaiting: job) : .ok

@@ -1,5 +1,4 @@
 public import ArgumentParser
-import Cryptography
 import JSON
 import Receipts
 import ServiceRuntime
@@ -39,23 +38,8 @@ public struct ReceiptFetchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Verify every signature against the pinned keys; exit 1 unless all are valid.")
     public var verify = false
 
-    /// Trusted public keys.
-    @Option(
-        name: .customLong("key-hex"),
-        help: ArgumentHelp("Trusted coordinator/attestation public key (64 hex characters); repeatable.", valueName: "pub"))
-    public var keyHex: [String] = []
-
-    /// Where to fetch trusted keys.
-    @Option(
-        name: .customLong("keys-url"),
-        help: ArgumentHelp("Trust the Ed25519 keys of a coordinator: its base URL or the full …/v1/keys URL.", valueName: "url"))
-    public var keysURL: String?
-
-    /// Pinned miner keys for the work claim.
-    @Option(
-        name: .customLong("miner-key-hex"),
-        help: ArgumentHelp("Accept the work claim only from this miner public key (64 hex); repeatable.", valueName: "pub"))
-    public var minerKeyHex: [String] = []
+    /// The keys `--verify` trusts.
+    @OptionGroup public var keys: TrustedKeyOptions
 
     /// Where and how.
     @OptionGroup public var service: ServiceOptions
@@ -65,25 +49,11 @@ public struct ReceiptFetchCommand: AsyncParsableCommand {
 
     /// - Throws: `ValidationError` (usage, exit 64): --verify without a trusted key, or keys without --verify.
     public func validate() throws {
-        let hasKeys = !keyHex.isEmpty || keysURL != nil
-        if verify && !hasKeys {
+        if verify && keys.isEmpty {
             throw ValidationError("--verify needs at least one trusted key: --key-hex <pub> (repeatable) or --keys-url <url>")
         }
-        if !verify && (hasKeys || !minerKeyHex.isEmpty) {
+        if !verify && (!keys.isEmpty || !keys.minerKeyHex.isEmpty) {
             throw ValidationError("--key-hex, --keys-url and --miner-key-hex are for --verify")
-        }
-    }
-
-    /// The keys `--verify` trusts: (signing, attestation, miner or nil).
-    func trustedKeys() async throws(ServiceFailure) -> (signing: [Ed25519.PublicKey], attestation: [Ed25519.PublicKey], miner: [Ed25519.PublicKey]?) {
-        do {
-            let given = try ReceiptVerifyCommand.publicKeys(keyHex, option: "--key-hex")
-            let miner = try ReceiptVerifyCommand.publicKeys(minerKeyHex, option: "--miner-key-hex")
-            var fetched = KeysURL.Keys()
-            if let keysURL { fetched = try await KeysURL.fetch(keysURL) }
-            return (given + fetched.signing, given + fetched.attestation, miner.isEmpty ? nil : miner)
-        } catch {
-            throw ServiceFailure(error)
         }
     }
 
@@ -92,11 +62,18 @@ public struct ReceiptFetchCommand: AsyncParsableCommand {
     public func run() async throws {
         try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
             // The pinned keys first: a bad key is an input problem whatever the coordinator says.
-            let keys = verify ? try await trustedKeys() : nil
+            var pinned: TrustedKeyOptions.Resolved?
+            if verify {
+                do throws(CLIError) {
+                    pinned = try await keys.resolve()
+                } catch {
+                    throw ServiceFailure(error)
+                }
+            }
             let receipts = try await ServiceSession.using(service) { session throws(ServiceFailure) in
                 all ? try await session.allReceipts(jobID) : [try await session.latestReceipt(jobID)]
             }
-            let reports = keys.map { keys in
+            let reports = pinned.map { keys in
                 receipts.map { ReceiptReport.make($0, trustedKeys: keys.signing, attestationKeys: keys.attestation, minerKeys: keys.miner) }
             }
             if service.json {
