@@ -81,11 +81,11 @@ public struct AITBCError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func unreachable(_ error: HTTPClientError) -> AITBCError {
         let code: String
         switch error {
+        case .cancelled: return .cancelled
         case .connectTimeout, .readTimeout: code = "TIMEOUT"
-        case .cancelled, .shutdown: code = "CANCELLED"
+        case .shutdown: code = "CANCELLED"
         default: code = "UNREACHABLE"
         }
-        if error == .cancelled { return .cancelled }
         return AITBCError(kind: .unreachable, code: code, message: bounded(error.description), transport: error)
     }
 

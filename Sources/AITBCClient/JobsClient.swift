@@ -120,7 +120,7 @@ public struct JobsClient: CoordinatorAPI {
         while let receipt = try await iterator.next() {
             verified.append(VerifiedReceipt(receipt: receipt, verification: verifier.verify(receipt)))
         }
-        return ReceiptStatus(jobID: id.rawValue, receipts: verified)
+        return ReceiptStatus(jobID: id, receipts: verified)
     }
 
     /// The latest receipt verified against `trustedKeys`; nil when the job has none.

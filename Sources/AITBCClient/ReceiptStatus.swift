@@ -1,5 +1,6 @@
 import JSON
 public import Receipts
+public import WireModels
 
 /// One receipt and what `ReceiptVerifier` said about each of its signatures.
 public struct VerifiedReceipt: Sendable, Equatable {
@@ -30,12 +31,12 @@ public struct VerifiedReceipt: Sendable, Equatable {
 /// Never thrown: every malformed receipt is a failure with its reason.
 public struct ReceiptStatus: Sendable, Equatable {
     /// The job.
-    public var jobID: String
+    public var jobID: JobID
     /// Every receipt in history order (oldest first), each verified.
     public var receipts: [VerifiedReceipt]
 
     /// Summarises `receipts` of `jobID`.
-    public init(jobID: String, receipts: [VerifiedReceipt]) {
+    public init(jobID: JobID, receipts: [VerifiedReceipt]) {
         self.jobID = jobID
         self.receipts = receipts
     }
