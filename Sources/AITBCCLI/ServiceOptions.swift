@@ -64,23 +64,36 @@ public struct ServiceOptions: ParsableArguments, Sendable {
             throw ServiceFailure(.usage, "\(source): a URL with user information is refused (the API key goes in \(keyVariable) or --key-file)")
         }
         let host: Substring
+        let isIPv6: Bool
         if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
             host = authority[authority.index(after: authority.startIndex)..<close]
+            isIPv6 = true
             let after = authority[authority.index(after: close)...]
             guard after.isEmpty || after.hasPrefix(":") else { throw ServiceFailure(.usage, "\(source): \(shown) has an invalid host") }
             try checkPort(after.dropFirst(), source: source, shown: shown)
         } else {
             let parts = authority.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
             host = parts.first ?? ""
+            isIPv6 = false
             if parts.count == 2 { try checkPort(parts[1], source: source, shown: shown) }
         }
         guard !host.isEmpty else { throw ServiceFailure(.usage, "\(source): \(shown) has no host") }
+        // The HTTP client resolves no names (no DNS): what it can connect to is decided here.
+        guard host == "localhost" || isNumericAddress(String(host), ipv6: isIPv6) else {
+            throw ServiceFailure(.usage, "\(source): \(shown): the host must be an IP address or localhost (the client looks up no names)")
+        }
         guard !rest.contains(where: { $0 == "?" || $0 == "#" }) else {
             throw ServiceFailure(.usage, "\(source): \(shown): a base URL has no query or fragment")
         }
         var checked = text
         while checked.hasSuffix("/") { checked.removeLast() }
         return checked
+    }
+
+    /// Whether `host` is a numeric IPv4 (or, in brackets, IPv6) address.
+    private static func isNumericAddress(_ host: String, ipv6: Bool) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 16)
+        return buffer.withUnsafeMutableBytes { inet_pton(ipv6 ? AF_INET6 : AF_INET, host, $0.baseAddress) } == 1
     }
 
     private static func checkPort(_ port: Substring, source: String, shown: String) throws(ServiceFailure) {

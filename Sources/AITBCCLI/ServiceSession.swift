@@ -1,4 +1,5 @@
 import AITBCClient
+import HTTPClient
 import JSON
 import Receipts
 import ServiceRuntime
@@ -191,6 +192,7 @@ struct ServiceSession {
             if status >= 500 { return ServiceFailure(.unreachable, "\(shownURL) failed: \(error)") }
             return ServiceFailure(.rejected, "\(subject): \(error)")
         case .unreachable, .cancelled:
+            if case .invalidURL? = error.transport as HTTPClientError? { return ServiceFailure(.usage, "--url \(shownURL): \(error.message)") }
             return ServiceFailure(.unreachable, "cannot reach the coordinator at \(shownURL): \(error.message)")
         case .invalidResponse:
             return ServiceFailure(.unreachable, "\(shownURL) answered what the API does not document: \(error)")

@@ -43,7 +43,7 @@ import Testing
         #expect(run.stderr.contains("AITBC_API_KEY"), "\(run.stderr)")
     }
 
-    @Test(arguments: ["https://127.0.0.1:8011", "127.0.0.1:8011", "http://", "http://user:pw@127.0.0.1:8011", "http://127.0.0.1:99999", "http://127.0.0.1:8011/?a=b"])
+    @Test(arguments: ["https://127.0.0.1:8011", "127.0.0.1:8011", "http://", "http://user:pw@127.0.0.1:8011", "http://127.0.0.1:99999", "http://127.0.0.1:8011/?a=b", "http://coordinator.example:8011"])
     func aBadURLIsAnInputProblem(url: String) async throws {
         let run = try await CLIFixtures.runAsync(["job", "status", Self.jobID, "--url", url], environment: ["AITBC_API_KEY": Self.key])
         #expect(run.status == 2, "\(url): \(run.stderr)")
