@@ -22,8 +22,8 @@ let package = Package(
             "Sockets", "HTTP1", "HTTPServer", "HTTPClient", "WebSocket", "SQLite", "Cryptography", "JSON", "Receipts",
             "ServiceRuntime",
         ]),
-        // The coordinator's domain library, for in-process benchmarks (Benchmarks/ClaimBench).
-        .library(name: "AITBCCoordinator", targets: ["Coordinator"]),
+        // The coordinator's domain library and its wire types, for in-process benchmarks (Benchmarks/ClaimBench).
+        .library(name: "AITBCCoordinator", targets: ["Coordinator", "WireModels"]),
         // The Swift SDK: typed clients of the coordinator's client, miner and admin APIs (docs/sdk.md).
         .library(name: "AITBCClient", targets: ["AITBCClient"]),
     ],

@@ -20,7 +20,13 @@ extension JobsClient {
         let deadline = clock.now + timeout
         if useWebSocket, let socket = await openClientChannel(id) {
             // Subscribed before the first read, so a transition in between is not missed.
-            let current = try await job(id)
+            let current: JobView
+            do {
+                current = try await job(id)
+            } catch {
+                await socket.close()
+                throw error
+            }
             if current.state.isTerminal == true {
                 await socket.close()
                 return current

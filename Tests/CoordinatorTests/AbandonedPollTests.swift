@@ -3,7 +3,6 @@ import Foundation
 import JSON
 import TestSupport
 import Testing
-import WireModels
 
 /// Found by the issue 10 reviews: a miner that hung up during a long poll (SIGTERM drain,
 /// crash) was still assigned the next job, which then sat RUNNING for the dead miner until

@@ -5,7 +5,6 @@ import JSON
 import Logging
 import TestSupport
 import Testing
-import WireModels
 
 /// The explorer's block reads proxied to a chain node (a small fake of its RPC on loopback).
 @Suite(.serialized) struct ChainReaderTests {

@@ -2,7 +2,6 @@ import Coordinator
 import Cryptography
 import ServiceRuntime
 import Testing
-import WireModels
 
 @Suite struct ConfigurationTests {
     @Test func defaultsMatchTheSpec() throws {

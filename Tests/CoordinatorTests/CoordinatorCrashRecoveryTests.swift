@@ -5,7 +5,6 @@ import Synchronization
 import TestSupport
 import ServiceRuntime
 import Testing
-import WireModels
 
 /// Durability of the real binary: clients and miners work it over HTTP, it is SIGKILLed
 /// under load and restarted on the same data directory. No acknowledged (201) job may be

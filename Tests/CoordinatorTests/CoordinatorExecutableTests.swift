@@ -4,7 +4,6 @@ import JSON
 import TestSupport
 import ServiceRuntime
 import Testing
-import WireModels
 
 /// The real `aitbc-coordinator` binary: help, exit codes, SIGTERM drain, and crash recovery.
 @Suite(.serialized, .enabled(if: TestPaths.product("aitbc-coordinator") != nil, "aitbc-coordinator is not built (swift build --build-tests builds it)"))

@@ -77,3 +77,13 @@ struct CoordinatorHarness {
 }
 
 enum HarnessError: Error { case unexpectedClaim }
+
+extension CoordinatorStore {
+    /// The domain's completion over this store: tests drive a bare store without the
+    /// `Coordinator` (whose observer they would otherwise replace).
+    func complete(
+        jobID: String, minerID: String, result: JSONValue, metrics: JSONValue = .object([]), claim: SignedWorkClaim? = nil
+    ) async throws(CoordinatorError) -> CompletionOutcome {
+        try await JobCompletion(store: self).complete(jobID: jobID, minerID: minerID, result: result, metrics: metrics, claim: claim)
+    }
+}

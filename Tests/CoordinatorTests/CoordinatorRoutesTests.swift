@@ -5,7 +5,6 @@ import JSON
 import Receipts
 import TestSupport
 import Testing
-import WireModels
 
 /// One test per endpoint and per documented error status, over loopback HTTP against an
 /// in-process coordinator on an ephemeral port.

@@ -5,7 +5,6 @@ import HTTP1
 import JSON
 import Logging
 import TestSupport
-import WireModels
 
 /// A coordinator service on 127.0.0.1, port 0, over a temporary database, with fixed test
 /// keys: clients `alice`/`bob`, miners `m1`/`m2`, admin `root`.

@@ -4,7 +4,6 @@ import Foundation
 import ServiceRuntime
 import TestSupport
 import Testing
-import WireModels
 
 /// Issue #12 at start-up, against the real binary: the human summary on stderr, loud warnings,
 /// `APP_ENV=production` refusing placeholder keys and unsigned receipts, start-up failures

@@ -1,6 +1,5 @@
 import TestSupport
 import Testing
-import WireModels
 
 /// docs/coordinator.md shows the lifecycle commands of scripts/coordinator-walkthrough.sh
 /// verbatim, and the script runs green against the real binaries.

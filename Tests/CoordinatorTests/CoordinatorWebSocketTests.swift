@@ -131,6 +131,47 @@ import WireModels
         }
     }
 
+    /// The miner channel's frames are the WireModels messages, and a `job_id` that is no job
+    /// id is refused like an unknown job (the HTTP route's 404), before anything is stored.
+    @Test func minerChannelFramesAreWireMessages() async throws {
+        try await H.with { server in
+            try await server.register()
+            var headers = HTTPHeaders()
+            headers.add(name: "Authorization", value: "Bearer \(H.miner1Key)")
+            let socket = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(server.port)/v1/ws/miner", headers: headers)
+            let jobID = try await server.submit()
+            guard case .jobAssigned(let assigned) = try MinerChannelEvent(json: try await Self.next(socket)) else {
+                Issue.record("expected job.assigned")
+                return
+            }
+            #expect(assigned.job.jobID.rawValue == jobID)
+            let malformed = MinerChannelRequest(operation: .result(JobResultReport(result: ["text": "done"])), id: "m1")
+            var json = malformed.json.objectValue ?? []
+            json.append(JSONMember(key: "job_id", value: "../../etc"))
+            try Self.send(socket, .object(json))
+            guard case .reply(let refusal) = try MinerChannelEvent(json: try await Self.next(socket)) else {
+                Issue.record("expected an error reply")
+                return
+            }
+            #expect(refusal.type == "error" && refusal.status == 404 && refusal.jobID == "../../etc" && refusal.id == "m1")
+            #expect(try ErrorResponse(json: refusal.body).code == "JOB_NOT_FOUND")
+            let report = MinerChannelRequest(operation: .result(JobResultReport(result: ["text": "done"])), jobID: assigned.job.jobID, id: 9)
+            try connectionSend(socket, report)
+            guard case .reply(let ack) = try MinerChannelEvent(json: try await Self.next(socket)) else {
+                Issue.record("expected an ack")
+                return
+            }
+            #expect(ack.isAck && ack.requestType == "result" && ack.id == 9)
+            #expect(try CompletionResponse(json: ack.body).receipt?.json["job_id"] == .string(jobID))
+            await socket.close()
+        }
+    }
+
+    /// Sends a WireModels message as a text frame.
+    func connectionSend(_ connection: WebSocketConnection, _ message: some WireMessage) throws {
+        try connection.send(text: message.text)
+    }
+
     @Test func shutdownClosesOpenChannelsWithGoingAway() async throws {
         let server = try await H.start()
         let socket = try await WebSocketClient.connect(

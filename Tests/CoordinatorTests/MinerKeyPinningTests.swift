@@ -2,7 +2,6 @@ import Coordinator
 import JSON
 import TestSupport
 import Testing
-import WireModels
 
 /// Issue #10, defect 9: a miner's public key is pinned at first registration; only an admin
 /// rotation replaces it.

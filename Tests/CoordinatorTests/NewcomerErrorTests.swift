@@ -4,7 +4,6 @@ import HTTP1
 import JSON
 import TestSupport
 import Testing
-import WireModels
 
 /// Issue #12 ("a newcomer's first hour"): errors that name the cause and the fix, and the
 /// receipt keys published at `GET /v1/keys`.

@@ -4,7 +4,6 @@ import JSON
 import ServiceRuntime
 import TestSupport
 import Testing
-import WireModels
 
 /// The OpenAPI document, its served JSON copy, the documentation and the example settings
 /// stay in step with the code.

@@ -5,7 +5,6 @@ import Glibc
 import JSON
 import TestSupport
 import Testing
-import WireModels
 
 /// Issue #10, defect 8: principal ids published in receipts must not let anyone test guessed
 /// keys offline, and the database files must not be readable by other local users.

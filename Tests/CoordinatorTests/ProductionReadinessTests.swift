@@ -3,7 +3,6 @@ import Foundation
 import ServiceRuntime
 import TestSupport
 import Testing
-import WireModels
 
 /// Found by the issue 12 black-box review: `APP_ENV=production` refused the exact placeholder
 /// keys and a missing signing key, but not " production", a CRLF `.env`, another role's

@@ -4,7 +4,6 @@ import Foundation
 import JSON
 import TestSupport
 import Testing
-import WireModels
 
 /// Issue #10, defect 6: nothing reachable without a key may carry a client's payload, a result
 /// or the miner's metrics. The routes come from the OpenAPI document (every operation with

@@ -1,7 +1,6 @@
 import Coordinator
 import Cryptography
 import Testing
-import WireModels
 
 @Suite struct RateLimiterTests {
     @Test func tokenBucketRefillsOverTheWindow() {

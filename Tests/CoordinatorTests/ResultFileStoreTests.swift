@@ -3,7 +3,6 @@ import TestSupport
 import Testing
 
 @testable import Coordinator
-import WireModels
 
 @Suite struct ResultFileStoreTests {
     /// `writeBatched` may rerun a body after another body of its batch failed; the rerun must

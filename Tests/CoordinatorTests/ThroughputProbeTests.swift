@@ -2,7 +2,6 @@ import Coordinator
 import Foundation
 import JSON
 import Testing
-import WireModels
 
 /// A manual throughput probe (no assertions on time): full lifecycles through the store with
 /// 16 submitters and 16 miners. Enabled with COORDINATOR_PROBE_JOBS=<count>.

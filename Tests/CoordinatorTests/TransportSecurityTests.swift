@@ -6,7 +6,6 @@ import JSON
 import TestSupport
 import Testing
 import WebSocket
-import WireModels
 
 /// Issue #10, defects 3 and 4: the miner WebSocket channel must not bypass `HMAC_SECRET` or the
 /// per-key token bucket that guard the same writes over HTTP.

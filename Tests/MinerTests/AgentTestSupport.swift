@@ -181,6 +181,8 @@ final class MockCoordinator: Sendable {
             let jobID = context.parameters["job_id"] ?? ""
             if let refused = state.withLock({ $0.refusedReports[jobID] }) { return refusal(refused) }
             let parsed = body(request)
+            // What the coordinator would refuse (strict request decoding) is refused here too.
+            guard (try? JobResultReport(json: parsed)) != nil else { return Response(status: .unprocessableContent) }
             let status: HTTPResponseStatus = state.withLock { state in
                 state.resultPosts += 1
                 if state.failingResults.contains(jobID) { return .serviceUnavailable }
@@ -199,6 +201,7 @@ final class MockCoordinator: Sendable {
             let jobID = context.parameters["job_id"] ?? ""
             if let refused = state.withLock({ $0.refusedReports[jobID] }) { return refusal(refused) }
             let parsed = body(request)
+            guard (try? JobFailureReport(json: parsed)) != nil else { return Response(status: .unprocessableContent) }
             let known = state.withLock { state in
                 guard state.assigned.contains(jobID), !state.unknownJobs.contains(jobID) else { return false }
                 state.fails[jobID, default: []].append(parsed)

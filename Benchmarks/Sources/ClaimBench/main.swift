@@ -11,6 +11,7 @@
 import Coordinator
 import Foundation
 import JSON
+import WireModels
 
 struct Options {
     var jobs = 100_000

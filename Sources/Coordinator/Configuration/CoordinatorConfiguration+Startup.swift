@@ -1,6 +1,5 @@
 import Cryptography
 public import ServiceRuntime
-import WireModels
 
 /// What a newcomer needs to see at start-up (issue #12): one human line per concern instead of
 /// only the `CoordinatorConfiguration(...)` blob in the JSON log, loud warnings for the two

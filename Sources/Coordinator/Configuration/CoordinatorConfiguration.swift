@@ -222,14 +222,8 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
         return result
     }
 
-    /// Whether `id` is usable as an explicit principal id.
-    static func isValidPrincipalID(_ id: String) -> Bool {
-        guard (1...64).contains(id.utf8.count) else { return false }
-        return id.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-        }
-    }
+    /// Whether `id` is usable as an explicit principal id (the rule `MinerID` checks on the wire).
+    static func isValidPrincipalID(_ id: String) -> Bool { MinerID.isPrincipalID(id) }
 
     /// An Ed25519 seed written as 64 hex characters; unset → nil.
     /// - Throws: `ConfigurationError.invalid` for anything else (fail fast, spec §2).

@@ -3,7 +3,6 @@ import HTTP1
 public import Logging
 public import ServiceRuntime
 import Synchronization
-import WireModels
 
 /// The coordinator daemon: the domain core behind an HTTP server with the operational
 /// routes, middleware (request id, metrics, access log, CORS, legacy `detail`), the

@@ -1,5 +1,4 @@
 import Glibc
-import WireModels
 
 /// What one start-up creates on disk, so that a start which fails — a port already taken, a
 /// database that cannot be opened — leaves nothing behind (issue #12: a failed bind left a

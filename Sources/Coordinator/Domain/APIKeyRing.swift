@@ -1,5 +1,4 @@
 import Cryptography
-import WireModels
 
 /// The configured API keys of every role, each mapped to its principal.
 ///

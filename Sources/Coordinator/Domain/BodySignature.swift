@@ -1,5 +1,4 @@
 import Cryptography
-import WireModels
 
 /// The optional body signature (spec §11 weakness 6): `X-Signature` = lowercase or
 /// uppercase hex of HMAC-SHA256(HMAC_SECRET, raw body).

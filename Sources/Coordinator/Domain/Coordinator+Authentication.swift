@@ -1,6 +1,5 @@
 import HTTP1
 public import HTTPServer
-import WireModels
 
 /// The one authentication path of both transports (issue #10, defect 3): the HTTP routes and
 /// the WebSocket upgrade both call `authenticate(_:role:transport:)`, so key → principal, the

@@ -89,9 +89,9 @@ extension Coordinator {
 
     /// Accepts the assigned miner's result (POST /v1/miners/{job_id}/result): the job is
     /// COMPLETED and, with signing on, a receipt is issued.
-    /// - Throws: as `CoordinatorStore.complete`.
+    /// - Throws: as `JobCompletion.complete`.
     public func complete(_ jobID: JobID, minerID: String, _ report: JobResultReport) async throws(CoordinatorError) -> CompletionOutcome {
-        try await store.complete(
+        try await completions.complete(
             jobID: jobID.rawValue, minerID: minerID, result: report.result, metrics: report.metricsOrEmpty, claim: report.claim)
     }
 

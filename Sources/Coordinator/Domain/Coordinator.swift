@@ -1,10 +1,11 @@
 public import Logging
 import WireModels
 
-/// The coordinator's domain core, wired together: store, long-poll dispatcher, event hub
-/// and rate limiter. The HTTP layer authenticates with `configuration.keyRing`, calls the
-/// store for plain operations and `poll` for long polls, and runs `runSweeper()` beside the
-/// server.
+/// The coordinator's domain core, wired together: store, completions, long-poll dispatcher,
+/// event hub and rate limiter. It is the one way in for both transports: the HTTP routes and
+/// WebSocket channels authenticate with `authenticate` and call its operations
+/// (`Coordinator+Operations`, `poll`, `complete`), never the store; the service runs
+/// `runSweeper()` beside the server.
 public final class Coordinator: Sendable {
     /// The settings.
     public let configuration: CoordinatorConfiguration
@@ -18,6 +19,8 @@ public final class Coordinator: Sendable {
     public let rateLimiter: RateLimiter
     /// Prometheus series.
     public let metrics: CoordinatorMetrics
+    /// Decides results: claim check, billing, receipt signing (the store only persists).
+    public let completions: JobCompletion
     private let logger: Logger
 
     /// Wires a store: every committed QUEUED transition (submit, requeue) wakes one poller
@@ -29,6 +32,7 @@ public final class Coordinator: Sendable {
         self.configuration = store.configuration
         self.store = store
         self.logger = logger
+        completions = JobCompletion(store: store)
         let dispatcher = JobDispatcher()
         let events = JobEventHub()
         self.dispatcher = dispatcher

@@ -1,7 +1,6 @@
 import Glibc
 import Synchronization
 import ServiceRuntime
-import WireModels
 
 /// Wall-clock time in Unix milliseconds, injected so expiry, heartbeat timeouts and receipt
 /// timestamps test exactly without sleeping.

@@ -26,10 +26,7 @@ enum Identifiers {
     /// 16 random bytes as 32 hex characters (receipt ids).
     static func receiptID() -> String { Hex.encode(SecureRandom.bytes(count: 16)) }
 
-    /// Whether `text` looks like an id we issue (32 lowercase hex), so malformed path
-    /// parameters are answered 404 without touching the database.
-    static func isWellFormed(_ text: String) -> Bool {
-        text.utf8.count == 32
-            && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
-    }
+    /// Whether `text` looks like an id we issue (`JobID`'s rule: 32 lowercase hex), so
+    /// malformed ids are answered 404 without touching the database.
+    static func isWellFormed(_ text: String) -> Bool { JobID(text) != nil }
 }

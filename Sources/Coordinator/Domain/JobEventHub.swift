@@ -1,5 +1,4 @@
 import Synchronization
-import WireModels
 
 /// Fans committed job state changes out to subscribers (the client WebSocket channel,
 /// spec §13), each with a bounded buffer. A subscriber that falls behind is cut off — its

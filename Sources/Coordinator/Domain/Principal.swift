@@ -1,5 +1,3 @@
-import WireModels
-
 /// Which key set a route accepts (spec/coordinator.md §3).
 public enum Role: String, Sendable, CaseIterable {
     /// Submits jobs and reads their state, results and receipts.

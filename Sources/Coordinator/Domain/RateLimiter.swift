@@ -1,5 +1,4 @@
 import Synchronization
-import WireModels
 
 /// A token bucket per principal (spec §11 weakness 6, `RATE_LIMIT_REQUESTS` per
 /// `RATE_LIMIT_WINDOW_SECONDS`): a full bucket holds `capacity` tokens and refills at

@@ -1,7 +1,6 @@
 import HTTP1
 public import HTTPClient
 public import JSON
-import WireModels
 
 /// The explorer's chain reads, served from the chain node's RPC at `CHAIN_RPC_URL`
 /// (spec/coordinator.md §6 "Explorer-facing", spec/chain-node.md RPC table).

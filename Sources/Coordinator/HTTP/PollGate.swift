@@ -1,5 +1,4 @@
 import Synchronization
-import WireModels
 
 /// Tracks in-flight long polls so shutdown can end them at once: a poll may wait up to 60 s,
 /// which would otherwise hold the drain until its deadline. After `close()` every running

@@ -1,6 +1,5 @@
 import JSON
 import Synchronization
-import WireModels
 
 /// Digested capabilities per miner, so a claim does not re-parse the (up to 64 KiB)
 /// capability document each time. An entry is reused only while the stored text and region

@@ -1,5 +1,4 @@
 public import SQLite
-import WireModels
 
 /// The coordinator's tables (spec/coordinator.md §5 plus the Required additions), as
 /// append-only migrations. Times are Unix milliseconds (INTEGER); JSON columns hold compact text.

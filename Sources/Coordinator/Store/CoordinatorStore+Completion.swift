@@ -2,105 +2,52 @@ import Cryptography
 public import JSON
 import Receipts
 import SQLite
-public import WireModels
+import WireModels
+
+/// A completion as the domain decided it (`JobCompletion`): what the store writes.
+struct DecidedCompletion: Sendable {
+    var jobID: String
+    var minerID: String
+    var clientID: String
+    /// The snapshot's assignment time: the compare-and-set's guard, and the run's start.
+    var startedAt: Int64
+    var completedAt: Int64
+    /// SHA-256 of result and metrics, which tells a replay from a different result.
+    var completionHash: String
+    /// The result's compact JSON.
+    var resultBytes: [UInt8]
+    /// Whether the result goes to `DATA_DIR/results/` instead of the row.
+    var resultOnDisk: Bool
+    /// The metrics as stored (with `duration_ms`).
+    var metricsText: String
+    /// The signed receipt; nil when signing is off.
+    var receipt: JSONValue?
+    var receiptID: String
+}
 
 extension CoordinatorStore {
     /// Longest `error_code` and `error_message` of a failure report.
     static let maxErrorCodeBytes = 64
     static let maxErrorMessageBytes = 4_096
 
-    /// Accepts the result of a RUNNING job from its assigned miner (POST /v1/miners/{id}/result,
-    /// spec §9): job COMPLETED with result (inline, or on disk above the inline limit),
-    /// metrics, receipt, `jobreceipt` history row, event row and miner statistics — stored in
-    /// one transaction. An exact replay of the accepted result by the same miner returns the
-    /// stored receipt; nothing new is stored or returned.
-    ///
-    /// The receipt is built and signed from a snapshot read *before* the write (so signing
-    /// runs in parallel instead of on the single writer queue); the write is a
-    /// compare-and-set on `(state = RUNNING, assigned_miner_id, started_at)` of that snapshot.
-    /// If the job changed in between, the signed receipt is discarded unseen and the outcome
-    /// is decided again on the new state (replay, 403 or 409).
-    ///
-    /// A signed work `claim` (Receipts `WorkClaim`) is checked against the public key the
-    /// miner registered — its job, miner, result hash, units and unit type must match this
-    /// completion — and embedded in the receipt's metadata as `work_claim` and
-    /// `miner_signature`.
-    /// - Throws: `CoordinatorError.jobNotFound`; `.conflictState` when the job is not RUNNING
-    ///   (or a different result is sent for a completed job); `.forbidden` when another miner
-    ///   holds it; `.invalidPayload` (result/metrics not objects, non-finite or negative
-    ///   units/price, a claim that does not match or verify); `.payloadTooLarge`.
-    public func complete(
-        jobID: String, minerID: String, result: JSONValue, metrics: JSONValue = .object([]), claim: SignedWorkClaim? = nil
+    /// Persists a completion the domain decided (`JobCompletion`): job COMPLETED with result
+    /// (inline, or on disk above the inline limit), metrics and receipt, the `jobreceipt`
+    /// history row, the event row and the miner's statistics — in one transaction, as a
+    /// compare-and-set on `(state = RUNNING, assigned_miner_id, started_at)` of the snapshot
+    /// the decision was made on. If the job moved since, nothing is written and `redecide`
+    /// answers from the job as it is now (a replay's stored outcome, or a refusal). The store
+    /// itself neither checks claims, bills nor signs.
+    /// - Throws: what `redecide` throws, `CoordinatorError.conflictState`, `.storage`.
+    func commitCompletion(
+        _ decided: DecidedCompletion,
+        redecide: @escaping @Sendable (CompletionSnapshot) throws(CoordinatorError) -> CompletionOutcome?
     ) async throws(CoordinatorError) -> CompletionOutcome {
-        guard Identifiers.isWellFormed(jobID) else { throw .jobNotFound }
-        guard case .object = result else { throw .invalidPayload("result: must be an object") }
-        guard case .object(let givenMetrics) = metrics else { throw .invalidPayload("metrics: must be an object") }
-        let resultBytes = try JSONText.bytes(result, field: "result", limit: configuration.maxBodyBytes)
-        let metricsBytes = try JSONText.bytes(metrics, field: "metrics", limit: configuration.maxBodyBytes)
-        var hasher = SHA256.Hasher()
-        hasher.update(resultBytes)
-        hasher.update([0x0A])
-        hasher.update(metricsBytes)
-        let completionHash = Hex.encode(hasher.finalize())
-
-        let snapshot = try await completionSnapshot(jobID: jobID)
-        if let replay = try Self.replay(snapshot, minerID: minerID, completionHash: completionHash) { return replay }
-        try Self.checkCompletable(snapshot, minerID: minerID, transition: .complete)
-        let startedAt = snapshot.startedAt ?? snapshot.requestedAt
-        // completed_at >= started_at even if the wall clock stepped back (receipts.md §2).
-        let completedAt = max(clock.nowMilliseconds(), startedAt)
-        let durationMS = completedAt - startedAt
-        var metricMembers = givenMetrics
-        if !metricMembers.contains(where: { $0.key == "duration_ms" }) {
-            metricMembers.append(JSONMember(key: "duration_ms", value: .integer(JSONInteger(durationMS))))
-        }
-        let storedMetrics = JSONValue.object(metricMembers)
-        let metricsText = try JSONText.text(storedMetrics, field: "metrics")
-        let payload = try JSONText.parse(snapshot.payload)
-        let billing: Billing
-        do {
-            billing = try Billing.decide(
-                result: result, metrics: storedMetrics,
-                facts: Billing.Facts(
-                    kind: try? JobKind.select(for: payload), wallMilliseconds: durationMS, assignedGPUs: snapshot.assignedGPUs,
-                    unitPrice: snapshot.unitPrice,
-                    tokenLimit: min(JobKind.declaredTokenLimit(of: payload) ?? configuration.defaultJobTokenLimit, configuration.maxJobTokenLimit),
-                    timeLimitMilliseconds: Int64(
-                        JobKind.timeLimitSeconds(of: payload, fallback: configuration.defaultJobSeconds, maximum: configuration.maxJobSeconds)
-                            + configuration.jobTimeGraceSeconds) * 1_000,
-                    maxTokensPerSecond: configuration.maxTokensPerSecond))
-        } catch {
-            billingMetrics.rejected(field: error.field)
-            throw error.error
-        }
-        if billing.wasCapped { billingMetrics.capped(unitType: billing.unitType) }
-        if let claim {
-            try Self.checkClaim(
-                claim, jobID: jobID, minerID: minerID, result: result, metrics: storedMetrics,
-                unitType: billing.reportedUnitType ?? billing.unitType.rawValue,
-                publicKeyHex: snapshot.minerPublicKey,
-                window: (startedAt / 1_000 - Self.claimClockSkewSeconds)...(completedAt / 1_000 + Self.claimClockSkewSeconds))
-        } else if snapshot.minerPublicKey != nil {
-            // A miner that registered a key has every result vouched for by it.
-            throw .invalidPayload("claim: required, this miner registered a public_key")
-        }
-        let onDisk = resultBytes.count > configuration.inlineResultLimitBytes
-        let resultRef = onDisk ? ResultFileStore.reference(jobID: jobID) : nil
-        let receiptID = Identifiers.receiptID()
-        let receipt = try receipts.make(
-            ReceiptFactory.Facts(
-                receiptID: receiptID, jobID: jobID, clientID: snapshot.clientID, minerID: minerID,
-                payload: payload, constraints: try Self.constraints(fromStored: snapshot.constraints).json,
-                result: onDisk ? nil : result, resultRef: resultRef,
-                artifactHash: "sha256:" + Hex.encode(SHA256.hash(resultBytes)), metrics: storedMetrics, workClaim: claim,
-                billing: billing,
-                requestedAt: snapshot.requestedAt, startedAt: startedAt, completedAt: completedAt))
-        let receiptText = try receipt.map { value throws(CoordinatorError) in try JSONText.text(value, field: "receipt") }
-        let storedReceiptID = receipt == nil ? nil : receiptID
-        let inlineText = onDisk ? nil : String(decoding: resultBytes, as: UTF8.self)
-        let temporaryPath = onDisk ? try results.writeTemporary(jobID: jobID, bytes: resultBytes) : nil
+        let resultRef = decided.resultOnDisk ? ResultFileStore.reference(jobID: decided.jobID) : nil
+        let inlineText = decided.resultOnDisk ? nil : String(decoding: decided.resultBytes, as: UTF8.self)
+        let temporaryPath = decided.resultOnDisk ? try results.writeTemporary(jobID: decided.jobID, bytes: decided.resultBytes) : nil
+        let receiptText = try decided.receipt.map { value throws(CoordinatorError) in try JSONText.text(value, field: "receipt") }
+        let storedReceiptID = decided.receipt == nil ? nil : decided.receiptID
         let results = self.results
-        let clientID = snapshot.clientID
         let target = try JobStateMachine.target(of: .complete, from: .running)
         do {
             return try await batched { db, changes in
@@ -111,26 +58,28 @@ extension CoordinatorStore {
                     WHERE id = ? AND state = 'RUNNING' AND assigned_miner_id = ? AND started_at = ?
                     """,
                     [
-                        target.rawValue, inlineText, resultRef, completionHash, metricsText, storedReceiptID,
-                        completedAt, jobID, minerID, startedAt,
+                        target.rawValue, inlineText, resultRef, decided.completionHash, decided.metricsText, storedReceiptID,
+                        decided.completedAt, decided.jobID, decided.minerID, decided.startedAt,
                     ])
                 guard db.changes == 1 else {
-                    // The job moved since the snapshot: decide on what it is now.
-                    let now = try Self.completionSnapshot(db, jobID: jobID)
-                    if let replay = try Self.replay(now, minerID: minerID, completionHash: completionHash) { return replay }
-                    try Self.checkCompletable(now, minerID: minerID, transition: .complete)
+                    // The job moved since the snapshot: the domain decides on what it is now.
+                    if let outcome = try redecide(try Self.completionSnapshot(db, jobID: decided.jobID)) { return outcome }
                     throw CoordinatorError.conflictState("job was reassigned")
                 }
                 // The file goes into place only once this completion has won the job.
-                if let temporaryPath { try results.publish(temporaryPath: temporaryPath, jobID: jobID) }
+                if let temporaryPath { try results.publish(temporaryPath: temporaryPath, jobID: decided.jobID) }
                 if let receiptText, let storedReceiptID {
                     try db.execute(
                         """
                         INSERT INTO jobreceipt(id, job_id, job_seq, receipt_id, payload, created_at)
                         VALUES (?1, ?2, (SELECT seq FROM job WHERE id = ?2), ?3, ?4, ?5)
                         """,
-                        [Identifiers.timeOrderedUUIDHex(milliseconds: completedAt), jobID, storedReceiptID, receiptText, completedAt])
+                        [
+                            Identifiers.timeOrderedUUIDHex(milliseconds: decided.completedAt), decided.jobID, storedReceiptID,
+                            receiptText, decided.completedAt,
+                        ])
                 }
+                let durationMS = decided.completedAt - decided.startedAt
                 try db.execute(
                     """
                     UPDATE miner SET inflight = MAX(inflight - 1, 0), jobs_completed = jobs_completed + 1,
@@ -138,11 +87,11 @@ extension CoordinatorStore {
                         average_job_duration_ms = CAST(total_job_duration_ms + ? AS REAL) / (jobs_completed + 1),
                         last_receipt_id = COALESCE(?, last_receipt_id)
                     WHERE id = ?
-                    """, [durationMS, durationMS, storedReceiptID, minerID])
+                    """, [durationMS, durationMS, storedReceiptID, decided.minerID])
                 try Self.record(
-                    db, &changes, jobID: jobID, clientID: clientID, from: .running, to: target, at: completedAt,
-                    actor: "miner:\(minerID)", receiptID: storedReceiptID, minerID: minerID)
-                return CompletionOutcome(receipt: receipt, replayed: false)
+                    db, &changes, jobID: decided.jobID, clientID: decided.clientID, from: .running, to: target,
+                    at: decided.completedAt, actor: "miner:\(decided.minerID)", receiptID: storedReceiptID, minerID: decided.minerID)
+                return CompletionOutcome(receipt: decided.receipt, replayed: false)
             }
         } catch {
             // Only an unpublished temporary file is left to remove; a published one belongs to the commit.
@@ -189,61 +138,6 @@ extension CoordinatorStore {
             constraints: try row.get(4), requestedAt: try row.get(5), startedAt: try row.get(6), resultHash: try row.get(7),
             receipt: try row.get(8), minerPublicKey: try row.get(9), unitPrice: try row.get(10),
             assignedGPUs: (try row.get(11) as Int?) ?? 0)
-    }
-
-    /// Checks a miner's signed work claim against this completion and the miner's registered key.
-    /// - Throws: `CoordinatorError.invalidPayload` naming what does not match.
-    /// How far a claim's `completed_at` may lie outside [assignment, now] (miner clock skew).
-    static let claimClockSkewSeconds: Int64 = 300
-
-    static func checkClaim(
-        _ signed: SignedWorkClaim, jobID: String, minerID: String, result: JSONValue, metrics: JSONValue, unitType: String,
-        publicKeyHex: String?, window: ClosedRange<Int64>
-    ) throws(CoordinatorError) {
-        if signed.claim.isNull { throw .invalidPayload("claim: field required with claim_signature") }
-        if signed.signature.isNull { throw .invalidPayload("claim_signature: field required with claim") }
-        guard let publicKeyHex, let publicKey = try? Ed25519.PublicKey(hex: publicKeyHex) else {
-            throw .invalidPayload("claim_signature: the miner registered no public_key")
-        }
-        guard let claim = WorkClaim(json: signed.claim) else {
-            throw .invalidPayload(
-                "claim: needs job_id, miner_id, result_hash, unit_type (strings), units (number), duration_ms, completed_at (integers)")
-        }
-        guard claim.jobID == jobID else { throw .invalidPayload("claim: job_id does not match the job") }
-        guard claim.minerID == minerID else { throw .invalidPayload("claim: miner_id does not match the miner") }
-        guard let hash = try? WorkClaim.resultHash(of: result), claim.resultHash == hash else {
-            throw .invalidPayload("claim: result_hash does not match the result")
-        }
-        guard claim.unitType == unitType else { throw .invalidPayload("claim: unit_type does not match the metrics") }
-        let claimedUnits = metrics["units"].flatMap { $0.isNull ? nil : $0.doubleValue } ?? result["units"]?.doubleValue
-        guard claimedUnits == claim.units else { throw .invalidPayload("claim: units does not match the metrics") }
-        guard metrics["duration_ms"]?.int64Value == claim.durationMilliseconds else {
-            throw .invalidPayload("claim: duration_ms does not match the metrics")
-        }
-        guard window.contains(claim.completedAt) else {
-            throw .invalidPayload("claim: completed_at is outside the job's run (more than \(claimClockSkewSeconds) s of clock skew)")
-        }
-        guard WorkClaim.isValid(claim: signed.claim, signature: signed.signature, publicKey: publicKey) else {
-            throw .invalidPayload("claim_signature: not a valid signature of the claim by the miner's registered key")
-        }
-    }
-
-    /// The stored outcome when `snapshot` is this miner's already accepted, identical completion.
-    static func replay(_ snapshot: CompletionSnapshot, minerID: String, completionHash: String) throws(CoordinatorError)
-        -> CompletionOutcome?
-    {
-        guard snapshot.state == .completed, snapshot.assignedMinerID == minerID, snapshot.resultHash == completionHash else {
-            return nil
-        }
-        return CompletionOutcome(
-            receipt: try snapshot.receipt.map { text throws(CoordinatorError) in try JSONText.parse(text) }, replayed: true)
-    }
-
-    /// Refuses a completion/failure the state machine or the assignment forbids.
-    /// - Throws: `CoordinatorError.conflictState` (not RUNNING) or `.forbidden` (another miner).
-    static func checkCompletable(_ snapshot: CompletionSnapshot, minerID: String, transition: JobTransition) throws(CoordinatorError) {
-        _ = try JobStateMachine.target(of: transition, from: snapshot.state)
-        guard snapshot.assignedMinerID == minerID else { throw .forbidden("job is assigned to another miner") }
     }
 
     /// Records the assigned miner's failure report (POST /v1/miners/{id}/fail): FAILED with

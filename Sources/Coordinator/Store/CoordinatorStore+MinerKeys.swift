@@ -1,5 +1,4 @@
 import SQLite
-import WireModels
 
 /// A recorded admin rotation of a miner's pinned public key.
 public struct MinerKeyRotation: Sendable, Equatable {

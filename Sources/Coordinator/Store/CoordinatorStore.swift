@@ -21,10 +21,11 @@ public final class CoordinatorStore: Sendable {
     public let configuration: CoordinatorConfiguration
     /// The injected clock.
     public let clock: any CoordinatorClock
-    let receipts: ReceiptFactory
     let results: ResultFileStore
     let matchers = MatcherCache()
     let scheduler = ClaimScheduler()
+    /// Billing refusals and caps, counted by the domain's completions (created here, with the
+    /// metrics factory the store is opened with).
     let billingMetrics: BillingMetrics
     /// The callback lives in a struct: a bare closure inside `Mutex` is reabstracted on every
     /// `withLock` (inout), which wrapped it in one more thunk per call (measured: call depth
@@ -44,10 +45,6 @@ public final class CoordinatorStore: Sendable {
         self.database = database
         self.configuration = configuration
         self.clock = clock
-        let signer = configuration.signingKey.map { key in
-            ReceiptSigner(key: key, attestationKeys: configuration.attestationKey.map { [$0] } ?? [])
-        }
-        receipts = ReceiptFactory(signer: signer)
         results = ResultFileStore(dataDirectory: configuration.dataDirectory)
         observer = Mutex(nil)
     }

@@ -1,5 +1,4 @@
 import Glibc
-import WireModels
 
 /// Owner-only modes for the coordinator's SQLite files (issue #10, defect 8b). The database
 /// holds every payload and result; `DATA_DIR` is created 0700, but `DATABASE_URL` may name a

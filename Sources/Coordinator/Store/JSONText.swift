@@ -1,5 +1,4 @@
 import JSON
-import WireModels
 
 /// Compact JSON text for storage, and strict parsing of what we stored.
 enum JSONText {

@@ -1,5 +1,4 @@
 import Cryptography
-import WireModels
 
 /// Opaque pagination cursors: base64url of `v1|<field>|<field>…`. Clients treat them as
 /// opaque strings; a cursor that does not decode is a 422, never a crash.

@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import WireModels
 
 /// Large results on disk: `DATA_DIR/results/<job_id>.json`.
 ///
