@@ -27,7 +27,7 @@ final class ServiceCommandHarness: Sendable {
     /// The coordinator's base URL, as a user passes it to `--url`.
     var url: String { "http://127.0.0.1:\(coordinator.port)" }
 
-    /// Starts a coordinator; nil (the test records an issue) when a binary is not built.
+    /// Starts a coordinator (the test fails when `aitbc-coordinator` is not built).
     static func start() async throws -> ServiceCommandHarness {
         let binary = try #require(TestPaths.product("aitbc-coordinator"), "build the package first (swift build)")
         let directory = try TemporaryDirectory(prefix: "aitbc-cli-service")

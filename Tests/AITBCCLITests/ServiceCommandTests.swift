@@ -13,11 +13,16 @@ import WireModels
     /// A miner (the SDK's client) that claims the next job and reports a result for it.
     static func completeNextJob(_ harness: ServiceCommandHarness, expecting jobID: String) async throws {
         let miner = MinerClient(configuration: AITBCConfiguration(baseURL: harness.url, apiKey: ServiceCommandHarness.minerKey))
-        defer { Task { await miner.transport.shutdown() } }
-        _ = try await miner.register(capabilities: ["gpus": [["name": "RTX 4090", "memory_mb": 24576]]], concurrency: 1)
-        let assigned = try #require(try await miner.poll(maxWaitSeconds: 5))
-        #expect(assigned.jobID.rawValue == jobID)
-        _ = try await miner.submitResult(assigned.jobID, result: ["output": "hello"], metrics: ["duration_ms": 5])
+        do {
+            _ = try await miner.register(capabilities: ["gpus": [["name": "RTX 4090", "memory_mb": 24576]]], concurrency: 1)
+            let assigned = try #require(try await miner.poll(maxWaitSeconds: 5))
+            #expect(assigned.jobID.rawValue == jobID)
+            _ = try await miner.submitResult(assigned.jobID, result: ["output": "hello"], metrics: ["duration_ms": 5])
+        } catch {
+            await miner.transport.shutdown()
+            throw error
+        }
+        await miner.transport.shutdown()
     }
 
     @Test func submitStatusCancel() async throws {
