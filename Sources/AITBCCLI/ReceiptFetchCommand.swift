@@ -86,7 +86,6 @@ public struct ReceiptFetchCommand: AsyncParsableCommand {
                         for line in report.lines { CommandIO.printOut(line) }
                     }
                 }
-                if all && receipts.isEmpty { CommandIO.printOut("no receipts") }
             }
             guard let reports else { return .ok }
             let failed = reports.filter { !$0.isVerified }.count

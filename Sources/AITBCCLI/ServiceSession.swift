@@ -133,14 +133,19 @@ struct ServiceSession {
     }
 
     /// Every receipt of the job, oldest first (all pages).
+    /// - Throws: `ServiceFailure` (exit 1) when the job has none, as for the latest one.
     func allReceipts(_ text: String) async throws(ServiceFailure) -> [Receipt] {
         let id = try Self.jobID(text)
-        return try await call("job \(id)") { () async throws(AITBCError) in
+        let receipts = try await call("job \(id)") { () async throws(AITBCError) in
             var receipts: [Receipt] = []
             var iterator = jobs.receipts(id).makeAsyncIterator()
             while let receipt = try await iterator.next() { receipts.append(receipt) }
             return receipts
         }
+        guard !receipts.isEmpty else {
+            throw ServiceFailure(.rejected, "job \(id) has no receipts: it has not COMPLETED, or the coordinator signs none")
+        }
+        return receipts
     }
 
     /// One page of the admin job listing, in its wire encoding.

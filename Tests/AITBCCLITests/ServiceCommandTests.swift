@@ -172,6 +172,9 @@ import WireModels
             let queued = try await harness.submitEcho()
             let noReceipt = try await harness.client(["receipt", "fetch", queued])
             #expect(noReceipt.status == 1, "\(noReceipt.stderr)")
+            let noHistory = try await harness.client(["receipt", "fetch", queued, "--all"])
+            #expect(noHistory.status == 1, "\(noHistory.stderr)")
+            #expect(noHistory.stderr.contains("has no receipts"), "\(noHistory.stderr)")
             // 2: a malformed job id is refused before anything is sent.
             let malformed = try await harness.client(["job", "status", "../admin"])
             #expect(malformed.status == 2, "\(malformed.stderr)")
