@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "AITBCCLI",
             dependencies: [
-                "Cryptography", "Receipts", "JSON", "HTTP1", "HTTPClient", "ServiceRuntime",
+                "Cryptography", "Receipts", "JSON", "HTTP1", "HTTPClient", "ServiceRuntime", "AITBCClient", "WireModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -182,7 +182,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "AITBCCLITests", dependencies: ["AITBCCLI", "Receipts", "Cryptography", "ServiceRuntime", "TestSupport", "Sockets", "JSON"],
+            name: "AITBCCLITests",
+            dependencies: ["AITBCCLI", "Receipts", "Cryptography", "ServiceRuntime", "TestSupport", "Sockets", "JSON", "AITBCClient", "WireModels"],
             swiftSettings: swiftSettings),
     ]
 )

@@ -6,9 +6,9 @@ public struct AITBCCommand: AsyncParsableCommand {
     /// Command name, help text and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "aitbc",
-        abstract: "AITBC command-line tool: keys and compute receipts.",
+        abstract: "AITBC command-line tool: keys, compute receipts, and the coordinator's jobs and miners.",
         version: AITBCVersion.line(for: "aitbc"),
-        subcommands: [KeygenCommand.self, ReceiptCommand.self])
+        subcommands: [KeygenCommand.self, ReceiptCommand.self, JobCommand.self, MinerCommand.self])
 
     /// Creates the command with default option values (ArgumentParser fills them in).
     public init() {}

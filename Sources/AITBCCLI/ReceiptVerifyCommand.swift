@@ -34,25 +34,8 @@ public struct ReceiptVerifyCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Receipt or vector file, or - for stdin.", valueName: "file"))
     public var file: String
 
-    /// Trusted public keys.
-    @Option(
-        name: .customLong("key-hex"),
-        help: ArgumentHelp("Trusted coordinator/attestation public key (64 hex characters); repeatable.", valueName: "pub"))
-    public var keyHex: [String] = []
-
-    /// Where to fetch trusted keys.
-    @Option(
-        name: .customLong("keys-url"),
-        help: ArgumentHelp(
-            "Trust the Ed25519 keys of a coordinator: its base URL (http://host:8011 or …/v1) or the full …/v1/keys URL.",
-            valueName: "url"))
-    public var keysURL: String?
-
-    /// Pinned miner keys for the work claim.
-    @Option(
-        name: .customLong("miner-key-hex"),
-        help: ArgumentHelp("Accept the work claim only from this miner public key (64 hex); repeatable.", valueName: "pub"))
-    public var minerKeyHex: [String] = []
+    /// The keys it trusts.
+    @OptionGroup public var keys: TrustedKeyOptions
 
     /// Machine-readable output.
     @Flag(name: .long, help: "Print the result as one JSON object on stdout instead of lines on stderr.")
@@ -63,23 +46,9 @@ public struct ReceiptVerifyCommand: AsyncParsableCommand {
 
     /// - Throws: `ValidationError` (usage, exit 64) when no trusted key source is given.
     public func validate() throws {
-        guard !keyHex.isEmpty || keysURL != nil else {
+        guard !keys.isEmpty else {
             throw ValidationError("at least one trusted key is required: --key-hex <pub> (repeatable) or --keys-url <url>")
         }
-    }
-
-    /// The trusted keys of `--key-hex`.
-    /// - Throws: `CLIError` for a key that is not 64 hex characters.
-    func givenKeys(_ hexes: [String], option: String) throws(CLIError) -> [Ed25519.PublicKey] {
-        var keys: [Ed25519.PublicKey] = []
-        for hex in hexes {
-            do {
-                keys.append(try Ed25519.PublicKey(hex: hex))
-            } catch {
-                throw CLIError("\(option): expected a 32-byte public key as 64 hex characters")
-            }
-        }
-        return keys
     }
 
     /// The report for the input: the primary signature against the `--key-hex` keys and
@@ -88,8 +57,8 @@ public struct ReceiptVerifyCommand: AsyncParsableCommand {
     public func report(signingKeys: [Ed25519.PublicKey] = [], attestationKeys: [Ed25519.PublicKey] = []) throws(CLIError)
         -> ReceiptReport
     {
-        let given = try givenKeys(keyHex, option: "--key-hex")
-        let minerKeys = try givenKeys(minerKeyHex, option: "--miner-key-hex")
+        let given = try TrustedKeyOptions.publicKeys(keys.keyHex, option: "--key-hex")
+        let minerKeys = try TrustedKeyOptions.publicKeys(keys.minerKeyHex, option: "--miner-key-hex")
         let receipt = try ReceiptInput.load(path: file)
         return ReceiptReport.make(
             receipt, trustedKeys: given + signingKeys, attestationKeys: given + attestationKeys,
@@ -99,9 +68,9 @@ public struct ReceiptVerifyCommand: AsyncParsableCommand {
     /// The primary signature and attestations only (as before the work claim was checked).
     /// - Throws: `CLIError` for unusable input or keys.
     public func verification() throws(CLIError) -> ReceiptVerification {
-        guard !keyHex.isEmpty else { throw CLIError("at least one --key-hex trusted public key is required") }
+        guard !keys.keyHex.isEmpty else { throw CLIError("at least one --key-hex trusted public key is required") }
         let receipt = try ReceiptInput.load(path: file)
-        return ReceiptVerifier(trustedKeys: try givenKeys(keyHex, option: "--key-hex")).verify(receipt)
+        return ReceiptVerifier(trustedKeys: try TrustedKeyOptions.publicKeys(keys.keyHex, option: "--key-hex")).verify(receipt)
     }
 
     /// The per-signature report lines of a `ReceiptVerification`.
@@ -118,7 +87,7 @@ public struct ReceiptVerifyCommand: AsyncParsableCommand {
     /// - Throws: `ExitCode` with the documented status.
     public func run() async throws {
         var fetched = KeysURL.Keys()
-        if let keysURL {
+        if let keysURL = keys.keysURL {
             do {
                 fetched = try await KeysURL.fetch(keysURL)
             } catch {

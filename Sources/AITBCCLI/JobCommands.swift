@@ -1,0 +1,263 @@
+public import ArgumentParser
+import JSON
+import ServiceRuntime
+
+/// `aitbc job status JOB_ID`: the job view (GET /v1/jobs/{id}).
+public struct JobStatusCommand: AsyncParsableCommand {
+    /// Command name, help text and subcommands.
+    public static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Print a job's state (GET /v1/jobs/{job_id}).")
+
+    /// The job.
+    @Argument(help: ArgumentHelp("The job id (32 lowercase hex).", valueName: "job-id"))
+    public var jobID: String
+
+    /// Where and how.
+    @OptionGroup public var service: ServiceOptions
+
+    /// Creates the command with default option values (ArgumentParser fills them in).
+    public init() {}
+
+    /// Runs the command.
+    /// - Throws: `ExitCode` with the documented status.
+    public func run() async throws {
+        try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
+            try await ServiceSession.using(service) { session throws(ServiceFailure) -> ServiceExit in
+                JobOutput.print(try await session.job(jobID), json: service.json)
+                return .ok
+            }
+        }
+    }
+}
+
+/// `aitbc job wait JOB_ID`: waits until the job ends.
+public struct JobWaitCommand: AsyncParsableCommand {
+    /// Command name, help text and subcommands.
+    public static let configuration = CommandConfiguration(
+        commandName: "wait",
+        abstract: "Wait until a job ends; print its final state.",
+        discussion: """
+            Follows the job over the coordinator's client WebSocket, else by polling. Exit status 0 \
+            when it COMPLETED, 1 when it ended otherwise (FAILED, CANCELED, EXPIRED) or is still \
+            running after --timeout seconds.
+            """)
+
+    /// The job.
+    @Argument(help: ArgumentHelp("The job id (32 lowercase hex).", valueName: "job-id"))
+    public var jobID: String
+
+    /// How long to wait.
+    @OptionGroup public var waiting: TimeoutOption
+
+    /// Where and how.
+    @OptionGroup public var service: ServiceOptions
+
+    /// Creates the command with default option values (ArgumentParser fills them in).
+    public init() {}
+
+    /// Runs the command.
+    /// - Throws: `ExitCode` with the documented status.
+    public func run() async throws {
+        try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
+            try await ServiceSession.using(service) { session throws(ServiceFailure) -> ServiceExit in
+                let job = try await session.wait(for: jobID, timeoutSeconds: waiting.timeout)
+                JobOutput.print(job, json: service.json)
+                return JobOutput.exit(afterWaiting: job)
+            }
+        }
+    }
+}
+
+/// `aitbc job result JOB_ID`: the result and receipt of a finished job.
+public struct JobResultCommand: AsyncParsableCommand {
+    /// Command name, help text and subcommands.
+    public static let configuration = CommandConfiguration(
+        commandName: "result",
+        abstract: "Print a finished job's result (GET /v1/jobs/{job_id}/result).",
+        discussion: """
+            A job still QUEUED or RUNNING has no result yet: exit 1 saying so, unless --wait, which \
+            waits for the job to end first (at most --timeout seconds).
+            """)
+
+    /// The job.
+    @Argument(help: ArgumentHelp("The job id (32 lowercase hex).", valueName: "job-id"))
+    public var jobID: String
+
+    /// Wait for the job to end first.
+    @Flag(name: .long, help: "Wait until the job ends, then print its result.")
+    public var wait = false
+
+    /// How long `--wait` waits.
+    @OptionGroup public var waiting: TimeoutOption
+
+    /// Where and how.
+    @OptionGroup public var service: ServiceOptions
+
+    /// Creates the command with default option values (ArgumentParser fills them in).
+    public init() {}
+
+    /// Runs the command.
+    /// - Throws: `ExitCode` with the documented status.
+    public func run() async throws {
+        try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
+            try await ServiceSession.using(service) { session throws(ServiceFailure) -> ServiceExit in
+                if wait { _ = try await session.wait(for: jobID, timeoutSeconds: waiting.timeout) }
+                let result = try await session.result(jobID)
+                if service.json {
+                    CommandIO.printOut(WireText.compact(result))
+                } else {
+                    let lines = TextTable.fields([
+                        ("state", WireText.cell(result["state"])), ("error", WireText.cell(result["error"])),
+                        ("receipt_id", WireText.cell(result["receipt"]?["receipt_id"])),
+                    ])
+                    for line in lines { CommandIO.printOut(line) }
+                    // The whole result, however long: it is what the job produced (escaped, not cut).
+                    CommandIO.printOut("result      " + UntrustedText.display(WireText.cell(result["result"]), limit: Int.max))
+                }
+                return .ok
+            }
+        }
+    }
+}
+
+/// `aitbc job cancel JOB_ID`: cancels a queued or running job.
+public struct JobCancelCommand: AsyncParsableCommand {
+    /// Command name, help text and subcommands.
+    public static let configuration = CommandConfiguration(
+        commandName: "cancel",
+        abstract: "Cancel a QUEUED or RUNNING job (POST /v1/jobs/{job_id}/cancel).",
+        discussion: "A job that has already ended cannot be canceled: exit 1 (409 CONFLICT_STATE).")
+
+    /// The job.
+    @Argument(help: ArgumentHelp("The job id (32 lowercase hex).", valueName: "job-id"))
+    public var jobID: String
+
+    /// Where and how.
+    @OptionGroup public var service: ServiceOptions
+
+    /// Creates the command with default option values (ArgumentParser fills them in).
+    public init() {}
+
+    /// Runs the command.
+    /// - Throws: `ExitCode` with the documented status.
+    public func run() async throws {
+        try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
+            try await ServiceSession.using(service) { session throws(ServiceFailure) -> ServiceExit in
+                JobOutput.print(try await session.cancel(jobID), json: service.json)
+                return .ok
+            }
+        }
+    }
+}
+
+/// `aitbc job list`: the coordinator's jobs, newest first (admin key).
+public struct JobListCommand: AsyncParsableCommand {
+    /// Command name, help text and subcommands.
+    public static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List jobs, newest first (GET /v1/admin/jobs; admin key).",
+        discussion: "One page of at most --limit jobs; when there are more, the last line names the --cursor of the next page.")
+
+    /// Only jobs in this state.
+    @Option(name: .long, help: ArgumentHelp("Only jobs in this state (QUEUED, RUNNING, COMPLETED, FAILED, CANCELED, EXPIRED).", valueName: "state"))
+    public var state: String?
+
+    /// Which page.
+    @OptionGroup public var page: PageOptions
+
+    /// Where and how.
+    @OptionGroup public var service: ServiceOptions
+
+    /// Creates the command with default option values (ArgumentParser fills them in).
+    public init() {}
+
+    /// Runs the command.
+    /// - Throws: `ExitCode` with the documented status.
+    public func run() async throws {
+        try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
+            try await ServiceSession.using(service) { session throws(ServiceFailure) -> ServiceExit in
+                let answer = try await session.adminJobs(state: state, limit: page.limit, cursor: page.cursor)
+                ListOutput.print(answer, columns: ["job_id", "state", "client_id", "assigned_miner_id", "requested_at"], json: service.json, command: "aitbc job list")
+                return .ok
+            }
+        }
+    }
+}
+
+/// `aitbc miner list`: the miners the coordinator knows (admin key).
+public struct MinerListCommand: AsyncParsableCommand {
+    /// Command name, help text and subcommands.
+    public static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List miners (GET /v1/admin/miners; admin key).",
+        discussion: "One page of at most --limit miners; when there are more, the last line names the --cursor of the next page.")
+
+    /// Only miners with this status.
+    @Option(name: .long, help: ArgumentHelp("Only miners with this status (ONLINE, DRAINING, OFFLINE).", valueName: "status"))
+    public var status: String?
+
+    /// Which page.
+    @OptionGroup public var page: PageOptions
+
+    /// Where and how.
+    @OptionGroup public var service: ServiceOptions
+
+    /// Creates the command with default option values (ArgumentParser fills them in).
+    public init() {}
+
+    /// Runs the command.
+    /// - Throws: `ExitCode` with the documented status.
+    public func run() async throws {
+        try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
+            try await ServiceSession.using(service) { session throws(ServiceFailure) -> ServiceExit in
+                let answer = try await session.miners(status: status, limit: page.limit, cursor: page.cursor)
+                ListOutput.print(
+                    answer,
+                    columns: [
+                        "miner_id", "status", "inflight", "concurrency", "region", "last_heartbeat", "jobs_completed", "jobs_failed",
+                        "average_job_duration_ms", "last_receipt_id",
+                    ], json: service.json, command: "aitbc miner list")
+                return .ok
+            }
+        }
+    }
+}
+
+/// What the job commands print.
+enum JobOutput {
+    /// The members of a job view, in wire order.
+    static let fields = ["job_id", "state", "assigned_miner_id", "requested_at", "expires_at", "error"]
+
+    /// The job view: one line of JSON, or a name/value table.
+    static func print(_ job: ServiceSession.Job, json: Bool) {
+        if json {
+            CommandIO.printOut(WireText.compact(job.json))
+        } else {
+            for line in WireText.fields(job.json, fields) { CommandIO.printOut(line) }
+        }
+    }
+
+    /// 0 for a job that COMPLETED, else 1 (it ended otherwise).
+    static func exit(afterWaiting job: ServiceSession.Job) -> ServiceExit {
+        guard job.state == "COMPLETED" else {
+            CommandIO.printError("error: job \(job.id) ended \(UntrustedText.display(job.state)), not COMPLETED")
+            return .rejected
+        }
+        return .ok
+    }
+}
+
+/// What the list commands print.
+enum ListOutput {
+    /// The page: one line of JSON, or a table and, when there are more, how to get them.
+    static func print(_ page: JSONValue, columns: [String], json: Bool, command: String) {
+        if json {
+            CommandIO.printOut(WireText.compact(page))
+            return
+        }
+        for line in WireText.table(page["items"]?.arrayValue ?? [], columns: columns) { CommandIO.printOut(line) }
+        if let next = page["next_cursor"]?.stringValue {
+            CommandIO.printOut("more: \(command) --cursor \(UntrustedText.display(next))")
+        }
+    }
+}
