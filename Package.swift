@@ -20,7 +20,7 @@ let package = Package(
         // Libraries for the separate Benchmarks/ package (and future out-of-tree tools).
         .library(name: "AITBCCore", targets: [
             "Sockets", "HTTP1", "HTTPServer", "HTTPClient", "WebSocket", "SQLite", "Cryptography", "JSON", "Receipts",
-            "ServiceRuntime",
+            "ServiceRuntime", "TerminalText",
         ]),
         // The coordinator's domain library and its wire types, for in-process benchmarks (Benchmarks/ClaimBench).
         .library(name: "AITBCCoordinator", targets: ["Coordinator", "WireModels"]),
@@ -58,11 +58,13 @@ let package = Package(
         .target(name: "JSON", swiftSettings: swiftSettings),
         .target(name: "Receipts", dependencies: ["Cryptography", "JSON"], swiftSettings: swiftSettings),
         .target(name: "WireModels", dependencies: ["JSON"], swiftSettings: swiftSettings),
+        // Echoing untrusted text safely on terminals and in logs; no dependencies, so the SDK can use it.
+        .target(name: "TerminalText", swiftSettings: swiftSettings),
 
         // MARK: the Swift SDK
         .target(
             name: "AITBCClient",
-            dependencies: ["HTTPClient", "HTTP1", "WebSocket", "JSON", "WireModels", "Receipts", "Cryptography", "ServiceRuntime"],
+            dependencies: ["HTTPClient", "HTTP1", "WebSocket", "JSON", "WireModels", "Receipts", "Cryptography", "TerminalText"],
             swiftSettings: swiftSettings),
         // docs/sdk.md's examples, compiled so the page cannot drift from the API.
         .executableTarget(
@@ -84,7 +86,7 @@ let package = Package(
         .target(
             name: "AITBCCLI",
             dependencies: [
-                "Cryptography", "Receipts", "JSON", "HTTP1", "HTTPClient", "ServiceRuntime", "AITBCClient", "WireModels",
+                "Cryptography", "Receipts", "JSON", "HTTP1", "HTTPClient", "ServiceRuntime", "AITBCClient", "WireModels", "TerminalText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -97,7 +99,7 @@ let package = Package(
             name: "Coordinator",
             dependencies: [
                 "HTTPServer", "HTTP1", "HTTPClient", "WebSocket", "SQLite", "Cryptography", "Receipts", "JSON", "WireModels",
-                "ServiceRuntime",
+                "ServiceRuntime", "TerminalText",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -110,7 +112,7 @@ let package = Package(
             name: "Miner",
             dependencies: [
                 "ServiceRuntime", "HTTPServer", "HTTP1", "HTTPClient", "JSON", "Cryptography", "Receipts", "CLinuxShims",
-                "WireModels", "AITBCClient",
+                "WireModels", "AITBCClient", "TerminalText",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -147,6 +149,7 @@ let package = Package(
         .testTarget(
             name: "CryptographyTests", dependencies: ["Cryptography"], resources: [.copy("Vectors")],
             swiftSettings: swiftSettings),
+        .testTarget(name: "TerminalTextTests", dependencies: ["TerminalText"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "WireModelsTests", dependencies: ["WireModels", "JSON"], swiftSettings: swiftSettings),
         .testTarget(
@@ -183,7 +186,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "AITBCCLITests",
-            dependencies: ["AITBCCLI", "Receipts", "Cryptography", "ServiceRuntime", "TestSupport", "Sockets", "JSON", "AITBCClient", "WireModels"],
+            dependencies: ["AITBCCLI", "Receipts", "Cryptography", "ServiceRuntime", "TestSupport", "Sockets", "JSON", "AITBCClient", "WireModels", "TerminalText"],
             swiftSettings: swiftSettings),
     ]
 )

@@ -1,6 +1,7 @@
 public import ArgumentParser
 import JSON
 import ServiceRuntime
+import TerminalText
 
 /// `aitbc job status JOB_ID`: the job view (GET /v1/jobs/{id}).
 public struct JobStatusCommand: AsyncParsableCommand {

@@ -3,6 +3,7 @@ import HTTP1
 import HTTPClient
 import JSON
 import ServiceRuntime
+import TerminalText
 
 /// Fetches the keys a coordinator publishes at `GET /v1/keys`:
 /// `{"keys": [{"key_id", "public_key_hex", "alg": "Ed25519", "use"}]}`. The server is not

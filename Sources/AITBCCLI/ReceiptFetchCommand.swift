@@ -2,6 +2,7 @@ public import ArgumentParser
 import JSON
 import Receipts
 import ServiceRuntime
+import TerminalText
 
 /// `aitbc receipt fetch JOB_ID [--all] [--verify …]`: a job's receipt from the coordinator
 /// (GET /v1/jobs/{id}/receipt, or every page of …/receipts), optionally verified exactly as

@@ -2,6 +2,7 @@ public import Cryptography
 public import JSON
 public import Receipts
 import ServiceRuntime
+import TerminalText
 
 /// Every signature of one receipt with its status: the coordinator's (`signature`), each
 /// attestation, and the miner's work claim (`metadata.work_claim` + `metadata.miner_signature`).

@@ -3,6 +3,7 @@ public import Cryptography
 import JSON
 public import Receipts
 import ServiceRuntime
+import TerminalText
 
 /// `aitbc receipt verify FILE (--key-hex PUB… | --keys-url URL)`: checks every signature in the
 /// receipt — the coordinator's, each attestation and the miner's work claim — and exits 0 only

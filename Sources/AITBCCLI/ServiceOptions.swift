@@ -1,6 +1,7 @@
 public import ArgumentParser
 import Foundation
 import ServiceRuntime
+import TerminalText
 
 #if canImport(Glibc)
     import Glibc

@@ -4,6 +4,7 @@ import JSON
 import Receipts
 import ServiceRuntime
 import WireModels
+import TerminalText
 
 /// The coordinator as the service commands see it: the SDK's clients for one command run, and
 /// every SDK failure turned into a `ServiceFailure` with the documented exit status. The only

@@ -1,4 +1,5 @@
 import ServiceRuntime
+import TerminalText
 
 /// A table for people: a header row and rows of cells, columns padded to their widest cell.
 /// Every cell is escaped (`UntrustedText`): most of what a table shows came from a service.

@@ -1,6 +1,6 @@
 public import HTTPClient
-import ServiceRuntime
 import WireModels
+import TerminalText
 
 /// Every way an SDK call fails: one type, so a caller switches on `kind` or reads `status`,
 /// `code` and `message` (spec/sdk.md §5 "Errors").

@@ -6,6 +6,7 @@ import ServiceRuntime
 import Sockets
 import TestSupport
 import Testing
+import TerminalText
 
 /// Review 3: a `--keys-url` server is not trusted beyond what each key's `use` says, nor with the
 /// terminal; the URL's userinfo is never printed.

@@ -1,5 +1,6 @@
 import ServiceRuntime
 public import WireModels
+import TerminalText
 
 /// Every failure a coordinator operation reports, each with the HTTP status and machine code
 /// the edge maps it to (spec/coordinator.md §4: legacy `detail` text plus `error.code`).

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 public import ServiceRuntime
+import TerminalText
 
 extension MinerConfiguration {
     /// Every setting the miner reads, by YAML path. A key outside this list (and the sections

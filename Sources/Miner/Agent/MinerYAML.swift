@@ -4,6 +4,7 @@ import CYaml
 import Foundation
 public import ServiceRuntime
 import Yams
+import TerminalText
 
 /// Reads the miner's YAML configuration file into flat settings keyed by path
 /// (`coordinator.base_url`), the shape `ConfigurationReader` layers take.
