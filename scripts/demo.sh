@@ -16,6 +16,10 @@ cd "$(dirname "$0")/.."
 say() { printf '\n==> %s\n' "$*"; }
 indent() { sed 's/^/    /'; }
 
+if ! command -v swift > /dev/null; then
+    echo "error: swift is not on PATH; with Swift at /opt/swift: export PATH=/opt/swift/usr/bin:\$PATH (README.md)" >&2
+    exit 1
+fi
 say "Building every product in release mode (swift build -c release; minutes the first time)"
 build_log=$(mktemp)
 if ! swift build -c release > "$build_log" 2>&1; then
