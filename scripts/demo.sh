@@ -16,6 +16,10 @@ cd "$(dirname "$0")/.."
 say() { printf '\n==> %s\n' "$*"; }
 indent() { sed 's/^/    /'; }
 
+if ! command -v swift > /dev/null; then
+    echo "error: swift is not on PATH; with Swift at /opt/swift: export PATH=/opt/swift/usr/bin:\$PATH (README.md)" >&2
+    exit 1
+fi
 say "Building every product in release mode (swift build -c release; minutes the first time)"
 build_log=$(mktemp)
 if ! swift build -c release > "$build_log" 2>&1; then
@@ -34,6 +38,11 @@ if [[ -d "$work" && -n "$(ls -A "$work")" && ! -e "$work/.aitbc-demo" \
     && ! ( -e "$work/coordinator.key.json" && -e "$work/receipt.signed.json" ) ]]; then
     echo "error: DEMO_DIR $work is not empty and was not made by scripts/demo.sh; choose another folder" >&2
     exit 1
+fi
+# The previous run's miner folder (under the system temporary folder, named in $work) goes too.
+if [[ -f "$work/.aitbc-demo-miner-dir" ]]; then
+    previous=$(cat "$work/.aitbc-demo-miner-dir")
+    if [[ "$(basename "$previous")" == aitbc-demo-miner.* && -d "$previous" ]]; then rm -rf "$previous"; fi
 fi
 rm -rf "$work"
 mkdir -p "$work"
@@ -67,6 +76,7 @@ say "3/3 Miner: a coordinator and a real aitbc-miner run a sha256 job and a sand
 # every folder above the jobs, and ./data may well be private (docs/coordinator.md makes it 0700).
 miner_tmp=$(mktemp -d "${TMPDIR:-/tmp}/aitbc-demo-miner.XXXXXX")
 chmod 711 "$miner_tmp"
+printf '%s\n' "$miner_tmp" > "$work/.aitbc-demo-miner-dir"   # removed by the next run
 BIN_DIR=$bin_dir TMPDIR="$miner_tmp" KEEP_WORK=1 scripts/miner-walkthrough.sh 2>&1 | indent
 
 abs_work=$(cd "$work" && pwd)

@@ -37,6 +37,13 @@ public enum ReceiptInput {
         }
     }
 
+    /// Why `path` could not be opened, in words a user can act on.
+    static func openFailure(_ path: String) -> String {
+        guard FileManager.default.fileExists(atPath: path) else { return "cannot open file: no such file" }
+        if !FileManager.default.isReadableFile(atPath: path) { return "cannot open file: permission denied" }
+        return "cannot open file"
+    }
+
     /// Reads at most `maxBytes` from a file or stdin.
     /// - Throws: `CLIError` when the file cannot be read or is larger than `maxBytes`.
     static func read(path: String, maxBytes: Int) throws(CLIError) -> [UInt8] {
@@ -44,7 +51,11 @@ public enum ReceiptInput {
         if path == "-" {
             handle = FileHandle.standardInput
         } else {
-            guard let file = FileHandle(forReadingAtPath: path) else { throw CLIError("\(path): cannot open file") }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw CLIError("\(path): is a directory, not a file")
+            }
+            guard let file = FileHandle(forReadingAtPath: path) else { throw CLIError("\(path): \(openFailure(path))") }
             handle = file
         }
         defer { if path != "-" { try? handle.close() } }

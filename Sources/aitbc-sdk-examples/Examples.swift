@@ -13,7 +13,7 @@ func clientExample(url: String, key: String) async throws {
     let finished = try await jobs.waitForCompletion(job.jobID, timeout: .seconds(60))
     print("finished: \(finished.state)")
     switch try await jobs.result(job.jobID) {
-    case .ready(let outcome): print("result: \(outcome.result.map { "\($0)" } ?? "none")")
+    case .ready(let outcome): print("result: \(try outcome.result.map { try JSONSerializer().string($0) } ?? "none")")
     case .notReady: print("not ready yet")
     }
 }
