@@ -37,6 +37,8 @@ struct ServiceSession {
         // The SDK appends /v1 itself; a base URL copied from a miner config ends with it.
         if url.hasSuffix("/v1") { url.removeLast(3) }
         let key = try options.apiKey()
+        // Whatever the coordinator echoes of the key is printed as *** (docs/cli.md "Who").
+        CommandIO.redact(key)
         shownURL = UntrustedText.displayURL(url)
         transport = CoordinatorTransport(configuration: AITBCConfiguration(baseURL: url, apiKey: key))
     }

@@ -75,10 +75,23 @@ public struct JobsClient: CoordinatorAPI {
         } catch where error.isRejection(404) && error.code != "JOB_NOT_FOUND" {
             return nil
         }
+        let receipt: Receipt
         do {
-            return try Receipt(json: try response.json())
+            receipt = try Receipt(json: try response.json())
         } catch {
             throw .invalidResponse("receipt is not a JSON object", status: response.status, body: response.body)
+        }
+        try Self.requireReceipt(receipt, of: id, response: response)
+        return receipt
+    }
+
+    /// Refuses a receipt that names another job than the one asked for: a coordinator (or
+    /// whoever answers on its plain-HTTP address) could otherwise hand over a genuinely signed
+    /// receipt of some other job, which then verifies against the pinned keys.
+    /// - Throws: `AITBCError` `.invalidResponse`.
+    static func requireReceipt(_ receipt: Receipt, of id: JobID, response: CoordinatorResponse) throws(AITBCError) {
+        guard receipt[field: "job_id"]?.stringValue == id.rawValue else {
+            throw .invalidResponse("a receipt of another job than \(id.rawValue)", status: response.status, body: response.body)
         }
     }
 
@@ -93,11 +106,14 @@ public struct JobsClient: CoordinatorAPI {
         let page = try decode(ListPage<ReceiptDocument>.self, response)
         var receipts: [Receipt] = []
         for item in page.items {
+            let receipt: Receipt
             do {
-                receipts.append(try Receipt(json: item.json))
+                receipt = try Receipt(json: item.json)
             } catch {
                 throw .invalidResponse("a receipt is not a JSON object", status: response.status, body: response.body)
             }
+            try Self.requireReceipt(receipt, of: id, response: response)
+            receipts.append(receipt)
         }
         return ReceiptPage(items: receipts, nextCursor: page.nextCursor.flatMap { $0.isEmpty ? nil : $0 })
     }

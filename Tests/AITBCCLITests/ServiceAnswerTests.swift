@@ -42,4 +42,21 @@ import Testing
         #expect(!shown.stdout.unicodeScalars.contains { $0.value == 0x1B }, "\(shown.stdout)")
         #expect(shown.stdout.contains(#"error              bad\u{1B}[2J"#), "\(shown.stdout)")
     }
+
+    /// A server that echoes the key it was sent (a misconfigured proxy, or someone else's
+    /// service at a mistyped address) must not make the CLI print it: docs/cli.md promises the
+    /// key appears in no message and no output (attack report, issue 11 rework).
+    @Test func anEchoedKeyIsNotPrinted() async throws {
+        let key = "answer-test-key"
+        let refusal = #"{"detail":"bad key \#(key)","error":{"code":"UNAUTHORIZED_KEY","message":"unknown API key \#(key)"}}"#
+        let refused = try await Self.run(status: "401 Unauthorized", body: refusal, arguments: ["job", "status", Self.jobID])
+        #expect(refused.status == 3, "\(refused.stderr)")
+        #expect(!refused.stderr.contains(key) && refused.stderr.contains("unknown API key ***"), "\(refused.stderr)")
+        let view = #"{"job_id":"\#(Self.jobID)","state":"FAILED","assigned_miner_id":null,"requested_at":"2026-01-01T00:00:00Z","expires_at":"2026-01-01T00:15:00Z","error":"\#(key)"}"#
+        for json in [false, true] {
+            let shown = try await Self.run(status: "200 OK", body: view, arguments: ["job", "status", Self.jobID] + (json ? ["--json"] : []))
+            #expect(shown.status == 0, "\(shown.stderr)")
+            #expect(!shown.stdout.contains(key) && shown.stdout.contains("***"), "\(shown.stdout)")
+        }
+    }
 }

@@ -11,9 +11,9 @@ import WireModels
 @Suite struct ResponseHandlingTests {
     static let jobID = JobID(String(repeating: "ab", count: 16))
 
-    /// A page of receipts `{"receipt_id": "<n>"}` built from WireModels' types.
-    static func page(_ numbers: [Int], next: String?) -> Response {
-        let items = numbers.compactMap { try? ReceiptDocument(json: ["receipt_id": .string(String($0))]) }
+    /// A page of receipts `{"receipt_id": "<n>", "job_id": <jobID>}` built from WireModels' types.
+    static func page(_ numbers: [Int], next: String?, jobID: String = String(repeating: "ab", count: 16)) -> Response {
+        let items = numbers.compactMap { try? ReceiptDocument(json: ["receipt_id": .string(String($0)), "job_id": .string(jobID)]) }
         return ScriptedCoordinator.json(.ok, ListPage(items: items, nextCursor: next).text)
     }
 
@@ -92,6 +92,36 @@ import WireModels
             let outcome = try await jobs.result(id)
             #expect(outcome == .notReady)
             #expect(server.requests.count == 1)
+        }
+    }
+
+    /// A genuinely signed receipt of another job verifies against the pinned keys, so the SDK
+    /// must not hand it over as this job's (attack report, issue 11 rework: `aitbc receipt fetch
+    /// A --verify` exited 0 on a receipt of job B served in its place).
+    @Test func aReceiptOfAnotherJobIsAnInvalidResponse() async throws {
+        let id = try #require(Self.jobID)
+        let other = String(repeating: "cd", count: 16)
+        let receipt = #"{"receipt_id":"r1","job_id":"\#(other)","units":1.0}"#
+        try await ScriptedCoordinator.with({ attempt in
+            switch attempt {
+            case 1: ScriptedCoordinator.json(.ok, receipt)
+            case 2: ScriptedCoordinator.json(.ok, #"{"receipt_id":"r2"}"#)
+            default: Self.page([1], next: nil, jobID: other)
+            }
+        }) { server in
+            let jobs = JobsClient(configuration: AITBCConfiguration(baseURL: server.baseURL, apiKey: "k"))
+            for _ in 1...2 {
+                await #expect {
+                    _ = try await jobs.latestReceipt(id)
+                } throws: { error in
+                    (error as? AITBCError)?.kind == .invalidResponse
+                }
+            }
+            await #expect {
+                _ = try await jobs.receiptsPage(id)
+            } throws: { error in
+                (error as? AITBCError)?.kind == .invalidResponse
+            }
         }
     }
 }

@@ -140,4 +140,40 @@ import WireModels
         }
         #expect(try JobResultReport(json: ["result": .object([])]).claim == nil)
     }
+
+    /// The claim and its signature are embedded verbatim in the receipt the coordinator signs:
+    /// members the checks do not compare (a miner's own `price` or `amount`) are refused, not
+    /// carried under the coordinator's signature (attack report, issue 11 rework).
+    @Test(arguments: ["claim", "claim_signature"])
+    func aClaimWithMembersTheChecksDoNotCompareIsRefused(object: String) async throws {
+        let setup = try await setUp()
+        let claim = try claim(jobID: setup.jobID)
+        var claimJSON = claim.json
+        var signatureJSON = try claim.sign(with: setup.minerKey).json
+        let extra = JSONMember(key: "amount", value: .float(1e9))
+        if object == "claim" {
+            guard case .object(var members) = claimJSON else { return }
+            members.append(extra)
+            claimJSON = .object(members)
+            // Signed with the extra member, so only the member itself can be the reason.
+            signatureJSON = ReceiptSignature(
+                signing: try CanonicalJSON.bytes(of: claimJSON), with: setup.minerKey).json
+        } else {
+            guard case .object(var members) = signatureJSON else { return }
+            members.append(extra)
+            signatureJSON = .object(members)
+        }
+        do {
+            _ = try await setup.harness.store.complete(
+                jobID: setup.jobID, minerID: "miner-1", result: Self.result, metrics: Self.metrics,
+                claim: SignedWorkClaim(claim: claimJSON, signature: signatureJSON))
+            Issue.record("accepted a \(object) with an unknown member")
+        } catch {
+            #expect(error.httpStatus == 422)
+            #expect("\(error)".contains("\(object): unknown field \"amount\""))
+        }
+        // Nothing was stored: the exact claim still completes the job.
+        let outcome = try await complete(setup, claim: claim)
+        #expect(outcome.receipt?["metadata"]?["work_claim"] == claim.json)
+    }
 }

@@ -135,6 +135,11 @@ public struct JobCompletion: Sendable {
     ) throws(CoordinatorError) {
         if signed.claim.isNull { throw .invalidPayload("claim: field required with claim_signature") }
         if signed.signature.isNull { throw .invalidPayload("claim_signature: field required with claim") }
+        // Both objects are embedded verbatim in the receipt the coordinator signs: a member the
+        // checks below do not read (a miner's `price`, `amount`, …) must not ride along under
+        // the coordinator's signature.
+        try refuseUnknownMembers(of: signed.claim, field: "claim", known: claimMembers)
+        try refuseUnknownMembers(of: signed.signature, field: "claim_signature", known: claimSignatureMembers)
         guard let publicKeyHex, let publicKey = try? Ed25519.PublicKey(hex: publicKeyHex) else {
             throw .invalidPayload("claim_signature: the miner registered no public_key")
         }
@@ -159,6 +164,19 @@ public struct JobCompletion: Sendable {
         guard WorkClaim.isValid(claim: signed.claim, signature: signed.signature, publicKey: publicKey) else {
             throw .invalidPayload("claim_signature: not a valid signature of the claim by the miner's registered key")
         }
+    }
+
+    /// The members of a work claim (`WorkClaim.json`), all of which the checks compare.
+    static let claimMembers = ["job_id", "miner_id", "result_hash", "units", "unit_type", "duration_ms", "completed_at"]
+    /// The members of its signature (`ReceiptSignature.json`).
+    static let claimSignatureMembers = ["alg", "key_id", "sig"]
+
+    /// Refuses members of the object `value` other than `known`.
+    /// - Throws: `CoordinatorError.invalidPayload` naming the first unknown member (escaped) and the known ones.
+    static func refuseUnknownMembers(of value: JSONValue, field: String, known: [String]) throws(CoordinatorError) {
+        let unknown = (value.objectValue ?? []).map(\.key).filter { !known.contains($0) }
+        guard !unknown.isEmpty else { return }
+        throw CoordinatorError(WireDecodingError(field: field, problem: .unknownMembers(unknown, known: known, inDocument: false)))
     }
 
     /// The stored outcome when `snapshot` is this miner's already accepted, identical completion.
