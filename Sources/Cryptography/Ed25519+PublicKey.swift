@@ -22,6 +22,17 @@ extension Ed25519 {
             try self.init(rawRepresentation: Hex.decode(hex))
         }
 
+        /// Whether the key is a point a signer could hold: on the curve, canonically encoded, and
+        /// not of small order. An all-zero or other small-order key verifies forged signatures
+        /// under some implementations, so a key someone asks us to pin must pass this
+        /// (`crypto_core_ed25519_is_valid_point`).
+        public var isValidPoint: Bool {
+            rawRepresentation.withUnsafeBufferPointer { key in
+                guard let base = key.baseAddress else { return false }
+                return crypto_core_ed25519_is_valid_point(base) == 1
+            }
+        }
+
         /// Unpadded base64url of the raw key (43 characters): the `key_id` of receipts.
         public var keyID: String { Base64URL.encode(rawRepresentation) }
 

@@ -1,4 +1,5 @@
 import Coordinator
+import Cryptography
 import JSON
 import TestSupport
 import Testing
@@ -8,8 +9,13 @@ import Testing
 @Suite struct MinerKeyPinningTests {
     typealias H = CoordinatorServerHarness
 
-    static let keyA = String(repeating: "a1", count: 32)
-    static let keyB = String(repeating: "b2", count: 32)
+    /// Real public keys (a pinned key must be a usable Ed25519 point).
+    static let keyA = publicKeyHex(seedByte: 0xA1)
+    static let keyB = publicKeyHex(seedByte: 0xB2)
+
+    static func publicKeyHex(seedByte: UInt8) -> String {
+        (try? Ed25519.PrivateKey(seedBytes: [UInt8](repeating: seedByte, count: 32)))?.publicKey.hex ?? ""
+    }
 
     static func register(_ server: H, key: String?) async throws -> HTTPTestResponse {
         let body = key.map { #"{"capabilities":{},"public_key":"\#($0)"}"# } ?? #"{"capabilities":{}}"#
@@ -76,6 +82,51 @@ import Testing
             #expect(try await Self.rotate(server, to: Self.keyB, miner: "nobody").status == 404)
             #expect(try await Self.rotate(server, to: "xyz").status == 422)
             #expect(try await Self.register(server, key: Self.keyB).status == 409)
+        }
+    }
+}
+
+/// Black-box review (issue 11): the admin rotation took an all-zero public key. Zero and the
+/// other small-order points are keys no signer holds, and some verifiers accept forged
+/// signatures under them; registration and rotation both refuse them, and off-curve bytes.
+@Suite struct UnusableMinerKeyTests {
+    typealias H = CoordinatorServerHarness
+    typealias Pinning = MinerKeyPinningTests
+
+    /// Small-order points — y = 0 (order 4), the identity y = 1, y = p − 1 (order 2) — and
+    /// y = p, a non-canonical encoding.
+    static let unusable = [
+        String(repeating: "00", count: 32), "01" + String(repeating: "00", count: 31),
+        "ec" + String(repeating: "ff", count: 30) + "7f", "ed" + String(repeating: "ff", count: 30) + "7f",
+    ]
+
+    @Test func registrationRefusesKeysNoSignerHolds() async throws {
+        try await H.with { (server: H) async throws in
+            for key in Self.unusable {
+                let refused = try await Pinning.register(server, key: key)
+                #expect(refused.status == 422, "\(key)")
+                #expect(refused.detail?.contains("public_key: not a usable Ed25519 public key") == true)
+            }
+            #expect(try await Pinning.register(server, key: Pinning.keyA).status == 200)
+        }
+    }
+
+    @Test func rotationRefusesKeysNoSignerHoldsAndKeepsThePin() async throws {
+        try await H.with { (server: H) async throws in
+            #expect(try await Pinning.register(server, key: Pinning.keyA).status == 200)
+            for key in Self.unusable {
+                #expect(try await Pinning.rotate(server, to: key).status == 422, "\(key)")
+            }
+            #expect(try await Pinning.register(server, key: Pinning.keyA).status == 200)
+        }
+    }
+
+    /// An upper-case key is the same key: stored in lower case, so the pin compares equal.
+    @Test func aRotatedKeyIsStoredInLowerCase() async throws {
+        try await H.with { (server: H) async throws in
+            #expect(try await Pinning.register(server, key: Pinning.keyA).status == 200)
+            let rotated = try await Pinning.rotate(server, to: Pinning.keyB.uppercased())
+            #expect(try rotated.json()["public_key"] == .string(Pinning.keyB))
         }
     }
 }

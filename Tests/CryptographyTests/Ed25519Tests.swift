@@ -94,3 +94,19 @@ struct Ed25519VectorFile: Decodable { let cases: [Ed25519Vector] }
         }
     }
 }
+
+@Suite struct Ed25519PointValidityTests {
+    @Test func generatedKeysAreValidPoints() {
+        for _ in 0..<8 { #expect(Ed25519.PrivateKey.generate().publicKey.isValidPoint) }
+    }
+
+    /// Keys no signer holds: small order (y = 0, the identity, y = p − 1) and y = p (non-canonical).
+    @Test func smallOrderAndNonCanonicalKeysAreNot() throws {
+        for hex in [
+            String(repeating: "00", count: 32), "01" + String(repeating: "00", count: 31),
+            "ec" + String(repeating: "ff", count: 30) + "7f", "ed" + String(repeating: "ff", count: 30) + "7f",
+        ] {
+            #expect(try !Ed25519.PublicKey(hex: hex).isValidPoint, "\(hex)")
+        }
+    }
+}

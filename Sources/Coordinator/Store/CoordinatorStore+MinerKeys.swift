@@ -19,9 +19,7 @@ extension CoordinatorStore {
     /// appends the rotation to `miner_key_event`, in one transaction.
     /// - Throws: `CoordinatorError.invalidPayload` (not 64 hex), `.minerNotRegistered`.
     public func rotateMinerKey(minerID: String, publicKey: String, actor: String) async throws(CoordinatorError) -> MinerKeyRotation {
-        guard publicKey.utf8.count == 64, publicKey.utf8.allSatisfy({ $0.isHexDigit }) else {
-            throw .invalidPayload("public_key: must be 64 hex characters")
-        }
+        let publicKey = try MinerPublicKey.canonical(publicKey)
         let now = clock.nowMilliseconds()
         return try await batched { db, _ in
             guard let row = try db.queryOne("SELECT public_key FROM miner WHERE id = ?", [minerID]) else {

@@ -21,9 +21,7 @@ extension CoordinatorStore {
         if let region = registration.region, region.utf8.count > 64 || !JobConstraints.isPrintableASCII(region) {
             throw .invalidPayload("region: must be at most 64 printable ASCII characters")
         }
-        if let key = registration.publicKey, !(key.utf8.count == 64 && key.utf8.allSatisfy({ $0.isHexDigit })) {
-            throw .invalidPayload("public_key: must be 64 hex characters")
-        }
+        let publicKey = try registration.publicKey.map { key throws(CoordinatorError) in try MinerPublicKey.canonical(key) }
         try Self.checkPrice(registration.capabilities["price"], maximum: configuration.maxUnitPrice)
         let capabilities = String(
             decoding: try JSONText.bytes(registration.capabilities, field: "capabilities", limit: configuration.maxCapabilitiesBytes),
@@ -32,7 +30,6 @@ extension CoordinatorStore {
         let now = clock.nowMilliseconds()
         let region = registration.region
         let concurrency = registration.concurrency
-        let publicKey = registration.publicKey
         try await batched { db, _ in
             // The first key registered is pinned (issue #10, defect 9): a stolen miner API key
             // must not be enough to swap in the thief's signing key. Only an admin rotation
