@@ -23,15 +23,3 @@ public struct JobCommand: AsyncParsableCommand {
     /// Creates the command with default option values (ArgumentParser fills them in).
     public init() {}
 }
-
-/// `aitbc miner`: coordinator miner listings (admin key).
-public struct MinerCommand: AsyncParsableCommand {
-    /// Command name, help text and subcommands.
-    public static let configuration = CommandConfiguration(
-        commandName: "miner",
-        abstract: "List the miners a coordinator knows (admin key).",
-        subcommands: [MinerListCommand.self])
-
-    /// Creates the command with default option values (ArgumentParser fills them in).
-    public init() {}
-}
