@@ -1,5 +1,6 @@
 import JSON
 import ServiceRuntime
+import TerminalText
 
 /// What the job commands print.
 enum JobOutput {

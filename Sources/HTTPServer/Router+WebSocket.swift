@@ -27,6 +27,15 @@ extension Router {
     ) -> HTTPHandler {
         let handshake = WebSocketHandshake(subprotocols: subprotocols, deflate: deflate)
         return { request, context in
+            // RFC 6455 §4.1: the opening handshake is an HTTP/1.1 GET; an HTTP/1.0 client cannot
+            // hold a persistent connection, and a body on the upgrade request is bytes no side
+            // would read as frames.
+            guard request.head.version.major > 1 || (request.head.version.major == 1 && request.head.version.minor >= 1) else {
+                throw HTTPError(.badRequest, code: "WEBSOCKET_UPGRADE_REFUSED", message: "WebSocket upgrade requires HTTP/1.1")
+            }
+            guard request.body.isEmpty, request.headers["Transfer-Encoding"] == nil else {
+                throw HTTPError(.badRequest, code: "WEBSOCKET_UPGRADE_REFUSED", message: "WebSocket upgrade request must not carry a body")
+            }
             let pairs = request.headers.map { (name: $0.name, value: $0.value) }
             switch handshake.evaluate(method: request.method.rawValue, headers: pairs) {
             case .reject(let rejection):
