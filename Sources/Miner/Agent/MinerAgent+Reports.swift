@@ -55,11 +55,16 @@ extension MinerAgent {
                 await pause(delay) { $0.fatal || $0.drainExpired || $0.stopped.contains(jobID) }
             }
         }
-        if state.withLock({ $0.stopped.contains(jobID) }) {
+        // One lock: a stop that comes later finds the report queued and drops it there.
+        let stopped = state.withLock { state in
+            if state.stopped.contains(jobID) { return true }
+            state.redelivery[jobID] = report
+            return false
+        }
+        if stopped {
             await finishStopped(jobID: jobID, record: record, logger: logger)
             return
         }
-        state.withLock { $0.redelivery[jobID] = report }
         logger.warning("report_deferred", metadata: ["reason": "coordinator unavailable; kept in state.json"])
     }
 
