@@ -29,13 +29,18 @@ public struct MinerClient: CoordinatorAPI {
 
     /// `POST /v1/miners/heartbeat`.
     /// - Parameter jobs: every job the miner still holds, so the coordinator requeues assignments
-    ///   it never received; nil leaves the member out.
+    ///   it never received and names, in `stopJobs`, those the miner must stop; nil leaves the member out.
+    /// - Returns: the answer (decoded leniently); `stopJobs` is empty from coordinators that predate it.
     /// - Throws: `AITBCError`; 404 when the miner is not registered.
+    @discardableResult
     public func heartbeat(
         inflight: Int, status: MinerStatus = .online, metadata: JSONValue = .object([]), jobs: [JobID]? = nil
-    ) async throws(AITBCError) {
+    ) async throws(AITBCError) -> HeartbeatResponse {
         let body = HeartbeatRequest(status: status, inflight: inflight, metadata: metadata, jobs: jobs?.map(\.rawValue))
-        _ = try await post("/miners/heartbeat", body.bytes)
+        let response = try await post("/miners/heartbeat", body.bytes)
+        // An empty 2xx body asks nothing of the miner (the SDK never required a body here).
+        if response.body.isEmpty { return HeartbeatResponse() }
+        return try decode(HeartbeatResponse.self, response)
     }
 
     /// `POST /v1/miners/poll`: a job, or nil when none came within `maxWaitSeconds` (204).

@@ -142,6 +142,51 @@ public struct HeartbeatRequest: WireMessage {
     }
 }
 
+/// The heartbeat answer (HTTP body, and the miner channel's heartbeat `ack` body):
+/// `{"status":"ok"}`, plus `stop_jobs` — held jobs the miner must stop without reporting (no
+/// longer RUNNING on it: canceled, expired, failed or reassigned) — only when there are some,
+/// so the answer older miners know stays byte for byte the same.
+public struct HeartbeatResponse: WireMessage {
+    /// `ok`.
+    public var status: String
+    /// Job ids from the heartbeat's `jobs` the miner must stop; empty when none (left out).
+    public var stopJobs: [String]
+
+    /// An answer; nothing to stop by default.
+    public init(status: String = "ok", stopJobs: [String] = []) {
+        self.status = status
+        self.stopJobs = stopJobs
+    }
+
+    /// Decodes leniently: unknown members are ignored; `stop_jobs` absent or null is empty.
+    /// - Throws: `WireDecodingError` when `status` is missing or `stop_jobs` is not an array of
+    ///   at most `HeartbeatRequest.maxHeldJobs` strings.
+    public init(json: JSONValue) throws(WireDecodingError) {
+        let body = try WireFields.document(json, .httpBody)
+        status = try WireFields.string(try WireFields.required(body, "status"), field: "status")
+        stopJobs =
+            try WireFields.optional(body, "stop_jobs") { value, field throws(WireDecodingError) in
+                let items = try WireFields.array(value, field: field)
+                guard items.count <= HeartbeatRequest.maxHeldJobs else {
+                    throw WireDecodingError(field: field, reason: "must list at most \(HeartbeatRequest.maxHeldJobs) job ids")
+                }
+                var ids: [String] = []
+                for item in items {
+                    guard let id = item.stringValue else { throw WireDecodingError(field: field, reason: "every element must be a string") }
+                    ids.append(id)
+                }
+                return ids
+            } ?? []
+    }
+
+    /// `{"status"}`, or `{"status", "stop_jobs"}` when there is something to stop.
+    public var json: JSONValue {
+        var pairs: [(String, JSONValue)] = [("status", .string(status))]
+        if !stopJobs.isEmpty { pairs.append(("stop_jobs", .array(stopJobs.map { .string($0) }))) }
+        return .members(pairs)
+    }
+}
+
 /// `POST /v1/miners/poll` body: `max_wait_seconds` (default 15; the coordinator clamps it to 0…60).
 public struct PollRequest: WireMessage {
     /// Longest wait asked for; nil → 15.

@@ -113,7 +113,7 @@ public struct MinerChannelReply: WireMessage {
     public var id: JSONValue?
     /// The HTTP status the request would have had.
     public var status: Int
-    /// The HTTP body it would have had (`CompletionResponse`, `StatusResponse` or `ErrorResponse`).
+    /// The HTTP body it would have had (`CompletionResponse`, `HeartbeatResponse`, `StatusResponse` or `ErrorResponse`).
     public var body: JSONValue
     /// Seconds to wait, on a 429.
     public var retryAfter: Int?

@@ -292,6 +292,25 @@ import Testing
         }
     }
 
+    /// A RUNNING job the client cancels is named in its miner's next heartbeat answer; with
+    /// nothing to stop the answer stays exactly `{"status":"ok"}`.
+    @Test func heartbeatAnswerNamesACanceledHeldJob() async throws {
+        try await H.with { server in
+            try await server.register()
+            let jobID = try await server.submit()
+            #expect(try await server.poll() == jobID)
+            let held = #"{"inflight":1,"jobs":["\#(jobID)"]}"#
+            let running = try await server.request("POST", "/v1/miners/heartbeat", key: H.miner1Key, body: held)
+            #expect(running.text == #"{"status":"ok"}"#)
+            #expect(try await server.request("POST", "/v1/jobs/\(jobID)/cancel", key: H.aliceKey).status == 200)
+            let canceled = try await server.request("POST", "/v1/miners/heartbeat", key: H.miner1Key, body: held)
+            #expect(canceled.status == 200)
+            #expect(canceled.text == #"{"status":"ok","stop_jobs":["\#(jobID)"]}"#)
+            let unlisted = try await server.request("POST", "/v1/miners/heartbeat", key: H.miner1Key, body: "{}")
+            #expect(unlisted.text == #"{"status":"ok"}"#)
+        }
+    }
+
     @Test func pollAssignsOrAnswers204AndUnregistered404() async throws {
         try await H.with { server in
             let unregistered = try await server.request("POST", "/v1/miners/poll", key: H.miner1Key, body: "{}")

@@ -97,11 +97,13 @@ import WireModels
             #expect(assigned["payload"] == ["task": "infer"])
             #expect(assigned["constraints"]?.objectValue?.count == 6)
 
-            try Self.send(socket, ["type": "heartbeat", "inflight": 1, "id": 1])
+            try Self.send(socket, ["type": "heartbeat", "inflight": 1, "id": 1, "jobs": [.string(jobID)]])
             let beat = try await Self.next(socket)
             #expect(beat["type"] == "ack")
             #expect(beat["id"] == 1)
             #expect(beat["status"] == 200)
+            // The HTTP answer's body: nothing to stop while the job runs here.
+            #expect(beat["body"] == ["status": "ok"])
 
             try Self.send(socket, ["type": "result", "job_id": .string(jobID), "result": ["text": "done"], "id": 2])
             let ack = try await Self.next(socket)
@@ -117,6 +119,9 @@ import WireModels
             #expect(conflict["type"] == "error")
             #expect(conflict["status"] == 409)
             #expect(conflict["body"]?["error"]?["code"] == "CONFLICT_STATE")
+            // Completed by this miner: never named in `stop_jobs`, even while still listed.
+            try Self.send(socket, ["type": "heartbeat", "jobs": [.string(jobID)], "id": 5])
+            #expect(try await Self.next(socket)["body"] == ["status": "ok"])
             try Self.send(socket, ["type": "dance"])
             #expect(try await Self.next(socket)["status"] == 422)
             // Issue #12: a misspelt member is refused, naming it and what a message may carry.

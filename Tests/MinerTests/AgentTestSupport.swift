@@ -71,6 +71,9 @@ struct MockCoordinatorState: Sendable {
     var onDrain: (@Sendable () -> Void)?
     /// A refusal `register` answers with (status, error code, message) instead of registering.
     var registerRefusal: (status: HTTPResponseStatus, code: String, message: String)?
+    /// Job ids the heartbeat answer names in `stop_jobs` while the miner lists them in `jobs`
+    /// (jobs the coordinator canceled).
+    var stopJobs: Set<String> = []
     /// Job ids whose result/fail answers this refusal (status, error code, message).
     var refusedReports: [String: (status: HTTPResponseStatus, code: String, message: String)] = [:]
 }
@@ -136,13 +139,13 @@ final class MockCoordinator: Sendable {
         router.post("/v1/miners/heartbeat") { request, _ in
             if let refused = check(request) { return refused }
             guard let parsed = try? HeartbeatRequest(json: body(request)) else { return Response(status: .unprocessableContent) }
-            let answer: HTTPResponseStatus = state.withLock { state in
-                if state.mode == .unauthorized { return .unauthorized }
-                guard state.registered else { return .notFound }
+            let (answer, stop): (HTTPResponseStatus, [String]) = state.withLock { state in
+                if state.mode == .unauthorized { return (.unauthorized, []) }
+                guard state.registered else { return (.notFound, []) }
                 state.heartbeats.append((parsed.inflight ?? -1, parsed.status?.rawValue ?? "?", parsed.jobs))
-                return .ok
+                return (.ok, (parsed.jobs ?? []).filter { state.stopJobs.contains($0) })
             }
-            return answer == .ok ? ok() : Response(status: answer)
+            return answer == .ok ? ok(HeartbeatResponse(stopJobs: stop)) : Response(status: answer)
         }
         router.post("/v1/miners/poll") { request, _ in
             if let refused = check(request) { return refused }

@@ -367,7 +367,57 @@ extension MinerEndToEndTests {
     }
 }
 
+extension MinerEndToEndTests {
+    /// A client cancels RUNNING jobs (a CLI one whose process group runs a 60 s sleep, a
+    /// built-in sleep of 1e308 s): the coordinator names them in the miner's next heartbeat
+    /// answer, the miner kills them without reporting, and both of its slots take the next jobs
+    /// long before either sleep would have ended.
+    @Test func aCanceledRunningJobIsStoppedOnItsMiner() async throws {
+        try await Cluster.with(heartbeatTimeoutSeconds: 60) { cluster in
+            try await cluster.startCoordinator()
+            let miner = try await cluster.startMiner("miner-a")
+            let command = try await cluster.submit(["type": "cli", "command": "sleeper", "args": ["60"], "timeout_s": 120])
+            let endless = try await cluster.submit(["type": "sleep", "seconds": 1e308])
+            let group = try #require(await cluster.recordedProcessGroup(miner: "miner-a", jobID: command))
+            #expect(await cluster.waitState([command, endless], "RUNNING", timeout: .seconds(30)))
+
+            for id in [command, endless] {
+                let canceled = try await cluster.http.post("\(cluster.baseURL)/jobs/\(id)/cancel", body: [], headers: cluster.clientHeaders)
+                #expect(canceled.status.code == 200, "cancel: \(canceled.text)")
+            }
+            // Two slots, both held by canceled jobs until the miner stops them.
+            let next = [
+                try await cluster.submit(["type": "cli", "command": "tagger", "args": ["job-1"], "timeout_s": 30]),
+                try await cluster.submit(["type": "echo", "input": "after"]),
+            ]
+            let views = await cluster.waitTerminal(next, timeout: .seconds(40))
+            #expect(next.map { views[$0]?["state"] } == ["COMPLETED", "COMPLETED"])
+            #expect(await processGroupGone(group))
+            #expect(await cluster.job(command)?["state"] == "CANCELED")
+            #expect(await cluster.job(endless)?["state"] == "CANCELED")
+            #expect(await eventually { miner.stdout.components(separatedBy: #""event":"job_stopped""#).count == 3 })
+            #expect(miner.stdout.contains("canceled_by_coordinator"))
+            // Not reported: the coordinator had settled them (such a report would be answered 409).
+            #expect(!miner.stdout.contains("report_superseded"))
+        }
+    }
+}
+
 extension Cluster {
+    /// Waits until every job in `ids` is in `state` (or `timeout` passes); whether they all are.
+    func waitState(_ ids: [String], _ state: String, timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            var all = true
+            for id in ids {
+                if await job(id)?["state"]?.stringValue != state { all = false }
+            }
+            if all { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
     /// GET with the admin key (`admin: true`) or the client key.
     func get(_ path: String, admin: Bool) async throws -> JSONValue {
         guard admin else { return try await get(path) }

@@ -73,6 +73,22 @@ import WireModels
         try Self.roundTrip(StatusResponse.self, #"{"status":"ok"}"#)
     }
 
+    @Test func heartbeatResponse() throws {
+        // Nothing to stop: exactly the `{"status":"ok"}` older miners know.
+        #expect(try Self.roundTrip(HeartbeatResponse.self, #"{"status":"ok"}"#).stopJobs.isEmpty)
+        #expect(HeartbeatResponse().text == StatusResponse.ok.text)
+        let stop = try Self.roundTrip(HeartbeatResponse.self, #"{"status":"ok","stop_jobs":["\#(Self.job)","\#(Self.receipt)"]}"#)
+        #expect(stop.stopJobs == [Self.job, Self.receipt])
+        // Lenient: unknown members are ignored, a null or empty list is nothing to stop.
+        #expect(try HeartbeatResponse(json: ["status": "ok", "later": 1, "stop_jobs": .null]).stopJobs.isEmpty)
+        #expect(try HeartbeatResponse(json: ["status": "ok", "stop_jobs": []]).text == #"{"status":"ok"}"#)
+        #expect(throws: WireDecodingError.self) { _ = try HeartbeatResponse(json: ["status": "ok", "stop_jobs": "x"]) }
+        #expect(throws: WireDecodingError.self) { _ = try HeartbeatResponse(json: ["status": "ok", "stop_jobs": [1]]) }
+        #expect(throws: WireDecodingError.self) {
+            _ = try HeartbeatResponse(json: ["status": "ok", "stop_jobs": .array(Array(repeating: "a", count: HeartbeatRequest.maxHeldJobs + 1))])
+        }
+    }
+
     @Test func adminMessages() throws {
         let stats = try Self.roundTrip(
             AdminStatsResponse.self,

@@ -70,9 +70,11 @@ extension Coordinator {
     }
 
     /// `heartbeat` for a decoded heartbeat body or message.
+    /// - Returns: the answer: `{"status":"ok"}`, with `stop_jobs` when held jobs must stop.
     /// - Throws: as `CoordinatorStore.heartbeat`.
-    public func heartbeat(minerID: String, _ request: HeartbeatRequest) async throws(CoordinatorError) {
-        try await heartbeat(minerID: minerID, MinerHeartbeat(request))
+    @discardableResult
+    public func heartbeat(minerID: String, _ request: HeartbeatRequest) async throws(CoordinatorError) -> HeartbeatResponse {
+        HeartbeatResponse(stopJobs: try await heartbeat(minerID: minerID, MinerHeartbeat(request)).stopJobs)
     }
 
     /// Stops assigning work to the miner; its running jobs finish (POST /v1/miners/drain).

@@ -100,10 +100,13 @@ public final class Coordinator: Sendable {
 
     /// `CoordinatorStore.heartbeat`, then wakes that miner's pending poll (a DRAINING miner
     /// going ONLINE takes work at once).
+    /// - Returns: what the store did, with the held jobs the miner must stop.
     /// - Throws: as `CoordinatorStore.heartbeat`.
-    public func heartbeat(minerID: String, _ heartbeat: MinerHeartbeat) async throws(CoordinatorError) {
-        try await store.heartbeat(minerID: minerID, heartbeat)
+    @discardableResult
+    public func heartbeat(minerID: String, _ heartbeat: MinerHeartbeat) async throws(CoordinatorError) -> HeartbeatOutcome {
+        let outcome = try await store.heartbeat(minerID: minerID, heartbeat)
         dispatcher.notifyCapacity(minerID: minerID)
+        return outcome
     }
 
     /// Jobs pushed to a WebSocket-connected miner (`job.assigned`, spec §13): long-polls in a

@@ -46,6 +46,21 @@ public struct MinerHeartbeat: Sendable {
     }
 }
 
+/// What a heartbeat did and what it answers.
+public struct HeartbeatOutcome: Sendable, Equatable {
+    /// RUNNING jobs released because the miner's `jobs` list left them out.
+    public var released: SweepReport
+    /// Held jobs no longer RUNNING on this miner, which it must stop without reporting (the
+    /// answer's `stop_jobs`); empty without a `jobs` list.
+    public var stopJobs: [String]
+
+    /// An outcome.
+    public init(released: SweepReport = SweepReport(), stopJobs: [String] = []) {
+        self.released = released
+        self.stopJobs = stopJobs
+    }
+}
+
 /// A miner as admin listings show it (spec §6 GET /v1/admin/miners).
 public struct MinerSummary: Sendable, Equatable {
     /// Principal id.

@@ -98,8 +98,8 @@ public struct CoordinatorRoutes: Sendable {
             return CoordinatorHTTP.json(RegisterMinerResponse(sessionToken: token, minerID: MinerID(principal.id)))
         })
         v1.post("/miners/heartbeat", handler: handle(.miner) { request, _, principal in
-            try await coordinator.heartbeat(minerID: principal.id, try decode(HeartbeatRequest.self, request))
-            return Self.ok
+            let answer = try await coordinator.heartbeat(minerID: principal.id, try decode(HeartbeatRequest.self, request))
+            return answer.stopJobs.isEmpty ? Self.ok : CoordinatorHTTP.json(answer)
         })
         v1.post("/miners/poll", handler: handle(.miner) { [coordinator, polls] request, context, principal in
             let wait = min(

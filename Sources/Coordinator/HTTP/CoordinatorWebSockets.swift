@@ -203,8 +203,7 @@ public final class CoordinatorWebSockets: Sendable {
             let answer: any WireMessage
             switch message.operation {
             case .heartbeat(let heartbeat):
-                try await coordinator.heartbeat(minerID: minerID, heartbeat)
-                answer = StatusResponse.ok
+                answer = try await coordinator.heartbeat(minerID: minerID, heartbeat)
             case .result(let report):
                 // A malformed id names no job: the same 404 as an unknown one.
                 guard let jobID = message.jobID else { throw .jobNotFound }

@@ -68,11 +68,12 @@ extension CoordinatorStore {
     /// to `reported_inflight`; the coordinator's count is never overwritten (spec §11 weakness 5).
     /// With `heldJobs`, RUNNING jobs of this miner assigned more than `HEARTBEAT_TIMEOUT_SECONDS`
     /// ago that the miner does not hold are released as a heartbeat timeout would (requeued,
-    /// or failed at the attempt limit or past their TTL), in the same transaction.
-    /// - Returns: how many jobs were released.
+    /// or failed at the attempt limit or past their TTL), in the same transaction; and the held
+    /// jobs that are no longer RUNNING on this miner come back as `stopJobs` (see `HeartbeatOutcome`).
+    /// - Returns: how many jobs were released, and which held jobs the miner must stop.
     /// - Throws: `CoordinatorError.minerNotRegistered`, `.invalidPayload`, `.payloadTooLarge`.
     @discardableResult
-    public func heartbeat(minerID: String, _ heartbeat: MinerHeartbeat) async throws(CoordinatorError) -> SweepReport {
+    public func heartbeat(minerID: String, _ heartbeat: MinerHeartbeat) async throws(CoordinatorError) -> HeartbeatOutcome {
         guard case .object = heartbeat.metadata else { throw .invalidPayload("metadata: must be an object") }
         guard (0...1_000_000).contains(heartbeat.reportedInflight) else {
             throw .invalidPayload("inflight: must be an integer in 0...1000000")
@@ -92,7 +93,7 @@ extension CoordinatorStore {
                 [status, reported, metadata, now, minerID])
             guard db.changes == 1 else { throw CoordinatorError.minerNotRegistered }
             var report = SweepReport()
-            guard let held else { return report }
+            guard let held else { return HeartbeatOutcome(released: report) }
             let jobs = try db.query(
                 """
                 SELECT id, client_id, attempts, expires_at, constraints FROM job
@@ -107,8 +108,33 @@ extension CoordinatorStore {
             if released > 0 {
                 try db.execute("UPDATE miner SET inflight = MAX(inflight - ?, 0) WHERE id = ?", [released, minerID])
             }
-            return report
+            return HeartbeatOutcome(released: report, stopJobs: try Self.jobsToStop(db, held: held, minerID: minerID))
         }
+    }
+
+    /// The held jobs that are no longer RUNNING on `minerID`: its work on them can no longer be
+    /// accepted (canceled, expired, failed, requeued or reassigned), so it should stop them.
+    /// Left out: ids the coordinator does not know, and jobs this miner completed (its result
+    /// was accepted; a miner still listing one only raced its own report, and the answer must
+    /// never make it drop a report). Sorted, at most `HeartbeatRequest.maxHeldJobs`.
+    static func jobsToStop(_ db: Connection, held: Set<String>, minerID: String) throws -> [String] {
+        guard !held.isEmpty else { return [] }
+        // The usual case — every held job still RUNNING here — costs one indexed query.
+        let running = Set(
+            try db.query("SELECT id FROM job WHERE assigned_miner_id = ? AND state = 'RUNNING'", [minerID]).map { row -> String in
+                try row.get(0)
+            })
+        var stop: [String] = []
+        for id in held.subtracting(running).sorted() {
+            guard let row = try db.queryOne("SELECT state, assigned_miner_id FROM job WHERE id = ?", [id]) else { continue }
+            let state: String = try row.get(0)
+            let assigned: String? = try row.get(1)
+            if state == JobState.completed.rawValue, assigned == minerID { continue }
+            // RUNNING here but assigned after the query above cannot happen: one transaction.
+            if state == JobState.running.rawValue, assigned == minerID { continue }
+            stop.append(id)
+        }
+        return Array(stop.prefix(HeartbeatRequest.maxHeldJobs))
     }
 
     /// Puts a miner in DRAINING (POST /v1/miners/drain): no new work, running jobs finish.

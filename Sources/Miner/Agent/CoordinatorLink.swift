@@ -37,14 +37,15 @@ public struct CoordinatorLink: Sendable {
         }
     }
 
-    /// `POST /miners/heartbeat` with `{inflight, status, metadata, jobs?}`.
+    /// `POST /miners/heartbeat` with `{inflight, status, metadata, jobs?}`; `.ok` carries the
+    /// answer (`HeartbeatResponse`: `stop_jobs` names held jobs the coordinator wants stopped).
     /// `jobs`: every job the miner still holds (running or with an undelivered report), so the
     /// coordinator can requeue assignments this miner never received; nil leaves it out.
     public func heartbeat(inflight: Int, draining: Bool, metadata: JSONValue, jobs: [String]? = nil) async -> CoordinatorReply {
         await CoordinatorReply.of { () async throws(AITBCError) in
-            try await client.heartbeat(
+            let answer = try await client.heartbeat(
                 inflight: inflight, status: draining ? .draining : .online, metadata: metadata, jobs: jobs?.compactMap(JobID.init))
-            return .ok(nil)
+            return .ok(answer.json)
         }
     }
 

@@ -17,9 +17,12 @@ public struct JobStateRecord: Sendable, Equatable {
         case failed = "FAILED"
         /// The coordinator no longer knows the job (404 on submit); nothing more to do.
         case abandoned = "ABANDONED"
+        /// The coordinator's heartbeat answer asked for it to stop (`stop_jobs`: canceled, or no
+        /// longer this miner's): its process was killed and nothing is reported.
+        case stopped = "STOPPED"
 
         /// Whether nothing is left to do for the job.
-        public var isFinished: Bool { self == .done || self == .failed || self == .abandoned }
+        public var isFinished: Bool { self == .done || self == .failed || self == .abandoned || self == .stopped }
     }
 
     /// Coordinator job id (already validated as a path component).

@@ -3,7 +3,7 @@ import Glibc
 
 extension JobStateStore {
     /// Removes the folders of finished jobs past retention (spec/miner.md §8): completed jobs
-    /// (`DONE`) after `keepSucceeded`, failed or abandoned ones after `keepFailed`, counted
+    /// (`DONE`) after `keepSucceeded`, failed, abandoned or stopped ones after `keepFailed`, counted
     /// from their `state.json`'s last change. Jobs still running or reporting, folders without
     /// a readable record, and anything whose name is not a job id are never touched. Blocking:
     /// call it off the cooperative pool.
@@ -14,7 +14,7 @@ extension JobStateStore {
             let keep: Duration
             switch record.state {
             case .done: keep = keepSucceeded
-            case .failed, .abandoned: keep = keepFailed
+            case .failed, .abandoned, .stopped: keep = keepFailed
             case .assigned, .running, .reporting: continue
             }
             let directory = directory(of: record.jobID)

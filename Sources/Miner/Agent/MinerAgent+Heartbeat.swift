@@ -3,10 +3,12 @@ import Synchronization
 import Foundation
 import JSON
 import ServiceRuntime
+import WireModels
 
 extension MinerAgent {
     /// Heartbeats every `heartbeat.interval_s` ± jitter with the real in-flight count and
     /// ONLINE/DRAINING (spec §5 rule 2); 401 is fatal, 404 re-registers, other failures back off.
+    /// Held jobs the answer's `stop_jobs` names are stopped at once (`stopJobs`).
     func heartbeatLoop() async {
         var failures = 0
         var generator = SystemRandomNumberGenerator()
@@ -20,7 +22,13 @@ extension MinerAgent {
             let reply = await client.heartbeat(
                 inflight: inflight, draining: draining, metadata: Self.heartbeatMetadata(), jobs: jobs)
             switch reply {
-            case .ok, .noContent:
+            case .ok(let body):
+                failures = 0
+                state.withLock { $0.lastHeartbeatOK = Self.nowMilliseconds() }
+                // An answer this miner cannot read asks nothing of it (lenient, like older coordinators).
+                let stop = body.flatMap { try? HeartbeatResponse(json: $0) }?.stopJobs ?? []
+                await stopJobs(stop)
+            case .noContent:
                 failures = 0
                 state.withLock { $0.lastHeartbeatOK = Self.nowMilliseconds() }
             case .rejected(401, _, _):

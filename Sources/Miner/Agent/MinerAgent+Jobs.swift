@@ -81,6 +81,7 @@ extension MinerAgent {
             // A new assignment of the same job supersedes an undelivered report of an earlier
             // one (it would otherwise settle, or fail, the new attempt).
             state.redelivery.removeValue(forKey: jobID)
+            state.stopped.remove(jobID)
         }
         adjustInflight(by: 1)
         let record = Mutex(JobStateRecord(jobID: jobID, state: .running, runner: runner, startedAt: Self.nowMilliseconds()))
@@ -101,11 +102,21 @@ extension MinerAgent {
         let execution = Task { [executor] in await executor.execute(job, context: context) }
         let cancelNow: Bool = state.withLock { state in
             state.executions[jobID] = execution
-            return state.fatal || state.drainExpired
+            // A stop that came before the execution was registered cancels it here.
+            return state.fatal || state.drainExpired || state.stopped.contains(jobID)
         }
         if cancelNow { execution.cancel() }
         let outcome = await execution.value
-        _ = state.withLock { $0.executions.removeValue(forKey: jobID) }
+        let stopped = state.withLock { state in
+            state.executions.removeValue(forKey: jobID)
+            return state.stopped.contains(jobID)
+        }
+        if stopped {
+            // The coordinator already settled the job: whatever the execution ended with is not reported.
+            adjustInflight(by: -1)
+            await finishStopped(jobID: jobID, record: record.withLock { $0 }, logger: jobLogger)
+            return
+        }
         let elapsed = ContinuousClock.now - started
         let report = makeReport(jobID: jobID, outcome: outcome, elapsed: elapsed, gpus: gpus)
         var reporting = record.withLock { $0 }

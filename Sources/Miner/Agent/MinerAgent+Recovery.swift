@@ -27,7 +27,7 @@ extension MinerAgent {
                     await persist(record, logger: jobLogger)
                 }
                 jobLogger.info("job_recovered", metadata: ["previous_state": "REPORTING"])
-            case .done, .failed, .abandoned:
+            case .done, .failed, .abandoned, .stopped:
                 continue
             }
             if let report = record.pendingReport {

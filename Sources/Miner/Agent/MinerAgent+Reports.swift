@@ -32,6 +32,10 @@ extension MinerAgent {
             // Past the drain deadline one attempt is made (the E_SHUTDOWN reports of cancelled
             // jobs); after that the report stays in state.json for the next start.
             if state.withLock({ $0.fatal || (attempt > 0 && $0.drainExpired) }) { break }
+            if state.withLock({ $0.stopped.contains(jobID) }) {
+                await finishStopped(jobID: jobID, record: record, logger: logger)
+                return
+            }
             let reply = await client.submit(jobID: jobID, report: report)
             let delivery = Self.delivery(of: reply)
             if delivery != .retry {
@@ -48,10 +52,19 @@ extension MinerAgent {
                     "error_message": "\(client.explain(reply, path: "/miners/\(jobID)/\(report.kind.rawValue)"))",
                 ])
             if attempt + 1 < Self.reportBurstAttempts {
-                await pause(delay) { $0.fatal || $0.drainExpired }
+                await pause(delay) { $0.fatal || $0.drainExpired || $0.stopped.contains(jobID) }
             }
         }
-        state.withLock { $0.redelivery[jobID] = report }
+        // One lock: a stop that comes later finds the report queued and drops it there.
+        let stopped = state.withLock { state in
+            if state.stopped.contains(jobID) { return true }
+            state.redelivery[jobID] = report
+            return false
+        }
+        if stopped {
+            await finishStopped(jobID: jobID, record: record, logger: logger)
+            return
+        }
         logger.warning("report_deferred", metadata: ["reason": "coordinator unavailable; kept in state.json"])
     }
 
@@ -81,6 +94,8 @@ extension MinerAgent {
         state.withLock { state in
             state.redelivery.removeValue(forKey: jobID)
             state.held.remove(jobID)
+            // A stop that raced this report's delivery is moot now.
+            state.stopped.remove(jobID)
         }
     }
 
@@ -113,6 +128,8 @@ extension MinerAgent {
         var stillPending = false
         for (jobID, report) in pending.sorted(by: { $0.key < $1.key }) {
             guard !Task.isCancelled, state.withLock({ $0.registered && !$0.fatal }) else { return true }
+            // Dropped since the round began (the coordinator asked for the job to stop).
+            guard state.withLock({ $0.redelivery[jobID] != nil }) else { continue }
             var jobLogger = logger
             jobLogger[metadataKey: "job_id"] = .string(jobID)
             var record = await BlockingWork.value(name: "miner-state-io") { [store] in store.read(jobID: jobID) }

@@ -69,6 +69,9 @@ public final class MinerAgent: Sendable {
         /// Jobs taken from a poll whose report is not settled yet; with `redelivery`, the
         /// heartbeat's `jobs` list.
         var held: Set<String> = []
+        /// Held jobs the coordinator asked to stop (`stop_jobs`) that are still winding down:
+        /// their execution is cancelled and no report is sent for them.
+        var stopped: Set<String> = []
         /// In-flight polls by slot: a drain cancels them, which closes their connections.
         var polls: [Int: Task<CoordinatorLink.PollReply, Never>] = [:]
     }

@@ -1,7 +1,8 @@
 import Metrics
 
 /// The miner's Prometheus series (spec/miner.md §10): `miner_jobs_total{outcome}`,
-/// `miner_inflight`, `miner_heartbeat_failures_total`, `miner_orphans_killed_total`.
+/// `miner_inflight`, `miner_heartbeat_failures_total`, `miner_orphans_killed_total`,
+/// `miner_jobs_stopped_total`.
 enum MinerMetrics {
     /// Counts a finished job; `outcome` is `completed` or the failure code.
     static func jobFinished(outcome: String) {
@@ -16,6 +17,11 @@ enum MinerMetrics {
     /// Counts a heartbeat that was not acknowledged.
     static func heartbeatFailed() {
         Counter(label: "miner_heartbeat_failures_total").increment()
+    }
+
+    /// Counts a job stopped because the coordinator's heartbeat answer named it (`stop_jobs`).
+    static func jobStopped() {
+        Counter(label: "miner_jobs_stopped_total").increment()
     }
 
     /// Counts a process the orphan sweeper killed: a job's leftover whose reaper died.
