@@ -235,6 +235,9 @@ import Testing
             #expect(again.status == 409)
             #expect(again.detail == "job not cancelable")
             #expect(again.errorCode == "CONFLICT_STATE")
+            // The new-user review: say which state the job is in, for people and for scripts.
+            #expect(try again.json()["error"]?["message"] == "job not cancelable: it is CANCELED; only QUEUED and RUNNING jobs can be canceled")
+            #expect(try again.json()["error"]?["details"]?["state"] == "CANCELED")
             // A terminal job without result answers 200 with state and error (not 425 forever).
             let result = try await server.request("GET", "/v1/jobs/\(jobID)/result", key: H.aliceKey)
             #expect(result.status == 200)

@@ -148,7 +148,7 @@ import WireModels
         #expect(canceled.error == "canceled by client")
         #expect(canceled.assignedMinerID == nil)
         #expect(try await harness.store.miner(id: "miner-1")?.inflight == 0)
-        await #expect(throws: CoordinatorError.jobNotCancelable) {
+        await #expect(throws: CoordinatorError.jobNotCancelable(state: .canceled)) {
             try await harness.store.cancel(jobID: jobID, clientID: "client-a")
         }
         // The freed slot takes new work at once.
@@ -162,7 +162,7 @@ import WireModels
         #expect(try await harness.store.cancel(jobID: job.id, clientID: "client-a").state == .canceled)
         let expiring = try await harness.submit(ttl: 1)
         harness.clock.advance(seconds: 1)
-        await #expect(throws: CoordinatorError.jobNotCancelable) {
+        await #expect(throws: CoordinatorError.jobNotCancelable(state: .expired)) {
             try await harness.store.cancel(jobID: expiring.id, clientID: "client-a")
         }
         // The expiry found by the cancel was committed (with its event), not rolled back.

@@ -22,7 +22,7 @@ import WireModels
             #expect(throws: Never.self) { try JobStateMachine.target(of: transition, from: state) }
             #expect((try? JobStateMachine.target(of: transition, from: state)) == target)
         } else if transition == .cancel {
-            #expect(throws: CoordinatorError.jobNotCancelable) { try JobStateMachine.target(of: transition, from: state) }
+            #expect(throws: CoordinatorError.jobNotCancelable(state: state)) { try JobStateMachine.target(of: transition, from: state) }
         } else {
             #expect(throws: CoordinatorError.self) { try JobStateMachine.target(of: transition, from: state) }
             #expect(!JobStateMachine.allows(transition, from: state))
@@ -39,7 +39,7 @@ import WireModels
         let cases: [(CoordinatorError, Int, String, String)] = [
             (.jobNotFound, 404, "JOB_NOT_FOUND", "job not found"),
             (.jobNotReady, 425, "JOB_NOT_READY", "job not ready"),
-            (.jobNotCancelable, 409, "CONFLICT_STATE", "job not cancelable"),
+            (.jobNotCancelable(state: .completed), 409, "CONFLICT_STATE", "job not cancelable"),
             (.forbidden("x"), 403, "FORBIDDEN", "x"),
             (.invalidPayload("ttl"), 422, "INVALID_PAYLOAD", "ttl"),
             (.payloadTooLarge(limit: 10), 413, "PAYLOAD_TOO_LARGE", "payload too large (limit 10 bytes)"),

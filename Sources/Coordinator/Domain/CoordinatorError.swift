@@ -21,8 +21,9 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
     case receiptNotAvailable(state: JobState)
     /// The job is still QUEUED/RUNNING (425 `job not ready`).
     case jobNotReady
-    /// Cancel of a job that is not QUEUED/RUNNING (409 `job not cancelable`).
-    case jobNotCancelable
+    /// Cancel of a job that is not QUEUED/RUNNING (409 `job not cancelable`); `state` is the
+    /// job's, for the message and `details.state` (nil when it changed during the cancel).
+    case jobNotCancelable(state: JobState?)
     /// A transition the state machine refuses, e.g. result on a non-RUNNING job (409).
     case conflictState(String)
     /// Same Idempotency-Key with a different body (409).
@@ -142,6 +143,8 @@ public enum CoordinatorError: Error, Equatable, Sendable, CustomStringConvertibl
             case .failed, .canceled, .expired:
                 "receipt not available: the job is \(state.rawValue); only COMPLETED jobs get a receipt"
             }
+        case .jobNotCancelable(let state?): "job not cancelable: it is \(state.rawValue); only QUEUED and RUNNING jobs can be canceled"
+        case .jobNotCancelable(nil): "job not cancelable: its state changed during the cancel; read it again"
         default: detail
         }
     }

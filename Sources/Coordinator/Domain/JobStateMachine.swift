@@ -31,7 +31,7 @@ public enum JobStateMachine {
         case (.complete, .running): return .completed
         case (.fail, .running), (.exhaust, .running): return .failed
         case (.requeue, .running): return .queued
-        case (.cancel, _): throw .jobNotCancelable
+        case (.cancel, _): throw .jobNotCancelable(state: state)
         default: throw .conflictState("job is \(state.rawValue), cannot \(transition.rawValue)")
         }
     }

@@ -22,6 +22,7 @@ extension CoordinatorError {
         case .queueQuotaExceeded(let limit): ["queued_job_limit": .integer(JSONInteger(limit))]
         case .constraintSetQuotaExceeded(let limit): ["constraint_set_limit": .integer(JSONInteger(limit))]
         case .minerKeyPinned(let minerID), .minerKeyRequired(let minerID): ["miner_id": .string(minerID)]
+        case .jobNotCancelable(let state?): ["state": .string(state.rawValue)]
         default: nil
         }
     }

@@ -259,7 +259,7 @@ extension CoordinatorStore {
             if record.state == .queued,
                 try Self.expireIfStale(db, &changes, jobID: jobID, clientID: clientID, expiresAt: record.expiresAt, now: now)
             {
-                return .failure(.jobNotCancelable)
+                return .failure(.jobNotCancelable(state: .expired))
             }
             let target = try JobStateMachine.target(of: .cancel, from: record.state)
             try db.execute(
@@ -267,7 +267,7 @@ extension CoordinatorStore {
                 UPDATE job SET state = ?, error = 'canceled by client', assigned_miner_id = NULL, completed_at = ?
                 WHERE id = ? AND state = ?
                 """, [target.rawValue, now, jobID, record.state.rawValue])
-            guard db.changes == 1 else { throw CoordinatorError.jobNotCancelable }
+            guard db.changes == 1 else { throw CoordinatorError.jobNotCancelable(state: nil) }
             if record.state == .running, let miner = record.assignedMinerID {
                 try db.execute("UPDATE miner SET inflight = MAX(inflight - 1, 0) WHERE id = ?", [miner])
             }
