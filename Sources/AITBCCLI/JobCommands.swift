@@ -22,11 +22,9 @@ public struct JobStatusCommand: AsyncParsableCommand {
     /// Runs the command.
     /// - Throws: `ExitCode` with the documented status.
     public func run() async throws {
-        try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
-            try await ServiceSession.using(service) { session throws(ServiceFailure) -> ServiceExit in
-                JobOutput.print(try await session.job(jobID), json: service.json)
-                return .ok
-            }
+        try await service.run { session throws(ServiceFailure) -> ServiceExit in
+            JobOutput.print(try await session.job(jobID), json: service.json)
+            return .ok
         }
     }
 }
@@ -59,12 +57,10 @@ public struct JobWaitCommand: AsyncParsableCommand {
     /// Runs the command.
     /// - Throws: `ExitCode` with the documented status.
     public func run() async throws {
-        try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
-            try await ServiceSession.using(service) { session throws(ServiceFailure) -> ServiceExit in
-                let job = try await session.wait(for: jobID, timeoutSeconds: waiting.timeout)
-                JobOutput.print(job, json: service.json)
-                return JobOutput.exit(afterWaiting: job)
-            }
+        try await service.run { session throws(ServiceFailure) -> ServiceExit in
+            let job = try await session.wait(for: jobID, timeoutSeconds: waiting.timeout)
+            JobOutput.print(job, json: service.json)
+            return JobOutput.exit(afterWaiting: job)
         }
     }
 }
@@ -100,23 +96,21 @@ public struct JobResultCommand: AsyncParsableCommand {
     /// Runs the command.
     /// - Throws: `ExitCode` with the documented status.
     public func run() async throws {
-        try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
-            try await ServiceSession.using(service) { session throws(ServiceFailure) -> ServiceExit in
-                if wait { _ = try await session.wait(for: jobID, timeoutSeconds: waiting.timeout) }
-                let result = try await session.result(jobID)
-                if service.json {
-                    CommandIO.printOut(WireText.compact(result))
-                } else {
-                    let lines = TextTable.fields([
-                        ("state", WireText.cell(result["state"])), ("error", WireText.cell(result["error"])),
-                        ("receipt_id", WireText.cell(result["receipt"]?["receipt_id"])),
-                    ])
-                    for line in lines { CommandIO.printOut(line) }
-                    // The whole result, however long: it is what the job produced (escaped, not cut).
-                    CommandIO.printOut("result      " + UntrustedText.display(WireText.cell(result["result"]), limit: Int.max))
-                }
-                return .ok
+        try await service.run { session throws(ServiceFailure) -> ServiceExit in
+            if wait { _ = try await session.wait(for: jobID, timeoutSeconds: waiting.timeout) }
+            let result = try await session.result(jobID)
+            if service.json {
+                CommandIO.printOut(WireText.compact(result))
+            } else {
+                let lines = TextTable.fields([
+                    ("state", WireText.cell(result["state"])), ("error", WireText.cell(result["error"])),
+                    ("receipt_id", WireText.cell(result["receipt"]?["receipt_id"])),
+                ])
+                for line in lines { CommandIO.printOut(line) }
+                // The whole result, however long: it is what the job produced (escaped, not cut).
+                CommandIO.printOut("result      " + UntrustedText.display(WireText.cell(result["result"]), limit: Int.max))
             }
+            return .ok
         }
     }
 }
@@ -142,11 +136,9 @@ public struct JobCancelCommand: AsyncParsableCommand {
     /// Runs the command.
     /// - Throws: `ExitCode` with the documented status.
     public func run() async throws {
-        try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
-            try await ServiceSession.using(service) { session throws(ServiceFailure) -> ServiceExit in
-                JobOutput.print(try await session.cancel(jobID), json: service.json)
-                return .ok
-            }
+        try await service.run { session throws(ServiceFailure) -> ServiceExit in
+            JobOutput.print(try await session.cancel(jobID), json: service.json)
+            return .ok
         }
     }
 }
@@ -175,12 +167,10 @@ public struct JobListCommand: AsyncParsableCommand {
     /// Runs the command.
     /// - Throws: `ExitCode` with the documented status.
     public func run() async throws {
-        try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
-            try await ServiceSession.using(service) { session throws(ServiceFailure) -> ServiceExit in
-                let answer = try await session.adminJobs(state: state, limit: page.limit, cursor: page.cursor)
-                ListOutput.print(answer, columns: ["job_id", "state", "client_id", "assigned_miner_id", "requested_at"], json: service.json, command: "aitbc job list")
-                return .ok
-            }
+        try await service.run { session throws(ServiceFailure) -> ServiceExit in
+            let answer = try await session.adminJobs(state: state, limit: page.limit, cursor: page.cursor)
+            ListOutput.print(answer, columns: ["job_id", "state", "client_id", "assigned_miner_id", "requested_at"], json: service.json, command: "aitbc job list")
+            return .ok
         }
     }
 }

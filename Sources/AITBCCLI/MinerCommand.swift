@@ -36,17 +36,15 @@ public struct MinerListCommand: AsyncParsableCommand {
     /// Runs the command.
     /// - Throws: `ExitCode` with the documented status.
     public func run() async throws {
-        try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
-            try await ServiceSession.using(service) { session throws(ServiceFailure) -> ServiceExit in
-                let answer = try await session.miners(status: status, limit: page.limit, cursor: page.cursor)
-                ListOutput.print(
-                    answer,
-                    columns: [
-                        "miner_id", "status", "inflight", "concurrency", "region", "last_heartbeat", "jobs_completed", "jobs_failed",
-                        "average_job_duration_ms", "last_receipt_id",
-                    ], json: service.json, command: "aitbc miner list")
-                return .ok
-            }
+        try await service.run { session throws(ServiceFailure) -> ServiceExit in
+            let answer = try await session.miners(status: status, limit: page.limit, cursor: page.cursor)
+            ListOutput.print(
+                answer,
+                columns: [
+                    "miner_id", "status", "inflight", "concurrency", "region", "last_heartbeat", "jobs_completed", "jobs_failed",
+                    "average_job_duration_ms", "last_receipt_id",
+                ], json: service.json, command: "aitbc miner list")
+            return .ok
         }
     }
 }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import AITBCClient
 import HTTPClient
 import JSON
@@ -209,6 +210,17 @@ struct ServiceSession {
         case .timedOut:
             // The SDK's sentence names the job and the time waited.
             return ServiceFailure(.rejected, error.message)
+        }
+    }
+}
+
+extension ServiceOptions {
+    /// What every service command does: opens a session over these options, runs `body`, and
+    /// exits with its status (or the status of the failure it threw), printing what went wrong.
+    /// - Throws: `ExitCode` with the documented status.
+    func run(_ body: (ServiceSession) async throws(ServiceFailure) -> ServiceExit) async throws(ExitCode) {
+        try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
+            try await ServiceSession.using(self, body)
         }
     }
 }
