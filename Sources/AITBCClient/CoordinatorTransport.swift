@@ -71,11 +71,24 @@ public final class CoordinatorTransport: Sendable {
     /// The HTTP client requests go through.
     public let http: HTTPClient
     private let ownsHTTP: Bool
+    /// The headers every request carries (Accept, the key, extra headers), built once here
+    /// instead of per request; `baseHeaderProblem` names one holding a line break.
+    private let baseHeaders: HTTPHeaders
+    private let baseHeaderProblem: String?
 
     /// A transport; `http` lets several transports share one pool (the transport then never
     /// shuts it down). Without it the transport makes its own.
     public init(configuration: AITBCConfiguration, http: HTTPClient? = nil) {
         self.configuration = configuration
+        var headers = HTTPHeaders()
+        headers.add(name: "Accept", value: "application/json")
+        if let key = configuration.apiKey {
+            headers.add(name: "X-Api-Key", value: key)
+            if configuration.sendsBearer { headers.add(name: "Authorization", value: "Bearer \(key)") }
+        }
+        for (name, value) in configuration.extraHeaders.sorted(by: { $0.key < $1.key }) { headers.replaceOrAdd(name: name, value: value) }
+        baseHeaders = headers
+        baseHeaderProblem = Self.lineBreakField(in: headers)
         if let http {
             self.http = http
             ownsHTTP = false
@@ -148,23 +161,22 @@ public final class CoordinatorTransport: Sendable {
         if !request.query.isEmpty {
             url += "?" + request.query.map { PathSegment.encode($0.name) + "=" + PathSegment.encode($0.value) }.joined(separator: "&")
         }
-        var headers = HTTPHeaders()
-        headers.add(name: "Accept", value: "application/json")
-        if let key = configuration.apiKey {
-            headers.add(name: "X-Api-Key", value: key)
-            if configuration.sendsBearer { headers.add(name: "Authorization", value: "Bearer \(key)") }
+        if let name = baseHeaderProblem ?? Self.lineBreakField(in: request.headers) {
+            throw .invalidRequest("header \(name) holds a line break")
         }
-        for (name, value) in configuration.extraHeaders.sorted(by: { $0.key < $1.key }) { headers.replaceOrAdd(name: name, value: value) }
+        var headers = baseHeaders
         for field in request.headers { headers.replaceOrAdd(name: field.name, value: field.value) }
         let body = request.body ?? []
         if request.body != nil, !headers.contains("Content-Type") { headers.add(name: "Content-Type", value: "application/json") }
         if request.method == .post, let secret = configuration.bodySecret {
             headers.replaceOrAdd(name: "X-Signature", value: Hex.encode(HMACSHA256.authenticationCode(key: secret, message: body)))
         }
-        for field in headers where field.value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) {
-            throw .invalidRequest("header \(field.name) holds a line break")
-        }
         return HTTPClientRequest(method: request.method, url: url, headers: headers, body: body)
+    }
+
+    /// The name of the first field whose value holds CR, LF or NUL (a header it would split).
+    static func lineBreakField(in headers: HTTPHeaders) -> String? {
+        headers.first { field in field.value.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 } }?.name
     }
 
     /// Runs `operation` for at most `limit`: past it the operation is cancelled (our HTTP client

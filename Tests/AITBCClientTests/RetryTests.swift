@@ -150,3 +150,41 @@ import Testing
         #expect(RetryPolicy.retryAfterSeconds("Sunday, 06-Nov-94 08:49:37 GMT", now: 0) == nil)
     }
 }
+
+/// A header value holding CR/LF would split the request (header injection): refused before
+/// anything is sent, whether it came from the configuration or from one request.
+@Suite struct HeaderInjectionTests {
+    @Test func aConfiguredHeaderWithALineBreakIsRefusedAndNothingIsSent() async throws {
+        try await ScriptedCoordinator.with({ _ in ScriptedCoordinator.json(.ok, "{}") }) { server in
+            let transport = CoordinatorTransport(
+                configuration: AITBCConfiguration(baseURL: server.baseURL, apiKey: "k", extraHeaders: ["X-Miner-ID": "m1\r\nX-Evil: 1"]))
+            do {
+                _ = try await transport.send(CoordinatorRequest(method: .get, path: "/health"))
+                Issue.record("a header with a line break was sent")
+            } catch let error as AITBCError {
+                #expect(error.kind == .invalidRequest)
+                #expect(error.message.contains("X-Miner-ID"))
+            }
+            #expect(server.requests.isEmpty)
+            await transport.shutdown()
+        }
+    }
+
+    @Test func aRequestHeaderWithALineBreakIsRefused() async throws {
+        try await ScriptedCoordinator.with({ _ in ScriptedCoordinator.json(.ok, "{}") }) { server in
+            let transport = CoordinatorTransport(configuration: AITBCConfiguration(baseURL: server.baseURL, apiKey: "k"))
+            do {
+                _ = try await transport.send(
+                    CoordinatorRequest(method: .post, path: "/jobs", body: Array("{}".utf8), headers: ["Idempotency-Key": "a\nb"]))
+                Issue.record("a header with a line break was sent")
+            } catch let error as AITBCError {
+                #expect(error.kind == .invalidRequest)
+            }
+            #expect(server.requests.isEmpty)
+            // Configured headers without line breaks still go out.
+            _ = try await transport.send(CoordinatorRequest(method: .get, path: "/health"))
+            #expect(server.requests.count == 1)
+            await transport.shutdown()
+        }
+    }
+}
