@@ -129,11 +129,25 @@ extension MinerAgent {
         for (jobID, report) in pending.sorted(by: { $0.key < $1.key }) {
             guard !Task.isCancelled, state.withLock({ $0.registered && !$0.fatal }) else { return true }
             // Dropped since the round began (the coordinator asked for the job to stop).
-            guard state.withLock({ $0.redelivery[jobID] != nil }) else { continue }
+            let queued = state.withLock { state in
+                guard state.redelivery[jobID] != nil else { return false }
+                state.redelivering = jobID
+                return true
+            }
+            guard queued else { continue }
             var jobLogger = logger
             jobLogger[metadataKey: "job_id"] = .string(jobID)
             var record = await BlockingWork.value(name: "miner-state-io") { [store] in store.read(jobID: jobID) }
             let reply = await client.submit(jobID: jobID, report: report)
+            let stoppedMeanwhile = state.withLock { state in
+                state.redelivering = nil
+                return state.stopped.contains(jobID)
+            }
+            if stoppedMeanwhile, Self.delivery(of: reply) == .retry {
+                // Named in `stop_jobs` while this attempt was out: end it as stopped here.
+                await finishStopped(jobID: jobID, record: record, logger: jobLogger)
+                continue
+            }
             var delivery = Self.delivery(of: reply)
             if delivery == .retry, (record?.attempts ?? 0) + 1 >= Self.maxReportAttempts {
                 // The coordinator kept failing for about a day: stop holding the job (the

@@ -17,9 +17,15 @@ extension MinerAgent {
             var dropped: [String] = []
             for id in Set(ids) where state.held.contains(id) || state.redelivery[id] != nil {
                 if state.redelivery[id] != nil, state.executions[id] == nil {
-                    // Only a deferred report is left: drop it here.
                     state.redelivery.removeValue(forKey: id)
-                    dropped.append(id)
+                    if state.redelivering == id {
+                        // Being submitted now: the round ends it after the answer, so its own
+                        // write of state.json cannot land after (and undo) this stop.
+                        state.stopped.insert(id)
+                    } else {
+                        // Only a deferred report is left: drop it here.
+                        dropped.append(id)
+                    }
                     continue
                 }
                 // Running, or between its end and its report: `runJob` / `deliver` see the mark.

@@ -72,6 +72,9 @@ public final class MinerAgent: Sendable {
         /// Held jobs the coordinator asked to stop (`stop_jobs`) that are still winding down:
         /// their execution is cancelled and no report is sent for them.
         var stopped: Set<String> = []
+        /// The deferred report the redelivery round is submitting right now: a stop that names
+        /// it is left to that round (which reads and writes the job's state.json itself).
+        var redelivering: String?
         /// In-flight polls by slot: a drain cancels them, which closes their connections.
         var polls: [Int: Task<CoordinatorLink.PollReply, Never>] = [:]
     }
