@@ -57,7 +57,10 @@ let package = Package(
         .target(name: "Cryptography", dependencies: ["CSodium", "CArgon2"], swiftSettings: swiftSettings),
         .target(name: "JSON", swiftSettings: swiftSettings),
         .target(name: "Receipts", dependencies: ["Cryptography", "JSON"], swiftSettings: swiftSettings),
-        .target(name: "WireModels", dependencies: ["JSON"], swiftSettings: swiftSettings),
+        .target(name: "WireModels", dependencies: ["JSON", "Cryptography"], swiftSettings: swiftSettings),
+        // The ledger's shared rules: transaction ids and signatures, block headers, Merkle and
+        // state roots, genesis, receipt claims and the state machine (node, SDK, CLI, miner).
+        .target(name: "Ledger", dependencies: ["Cryptography", "JSON", "Receipts", "WireModels"], swiftSettings: swiftSettings),
         // Echoing untrusted text safely on terminals and in logs; no dependencies, so the SDK can use it.
         .target(name: "TerminalText", swiftSettings: swiftSettings),
 

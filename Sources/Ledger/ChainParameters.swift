@@ -1,0 +1,72 @@
+public import JSON
+import WireModels
+
+/// The chain's economic and block parameters, fixed by genesis (`params`).
+public struct ChainParameters: Sendable, Equatable {
+    /// Fee floor of every transaction.
+    public var baseFee: UInt64 = 10
+    /// Fee per byte of the payload's canonical JSON.
+    public var feePerByte: UInt64 = 1
+    /// AIT base units minted per receipt unit.
+    public var mintPerUnit: UInt64 = 1_000
+    /// The coordinator's cut of each mint, issued on top (0…1, exact decimal).
+    public var coordinatorRatio = ExactDecimal(significand: 5, exponent: -2)
+    /// Target time between blocks.
+    public var blockTimeMilliseconds: UInt64 = 2_000
+    /// Most transactions in one block.
+    public var maxBlockTransactions: Int = 5_000
+    /// Most bytes of signed transactions in one block.
+    public var maxBlockBytes: Int = 4 << 20
+
+    /// The defaults above.
+    public init() {}
+
+    /// Reads `params`, refusing unknown members and values out of range.
+    /// - Throws: `GenesisError.invalid` naming `params.<member>`.
+    public init(json: JSONValue) throws(GenesisError) {
+        let known = Self.members
+        let unknown = (json.objectValue ?? []).map(\.key).filter { !known.contains($0) }
+        guard unknown.isEmpty else { throw .invalid("params: unknown member \(unknown[0]) (known: \(known.joined(separator: ", ")))") }
+        func int(_ key: String, _ range: ClosedRange<UInt64>) throws(GenesisError) -> UInt64 {
+            guard let value = json[key] else { throw .invalid("params.\(key): field required") }
+            guard case .integer(let integer) = value, let int = integer.int64Value, int >= 0, range.contains(UInt64(int)) else {
+                throw .invalid("params.\(key): must be an integer in \(range.lowerBound)…\(range.upperBound)")
+            }
+            return UInt64(int)
+        }
+        baseFee = try int("base_fee", 0...1_000_000_000)
+        feePerByte = try int("fee_per_byte", 0...1_000_000)
+        mintPerUnit = try int("mint_per_unit", 0...1_000_000_000_000)
+        blockTimeMilliseconds = try int("block_time_ms", 50...3_600_000)
+        maxBlockTransactions = Int(try int("max_block_txs", 1...100_000))
+        maxBlockBytes = Int(try int("max_block_bytes", 1_024...(256 << 20)))
+        // ≤ 1 checked at 10⁻¹² resolution: the product exceeds the limit for anything larger.
+        guard let ratioValue = json["coordinator_ratio"], let ratio = ExactDecimal(json: ratioValue),
+            ratio.multipliedRoundingDown(by: 1_000_000_000_000, limit: 1_000_000_000_000) != nil
+        else { throw .invalid("params.coordinator_ratio: must be a number in 0…1") }
+        coordinatorRatio = ratio
+    }
+
+    static let members = ["base_fee", "block_time_ms", "coordinator_ratio", "fee_per_byte", "max_block_bytes", "max_block_txs", "mint_per_unit"]
+
+    /// `params` as written in genesis (members sorted).
+    public var json: JSONValue {
+        .object([
+            JSONMember(key: "base_fee", value: .integer(JSONInteger(baseFee))),
+            JSONMember(key: "block_time_ms", value: .integer(JSONInteger(blockTimeMilliseconds))),
+            JSONMember(key: "coordinator_ratio", value: coordinatorRatio.json),
+            JSONMember(key: "fee_per_byte", value: .integer(JSONInteger(feePerByte))),
+            JSONMember(key: "max_block_bytes", value: .integer(JSONInteger(maxBlockBytes))),
+            JSONMember(key: "max_block_txs", value: .integer(JSONInteger(maxBlockTransactions))),
+            JSONMember(key: "mint_per_unit", value: .integer(JSONInteger(mintPerUnit))),
+        ])
+    }
+}
+
+extension ExactDecimal {
+    /// The decimal as a JSON number (an integer when it has no fraction).
+    public var json: JSONValue {
+        if exponent >= 0, let value = multipliedRoundingDown(by: 1) { return .integer(JSONInteger(value)) }
+        return .float(Double("\(significand)e\(exponent)") ?? 0)
+    }
+}

@@ -1,0 +1,92 @@
+public import Cryptography
+public import JSON
+import Receipts
+public import WireModels
+
+/// A transaction whose id, size and signature were checked once, at the edge: past this
+/// type, nothing verifies the signature again (the 10,000 tx/s budget pays for one verify).
+public struct VerifiedTransaction: Sendable, Equatable {
+    /// The transaction as received.
+    public let message: TransactionMessage
+    /// SHA-256 of the canonical unsigned body.
+    public let id: TxHash
+    /// Length of the canonical JSON of the payload (the fee rule's byte count).
+    public let payloadBytes: Int
+    /// Length of the signed transaction's compact JSON (mempool and block byte limits).
+    public let encodedSize: Int
+
+    /// Verifies `message` for `chainID`: the chain, the sender's key and the signature.
+    /// - Throws: `TxRejection` (`wrongChain`, `invalidPublicKey`, `senderKeyMismatch`,
+    ///   `badSignature`, `invalidReceipt` for a payload that cannot be canonicalized).
+    public init(_ message: TransactionMessage, chainID: String) throws(TxRejection) {
+        guard message.chainID == chainID else { throw .wrongChain(expected: chainID, got: message.chainID) }
+        guard let keyBytes = try? Hex.decode(message.publicKey, length: Ed25519.publicKeyLength),
+            let key = try? Ed25519.PublicKey(rawRepresentation: keyBytes)
+        else { throw .invalidPublicKey }
+        guard Address(publicKey: key) == message.sender else { throw .senderKeyMismatch }
+        let encoding = try Self.encode(message)
+        guard let signature = try? Hex.decode(message.sig, length: Ed25519.signatureLength),
+            key.isValidSignature(signature, for: encoding.id)
+        else { throw .badSignature }
+        self.message = message
+        id = TxHash(bytes: encoding.id)
+        payloadBytes = encoding.payloadBytes
+        encodedSize = encoding.unsignedBytes + 140  // + `,"sig":"<128 hex>"`
+    }
+
+    /// The id bytes and sizes of `message`.
+    /// - Throws: `TxRejection.invalidReceipt` when the payload holds a non-finite number.
+    static func encode(_ message: TransactionMessage) throws(TxRejection) -> (id: [UInt8], payloadBytes: Int, unsignedBytes: Int) {
+        do {
+            let body = try CanonicalJSON.bytes(of: message.unsignedJSON)
+            let payload = try CanonicalJSON.bytes(of: message.payload.json)
+            return (SHA256.hash(body), payload.count, body.count)
+        } catch {
+            throw .invalidReceipt(reason: "\(error)")
+        }
+    }
+}
+
+extension TransactionMessage {
+    /// The id: SHA-256 of the canonical JSON (spec/receipts.md §3) of everything but `sig`.
+    /// - Throws: `TxRejection.invalidReceipt` for a payload with a non-finite number.
+    public func transactionID() throws(TxRejection) -> TxHash {
+        TxHash(bytes: try VerifiedTransaction.encode(self).id)
+    }
+
+    /// This transaction with `sig` set by `key` (whose address must be `sender`).
+    /// - Throws: `TxRejection.senderKeyMismatch` for another key; `.invalidReceipt` as above.
+    public func signed(with key: Ed25519.PrivateKey) throws(TxRejection) -> TransactionMessage {
+        guard Address(publicKey: key.publicKey) == sender, key.publicKey.hex == publicKey else { throw .senderKeyMismatch }
+        var copy = self
+        copy.sig = Hex.encode(key.signature(for: try VerifiedTransaction.encode(self).id))
+        return copy
+    }
+
+    /// A signed transaction from `key`'s account.
+    /// - Throws: `TxRejection.invalidReceipt` for a payload with a non-finite number.
+    public static func make(
+        chainID: String, key: Ed25519.PrivateKey, nonce: UInt64, fee: UInt64, payload: TransactionPayload
+    ) throws(TxRejection) -> TransactionMessage {
+        try TransactionMessage(
+            chainID: chainID, sender: Address(publicKey: key.publicKey), publicKey: key.publicKey.hex, nonce: nonce, fee: fee,
+            payload: payload
+        ).signed(with: key)
+    }
+}
+
+/// The fee rule of spec/chain-node.md §6: `base_fee + fee_per_byte × payload bytes`.
+public enum FeeRule {
+    /// The least fee for a payload of `payloadBytes`, saturating at `UInt64.max`.
+    public static func minimumFee(payloadBytes: Int, parameters: ChainParameters) -> UInt64 {
+        let (perByte, overflow1) = parameters.feePerByte.multipliedReportingOverflow(by: UInt64(max(0, payloadBytes)))
+        let (total, overflow2) = parameters.baseFee.addingReportingOverflow(perByte)
+        return overflow1 || overflow2 ? .max : total
+    }
+
+    /// The fee for `payload` (its canonical JSON's length).
+    public static func estimate(payload: JSONValue, parameters: ChainParameters) -> (payloadBytes: Int, fee: UInt64)? {
+        guard let bytes = try? CanonicalJSON.bytes(of: payload) else { return nil }
+        return (bytes.count, minimumFee(payloadBytes: bytes.count, parameters: parameters))
+    }
+}
