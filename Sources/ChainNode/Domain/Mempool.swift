@@ -1,0 +1,182 @@
+public import Ledger
+public import WireModels
+
+/// Pending transactions (spec/chain-node.md §7, issue 13 "Mempool"): bounded by count and
+/// bytes, deduplicated by id, one contiguous nonce run per sender, a higher fee replacing the
+/// same (sender, nonce), blocks filled by fee then arrival.
+///
+/// A value type with no locking: the ledger holds it in a `Mutex` and decides everything about
+/// admission in one critical section, so two submissions of the same nonce cannot both win.
+/// Committed state is what the last block left: each sender's queue keeps the nonce and
+/// balance it starts from, updated by `blockCommitted`.
+public struct Mempool: Sendable {
+    /// The bounds.
+    public struct Limits: Sendable, Equatable {
+        public var maxTransactions: Int
+        public var maxBytes: Int
+
+        public init(maxTransactions: Int = 50_000, maxBytes: Int = 64 << 20) {
+            self.maxTransactions = maxTransactions
+            self.maxBytes = maxBytes
+        }
+    }
+
+    struct Entry: Sendable {
+        var transaction: VerifiedTransaction
+        var arrival: UInt64
+        /// What the sender pays: amount + fee, or the fee of a claim.
+        var spend: UInt64
+        /// What a claim mints to its own sender (a miner claiming its receipt), else 0.
+        var selfCredit: UInt64
+        var claim: ReceiptID?
+        var fee: UInt64 { transaction.message.fee }
+    }
+
+    struct SenderQueue: Sendable {
+        var committed: AccountState
+        /// Nonces committed.nonce + 1, + 2, … in order.
+        var entries: [Entry] = []
+    }
+
+    /// Why a transaction was not admitted.
+    public enum Refusal: Error, Sendable, Equatable {
+        /// The ledger's rules.
+        case rejected(TxRejection)
+        /// The pool is at its count or byte bound.
+        case full(Limits)
+        /// The committed state read for this sender predates a block; read again.
+        case staleRead
+    }
+
+    /// What admission did.
+    public enum Admission: Sendable, Equatable {
+        /// New, with its arrival number.
+        case added(arrival: UInt64)
+        /// Replaced a lower-fee transaction of the same (sender, nonce).
+        case replaced(TxHash, arrival: UInt64)
+        /// Already pending (a client's retry): nothing changed.
+        case duplicate
+    }
+
+    public let limits: Limits
+    private var byID: [TxHash: Address] = [:]
+    private var senders: [Address: SenderQueue] = [:]
+    private var pendingClaims: [ReceiptID: TxHash] = [:]
+    /// Signed bytes held.
+    public private(set) var bytes = 0
+    /// The height of the last block this pool has seen committed.
+    public private(set) var committedHeight: UInt64
+    private var nextArrival: UInt64 = 1
+
+    /// An empty pool over a chain whose head is `committedHeight`.
+    public init(limits: Limits, committedHeight: UInt64) {
+        self.limits = limits
+        self.committedHeight = committedHeight
+    }
+
+    /// Transactions pending.
+    public var count: Int { byID.count }
+
+    /// Whether `id` is pending.
+    public func contains(_ id: TxHash) -> Bool { byID[id] != nil }
+
+    /// The pending transaction `id`.
+    public func transaction(_ id: TxHash) -> VerifiedTransaction? {
+        guard let sender = byID[id], let queue = senders[sender] else { return nil }
+        return queue.entries.first { $0.transaction.id == id }?.transaction
+    }
+
+    /// The nonce `address`'s next transaction needs, if the pool knows the sender.
+    public func nextNonce(_ address: Address) -> UInt64? {
+        guard let queue = senders[address] else { return nil }
+        return queue.committed.nonce + UInt64(queue.entries.count) + 1
+    }
+
+    /// Arrival numbers continue after `arrival` (reload after restart).
+    public mutating func continueArrivals(after arrival: UInt64) {
+        nextArrival = max(nextArrival, arrival + 1)
+    }
+
+    /// Admits `transaction` (signature already verified) given the sender's committed state,
+    /// read at `readHeight`, and, for a claim, what it mints (verified, and not claimed in
+    /// committed state).
+    /// - Throws: `Refusal`.
+    public mutating func admit(
+        _ transaction: VerifiedTransaction, committed: AccountState, readHeight: UInt64, claim: VerifiedClaim?, parameters: ChainParameters
+    ) throws(Refusal) -> Admission {
+        let message = transaction.message
+        if byID[transaction.id] != nil { return .duplicate }
+        let minimum = FeeRule.minimumFee(payloadBytes: transaction.payloadBytes, parameters: parameters)
+        guard message.fee >= minimum else { throw .rejected(.feeTooLow(required: minimum, offered: message.fee)) }
+        guard transaction.encodedSize <= parameters.maxBlockBytes else {
+            throw .rejected(.tooLarge(bytes: transaction.encodedSize, limit: parameters.maxBlockBytes))
+        }
+        var queue: SenderQueue
+        if let known = senders[message.sender] {
+            queue = known
+        } else {
+            // A block may have changed this sender since the read; only a read at or after the
+            // pool's last committed block is current.
+            guard readHeight >= committedHeight else { throw .staleRead }
+            queue = SenderQueue(committed: committed)
+        }
+        let base = queue.committed.nonce
+        guard message.nonce > base else { throw .rejected(.nonceTooLow(accountNonce: base, got: message.nonce)) }
+        let expected = base + UInt64(queue.entries.count) + 1
+        guard message.nonce <= expected else { throw .rejected(.nonceGap(expected: expected, got: message.nonce)) }
+
+        var spend = message.fee
+        var selfCredit: UInt64 = 0
+        var claimID: ReceiptID?
+        switch message.payload {
+        case .transfer(_, let amount):
+            let (total, overflow) = amount.addingReportingOverflow(message.fee)
+            guard !overflow else { throw .rejected(.amountOverflow) }
+            spend = total
+        case .receiptClaim:
+            guard let claim else { throw .rejected(.invalidReceipt(reason: "not verified")) }
+            if let holder = pendingClaims[claim.receiptID], holder != transaction.id {
+                // The same receipt in a replacement of the same (sender, nonce) is fine; anywhere else it is a double claim.
+                let replacing = message.nonce < expected && queue.entries[Int(message.nonce - base - 1)].transaction.id == holder
+                guard replacing else { throw .rejected(.receiptAlreadyClaimed(receiptID: claim.receiptID.rawValue)) }
+            }
+            claimID = claim.receiptID
+            if claim.miner == message.sender { selfCredit = claim.minted }
+        }
+        let entry = Entry(transaction: transaction, arrival: nextArrival, spend: spend, selfCredit: selfCredit, claim: claimID)
+
+        let replacedIndex = message.nonce < expected ? Int(message.nonce - base - 1) : nil
+        var replaced: Entry?
+        if let index = replacedIndex {
+            let old = queue.entries[index]
+            guard message.fee > old.fee else { throw .rejected(.replacementUnderpriced(pendingFee: old.fee)) }
+            guard bytes - old.transaction.encodedSize + transaction.encodedSize <= limits.maxBytes else { throw .full(limits) }
+            queue.entries[index] = entry
+            replaced = old
+        } else {
+            guard byID.count < limits.maxTransactions, bytes + transaction.encodedSize <= limits.maxBytes else { throw .full(limits) }
+            queue.entries.append(entry)
+        }
+        // The whole run must stay payable in nonce order from the committed balance.
+        var balance = queue.committed.balance
+        for pending in queue.entries {
+            let (credited, overflow) = balance.addingReportingOverflow(pending.selfCredit)
+            guard !overflow else { throw .rejected(.amountOverflow) }
+            guard credited >= pending.spend else { throw .rejected(.insufficientBalance(balance: credited, needed: pending.spend)) }
+            balance = credited - pending.spend
+        }
+
+        nextArrival += 1
+        senders[message.sender] = queue
+        byID[transaction.id] = message.sender
+        bytes += transaction.encodedSize
+        if let claimID { pendingClaims[claimID] = transaction.id }
+        if let replaced {
+            byID[replaced.transaction.id] = nil
+            bytes -= replaced.transaction.encodedSize
+            if let old = replaced.claim, pendingClaims[old] == replaced.transaction.id { pendingClaims[old] = nil }
+            return .replaced(replaced.transaction.id, arrival: entry.arrival)
+        }
+        return .added(arrival: entry.arrival)
+    }
+}

@@ -1,0 +1,68 @@
+public import SQLite
+
+/// The chain node's tables, as append-only migrations (spec/chain-node.md §3 "Swift"). Every
+/// block, its transactions, the account changes and the claimed receipts are written by one
+/// transaction; the CHECKs and foreign keys make a half-written or hand-edited row fail loudly
+/// instead of being read back as truth.
+public enum ChainSchema {
+    /// Every migration, oldest first. Never edit a shipped one; append.
+    public static let migrator = Migrator([
+        Migration(
+            version: 1, name: "meta, block, tx, account, receipt, mempool",
+            sql: """
+                CREATE TABLE meta(
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE block(
+                    height INTEGER PRIMARY KEY NOT NULL CHECK (height >= 0),
+                    hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 66 AND substr(hash, 1, 2) = '0x'),
+                    parent_hash TEXT NOT NULL CHECK (length(parent_hash) = 66),
+                    time_ms INTEGER NOT NULL CHECK (time_ms >= 0),
+                    proposer_key TEXT NOT NULL CHECK (length(proposer_key) = 64),
+                    tx_count INTEGER NOT NULL CHECK (tx_count >= 0),
+                    tx_root TEXT NOT NULL CHECK (length(tx_root) = 66),
+                    state_root TEXT NOT NULL CHECK (length(state_root) = 66),
+                    receipts_root TEXT NOT NULL CHECK (length(receipts_root) = 66),
+                    signature TEXT NOT NULL,
+                    supply INTEGER NOT NULL CHECK (supply >= 0)
+                );
+                CREATE TABLE tx(
+                    tx_hash TEXT PRIMARY KEY NOT NULL CHECK (length(tx_hash) = 66),
+                    block_height INTEGER NOT NULL REFERENCES block(height),
+                    position INTEGER NOT NULL CHECK (position >= 0),
+                    type TEXT NOT NULL CHECK (type IN ('TRANSFER', 'RECEIPT_CLAIM')),
+                    sender TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    nonce INTEGER NOT NULL CHECK (nonce >= 1),
+                    fee INTEGER NOT NULL CHECK (fee >= 0),
+                    body TEXT NOT NULL,
+                    UNIQUE (block_height, position),
+                    UNIQUE (sender, nonce)
+                ) WITHOUT ROWID;
+                CREATE TABLE account(
+                    address TEXT PRIMARY KEY NOT NULL,
+                    balance INTEGER NOT NULL CHECK (balance >= 0),
+                    nonce INTEGER NOT NULL CHECK (nonce >= 0),
+                    updated_height INTEGER NOT NULL REFERENCES block(height)
+                ) WITHOUT ROWID;
+                CREATE TABLE receipt(
+                    receipt_id TEXT PRIMARY KEY NOT NULL CHECK (length(receipt_id) = 32),
+                    job_id TEXT NOT NULL,
+                    tx_hash TEXT NOT NULL UNIQUE REFERENCES tx(tx_hash),
+                    block_height INTEGER NOT NULL REFERENCES block(height),
+                    miner_address TEXT NOT NULL,
+                    coordinator_address TEXT NOT NULL,
+                    minted_amount INTEGER NOT NULL CHECK (minted_amount >= 0),
+                    coordinator_amount INTEGER NOT NULL CHECK (coordinator_amount >= 0),
+                    payload TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX receipt_job ON receipt(job_id);
+                CREATE TABLE mempool(
+                    tx_hash TEXT PRIMARY KEY NOT NULL,
+                    arrival INTEGER NOT NULL,
+                    body TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+    ])
+}

@@ -1,0 +1,118 @@
+import Cryptography
+import JSON
+public import Ledger
+public import SQLite
+public import WireModels
+
+extension ChainStore {
+    /// One produced block's rows.
+    public struct BlockRows: Sendable {
+        public var block: StoredBlock
+        /// In block order.
+        public var transactions: [VerifiedTransaction]
+        public var recipients: [String]
+        public var accounts: [AccountState]
+        public var claims: [BlockExecution.IncludedClaim]
+        /// Ids leaving the persisted mempool with this block (included and refused ones).
+        public var leavingMempool: [TxHash]
+    }
+
+    /// Writes a block and everything it changed, inside the caller's transaction (the block's
+    /// one write transaction: all of it lands, or none).
+    /// - Throws: `SQLiteError` (a UNIQUE (sender, nonce) or height conflict included).
+    static func write(_ rows: BlockRows, connection: Connection) throws {
+        try insert(block: rows.block, connection: connection)
+        let height = Int64(rows.block.height)
+        let insertTx = try connection.cachedStatement(
+            "INSERT INTO tx(tx_hash, block_height, position, type, sender, recipient, nonce, fee, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        for (position, transaction) in rows.transactions.enumerated() {
+            let message = transaction.message
+            try insertTx.execute([
+                transaction.id.rawValue, height, Int64(position), message.type.rawValue, message.sender.rawValue,
+                position < rows.recipients.count ? rows.recipients[position] : "", Int64(message.nonce), Int64(message.fee), message.text,
+            ])
+        }
+        let upsert = try connection.cachedStatement(
+            """
+            INSERT INTO account(address, balance, nonce, updated_height) VALUES (?, ?, ?, ?)
+            ON CONFLICT(address) DO UPDATE SET balance = excluded.balance, nonce = excluded.nonce, updated_height = excluded.updated_height
+            """)
+        for account in rows.accounts {
+            try upsert.execute([account.address.rawValue, Int64(account.balance), Int64(account.nonce), height])
+        }
+        let insertReceipt = try connection.cachedStatement(
+            """
+            INSERT INTO receipt(receipt_id, job_id, tx_hash, block_height, miner_address, coordinator_address, minted_amount,
+                                coordinator_amount, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let bodies = Dictionary(rows.transactions.map { ($0.id, $0.message) }, uniquingKeysWith: { first, _ in first })
+        for included in rows.claims {
+            var payload = "{}"
+            if case .receiptClaim(let receipt)? = bodies[included.txID]?.payload, let bytes = try? JSONSerializer().serialize(receipt) {
+                payload = String(decoding: bytes, as: UTF8.self)
+            }
+            let claim = included.claim
+            try insertReceipt.execute([
+                claim.receiptID.rawValue, claim.jobID, included.txID.rawValue, height, claim.miner.rawValue, claim.coordinator.rawValue,
+                Int64(claim.minted), Int64(claim.coordinatorAmount), payload,
+            ])
+        }
+        let deletePending = try connection.cachedStatement("DELETE FROM mempool WHERE tx_hash = ?")
+        for id in rows.leavingMempool { try deletePending.execute([id.rawValue]) }
+    }
+
+    // MARK: the persisted mempool
+
+    /// Saves admitted transactions (one transaction for the whole batch).
+    /// - Throws: `SQLiteError`.
+    public func persistPending(_ entries: [(id: TxHash, arrival: UInt64, body: String)]) async throws {
+        guard !entries.isEmpty else { return }
+        try await database.write { connection in
+            let statement = try connection.cachedStatement("INSERT OR REPLACE INTO mempool(tx_hash, arrival, body) VALUES (?, ?, ?)")
+            for entry in entries { try statement.execute([entry.id.rawValue, Int64(entry.arrival), entry.body]) }
+        }
+    }
+
+    /// Forgets pending transactions (replaced or evicted).
+    /// - Throws: `SQLiteError`.
+    public func deletePending(_ ids: [TxHash]) async throws {
+        guard !ids.isEmpty else { return }
+        try await database.write { connection in
+            let statement = try connection.cachedStatement("DELETE FROM mempool WHERE tx_hash = ?")
+            for id in ids { try statement.execute([id.rawValue]) }
+        }
+    }
+
+    /// Every persisted pending transaction, oldest first.
+    /// - Throws: `SQLiteError`.
+    public func loadPending() async throws -> [(arrival: UInt64, body: String)] {
+        try await database.read { connection in
+            try connection.query("SELECT arrival, body FROM mempool ORDER BY arrival").map { row in
+                let arrival: Int64 = try row.get(0)
+                return (UInt64(max(0, arrival)), try row.get(1) as String)
+            }
+        }
+    }
+
+    /// Every block from `height` up, with its transactions' bodies, for re-execution.
+    /// - Throws: `SQLiteError`, `ChainStoreError.corrupt`.
+    public func blocks(from height: UInt64, limit: Int) async throws -> [(StoredBlock, [TransactionMessage])] {
+        let chainID = genesis.chainID
+        return try await database.read { connection in
+            let rows = try connection.query(
+                "SELECT \(StoredBlock.columns) FROM block WHERE height >= ? ORDER BY height LIMIT ?", [Int64(height), Int64(limit)])
+            return try rows.map { row in
+                let block = try StoredBlock(row: row, chainID: chainID)
+                let bodies = try connection.cachedStatement("SELECT body FROM tx WHERE block_height = ? ORDER BY position").query([Int64(block.height)])
+                let messages = try bodies.map { row throws -> TransactionMessage in
+                    let text: String = try row.get(0)
+                    guard let message = try? TransactionMessage(bytes: Array(text.utf8)) else {
+                        throw ChainStoreError.corrupt("block \(block.height): a transaction body does not decode")
+                    }
+                    return message
+                }
+                return (block, messages)
+            }
+        }
+    }
+}
