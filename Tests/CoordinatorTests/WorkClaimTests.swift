@@ -31,12 +31,12 @@ import WireModels
 
     func claim(
         jobID: String, minerID: String = "miner-1", result: JSONValue = result, units: Double = 1.5, duration: Int64 = 1_500,
-        completedAt: Int64? = nil
+        completedAt: Int64? = nil, payoutAddress: String? = nil
     ) throws -> WorkClaim {
         WorkClaim(
             jobID: jobID, minerID: minerID, resultHash: try WorkClaim.resultHash(of: result), units: units,
             unitType: "cpu_seconds", durationMilliseconds: duration,
-            completedAt: completedAt ?? Self.harnessNowSeconds)
+            completedAt: completedAt ?? Self.harnessNowSeconds, payoutAddress: payoutAddress)
     }
 
     func complete(_ setup: Setup, claim: WorkClaim, signer: Ed25519.PrivateKey? = nil) async throws -> CompletionOutcome {
@@ -89,6 +89,35 @@ import WireModels
         } catch {
             #expect((error as? CoordinatorError)?.httpStatus == 422)
         }
+    }
+
+    /// `payout_address` (the account the chain mints to) is embedded exactly as the miner signed it.
+    @Test func aClaimsPayoutAddressIsEmbeddedUntouched() async throws {
+        let setup = try await setUp()
+        let wallet = Ed25519.PrivateKey.generate().publicKey.address.description
+        let claim = try claim(jobID: setup.jobID, payoutAddress: wallet)
+        let outcome = try await complete(setup, claim: claim)
+        let embedded = try #require(outcome.receipt?["metadata"]?["work_claim"])
+        #expect(embedded == claim.json)
+        #expect(embedded["payout_address"]?.stringValue == wallet)
+        let minerSignature = try #require(outcome.receipt?["metadata"]?["miner_signature"])
+        #expect(WorkClaim.isValid(claim: embedded, signature: minerSignature, publicKey: setup.minerKey.publicKey))
+    }
+
+    /// A payout address the chain could not pay is refused by name, even when the miner signed
+    /// it, and nothing is stored.
+    @Test(arguments: ["ait1notanaddress", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", ""])
+    func aClaimWithAnInvalidPayoutAddressIsRefused(address: String) async throws {
+        let setup = try await setUp()
+        do {
+            _ = try await complete(setup, claim: try claim(jobID: setup.jobID, payoutAddress: address))
+            Issue.record("accepted payout_address \(address)")
+        } catch {
+            #expect((error as? CoordinatorError)?.httpStatus == 422)
+            #expect("\(error)".contains("claim.payout_address"))
+        }
+        let outcome = try await complete(setup, claim: try claim(jobID: setup.jobID))
+        #expect(outcome.receipt?["metadata"]?["work_claim"]?["payout_address"] == nil)
     }
 
     @Test func aClaimFromAMinerWithoutARegisteredKeyIsRefused() async throws {

@@ -103,6 +103,42 @@ import Testing
         }
     }
 
+    /// `wallet_address`: the payout every work claim names, from any layer, checked at load.
+    @Test func walletAddressIsAnAccountAddressFromAnyLayer() throws {
+        let wallet = Ed25519.PrivateKey.generate().publicKey.address
+        let directory = try TemporaryDirectory(prefix: "aitbc-miner-config")
+        let path = directory.path("miner.yaml")
+        try "wallet_address: \(wallet)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try MinerConfiguration.load(configPath: path, environment: [:]).walletAddress == wallet)
+        let fromEnvironment = try MinerConfiguration.load(
+            configPath: nil, environment: ["AITBC_MINER_WALLET_ADDRESS": wallet.description.uppercased()])
+        // Any case in, the lowercase form out (capabilities, --print-config, claims).
+        #expect(fromEnvironment.walletAddress == wallet)
+        #expect(fromEnvironment.maskedJSON["wallet_address"]?.stringValue == wallet.description)
+        let key = Ed25519.PrivateKey.generate().publicKey
+        #expect(fromEnvironment.payoutAddress(signingKey: key) == wallet)
+    }
+
+    /// No `wallet_address`: claims pay the signing key's own address, named explicitly.
+    @Test func walletAddressDefaultsToTheSigningKeysAddress() throws {
+        let configuration = try MinerConfiguration.load(configPath: nil, environment: [:])
+        #expect(configuration.walletAddress == nil)
+        #expect(configuration.maskedJSON["wallet_address"] == .null)
+        let key = Ed25519.PrivateKey.generate().publicKey
+        #expect(configuration.payoutAddress(signingKey: key) == key.address)
+    }
+
+    @Test(arguments: ["ait1notanaddress", "0x1234", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"])
+    func anInvalidWalletAddressIsRefusedByName(value: String) throws {
+        #expect(
+            throws: ConfigurationError.invalid(
+                setting: "wallet_address",
+                reason: "must be an ait1… account address (bech32, as aitbc keygen prints) (set by AITBC_MINER_WALLET_ADDRESS)")
+        ) {
+            try MinerConfiguration.load(configPath: nil, environment: ["AITBC_MINER_WALLET_ADDRESS": value])
+        }
+    }
+
     @Test func malformedYAMLNamesTheFile() throws {
         let directory = try TemporaryDirectory(prefix: "aitbc-miner-config")
         let path = directory.path("bad.yaml")
@@ -140,6 +176,9 @@ import Testing
         let bad = try await AgentExecutable.run(binary, ["--print-config"], environment: ["AITBC_MINER_RESOURCES__IO_LEVEL": "42"])
         #expect(bad.status == 2)
         #expect(bad.output.contains("resources.io_level"))
+        let badWallet = try await AgentExecutable.run(binary, ["run"], environment: ["AITBC_MINER_WALLET_ADDRESS": "ait1typo"])
+        #expect(badWallet.status == 2)
+        #expect(badWallet.stderr.contains("wallet_address: must be an ait1… account address"))
     }
 }
 

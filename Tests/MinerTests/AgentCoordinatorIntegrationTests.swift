@@ -3,6 +3,7 @@ import Foundation
 import HTTP1
 import HTTPClient
 import JSON
+import Receipts
 import ServiceRuntime
 import Synchronization
 import TestSupport
@@ -30,12 +31,15 @@ private let integrationClientKey = "integration-client-key"
 @Suite(.serialized, .enabled(if: TestPaths.product("aitbc-coordinator") != nil, "aitbc-coordinator is not built"))
 struct AgentCoordinatorIntegrationTests {
     /// The miner against the real coordinator: job completed, receipt billed from the miner's
-    /// metrics, and an exact replay of the persisted report is accepted as already delivered.
+    /// metrics and naming the configured `wallet_address` as the signed claim's payout, and an
+    /// exact replay of the persisted report is accepted as already delivered.
     @Test func minerCompletesJobAgainstRealCoordinator() async throws {
         let directory = try TemporaryDirectory(prefix: "aitbc-miner-integration")
         let coordinator = try await startCoordinator(directory, binary: try #require(TestPaths.product("aitbc-coordinator")))
+        let wallet = Ed25519.PrivateKey.generate().publicKey.address.description
         let harness = try AgentHarness(
-            baseURL: coordinator.baseURL, executor: ProbeExecutor(duration: .milliseconds(50)), flags: ["poll.max_wait_s": "1"])
+            baseURL: coordinator.baseURL, executor: ProbeExecutor(duration: .milliseconds(50)),
+            flags: ["poll.max_wait_s": "1", "wallet_address": wallet])
         let running = harness.start()
         let http = HTTPClient()
         let headers: HTTPHeaders = ["X-Api-Key": integrationClientKey, "Content-Type": "application/json"]
@@ -56,6 +60,10 @@ struct AgentCoordinatorIntegrationTests {
         #expect(receiptResponse.status.code == 200)
         #expect(receiptResponse.text.contains(agentTestNodeID))
         #expect(receiptResponse.text.contains("cpu_seconds"))
+        let receipt = try JSONParser(limits: .init(maxInputBytes: 1 << 20)).parse(receiptResponse.body)
+        let workClaim = try #require(receipt["metadata"]?["work_claim"])
+        #expect(workClaim["payout_address"]?.stringValue == wallet)
+        #expect(WorkClaim(json: workClaim)?.payoutAddress == wallet)
 
         #expect(await eventually { JobStateStore(root: harness.workspace.url.path).read(jobID: jobID)?.state == .done })
         harness.shutdown.fire(15)

@@ -23,8 +23,10 @@ private final class GPURecordingExecutor: JobExecuting {
 }
 
 @Suite struct AgentReportTests {
-    private func agent(gpuCount: Int = 0, key: Ed25519.PrivateKey? = nil) throws -> MinerAgent {
-        let configuration = try MinerConfiguration.load(configPath: nil, environment: [:], flags: ["node_id": "n-1"])
+    private func agent(gpuCount: Int = 0, key: Ed25519.PrivateKey? = nil, wallet: String? = nil) throws -> MinerAgent {
+        var flags = ["node_id": "n-1"]
+        flags["wallet_address"] = wallet
+        let configuration = try MinerConfiguration.load(configPath: nil, environment: [:], flags: flags)
         let client = CoordinatorLink(baseURL: "http://127.0.0.1:9/v1", authToken: "t", nodeID: "n-1", timeout: .seconds(1))
         return MinerAgent(
             configuration: configuration, executor: GPURecordingExecutor(), client: client, store: JobStateStore(root: "/nonexistent"),
@@ -51,6 +53,23 @@ private final class GPURecordingExecutor: JobExecuting {
         let claim = try #require(report.body["claim"].flatMap(WorkClaim.init(json:)))
         #expect(claim.units == 0.25 && claim.durationMilliseconds == 7 && claim.minerID == "n-1")
         #expect(WorkClaim.isValid(claim: try #require(report.body["claim"]), signature: try #require(report.body["claim_signature"]), publicKey: key.publicKey))
+    }
+
+    /// Every signed claim names its payout: `wallet_address`, else the signing key's own address.
+    @Test func claimsNameTheWalletAddressOrTheKeysAddress() throws {
+        let key = Ed25519.PrivateKey.generate()
+        let outcome = JobOutcome.completed(result: ["x": 1], metrics: .object([]))
+        let unset = try agent(key: key).makeReport(jobID: "j", outcome: outcome, elapsed: .seconds(1), gpus: [])
+        let defaultClaim = try #require(unset.body["claim"])
+        #expect(defaultClaim["payout_address"]?.stringValue == key.publicKey.address.description)
+        #expect(try WorkClaim(json: defaultClaim)?.payout(minerKey: key.publicKey) == key.publicKey.address)
+
+        let wallet = Ed25519.PrivateKey.generate().publicKey.address
+        let set = try agent(key: key, wallet: wallet.description.uppercased()).makeReport(
+            jobID: "j", outcome: outcome, elapsed: .seconds(1), gpus: [])
+        let claim = try #require(set.body["claim"])
+        #expect(claim["payout_address"]?.stringValue == wallet.description)  // written lowercase
+        #expect(WorkClaim.isValid(claim: claim, signature: try #require(set.body["claim_signature"]), publicKey: key.publicKey))
     }
 
     @Test func failuresCarryCodeMessageAndDuration() throws {

@@ -143,6 +143,10 @@ public struct JobCompletion: Sendable {
         guard let publicKeyHex, let publicKey = try? Ed25519.PublicKey(hex: publicKeyHex) else {
             throw .invalidPayload("claim_signature: the miner registered no public_key")
         }
+        // Named on its own: the other members' message would not say that the address is the problem.
+        if let payout = signed.claim["payout_address"], WorkClaim.validPayoutAddress(payout) == nil {
+            throw .invalidPayload("claim.payout_address: must be an ait1… account address (bech32)")
+        }
         guard let claim = WorkClaim(json: signed.claim) else {
             throw .invalidPayload(
                 "claim: needs job_id, miner_id, result_hash, unit_type (strings), units (number), duration_ms, completed_at (integers)")
@@ -166,8 +170,11 @@ public struct JobCompletion: Sendable {
         }
     }
 
-    /// The members of a work claim (`WorkClaim.json`), all of which the checks compare.
-    static let claimMembers = ["job_id", "miner_id", "result_hash", "units", "unit_type", "duration_ms", "completed_at"]
+    /// The members of a work claim (`WorkClaim.json`): all but `payout_address` are compared with
+    /// the completion; `payout_address` (optional) is checked to be an address and embedded untouched.
+    static let claimMembers = [
+        "job_id", "miner_id", "result_hash", "units", "unit_type", "duration_ms", "completed_at", "payout_address",
+    ]
     /// The members of its signature (`ReceiptSignature.json`).
     static let claimSignatureMembers = ["alg", "key_id", "sig"]
 

@@ -1,3 +1,4 @@
+import Cryptography
 import Foundation
 import JSON
 import Logging
@@ -158,7 +159,10 @@ extension MinerAgent {
             if !has("unit_type") { members.append(JSONMember(key: "unit_type", value: .string(gpus.isEmpty ? "cpu_seconds" : "gpu_seconds"))) }
             let finalMetrics = JSONValue.object(members)
             var body: [JSONMember] = [JSONMember(key: "result", value: resultObject), JSONMember(key: "metrics", value: finalMetrics)]
-            if let key, let claim = workClaim(jobID: jobID, result: resultObject, metrics: finalMetrics, fallbackMilliseconds: measuredMilliseconds),
+            if let key,
+                let claim = workClaim(
+                    jobID: jobID, result: resultObject, metrics: finalMetrics, fallbackMilliseconds: measuredMilliseconds,
+                    payout: configuration.payoutAddress(signingKey: key.publicKey)),
                 let signature = try? claim.sign(with: key)
             {
                 body.append(JSONMember(key: "claim", value: claim.json))
@@ -168,8 +172,9 @@ extension MinerAgent {
         }
     }
 
-    /// The work claim for a result, using the coordinator's id for this miner.
-    func workClaim(jobID: String, result: JSONValue, metrics: JSONValue, fallbackMilliseconds: Int64) -> WorkClaim? {
+    /// The work claim for a result, using the coordinator's id for this miner; `payout` is
+    /// named explicitly even when it is the key's own address, so the receipt says where the AIT goes.
+    func workClaim(jobID: String, result: JSONValue, metrics: JSONValue, fallbackMilliseconds: Int64, payout: AccountAddress) -> WorkClaim? {
         guard let hash = try? WorkClaim.resultHash(of: result) else { return nil }
         let units = metrics["units"]?.doubleValue ?? 0
         guard units.isFinite else { return nil }
@@ -177,7 +182,7 @@ extension MinerAgent {
             jobID: jobID, minerID: minerID, resultHash: hash, units: units,
             unitType: metrics["unit_type"]?.stringValue ?? "cpu_seconds",
             durationMilliseconds: metrics["duration_ms"]?.int64Value ?? fallbackMilliseconds,
-            completedAt: Self.nowMilliseconds() / 1000)
+            completedAt: Self.nowMilliseconds() / 1000, payoutAddress: payout.description)
     }
 
     func adjustInflight(by delta: Int) {

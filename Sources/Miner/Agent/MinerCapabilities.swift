@@ -1,3 +1,4 @@
+import Cryptography
 import Foundation
 import ServiceRuntime
 public import JSON
@@ -37,7 +38,7 @@ public enum MinerCapabilities {
             "cuda": text(probe.cuda),
             "models": .array(models.map { .string($0) }),
             "price": configuration.price.map { .float($0) } ?? .null,
-            "wallet": text(configuration.walletAddress),
+            "wallet": text(configuration.walletAddress?.description),
             "region": text(configuration.region),
             "tags": .array([]),
         ]

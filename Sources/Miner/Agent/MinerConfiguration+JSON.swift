@@ -1,3 +1,4 @@
+import Cryptography
 import Logging
 public import JSON
 
@@ -18,7 +19,7 @@ extension MinerConfiguration {
                 "timeout_s": seconds(coordinatorTimeout),
             ],
             "region": optional(region),
-            "wallet_address": optional(walletAddress),
+            "wallet_address": optional(walletAddress?.description),
             "price": price.map { .float($0) } ?? .null,
             "heartbeat": [
                 "interval_s": seconds(heartbeatInterval),

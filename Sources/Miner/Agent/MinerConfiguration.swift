@@ -1,3 +1,4 @@
+public import Cryptography
 public import Foundation
 public import Logging
 public import ServiceRuntime
@@ -23,8 +24,9 @@ public struct MinerConfiguration: Sendable {
     public var coordinatorTimeout: Duration
     /// Region advertised at registration.
     public var region: String?
-    /// Payout address forwarded in capabilities.
-    public var walletAddress: String?
+    /// `wallet_address`: the `ait1…` account every signed work claim names as `payout_address`
+    /// (and capabilities advertise as `wallet`); nil pays the address of the signing key.
+    public var walletAddress: AccountAddress?
     /// Price per unit forwarded in capabilities (the coordinator's `max_price` constraint).
     public var price: Double?
     /// Heartbeat period before jitter.
@@ -135,7 +137,7 @@ public struct MinerConfiguration: Sendable {
         hmacSecret = try Self.secret(reader, "coordinator.hmac_secret", environment: environment)
         coordinatorTimeout = try reader.duration("coordinator.timeout_s", default: .seconds(20), range: 0.1...600)
         region = reader.string("region")
-        walletAddress = reader.string("wallet_address")
+        walletAddress = try Self.accountAddress(reader, "wallet_address")
         price = try Self.price(reader)
         heartbeatInterval = try reader.duration("heartbeat.interval_s", default: .seconds(15), range: 0.01...3600)
         heartbeatJitterPercent = try reader.int("heartbeat.jitter_pct", default: 10, range: 0...100)
@@ -188,6 +190,12 @@ public struct MinerConfiguration: Sendable {
         max(1, maxConcurrentCPU + (gpuCount > 0 ? maxConcurrentGPU : 0))
     }
 
+    /// The account a claim signed by `signingKey` is paid to: `wallet_address`, else the key's
+    /// own address, always written into the claim so every receipt names its payout.
+    public func payoutAddress(signingKey: Ed25519.PublicKey) -> AccountAddress {
+        walletAddress ?? signingKey.address
+    }
+
     /// The token, or `ConfigurationError.missing` — `run` cannot start without it.
     /// - Throws: `ConfigurationError.missing(setting: "coordinator.auth_token")`.
     public func requireAuthToken() throws(ConfigurationError) -> String {
@@ -231,6 +239,17 @@ public struct MinerConfiguration: Sendable {
             throw .invalid(setting: key, reason: "refers to environment variable \(name), which is not set")
         }
         return value
+    }
+
+    /// An optional `ait1…` address, checked at start: a typo would otherwise send every payout
+    /// to an account nobody holds.
+    private static func accountAddress(_ reader: ConfigurationReader, _ key: String) throws(ConfigurationError) -> AccountAddress? {
+        guard let raw = reader.string(key) else { return nil }
+        do {
+            return try AccountAddress(parsing: raw.trimmingCharacters(in: .whitespaces))
+        } catch {
+            throw .invalid(setting: key, reason: "must be an ait1… account address (bech32, as aitbc keygen prints)")
+        }
     }
 
     private static func price(_ reader: ConfigurationReader) throws(ConfigurationError) -> Double? {
