@@ -107,6 +107,14 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings),
+        .target(
+            name: "ChainNode",
+            dependencies: [
+                "HTTPServer", "HTTP1", "SQLite", "Cryptography", "Receipts", "JSON", "WireModels", "Ledger", "ServiceRuntime", "Sockets",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "aitbc-coordinator",
             dependencies: ["Coordinator", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -179,4 +179,127 @@ public struct Mempool: Sendable {
         }
         return .added(arrival: entry.arrival)
     }
+
+    /// Transactions for the next block: the best-paying sender head first (fee, then arrival),
+    /// each sender's run in nonce order, at most `maxTransactions` and `maxBytes`.
+    public func select(maxTransactions: Int, maxBytes: Int) -> [VerifiedTransaction] {
+        var heap = SelectionHeap()
+        for (sender, queue) in senders {
+            if let first = queue.entries.first { heap.push(.init(fee: first.fee, arrival: first.arrival, sender: sender, index: 0)) }
+        }
+        var chosen: [VerifiedTransaction] = []
+        var used = 0
+        while chosen.count < maxTransactions, let top = heap.pop() {
+            guard let queue = senders[top.sender] else { continue }
+            let entry = queue.entries[top.index]
+            // Too big for what is left: this sender's later nonces cannot go before it.
+            guard used + entry.transaction.encodedSize <= maxBytes else { continue }
+            used += entry.transaction.encodedSize
+            chosen.append(entry.transaction)
+            let next = top.index + 1
+            if next < queue.entries.count {
+                let following = queue.entries[next]
+                heap.push(.init(fee: following.fee, arrival: following.arrival, sender: top.sender, index: next))
+            }
+        }
+        return chosen
+    }
+
+    /// A block committed at `height`: its transactions leave the pool, `accounts` (its changed
+    /// accounts) become the committed state of their senders' queues, and every pending
+    /// transaction that can no longer apply (its nonce used, or after a refused one) is dropped.
+    /// - Returns: ids dropped besides the included ones (to delete from the persisted pool).
+    public mutating func blockCommitted(height: UInt64, included: [TxHash], refused: [TxHash], accounts: [AccountState]) -> [TxHash] {
+        committedHeight = max(committedHeight, height)
+        var dropped: [TxHash] = []
+        let includedSet = Set(included)
+        let refusedSet = Set(refused)
+        var touchedSenders: Set<Address> = []
+        for id in included + refused {
+            if let sender = byID[id] { touchedSenders.insert(sender) }
+        }
+        var changed: [Address: AccountState] = [:]
+        for account in accounts { changed[account.address] = account }
+        for address in changed.keys where senders[address] != nil { touchedSenders.insert(address) }
+        for sender in touchedSenders {
+            guard var queue = senders[sender] else { continue }
+            if let state = changed[sender] { queue.committed = state }
+            var kept: [Entry] = []
+            var broken = false
+            for entry in queue.entries {
+                let id = entry.transaction.id
+                let nonce = entry.transaction.message.nonce
+                forget(entry)
+                if includedSet.contains(id) { continue }
+                let expected = (kept.last?.transaction.message.nonce ?? queue.committed.nonce) + 1
+                if nonce <= queue.committed.nonce {
+                    dropped.append(id)  // its nonce is used: it can never apply
+                } else if broken || refusedSet.contains(id) || nonce != expected {
+                    dropped.append(id)  // refused, or after a gap the refusal left
+                    broken = true
+                } else {
+                    kept.append(entry)
+                }
+            }
+            for entry in kept { remember(entry, sender: sender) }
+            queue.entries = kept
+            senders[sender] = kept.isEmpty ? nil : queue
+        }
+        return dropped
+    }
+
+    private mutating func remember(_ entry: Entry, sender: Address) {
+        byID[entry.transaction.id] = sender
+        bytes += entry.transaction.encodedSize
+        if let claim = entry.claim { pendingClaims[claim] = entry.transaction.id }
+    }
+
+    private mutating func forget(_ entry: Entry) {
+        byID[entry.transaction.id] = nil
+        bytes -= entry.transaction.encodedSize
+        if let claim = entry.claim, pendingClaims[claim] == entry.transaction.id { pendingClaims[claim] = nil }
+    }
+}
+
+/// A max-heap of sender heads ordered by fee (higher first), then arrival (earlier first).
+struct SelectionHeap {
+    struct Item {
+        var fee: UInt64
+        var arrival: UInt64
+        var sender: Address
+        var index: Int
+
+        func isBefore(_ other: Item) -> Bool { fee != other.fee ? fee > other.fee : arrival < other.arrival }
+    }
+
+    private var items: [Item] = []
+
+    mutating func push(_ item: Item) {
+        items.append(item)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard items[child].isBefore(items[parent]) else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Item? {
+        guard !items.isEmpty else { return nil }
+        items.swapAt(0, items.count - 1)
+        let top = items.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var best = parent
+            if left < items.count, items[left].isBefore(items[best]) { best = left }
+            if right < items.count, items[right].isBefore(items[best]) { best = right }
+            guard best != parent else { break }
+            items.swapAt(parent, best)
+            parent = best
+        }
+        return top
+    }
 }

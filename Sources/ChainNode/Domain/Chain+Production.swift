@@ -1,0 +1,135 @@
+import Logging
+import Cryptography
+public import Ledger
+import SQLite
+import Synchronization
+public import WireModels
+
+extension Chain {
+    /// What producing one block did.
+    public struct ProducedBlock: Sendable {
+        public var block: StoredBlock
+        public var included: [TxHash]
+        /// Pending transactions the block's execution refused (dropped from the pool).
+        public var refused: [(TxHash, TxRejection)]
+    }
+
+    /// Why production did not happen.
+    public enum ProductionError: Error, Sendable, CustomStringConvertible {
+        /// This node holds no authority key, or it is not this node's slot.
+        case notScheduled
+        /// Another production is running.
+        case busy
+        /// The database failed; nothing was committed.
+        case storage(String)
+
+        public var description: String {
+            switch self {
+            case .notScheduled: "this node is not the authority scheduled for the next height"
+            case .busy: "a block is being produced"
+            case .storage(let message): "block production failed: \(message)"
+            }
+        }
+    }
+
+    /// Produces, signs and commits the next block at `timeMilliseconds` (raised to the parent's
+    /// time + 1 when not after it): up to `max_block_txs`/`max_block_bytes` from the mempool by
+    /// fee then arrival, executed, and written with its transactions, account changes and
+    /// claimed receipts in one SQLite transaction. Empty blocks are produced too.
+    /// - Throws: `ProductionError`.
+    public func produceBlock(timeMilliseconds: UInt64) async throws(ProductionError) -> ProducedBlock {
+        guard let key = proposerKey else { throw .notScheduled }
+        let nextHeight = head.height + 1
+        guard genesis.scheduledAuthority(height: nextHeight).publicKey == key.publicKey else { throw .notScheduled }
+        guard producing.withLock({ busy in
+            defer { busy = true }
+            return !busy
+        }) else { throw .busy }
+        defer { producing.withLock { $0 = false } }
+
+        let genesis = self.genesis
+        let rules = self.rules
+        let parameters = self.parameters
+        let selection = mempool.withLock { $0.select(maxTransactions: parameters.maxBlockTransactions, maxBytes: parameters.maxBlockBytes) }
+        let treeTouched = Mutex(false)
+        let outcome: Result<(ProducedBlock, [AccountState]), any Error>
+        do {
+            let value = try await store.database.write { connection -> (ProducedBlock, [AccountState]) in
+                // The parent is read inside the write transaction: nothing can commit between.
+                guard let parent = try ChainStore.head(connection, chainID: genesis.chainID) else {
+                    throw ChainStoreError.corrupt("no head")
+                }
+                let reader = ConnectionLedgerReader(connection: connection)
+                var execution = try BlockExecution(
+                    parameters: parameters, rules: rules, proposer: Address(publicKey: key.publicKey), reader: reader)
+                var included: [VerifiedTransaction] = []
+                var refused: [(TxHash, TxRejection)] = []
+                for transaction in selection {
+                    do throws(ExecutionFailure) {
+                        try execution.apply(transaction)
+                        included.append(transaction)
+                    } catch {
+                        switch error {
+                        case .rejected(let rejection): refused.append((transaction.id, rejection))
+                        case .storage(let message): throw ChainStoreError.corrupt(message)
+                        }
+                    }
+                }
+                let accounts = Array(execution.changedAccounts.values)
+                treeTouched.withLock { $0 = true }
+                let stateRoot = self.stateTree.withLock { tree in
+                    for account in accounts { tree.update(account) }
+                    return tree.root
+                }
+                let header = BlockHeader(
+                    chainID: genesis.chainID, height: parent.height + 1, parentHash: parent.hash.bytes,
+                    timeMilliseconds: max(timeMilliseconds, parent.header.timeMilliseconds + 1), proposerKey: key.publicKey.rawRepresentation,
+                    txRoot: Merkle.root(leaves: included.map(\.id.bytes)),
+                    stateRoot: stateRoot, receiptsRoot: Merkle.root(leaves: execution.claims.map(\.claim.receiptHash)))
+                let block = StoredBlock(header: header, signature: header.sign(with: key), txCount: included.count, supply: execution.supplyAfter)
+                let claimsByID = Dictionary(execution.claims.map { ($0.txID, $0.claim.miner.rawValue) }, uniquingKeysWith: { first, _ in first })
+                let recipients = included.map { transaction -> String in
+                    if case .transfer(let to, _) = transaction.message.payload { return to.rawValue }
+                    return claimsByID[transaction.id] ?? ""
+                }
+                try ChainStore.write(
+                    ChainStore.BlockRows(
+                        block: block, transactions: included, recipients: recipients, accounts: accounts, claims: execution.claims,
+                        leavingMempool: included.map(\.id) + refused.map(\.0)),
+                    connection: connection)
+                return (ProducedBlock(block: block, included: included.map(\.id), refused: refused), accounts)
+            }
+            outcome = .success(value)
+        } catch {
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case .failure(let error):
+            // The tree may hold changes that never committed: rebuild it from the table.
+            if treeTouched.withLock({ $0 }), let accounts = try? await store.allAccounts() {
+                stateTree.withLock { $0 = StateTree(accounts: accounts) }
+            }
+            logger.error("block production failed", metadata: ["height": "\(nextHeight)", "error": "\(error)"])
+            throw .storage("\(error)")
+        case .success(let (produced, accounts)):
+            let parentTime = head.header.timeMilliseconds
+            headBlock.withLock { $0 = produced.block }
+            let dropped = mempool.withLock { pool in
+                let dropped = pool.blockCommitted(
+                    height: produced.block.height, included: produced.included, refused: produced.refused.map(\.0), accounts: accounts)
+                metrics.mempool(count: pool.count, bytes: pool.bytes)
+                return dropped
+            }
+            if !dropped.isEmpty { try? await store.deletePending(dropped) }
+            for (_, rejection) in produced.refused { metrics.txRejected(code: rejection.code) }
+            let header = produced.block.header
+            metrics.blockProposed(
+                height: header.height, timeMilliseconds: header.timeMilliseconds,
+                intervalMilliseconds: header.timeMilliseconds - min(parentTime, header.timeMilliseconds), transactions: produced.included.count)
+            logger.debug(
+                "proposed block",
+                metadata: ["height": "\(header.height)", "hash": "\(produced.block.hash)", "txs": "\(produced.included.count)"])
+            return produced
+        }
+    }
+}

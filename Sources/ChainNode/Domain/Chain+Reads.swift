@@ -1,0 +1,93 @@
+import Synchronization
+import SQLite
+import Logging
+import Cryptography
+import JSON
+import Ledger
+import ServiceRuntime
+public import WireModels
+
+extension Chain {
+    /// `GET /rpc/head`.
+    public func headView() -> HeadView { head.headView }
+
+    /// `GET /rpc/blocks/{height}`.
+    /// - Throws: `ChainError.notFound` (`BLOCK_NOT_FOUND`), `.storage`.
+    public func block(height: UInt64) async throws(ChainError) -> BlockView {
+        let found = try await storage { try await self.store.block(height: height) }
+        guard let (block, txs) = found else { throw .notFound(code: "BLOCK_NOT_FOUND", message: "block not found") }
+        return block.view(txs: txs)
+    }
+
+    /// `GET /rpc/getBlock/{hash}`.
+    /// - Throws: `ChainError.notFound`, `.storage`.
+    public func block(hash: BlockHash) async throws(ChainError) -> BlockView {
+        let found = try await storage { try await self.store.block(hash: hash) }
+        guard let (block, txs) = found else { throw .notFound(code: "BLOCK_NOT_FOUND", message: "block not found") }
+        return block.view(txs: txs)
+    }
+
+    /// `GET /rpc/tx/{hash}`: pending (in the mempool) or included; unknown is a 404 whose
+    /// details say `"status":"unknown"`.
+    /// - Throws: `ChainError.notFound` (`TX_NOT_FOUND`), `.storage`.
+    public func transaction(_ id: TxHash) async throws(ChainError) -> TxView {
+        if let included = try await storage({ try await self.store.transaction(id) }) {
+            let message = included.message
+            let time = Int64(clamping: included.blockTimeMilliseconds)
+            return TxView(
+                txHash: id, status: .included, blockHeight: included.blockHeight, type: message.type, sender: message.sender,
+                recipient: included.recipient, nonce: message.nonce, fee: message.fee, payload: message.payload.json,
+                createdAt: WireTime(rawValue: RFC3339.format(milliseconds: time), unixMilliseconds: time))
+        }
+        if let pending = mempool.withLock({ $0.transaction(id) }) {
+            let message = pending.message
+            return TxView(
+                txHash: id, status: .pending, blockHeight: nil, type: message.type, sender: message.sender,
+                recipient: message.payload.recipient, nonce: message.nonce, fee: message.fee, payload: message.payload.json, createdAt: nil)
+        }
+        throw .notFound(code: "TX_NOT_FOUND", message: "transaction not found")
+    }
+
+    /// `GET /rpc/getBalance/{address}`; `next_nonce` counts the sender's pending transactions.
+    /// - Throws: `ChainError.storage`.
+    public func account(_ address: Address) async throws(ChainError) -> AccountView {
+        let (state, updated) = try await storage { try await self.store.account(address) }
+        let next = mempool.withLock { $0.nextNonce(address) } ?? state.nonce + 1
+        let updatedAt = updated.map { milliseconds in
+            let time = Int64(clamping: milliseconds)
+            return WireTime(rawValue: RFC3339.format(milliseconds: time), unixMilliseconds: time)
+        }
+        return AccountView(address: address, balance: state.balance, nonce: state.nonce, nextNonce: max(next, state.nonce + 1), updatedAt: updatedAt)
+    }
+
+    /// `GET /rpc/receipts/{receipt_id}`.
+    /// - Throws: `ChainError.notFound` (`RECEIPT_NOT_FOUND`), `.storage`.
+    public func receipt(_ receiptID: ReceiptID) async throws(ChainError) -> ChainReceiptView {
+        guard let view = try await storage({ try await self.store.receipt(receiptID) }) else {
+            throw .notFound(code: "RECEIPT_NOT_FOUND", message: "receipt not found")
+        }
+        return view
+    }
+
+    /// `POST /rpc/estimateFee`.
+    /// - Throws: `ChainError.invalidRequest` for a payload holding a non-finite number.
+    public func estimateFee(_ request: EstimateFeeRequest) throws(ChainError) -> EstimateFeeResponse {
+        guard let (bytes, fee) = FeeRule.estimate(payload: request.payload, parameters: parameters) else {
+            throw .invalidRequest(WireDecodingError(field: "payload", reason: "must hold finite numbers only"))
+        }
+        return EstimateFeeResponse(
+            type: request.type, baseFee: parameters.baseFee, feePerByte: parameters.feePerByte, payloadBytes: UInt64(bytes), estimatedFee: fee)
+    }
+
+    /// Pending transactions.
+    public var mempoolCount: Int { mempool.withLock { $0.count } }
+
+    func storage<T: Sendable>(_ body: () async throws -> T) async throws(ChainError) -> T {
+        do {
+            return try await body()
+        } catch {
+            logger.error("storage failure", metadata: ["error": "\(error)"])
+            throw .storage("\(error)")
+        }
+    }
+}

@@ -1,0 +1,231 @@
+import SQLite
+public import Cryptography
+import Dispatch
+import JSON
+public import Ledger
+public import Logging
+import ServiceRuntime
+import Sockets
+import Synchronization
+public import WireModels
+
+/// The chain node's domain core: admission into the mempool, block production, and every read
+/// the transports serve. HTTP routes (and part 2's WebSocket and gossip) call only this API.
+public final class Chain: Sendable {
+    public let store: ChainStore
+    public let genesis: GenesisDocument
+    public let parameters: ChainParameters
+    let rules: ReceiptClaimRules
+    /// The key this node proposes with; nil (or a key genesis does not list) → follow only.
+    let proposerKey: Ed25519.PrivateKey?
+    let mempool: Mutex<Mempool>
+    let stateTree: Mutex<StateTree>
+    let headBlock: Mutex<StoredBlock>
+    /// Serializes block production (the producer loop and tests' manual production).
+    let producing = Mutex(false)
+    public let metrics: ChainMetrics
+    let logger: Logger
+
+    init(
+        store: ChainStore, proposerKey: Ed25519.PrivateKey?, mempoolLimits: Mempool.Limits, tree: StateTree, head: StoredBlock,
+        metrics: ChainMetrics, logger: Logger
+    ) {
+        self.store = store
+        genesis = store.genesis
+        parameters = store.genesis.parameters
+        rules = ReceiptClaimRules(coordinatorKeys: store.genesis.coordinatorKeys, parameters: store.genesis.parameters)
+        self.proposerKey = proposerKey
+        mempool = Mutex(Mempool(limits: mempoolLimits, committedHeight: head.height))
+        stateTree = Mutex(tree)
+        headBlock = Mutex(head)
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Opens the database at `path` for `genesis`, checks the head's state root against the
+    /// account table (naming tampered accounts), and reloads the persisted mempool.
+    /// - Throws: `ChainStoreError` (another genesis, corruption, state root mismatch), `SQLiteError`.
+    public static func open(
+        path: String, genesis: GenesisDocument, proposerKey: Ed25519.PrivateKey?, mempoolLimits: Mempool.Limits = Mempool.Limits(),
+        metrics: ChainMetrics = ChainMetrics(), logger: Logger
+    ) async throws -> Chain {
+        let store = try await ChainStore.open(path: path, genesis: genesis)
+        let head = try await store.head()
+        var tree = StateTree(accounts: try await store.allAccounts())
+        let computed = tree.root
+        if computed != head.header.stateRoot {
+            let differing = (try? await ChainReplay(store: store).differingAccounts()) ?? []
+            throw ChainStoreError.stateRootMismatch(
+                height: head.height, expected: Hash32(bytes: head.header.stateRoot).rawValue, computed: Hash32(bytes: computed).rawValue,
+                accounts: differing)
+        }
+        let chain = Chain(store: store, proposerKey: proposerKey, mempoolLimits: mempoolLimits, tree: tree, head: head, metrics: metrics, logger: logger)
+        metrics.head(height: head.height, timeMilliseconds: head.header.timeMilliseconds)
+        try await chain.reloadMempool()
+        return chain
+    }
+
+    /// The head block.
+    public var head: StoredBlock { headBlock.withLock { $0 } }
+
+    /// Whether this node's key is an authority in genesis (it proposes when scheduled).
+    public var isAuthority: Bool {
+        guard let proposerKey else { return false }
+        return genesis.authorities.contains { $0.publicKey == proposerKey.publicKey }
+    }
+
+    // MARK: admission
+
+    /// Admits one signed transaction.
+    /// - Throws: `ChainError`.
+    public func submit(_ message: TransactionMessage) async throws(ChainError) -> SendTxResponse {
+        let outcome = await submit(batch: [.success(message)])
+        switch outcome.first {
+        case .success(let response)?: return response
+        case .failure(let error)?: throw error
+        case nil: throw .storage("no outcome")
+        }
+    }
+
+    /// Admits a batch: each transaction is decided on its own (one result per element, in order).
+    /// Signatures (and receipt claims) are verified in parallel across cores, once.
+    public func submit(batch: [Result<TransactionMessage, WireDecodingError>]) async -> [Result<SendTxResponse, ChainError>] {
+        var results = [Result<SendTxResponse, ChainError>?](repeating: nil, count: batch.count)
+        let messages: [TransactionMessage?] = batch.map { try? $0.get() }
+        for (index, element) in batch.enumerated() {
+            if case .failure(let error) = element { results[index] = .failure(.invalidRequest(error)) }
+        }
+        let verified = await Self.verifyInParallel(messages, chainID: genesis.chainID, rules: rules)
+        var candidates: [(index: Int, transaction: VerifiedTransaction, claim: VerifiedClaim?)] = []
+        for (index, outcome) in verified.enumerated() {
+            switch outcome {
+            case .success(let pair)?: candidates.append((index, pair.0, pair.1))
+            case .failure(let rejection)?:
+                metrics.txRejected(code: rejection.code)
+                results[index] = .failure(.rejected(rejection))
+            case nil: break
+            }
+        }
+        do {
+            let included = try await store.includedIDs(candidates.map(\.transaction.id))
+            let claimed = try await store.claimedReceipts(candidates.compactMap { $0.claim?.receiptID })
+            candidates.removeAll { candidate in
+                if included.contains(candidate.transaction.id) {
+                    results[candidate.index] = .failure(.rejected(.alreadyIncluded))
+                    return true
+                }
+                if let claim = candidate.claim, claimed.contains(claim.receiptID) {
+                    results[candidate.index] = .failure(.rejected(.receiptAlreadyClaimed(receiptID: claim.receiptID.rawValue)))
+                    return true
+                }
+                return false
+            }
+            var toPersist: [(id: TxHash, arrival: UInt64, body: String)] = []
+            var replaced: [TxHash] = []
+            // A block committed between the read and the lock makes the read stale; read again.
+            for _ in 0..<4 where !candidates.isEmpty {
+                let (accounts, readHeight) = try await store.accounts(Set(candidates.map(\.transaction.message.sender)))
+                var stale: [(index: Int, transaction: VerifiedTransaction, claim: VerifiedClaim?)] = []
+                mempool.withLock { pool in
+                    for candidate in candidates {
+                        let sender = candidate.transaction.message.sender
+                        do throws(Mempool.Refusal) {
+                            let admission = try pool.admit(
+                                candidate.transaction, committed: accounts[sender] ?? AccountState(address: sender), readHeight: readHeight,
+                                claim: candidate.claim, parameters: parameters)
+                            results[candidate.index] = .success(SendTxResponse(txHash: candidate.transaction.id))
+                            switch admission {
+                            case .added(let arrival):
+                                toPersist.append((candidate.transaction.id, arrival, candidate.transaction.message.text))
+                            case .replaced(let old, let arrival):
+                                replaced.append(old)
+                                toPersist.append((candidate.transaction.id, arrival, candidate.transaction.message.text))
+                            case .duplicate:
+                                break
+                            }
+                        } catch {
+                            switch error {
+                            case .staleRead: stale.append(candidate)
+                            case .full: results[candidate.index] = .failure(.mempoolFull(retryAfterSeconds: max(1, Int(parameters.blockTimeMilliseconds / 1_000))))
+                            case .rejected(let rejection): results[candidate.index] = .failure(.rejected(rejection))
+                            }
+                        }
+                    }
+                    metrics.mempool(count: pool.count, bytes: pool.bytes)
+                }
+                candidates = stale
+            }
+            for candidate in candidates { results[candidate.index] = .failure(.storage("state kept changing; retry")) }
+            metrics.admitted(toPersist.count)
+            try await store.deletePending(replaced)
+            try await store.persistPending(toPersist)
+        } catch {
+            logger.error("admission storage failure", metadata: ["error": "\(error)"])
+            for index in results.indices where results[index] == nil { results[index] = .failure(.storage("\(error)")) }
+        }
+        for case .failure(let error)? in results { if case .rejected(let rejection) = error { metrics.txRejected(code: rejection.code) } }
+        return results.map { $0 ?? .failure(.storage("no outcome")) }
+    }
+
+    /// Verifies ids, signatures and claims on every core (the admission path's CPU cost).
+    static func verifyInParallel(
+        _ messages: [TransactionMessage?], chainID: String, rules: ReceiptClaimRules
+    ) async -> [Result<(VerifiedTransaction, VerifiedClaim?), TxRejection>?] {
+        guard !messages.isEmpty else { return [] }
+        let results = Mutex([Result<(VerifiedTransaction, VerifiedClaim?), TxRejection>?](repeating: nil, count: messages.count))
+        let chunks = min(messages.count, max(1, System.coreCount))
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    var local: [(Int, Result<(VerifiedTransaction, VerifiedClaim?), TxRejection>)] = []
+                    var index = chunk
+                    while index < messages.count {
+                        if let message = messages[index] {
+                            do throws(TxRejection) {
+                                let transaction = try VerifiedTransaction(message, chainID: chainID)
+                                var claim: VerifiedClaim?
+                                if case .receiptClaim(let receipt) = message.payload { claim = try rules.verify(receipt) }
+                                local.append((index, .success((transaction, claim))))
+                            } catch {
+                                local.append((index, .failure(error)))
+                            }
+                        }
+                        index += chunks
+                    }
+                    results.withLock { all in for (index, result) in local { all[index] = result } }
+                }
+                continuation.resume()
+            }
+        }
+        return results.withLock { $0 }
+    }
+
+    /// Re-admits what the persisted mempool held (after a restart); drops what no longer applies.
+    func reloadMempool() async throws {
+        let rows = try await store.loadPending()
+        guard !rows.isEmpty else { return }
+        mempool.withLock { pool in pool.continueArrivals(after: rows.last?.arrival ?? 0) }
+        var batch: [Result<TransactionMessage, WireDecodingError>] = []
+        for row in rows {
+            do throws(WireDecodingError) {
+                batch.append(.success(try TransactionMessage(bytes: Array(row.body.utf8))))
+            } catch {
+                batch.append(.failure(error))
+            }
+        }
+        // Arrival order is kept within the batch; re-admission persists the kept rows again
+        // (same ids), then the rows that no longer apply are deleted. Nothing is deleted first,
+        // so a crash during the reload loses nothing.
+        let outcomes = await submit(batch: batch)
+        let kept = Set(outcomes.compactMap { try? $0.get().txHash })
+        try await store.database.write { connection in
+            let rows = try connection.query("SELECT tx_hash FROM mempool")
+            let delete = try connection.cachedStatement("DELETE FROM mempool WHERE tx_hash = ?")
+            for row in rows {
+                let id: String = try row.get(0)
+                if Hash32(id).map({ !kept.contains($0) }) ?? true { try delete.execute([id]) }
+            }
+        }
+        logger.info("mempool reloaded", metadata: ["persisted": "\(rows.count)", "kept": "\(kept.count)"])
+    }
+}

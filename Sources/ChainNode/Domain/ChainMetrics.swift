@@ -1,0 +1,66 @@
+public import Metrics
+
+/// The chain node's Prometheus series (spec/chain-node.md §11, reference names kept): blocks
+/// proposed, head height and time, block interval, mempool size and bytes, transactions
+/// admitted and refused by reason, blocks refused by reason.
+public final class ChainMetrics: Sendable {
+    private let blocksProposed: Counter
+    private let headHeight: Gauge
+    private let headTimestamp: Gauge
+    private let blockInterval: Timer
+    private let mempoolSize: Gauge
+    private let mempoolBytes: Gauge
+    private let txsIncluded: Counter
+    private let txsAdmitted: Counter
+    private let factory: any MetricsFactory
+
+    /// Creates the series through `factory`.
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        self.factory = factory
+        blocksProposed = Counter(label: "blocks_proposed_total", factory: factory)
+        headHeight = Gauge(label: "chain_head_height", factory: factory)
+        headTimestamp = Gauge(label: "chain_head_timestamp_seconds", factory: factory)
+        blockInterval = Timer(label: "block_interval_seconds", factory: factory)
+        mempoolSize = Gauge(label: "mempool_size", factory: factory)
+        mempoolBytes = Gauge(label: "mempool_bytes", factory: factory)
+        txsIncluded = Counter(label: "chain_transactions_included_total", factory: factory)
+        txsAdmitted = Counter(label: "chain_transactions_admitted_total", factory: factory)
+    }
+
+    /// A block of ours committed.
+    public func blockProposed(height: UInt64, timeMilliseconds: UInt64, intervalMilliseconds: UInt64, transactions: Int) {
+        blocksProposed.increment()
+        headHeight.record(Int64(clamping: height))
+        headTimestamp.record(Double(timeMilliseconds) / 1_000)
+        blockInterval.recordMilliseconds(Int64(clamping: intervalMilliseconds))
+        txsIncluded.increment(by: transactions)
+    }
+
+    /// The head at start-up.
+    public func head(height: UInt64, timeMilliseconds: UInt64) {
+        headHeight.record(Int64(clamping: height))
+        headTimestamp.record(Double(timeMilliseconds) / 1_000)
+    }
+
+    /// The pool's size.
+    public func mempool(count: Int, bytes: Int) {
+        mempoolSize.record(count)
+        mempoolBytes.record(bytes)
+    }
+
+    /// Transactions admitted.
+    public func admitted(_ count: Int) {
+        guard count > 0 else { return }
+        txsAdmitted.increment(by: count)
+    }
+
+    /// A transaction refused at admission or in a block, by its error code.
+    public func txRejected(code: String) {
+        Counter(label: "chain_transactions_rejected_total", dimensions: [("reason", code)], factory: factory).increment()
+    }
+
+    /// A block refused (import or start-up re-verification), by reason.
+    public func blockRejected(reason: String) {
+        Counter(label: "blocks_rejected_total", dimensions: [("reason", reason)], factory: factory).increment()
+    }
+}

@@ -1,0 +1,66 @@
+public import Cryptography
+
+/// Why a block was refused (spec/chain-node.md N5); `reason` is the `blocks_rejected_total`
+/// label.
+public enum BlockRejection: Error, Sendable, Equatable, CustomStringConvertible {
+    case wrongChain
+    case wrongHeight(expected: UInt64, got: UInt64)
+    case wrongParent
+    case timeNotAfterParent
+    case unknownProposer
+    case notScheduled
+    case badSignature
+    /// A root in the header does not match the transactions or the state they produce.
+    case rootMismatch(String)
+    /// A transaction in the block is invalid.
+    case invalidTransaction(String)
+
+    /// The metric label.
+    public var reason: String {
+        switch self {
+        case .wrongChain: "wrong_chain"
+        case .wrongHeight: "wrong_height"
+        case .wrongParent: "wrong_parent"
+        case .timeNotAfterParent: "time_not_after_parent"
+        case .unknownProposer: "unknown_proposer"
+        case .notScheduled: "not_scheduled"
+        case .badSignature: "bad_signature"
+        case .rootMismatch: "root_mismatch"
+        case .invalidTransaction: "invalid_transaction"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .wrongChain: "the header names another chain"
+        case .wrongHeight(let expected, let got): "height \(got), expected \(expected)"
+        case .wrongParent: "parent hash is not the head's hash"
+        case .timeNotAfterParent: "time is not after the parent's"
+        case .unknownProposer: "the proposer is not an authority in genesis"
+        case .notScheduled: "the proposer is not the authority scheduled for this height"
+        case .badSignature: "the signature does not verify over the header hash"
+        case .rootMismatch(let which): "\(which) does not match the block's contents"
+        case .invalidTransaction(let message): "invalid transaction: \(message)"
+        }
+    }
+}
+
+/// The header checks a block must pass before its transactions are executed: chain, height,
+/// parent link, time, proposer (a genesis authority, the one scheduled for the height) and
+/// the proposer's signature.
+public enum BlockRules {
+    /// - Throws: `BlockRejection`.
+    public static func checkHeader(
+        _ header: BlockHeader, signature: [UInt8], parent: BlockHeader, parentHash: [UInt8], genesis: GenesisDocument
+    ) throws(BlockRejection) {
+        guard header.chainID == genesis.chainID else { throw .wrongChain }
+        guard header.height == parent.height + 1 else { throw .wrongHeight(expected: parent.height + 1, got: header.height) }
+        guard header.parentHash == parentHash else { throw .wrongParent }
+        guard header.timeMilliseconds > parent.timeMilliseconds else { throw .timeNotAfterParent }
+        guard let proposer = try? Ed25519.PublicKey(rawRepresentation: header.proposerKey),
+            genesis.authorities.contains(where: { $0.publicKey == proposer })
+        else { throw .unknownProposer }
+        guard genesis.scheduledAuthority(height: header.height).publicKey == proposer else { throw .notScheduled }
+        guard header.isValidSignature(signature) else { throw .badSignature }
+    }
+}
