@@ -162,6 +162,11 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "TerminalTextTests", dependencies: ["TerminalText"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ChainNodeTests",
+            dependencies: ["ChainNode", "Ledger", "WireModels", "Receipts", "Cryptography", "JSON", "SQLite", "TestSupport", "HTTPClient",
+                "HTTP1", "ServiceRuntime", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
         .testTarget(name: "WireModelsTests", dependencies: ["WireModels", "JSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ReceiptsTests", dependencies: ["Receipts", "Cryptography", "JSON"], resources: [.copy("Vectors")],
