@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs `systemd-analyze verify` on every unit in configs/systemd/ and, where this systemd can
-# score unit files offline, checks its exposure against spec/ops.md §3 (coordinator ≤ 3.0,
+# score unit files offline, checks its exposure against spec/ops.md §3 (coordinator and chain node ≤ 3.0,
 # miner ≤ 4.5). ExecStart names the installed path (/opt/aitbc/bin), so the checks run on a
 # temporary copy pointing at the built binary. Skips (exit 0, with a message) where
 # systemd-analyze is absent.
