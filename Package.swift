@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "aitbc", targets: ["aitbc"]),
         .executable(name: "aitbc-coordinator", targets: ["aitbc-coordinator"]),
         .executable(name: "aitbc-miner", targets: ["aitbc-miner"]),
+        .executable(name: "aitbc-chain-node", targets: ["aitbc-chain-node"]),
         // The networking core alone (no Foundation): what a lean server links.
         .library(name: "AITBCHTTP", targets: ["Sockets", "HTTP1", "HTTPServer", "WebSocket", "JSON"]),
         // Libraries for the separate Benchmarks/ package (and future out-of-tree tools).
@@ -78,7 +79,7 @@ let package = Package(
         .target(
             name: "ServiceRuntime",
             dependencies: [
-                "HTTPServer", "HTTP1", "JSON", "CLinuxShims",
+                "HTTPServer", "HTTP1", "JSON", "CLinuxShims", "Cryptography",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -114,6 +115,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "aitbc-chain-node",
+            dependencies: ["ChainNode", "Ledger", "ServiceRuntime", "Sockets", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "aitbc-coordinator",
@@ -162,6 +167,11 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "TerminalTextTests", dependencies: ["TerminalText"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ChainNodeTests",
+            dependencies: ["ChainNode", "Ledger", "WireModels", "Receipts", "Cryptography", "JSON", "SQLite", "TestSupport", "HTTPClient",
+                "HTTP1", "ServiceRuntime", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
         .testTarget(name: "WireModelsTests", dependencies: ["WireModels", "JSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ReceiptsTests", dependencies: ["Receipts", "Cryptography", "JSON"], resources: [.copy("Vectors")],
