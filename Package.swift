@@ -25,7 +25,7 @@ let package = Package(
         ]),
         // The coordinator's domain library and its wire types, for in-process benchmarks (Benchmarks/ClaimBench).
         .library(name: "AITBCCoordinator", targets: ["Coordinator", "WireModels"]),
-        // The Swift SDK: typed clients of the coordinator's client, miner and admin APIs (docs/sdk.md).
+        // The Swift SDK: typed clients of the coordinator's client, miner and admin APIs and of the chain node (docs/sdk.md).
         .library(name: "AITBCClient", targets: ["AITBCClient"]),
     ],
     dependencies: [
@@ -68,7 +68,7 @@ let package = Package(
         // MARK: the Swift SDK
         .target(
             name: "AITBCClient",
-            dependencies: ["HTTPClient", "HTTP1", "WebSocket", "JSON", "WireModels", "Receipts", "Cryptography", "TerminalText"],
+            dependencies: ["HTTPClient", "HTTP1", "WebSocket", "JSON", "WireModels", "Receipts", "Cryptography", "TerminalText", "Ledger"],
             swiftSettings: swiftSettings),
         // docs/sdk.md's examples, compiled so the page cannot drift from the API.
         .executableTarget(
@@ -91,7 +91,7 @@ let package = Package(
             name: "AITBCCLI",
             dependencies: [
                 "Cryptography", "Receipts", "JSON", "HTTP1", "HTTPClient", "ServiceRuntime", "AITBCClient", "WireModels", "TerminalText",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
@@ -202,12 +202,15 @@ let package = Package(
             name: "AITBCClientTests",
             dependencies: [
                 "AITBCClient", "Coordinator", "HTTPServer", "HTTP1", "HTTPClient", "JSON", "Receipts", "Cryptography", "WireModels",
-                "ServiceRuntime", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                "ServiceRuntime", "TestSupport", "Ledger", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "AITBCCLITests",
-            dependencies: ["AITBCCLI", "Receipts", "Cryptography", "ServiceRuntime", "TestSupport", "Sockets", "JSON", "AITBCClient", "WireModels", "TerminalText"],
+            dependencies: [
+                "AITBCCLI", "Receipts", "Cryptography", "ServiceRuntime", "TestSupport", "Sockets", "JSON", "AITBCClient", "WireModels",
+                "TerminalText", "Ledger", "HTTPServer", "HTTP1",
+            ],
             swiftSettings: swiftSettings),
     ]
 )
