@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "aitbc", targets: ["aitbc"]),
         .executable(name: "aitbc-coordinator", targets: ["aitbc-coordinator"]),
         .executable(name: "aitbc-miner", targets: ["aitbc-miner"]),
+        .executable(name: "aitbc-chain-node", targets: ["aitbc-chain-node"]),
         // The networking core alone (no Foundation): what a lean server links.
         .library(name: "AITBCHTTP", targets: ["Sockets", "HTTP1", "HTTPServer", "WebSocket", "JSON"]),
         // Libraries for the separate Benchmarks/ package (and future out-of-tree tools).
@@ -24,7 +25,7 @@ let package = Package(
         ]),
         // The coordinator's domain library and its wire types, for in-process benchmarks (Benchmarks/ClaimBench).
         .library(name: "AITBCCoordinator", targets: ["Coordinator", "WireModels"]),
-        // The Swift SDK: typed clients of the coordinator's client, miner and admin APIs (docs/sdk.md).
+        // The Swift SDK: typed clients of the coordinator's client, miner and admin APIs and of the chain node (docs/sdk.md).
         .library(name: "AITBCClient", targets: ["AITBCClient"]),
     ],
     dependencies: [
@@ -67,7 +68,7 @@ let package = Package(
         // MARK: the Swift SDK
         .target(
             name: "AITBCClient",
-            dependencies: ["HTTPClient", "HTTP1", "WebSocket", "JSON", "WireModels", "Receipts", "Cryptography", "TerminalText"],
+            dependencies: ["HTTPClient", "HTTP1", "WebSocket", "JSON", "WireModels", "Receipts", "Cryptography", "TerminalText", "Ledger"],
             swiftSettings: swiftSettings),
         // docs/sdk.md's examples, compiled so the page cannot drift from the API.
         .executableTarget(
@@ -78,7 +79,7 @@ let package = Package(
         .target(
             name: "ServiceRuntime",
             dependencies: [
-                "HTTPServer", "HTTP1", "JSON", "CLinuxShims",
+                "HTTPServer", "HTTP1", "JSON", "CLinuxShims", "Cryptography",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -90,7 +91,7 @@ let package = Package(
             name: "AITBCCLI",
             dependencies: [
                 "Cryptography", "Receipts", "JSON", "HTTP1", "HTTPClient", "ServiceRuntime", "AITBCClient", "WireModels", "TerminalText",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
@@ -114,6 +115,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "aitbc-chain-node",
+            dependencies: ["ChainNode", "Ledger", "ServiceRuntime", "Sockets", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "aitbc-coordinator",
@@ -197,12 +202,15 @@ let package = Package(
             name: "AITBCClientTests",
             dependencies: [
                 "AITBCClient", "Coordinator", "HTTPServer", "HTTP1", "HTTPClient", "JSON", "Receipts", "Cryptography", "WireModels",
-                "ServiceRuntime", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                "ServiceRuntime", "TestSupport", "Ledger", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "AITBCCLITests",
-            dependencies: ["AITBCCLI", "Receipts", "Cryptography", "ServiceRuntime", "TestSupport", "Sockets", "JSON", "AITBCClient", "WireModels", "TerminalText"],
+            dependencies: [
+                "AITBCCLI", "Receipts", "Cryptography", "ServiceRuntime", "TestSupport", "Sockets", "JSON", "AITBCClient", "WireModels",
+                "TerminalText", "Ledger", "HTTPServer", "HTTP1",
+            ],
             swiftSettings: swiftSettings),
     ]
 )

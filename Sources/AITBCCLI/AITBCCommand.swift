@@ -6,9 +6,9 @@ public struct AITBCCommand: AsyncParsableCommand {
     /// Command name, help text and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "aitbc",
-        abstract: "AITBC command-line tool: keys, compute receipts, and the coordinator's jobs and miners.",
+        abstract: "AITBC command-line tool: keys, compute receipts, the coordinator's jobs and miners, and the chain.",
         version: AITBCVersion.line(for: "aitbc"),
-        subcommands: [KeygenCommand.self, ReceiptCommand.self, JobCommand.self, MinerCommand.self])
+        subcommands: [KeygenCommand.self, ReceiptCommand.self, JobCommand.self, MinerCommand.self, ChainCommand.self])
 
     /// Creates the command with default option values (ArgumentParser fills them in).
     public init() {}

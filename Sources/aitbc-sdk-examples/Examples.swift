@@ -78,3 +78,19 @@ func verifyExample(url: String, key: String, jobID: String, pinnedKeyHex: String
     print("\(status.verifiedCount)/\(status.total) verified")
 }
 // end example
+
+// example: chain
+/// Sends AIT from the account of `seedHex` to `to` and waits until the transfer is in a block.
+func chainExample(url: String, seedHex: String, to: String, amount: UInt64) async throws {
+    let key = try Ed25519.PrivateKey(seedHex: seedHex)
+    guard let recipient = Address(to) else { throw AITBCError(kind: .invalidRequest, code: "INVALID_ADDRESS", message: to) }
+    let chain = ChainClient(configuration: ChainConfiguration(baseURL: url, chainID: "ait-devnet"))
+    let account = try await chain.account(Address(publicKey: key.publicKey))
+    print("\(account.address): balance \(account.balance), next nonce \(account.nextNonce)")
+    // Nonce from the node, fee from its estimate, signed here: the key never leaves the process.
+    let sent = try await chain.transfer(from: key, to: recipient, amount: amount)
+    print("sent \(sent.txHash) (\(sent.status))")
+    let included = try await chain.waitForInclusion(sent.txHash, timeout: .seconds(30))
+    print("included in block \(included.blockHeight.map(String.init) ?? "?")")
+}
+// end example

@@ -26,15 +26,22 @@ final class ScriptedCoordinator: Sendable {
     }
 
     /// A server answering attempt n (1-based) with `script(n)`.
-    init(_ script: @escaping @Sendable (Int) -> Response) {
+    convenience init(_ script: @escaping @Sendable (Int) -> Response) {
+        self.init(requests: { _, attempt in script(attempt) })
+    }
+
+    /// A server answering each request with `script(request, n)`: what it received and its
+    /// attempt number (a chain node's routes answer by path).
+    init(requests script: @escaping @Sendable (Seen, Int) -> Response) {
         let router = Router()
         let seen = self.seen
         let handler: HTTPHandler = { request, _ in
+            let received = Seen(method: request.method, path: String(request.path), headers: request.headers, body: request.body)
             let attempt = seen.withLock { list in
-                list.append(Seen(method: request.method, path: String(request.path), headers: request.headers, body: request.body))
+                list.append(received)
                 return list.count
             }
-            return script(attempt)
+            return script(received, attempt)
         }
         for method in [HTTPMethod.get, .post] {
             router.add(method: method, path: "/**", handler: handler)
@@ -48,7 +55,17 @@ final class ScriptedCoordinator: Sendable {
     static func with<T>(
         _ script: @escaping @Sendable (Int) -> Response, _ body: (ScriptedCoordinator) async throws -> T
     ) async throws -> T {
-        let scripted = ScriptedCoordinator(script)
+        try await run(ScriptedCoordinator(script), body)
+    }
+
+    /// Starts a server answering by request, runs `body` with it, and stops it.
+    static func with<T>(
+        requests script: @escaping @Sendable (Seen, Int) -> Response, _ body: (ScriptedCoordinator) async throws -> T
+    ) async throws -> T {
+        try await run(ScriptedCoordinator(requests: script), body)
+    }
+
+    private static func run<T>(_ scripted: ScriptedCoordinator, _ body: (ScriptedCoordinator) async throws -> T) async throws -> T {
         try await scripted.server.start()
         do {
             let result = try await body(scripted)

@@ -153,13 +153,13 @@ import Testing
         let key = Ed25519Fixture.key
         let text = #"{"private_key_hex":"\#(Ed25519Fixture.seedHex)","public_key_hex":"\#(key.publicKey.hex)"}"#
         #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o644]))
-        #expect(throws: ConfigurationError.self) { try MinerKeyFile.load(path: path) }
+        #expect(throws: ConfigurationError.self) { try KeyFile.load(path: path) }
         #expect(chmod(path, 0o600) == 0)
-        #expect(try MinerKeyFile.load(path: path).publicKey == key.publicKey)
+        #expect(try KeyFile.load(path: path).publicKey == key.publicKey)
         // A symlink to a good key file is refused: the file checked is the file read.
         let link = directory.path("link.json")
         #expect(symlink(path, link) == 0)
-        #expect(throws: ConfigurationError.self) { try MinerKeyFile.load(path: link) }
+        #expect(throws: ConfigurationError.self) { try KeyFile.load(path: link) }
     }
 
     /// `aitbc-miner --print-config` and exit code 2, when the executable is built.
@@ -293,7 +293,7 @@ import Testing
         #expect(run.status == 0)
         let printed = try JSONParser(limits: .init(maxInputBytes: 1 << 16)).parse(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(printed["private_key_hex"] == nil)
-        let key = try MinerKeyFile.load(path: path)
+        let key = try KeyFile.load(path: path)
         #expect(printed["public_key_hex"]?.stringValue == key.publicKey.hex)
         #expect(printed["key_id"]?.stringValue == key.publicKey.keyID)
     }

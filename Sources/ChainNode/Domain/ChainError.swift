@@ -4,8 +4,10 @@ public import WireModels
 
 /// Everything the chain node's domain API refuses, with its HTTP status and wire code.
 public enum ChainError: Error, Sendable, CustomStringConvertible {
-    /// A request or parameter that does not decode (`field: rule`).
+    /// A request body that does not decode (`field: rule`).
     case invalidRequest(WireDecodingError)
+    /// A malformed path parameter (an address, hash or receipt id): 400 naming it.
+    case invalidParameter(WireDecodingError)
     /// The ledger's rules refuse the transaction.
     case rejected(TxRejection)
     /// The mempool is at its bound; retry after the next block.
@@ -26,6 +28,7 @@ public enum ChainError: Error, Sendable, CustomStringConvertible {
             // A malformed address or hash is a 400 naming the field (issue 13); other shapes 422 (spec §8).
             if case .invalid(let reason) = error.problem, reason == Address.rule || reason == Hash32.rule { return 400 }
             return 422
+        case .invalidParameter: return 400
         case .rejected(let rejection):
             switch rejection {
             case .alreadyIncluded, .alreadyPending, .replacementUnderpriced, .receiptAlreadyClaimed, .nonceTooLow: return 409
@@ -43,6 +46,7 @@ public enum ChainError: Error, Sendable, CustomStringConvertible {
     public var code: String {
         switch self {
         case .invalidRequest(let error): status == 400 ? "INVALID_FIELD" : (error.problem == .invalid("field required") ? "FIELD_REQUIRED" : "VALIDATION_ERROR")
+        case .invalidParameter: "INVALID_FIELD"
         case .rejected(let rejection): rejection.code
         case .mempoolFull: "MEMPOOL_FULL"
         case .rateLimited: "RATE_LIMITED"
@@ -55,7 +59,7 @@ public enum ChainError: Error, Sendable, CustomStringConvertible {
     /// The message.
     public var description: String {
         switch self {
-        case .invalidRequest(let error): error.description
+        case .invalidRequest(let error), .invalidParameter(let error): error.description
         case .rejected(let rejection): rejection.description
         case .mempoolFull: "the mempool is full; retry after the next block"
         case .rateLimited(let seconds): "too many submissions; retry in \(seconds) s"
@@ -68,7 +72,7 @@ public enum ChainError: Error, Sendable, CustomStringConvertible {
     /// The field a rejection or decoding error names, for `details.field`.
     public var field: String? {
         switch self {
-        case .invalidRequest(let error): error.field
+        case .invalidRequest(let error), .invalidParameter(let error): error.field
         default: nil
         }
     }

@@ -1,7 +1,7 @@
 import Cryptography
 import JSON
 public import Ledger
-public import SQLite
+import SQLite
 public import WireModels
 
 extension ChainStore {

@@ -1,6 +1,6 @@
 import Cryptography
 import ServiceRuntime
-public import JSON
+import JSON
 public import Ledger
 public import SQLite
 public import WireModels

@@ -23,7 +23,7 @@ public struct StoredBlock: Sendable, Equatable {
     }
 
     /// `GET /rpc/head`.
-    public var headView: HeadView { HeadView(height: height, hash: hash, timestamp: timestamp, txCount: txCount) }
+    public var headView: HeadView { HeadView(chainID: header.chainID, height: height, hash: hash, timestamp: timestamp, txCount: txCount) }
 
     /// `GET /rpc/blocks/{h}` with the block's transaction ids.
     public func view(txs: [TxHash]) -> BlockView {

@@ -61,7 +61,7 @@ public struct MinerDaemon: Sendable {
         let token = try configuration.requireAuthToken()
         var logger = logger
         logger[metadataKey: "node_id"] = .string(configuration.nodeID)
-        let key = try configuration.keyFile.map { path throws(ConfigurationError) in try MinerKeyFile.load(path: path) }
+        let key = try configuration.keyFile.map { path throws(ConfigurationError) in try KeyFile.load(path: path) }
         if key == nil { warnUnsigned(logger: logger) }
         // The same check as --print-config, before anything is created: a root under a regular
         // file is named with the errno text, not a Foundation error code (issue 12 review).
@@ -124,7 +124,7 @@ public struct MinerDaemon: Sendable {
     /// - Throws: `ConfigurationError` as `run` would.
     public func validate(probe: HostProbe) throws(ConfigurationError) {
         _ = try configuration.requireAuthToken()
-        if let path = configuration.keyFile { _ = try MinerKeyFile.load(path: path) }
+        if let path = configuration.keyFile { _ = try KeyFile.load(path: path) }
         try Self.checkCreatable(configuration.workspaceRoot, setting: "workspace.root")
         let executor: any JobExecuting
         do {

@@ -4,15 +4,18 @@ public import JSON
 // twice: `timestamp` (RFC 3339 UTC with `Z`, ARCHITECTURE.md) for people and `time_ms` (Unix
 // milliseconds, what the block header signs) for programs.
 
-/// `GET /rpc/head` (alias `/rpc/getHead`): `{height, hash, timestamp, time_ms, tx_count}`.
+/// `GET /rpc/head` (alias `/rpc/getHead`): `{chain_id, height, hash, timestamp, time_ms, tx_count}`.
 public struct HeadView: WireMessage {
+    /// The chain the node runs (clients sign for it); nil from a node that does not say.
+    public var chainID: String?
     public var height: UInt64
     public var hash: BlockHash
     public var timestamp: WireTime
     public var txCount: Int
 
     /// A head.
-    public init(height: UInt64, hash: BlockHash, timestamp: WireTime, txCount: Int) {
+    public init(chainID: String? = nil, height: UInt64, hash: BlockHash, timestamp: WireTime, txCount: Int) {
+        self.chainID = chainID
         self.height = height
         self.hash = hash
         self.timestamp = timestamp
@@ -23,6 +26,7 @@ public struct HeadView: WireMessage {
     /// - Throws: `WireDecodingError`.
     public init(json: JSONValue) throws(WireDecodingError) {
         let body = try WireFields.document(json, .httpBody)
+        chainID = try WireFields.optional(body, "chain_id", WireFields.string)
         height = try WireFields.unsigned(try WireFields.required(body, "height"), field: "height")
         hash = try BlockHash(json: try WireFields.required(body, "hash"), field: "hash")
         timestamp = try WireTime(json: try WireFields.required(body, "timestamp"), field: "timestamp")
@@ -31,7 +35,8 @@ public struct HeadView: WireMessage {
 
     /// The head.
     public var json: JSONValue {
-        .members([
+        .members(
+            (chainID.map { [("chain_id", JSONValue.string($0))] } ?? []) + [
             ("height", .uint(height)), ("hash", hash.json), ("timestamp", timestamp.json),
             ("time_ms", .integer(JSONInteger(timestamp.unixMilliseconds))), ("tx_count", .int(txCount)),
         ])

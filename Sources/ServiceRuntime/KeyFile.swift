@@ -1,11 +1,11 @@
 public import Cryptography
 import Foundation
 import JSON
-public import ServiceRuntime
 
-/// Loads the miner's Ed25519 key from the JSON file `aitbc keygen --out` writes:
-/// `{"alg":"Ed25519","private_key_hex","public_key_hex","key_id","address"}` (`alg` optional).
-public enum MinerKeyFile {
+/// Loads an Ed25519 signing key from a JSON key file: the miner's (`aitbc keygen --out`:
+/// `{"alg":"Ed25519","private_key_hex","public_key_hex","key_id","address"}`, `alg` optional) or a
+/// chain account's (`aitbc chain keygen`: `{"private_key","public_key","address"}`).
+public enum KeyFile {
     /// Largest key file read (the real one is ~250 bytes).
     static let maxBytes = 16 * 1024
 
@@ -40,8 +40,8 @@ public enum MinerKeyFile {
         guard count <= maxBytes else { throw .unreadableFile(path: path, reason: "larger than \(maxBytes) bytes") }
         data.removeSubrange(count...)
         guard let json = try? JSONParser(limits: .init(maxInputBytes: maxBytes, maxDepth: 4)).parse(data),
-            let seedHex = json["private_key_hex"]?.stringValue
-        else { throw .invalid(setting: setting, reason: "\(path) is not a key file (private_key_hex missing)") }
+            let seedHex = json["private_key_hex"]?.stringValue ?? json["private_key"]?.stringValue
+        else { throw .invalid(setting: setting, reason: "\(path) is not a key file (private_key_hex or private_key missing)") }
         if let alg = json["alg"], alg.stringValue != "Ed25519" {
             throw .invalid(setting: setting, reason: "\(path): alg must be Ed25519")
         }
@@ -51,8 +51,8 @@ public enum MinerKeyFile {
         } catch {
             throw .invalid(setting: setting, reason: "\(path): private_key_hex is not a 32-byte hex seed")
         }
-        if let publicHex = json["public_key_hex"]?.stringValue, publicHex.lowercased() != key.publicKey.hex {
-            throw .invalid(setting: setting, reason: "\(path): public_key_hex does not match private_key_hex")
+        if let publicHex = json["public_key_hex"]?.stringValue ?? json["public_key"]?.stringValue, publicHex.lowercased() != key.publicKey.hex {
+            throw .invalid(setting: setting, reason: "\(path): the public key does not match the private key")
         }
         return key
     }

@@ -1,0 +1,101 @@
+import WireModels
+public import Cryptography
+import Foundation
+public import Ledger
+public import ServiceRuntime
+
+/// Every chain node setting (docs/chain-node.md "Configuration"), validated at start-up. Errors
+/// name the setting; `description` never shows a key or token.
+public struct ChainNodeConfiguration: Sendable, CustomStringConvertible {
+    /// `CHAIN_GENESIS`: path of the genesis file (required).
+    public var genesisPath: String = ""
+    /// The parsed genesis file.
+    public var genesis: GenesisDocument
+    /// `DATA_DIR`.
+    public var dataDirectory: String = "./data/chain-node"
+    /// `DB_PATH` (default `DATA_DIR/chain.db`).
+    public var databasePath: String = "./data/chain-node/chain.db"
+    /// `RPC_BIND_HOST`.
+    public var host: String = "127.0.0.1"
+    /// `RPC_BIND_PORT` (0 = any free port).
+    public var port: Int = 8080
+    /// `PROPOSER_KEY_FILE`: the authority key; nil → follow only.
+    public var proposerKey: Ed25519.PrivateKey?
+    /// `MEMPOOL_MAX_TXS`, `MEMPOOL_MAX_BYTES`.
+    public var mempoolLimits = Mempool.Limits()
+    /// `SENDTX_RATE_PER_SECOND`: transactions per second per client address (token refill).
+    public var sendRatePerSecond: Int = 2_000
+    /// `SENDTX_BURST`: bucket size.
+    public var sendBurst: Int = 4_000
+    /// `DEVNET_FAUCET`: serve `mintFaucet` (devnets only).
+    public var faucetEnabled = false
+    /// `FAUCET_KEY_FILE`: the funded genesis account the faucet pays from.
+    public var faucetKey: Ed25519.PrivateKey?
+    /// `ADMIN_TOKEN`: bearer token of the admin routes.
+    public var adminToken: String?
+    /// `MAX_BODY_BYTES`: largest request body (a full `sendTxs` batch is ≈ 0.5 MiB).
+    public var maxBodyBytes: Int = 8 << 20
+    /// `LOG_LEVEL`.
+    public var logLevel: String = "info"
+
+    /// Reads and validates every setting.
+    /// - Throws: `ConfigurationError` naming the setting.
+    public init(reader: ConfigurationReader) throws(ConfigurationError) {
+        genesisPath = try reader.required("CHAIN_GENESIS")
+        let bytes: [UInt8]
+        do {
+            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: genesisPath)))
+        } catch {
+            throw .unreadableFile(path: genesisPath, reason: "\(error.localizedDescription)")
+        }
+        do {
+            genesis = try GenesisDocument(bytes: bytes)
+        } catch {
+            throw .invalid(setting: "CHAIN_GENESIS", reason: "\(genesisPath): \(error)")
+        }
+        if let chainID = reader.string("CHAIN_ID"), chainID != genesis.chainID {
+            throw .invalid(setting: "CHAIN_ID", reason: "the genesis file is for chain \(genesis.chainID)")
+        }
+        dataDirectory = reader.string("DATA_DIR", default: "./data/chain-node")
+        databasePath = reader.string("DB_PATH", default: dataDirectory + "/chain.db")
+        host = try reader.bindHost("RPC_BIND_HOST", default: "127.0.0.1")
+        port = try reader.port("RPC_BIND_PORT", default: 8080, allowEphemeral: true)
+        proposerKey = try reader.string("PROPOSER_KEY_FILE").map { path throws(ConfigurationError) in
+            try KeyFile.load(path: path, setting: "PROPOSER_KEY_FILE")
+        }
+        mempoolLimits = Mempool.Limits(
+            maxTransactions: try reader.int("MEMPOOL_MAX_TXS", default: 50_000, range: 1...10_000_000),
+            maxBytes: try reader.int("MEMPOOL_MAX_BYTES", default: 64 << 20, range: 64 << 10...(4 << 30)))
+        sendRatePerSecond = try reader.int("SENDTX_RATE_PER_SECOND", default: 2_000, range: 1...10_000_000)
+        sendBurst = try reader.int("SENDTX_BURST", default: 4_000, range: 1...10_000_000)
+        faucetEnabled = try reader.bool("DEVNET_FAUCET", default: false)
+        faucetKey = try reader.string("FAUCET_KEY_FILE").map { path throws(ConfigurationError) in
+            try KeyFile.load(path: path, setting: "FAUCET_KEY_FILE")
+        }
+        adminToken = reader.string("ADMIN_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
+        if faucetEnabled {
+            guard faucetKey != nil else { throw .invalid(setting: "FAUCET_KEY_FILE", reason: "required when DEVNET_FAUCET is true") }
+            guard let token = adminToken, token.utf8.count >= 16 else {
+                throw .invalid(setting: "ADMIN_TOKEN", reason: "required (at least 16 characters) when DEVNET_FAUCET is true")
+            }
+        }
+        maxBodyBytes = try reader.int("MAX_BODY_BYTES", default: 8 << 20, range: 64 << 10...(64 << 20))
+        logLevel = try reader.choice(
+            "LOG_LEVEL", default: "info", allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"])
+    }
+
+    /// Settings for tests and embedding: `genesis` given directly.
+    public init(genesis: GenesisDocument, databasePath: String, proposerKey: Ed25519.PrivateKey?) {
+        self.genesis = genesis
+        self.databasePath = databasePath
+        self.proposerKey = proposerKey
+        port = 0
+    }
+
+    /// The settings, secrets replaced by whether they are set.
+    public var description: String {
+        "chain_id=\(genesis.chainID) genesis=\(genesisPath) db=\(databasePath) rpc=\(host):\(port) "
+            + "proposer=\(proposerKey.map { Address(publicKey: $0.publicKey).rawValue } ?? "none (follower)") "
+            + "mempool=\(mempoolLimits.maxTransactions)txs/\(mempoolLimits.maxBytes)B faucet=\(faucetEnabled) admin_token=\(adminToken == nil ? "unset" : "set")"
+    }
+}

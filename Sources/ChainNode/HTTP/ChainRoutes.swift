@@ -1,0 +1,191 @@
+import Ledger
+import Sockets
+import Cryptography
+public import HTTPServer
+import HTTP1
+import JSON
+import Logging
+import WireModels
+
+/// The REST RPC of spec/chain-node.md §8 on a `Router`: the reference's paths and the design's
+/// aliases, one domain call each. Errors have both styles (`error` object and `detail`).
+public struct ChainRoutes: Sendable {
+    public let chain: Chain
+    let limiter: SubmissionLimiter
+    let faucet: Faucet?
+    let adminToken: [UInt8]?
+    let maxBodyBytes: Int
+
+    /// Routes over `chain`.
+    public init(chain: Chain, limiter: SubmissionLimiter, faucet: Faucet?, adminToken: String?, maxBodyBytes: Int) {
+        self.chain = chain
+        self.limiter = limiter
+        self.faucet = faucet
+        self.adminToken = adminToken.map { Array($0.utf8) }
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    /// Registers every route.
+    public func install(on router: Router) {
+        router.get("/rpc/head", handler: handle { _, _ in Self.json(chain.headView()) })
+        router.get("/rpc/getHead", handler: handle { _, _ in Self.json(chain.headView()) })
+        router.get("/rpc/blocks/{height}", handler: handle { _, context in
+            Self.json(try await chain.block(height: try Self.height(context, "height")))
+        })
+        router.get("/rpc/getBlock/{id}", handler: handle { _, context in
+            let text = context.parameters["id"] ?? ""
+            if let hash = Hash32(text), text.utf8.count >= 64 { return Self.json(try await chain.block(hash: hash)) }
+            return Self.json(try await chain.block(height: try Self.height(context, "id")))
+        })
+        for path in ["/rpc/tx/{hash}", "/rpc/getTx/{hash}"] {
+            router.get(path, handler: handle { _, context in
+                Self.json(try await chain.transaction(try Self.identifier(TxHash.self, context, "hash", field: "tx_hash")))
+            })
+        }
+        router.get("/rpc/receipts/{id}", handler: handle { _, context in
+            Self.json(try await chain.receipt(try Self.identifier(ReceiptID.self, context, "id", field: "receipt_id")))
+        })
+        router.get("/rpc/getBalance/{address}", handler: handle { _, context in
+            Self.json(try await chain.account(try Self.identifier(Address.self, context, "address", field: "address")))
+        })
+        router.post("/rpc/sendTx", handler: handle { request, context in
+            let message = try decode(TransactionMessage.self, request)
+            try limit(context, count: 1)
+            return Self.json(try await chain.submit(message))
+        })
+        router.post("/rpc/submitReceipt", handler: handle { request, context in
+            // The claim route: `type` may be left out (it can only be RECEIPT_CLAIM here).
+            var body = try Self.body(request, maxBytes: maxBodyBytes)
+            if case .object(var members) = body, !members.contains(where: { $0.key == "type" }) {
+                members.insert(JSONMember(key: "type", value: .string(TransactionType.receiptClaim.rawValue)), at: 0)
+                body = .object(members)
+            }
+            let message: TransactionMessage
+            do throws(WireDecodingError) {
+                message = try TransactionMessage(json: body)
+            } catch {
+                throw ChainError.invalidRequest(error)
+            }
+            guard message.type == .receiptClaim else {
+                throw ChainError.invalidRequest(WireDecodingError(field: "type", reason: "must be RECEIPT_CLAIM on /rpc/submitReceipt"))
+            }
+            try limit(context, count: 1)
+            return Self.json(try await chain.submit(message))
+        })
+        router.post("/rpc/sendTxs", handler: handle { request, context in
+            let batch = try decode(SendTxsRequest.self, request)
+            try limit(context, count: batch.txs.count)
+            let outcomes = await chain.submit(batch: batch.txs)
+            let items = zip(batch.txs, outcomes).map { element, outcome -> SendTxsResponse.Item in
+                switch outcome {
+                case .success(let response): return .accepted(response)
+                case .failure(let error):
+                    return .rejected(code: error.code, message: error.description, txHash: (try? element.get()).flatMap { try? $0.transactionID() })
+                }
+            }
+            return Self.json(SendTxsResponse(results: items))
+        })
+        router.post("/rpc/estimateFee", handler: handle { request, _ in
+            Self.json(try chain.estimateFee(try decode(EstimateFeeRequest.self, request)))
+        })
+        for path in ["/rpc/admin/mintFaucet", "/admin/mintFaucet"] {
+            router.post(path, handler: handle { request, context in
+                guard let faucet else { throw ChainError.notFound(code: "NOT_FOUND", message: "the faucet is off (DEVNET_FAUCET)") }
+                try authorizeAdmin(request)
+                let body = try decode(FaucetRequest.self, request)
+                let response = try await faucet.send(body)
+                context.logger.info("faucet", metadata: ["address": "\(body.address)", "amount": "\(body.amount)", "tx_hash": "\(response.txHash)"])
+                return Self.json(response)
+            })
+        }
+    }
+
+    // MARK: helpers
+
+    private func handle(_ body: @escaping @Sendable (Request, RequestContext) async throws -> Response) -> HTTPHandler {
+        { request, context in
+            do {
+                return try await body(request, context)
+            } catch let error as ChainError {
+                throw Self.httpError(error)
+            } catch let error as HTTPError {
+                throw Self.withDetail(error)
+            }
+        }
+    }
+
+    /// The HTTP error for a domain error: status, code, `details.field`, `Retry-After` on 429.
+    static func httpError(_ error: ChainError) -> HTTPError {
+        var headers = HTTPHeaders()
+        var details: [JSONMember] = []
+        switch error {
+        case .mempoolFull(let seconds), .rateLimited(let seconds):
+            headers.add(name: "Retry-After", value: String(seconds))
+        case .unauthorized:
+            headers.add(name: "WWW-Authenticate", value: #"Bearer realm="aitbc-chain-node""#)
+        case .notFound(let code, _) where code == "TX_NOT_FOUND":
+            details.append(JSONMember(key: "status", value: .string(TxStatus.unknown.rawValue)))
+        default:
+            break
+        }
+        if let field = error.field { details.append(JSONMember(key: "field", value: .string(field))) }
+        // Storage failures are logged where they happen; their text never reaches clients.
+        let message = error.description
+        return HTTPError(
+            HTTPResponseStatus(code: error.status), code: error.code, message: message, details: .object(details),
+            extraMembers: [("detail", .string(message))], headers: headers)
+    }
+
+    static func withDetail(_ error: HTTPError) -> HTTPError {
+        guard !error.extraMembers.contains(where: { $0.0 == "detail" }) else { return error }
+        var error = error
+        error.extraMembers.append(("detail", .string(error.message)))
+        return error
+    }
+
+    static func json(_ message: some WireMessage) -> Response {
+        .json(message.json)
+    }
+
+    static func body(_ request: Request, maxBytes: Int) throws -> JSONValue {
+        guard request.body.count <= maxBytes else {
+            throw HTTPError(.contentTooLarge, code: "PAYLOAD_TOO_LARGE", message: "the body is larger than \(maxBytes) bytes (MAX_BODY_BYTES)")
+        }
+        return try request.json(limits: .init(maxInputBytes: maxBytes, maxDepth: 64))
+    }
+
+    private func decode<Message: WireMessage>(_ type: Message.Type, _ request: Request) throws -> Message {
+        let body = try Self.body(request, maxBytes: maxBodyBytes)
+        do throws(WireDecodingError) {
+            return try Message(json: body)
+        } catch {
+            throw ChainError.invalidRequest(error)
+        }
+    }
+
+    private func limit(_ context: RequestContext, count: Int) throws {
+        let client = context.remoteAddress?.host ?? "unknown"
+        if let seconds = limiter.acquire(client, count: count) { throw ChainError.rateLimited(retryAfterSeconds: seconds) }
+    }
+
+    private func authorizeAdmin(_ request: Request) throws {
+        guard let adminToken, let header = request.headers["Authorization"], header.hasPrefix("Bearer ") else { throw ChainError.unauthorized }
+        guard ConstantTime.equals(Array(header.utf8.dropFirst(7)), adminToken) else { throw ChainError.unauthorized }
+    }
+
+    static func height(_ context: RequestContext, _ name: String) throws(ChainError) -> UInt64 {
+        let text = context.parameters[name] ?? ""
+        guard let height = UInt64(text), height <= UInt64(Int64.max) else {
+            throw .invalidRequest(WireDecodingError(field: "height", reason: "must be a block height (an integer ≥ 0)"))
+        }
+        return height
+    }
+
+    static func identifier<ID: WireIdentifier>(_ type: ID.Type, _ context: RequestContext, _ name: String, field: String) throws(ChainError) -> ID {
+        do {
+            return try ID(validating: context.parameters[name] ?? "", field: field)
+        } catch {
+            throw .invalidParameter(error)
+        }
+    }
+}
