@@ -1,12 +1,17 @@
 import ChainNode
 import Foundation
+import HTTP1
+import HTTPClient
 import JSON
+import Ledger
 import ServiceRuntime
 import TestSupport
 import Testing
+import WireModels
 
-/// The chain node's OpenAPI document (protocols/openapi/chain-node.yaml), its generated JSON copy
-/// and the routes stay in step: scripts/gen-openapi-json.sh must be rerun after every YAML edit.
+/// The chain node's OpenAPI document (protocols/openapi/chain-node.yaml), the JSON the node serves
+/// at `/openapi.json`, the routes and the example settings stay in step: scripts/gen-openapi-json.sh
+/// must be rerun after every YAML edit.
 @Suite struct ChainOpenAPIDocumentTests {
     static let yamlPath = TestPaths.root.appendingPathComponent("protocols/openapi/chain-node.yaml").path
 
@@ -30,6 +35,62 @@ import Testing
             for method in path.value.objectValue ?? [] { documented.insert("\(method.key) \(path.key)") }
         }
         #expect(documented == Set(Self.servedOperations.map { "\($0.method) \($0.path)" }))
+    }
+
+    @Test func theNodeServesTheDocument() async throws {
+        let node = try await LiveChainNode.start()
+        let response = try await node.client.get(node.base + "/openapi.json")
+        #expect(response.status.code == 200 && response.headers["Content-Type"] == "application/json")
+        #expect(Array(response.body) == Array(ChainOpenAPIDocument.json.utf8))
+        await node.stop()
+    }
+
+    @Test func everyServedOperationAnswersAsDocumented() async throws {
+        let node = try await LiveChainNode.start()
+        let document = try Self.document()
+        let address = ChainFixture.address(node.fixture.faucet).rawValue
+        var admin = HTTPHeaders()
+        admin.add(name: "Authorization", value: "Bearer \(LiveChainNode.adminToken)")
+        for (path, method) in Self.servedOperations {
+            let concrete = path.replacingOccurrences(of: "{height}", with: "0").replacingOccurrences(of: "{heightOrHash}", with: "7")
+                .replacingOccurrences(of: "{tx_hash}", with: "0x" + String(repeating: "0", count: 64))
+                .replacingOccurrences(of: "{receipt_id}", with: String(repeating: "0", count: 32))
+                .replacingOccurrences(of: "{address}", with: address)
+            let status: Int
+            if method == "post" {
+                // `{}` decodes for estimateFee (200) and nothing else (422); the faucet is tried with and without the token.
+                status = try await node.post(concrete, .object([]), headers: path.hasSuffix("mintFaucet") ? admin : HTTPHeaders()).0
+                if path.hasSuffix("mintFaucet") {
+                    let unauthorized = try await node.post(concrete, .object([])).0
+                    #expect(document["paths"]?[path]?[method]?["responses"]?[String(unauthorized)] != nil, "\(path) without a token answered \(unauthorized)")
+                }
+            } else {
+                status = try await node.client.get(node.base + concrete).status.code
+            }
+            #expect(document["paths"]?[path]?[method]?["responses"]?[String(status)] != nil, "\(method) \(path) answered undocumented \(status)")
+        }
+        await node.stop()
+    }
+
+    @Test func envExampleIsAValidConfigurationOfTheDefaults() throws {
+        let fixture = try ChainFixture()
+        let genesisPath = fixture.directory.path("genesis.json")
+        try Data(fixture.genesis.fileBytes).write(to: URL(fileURLWithPath: genesisPath))
+        let example = try DotEnvFile.load(path: TestPaths.root.appendingPathComponent("configs/chain-node/.env.example").path)
+        // Every setting is listed (CHAIN_ID and DB_PATH as comments: unset by default).
+        let listed = Set(example.keys)
+        #expect(listed.isSuperset(of: [
+            "CHAIN_GENESIS", "DATA_DIR", "RPC_BIND_HOST", "RPC_BIND_PORT", "PROPOSER_KEY_FILE", "MEMPOOL_MAX_TXS", "MEMPOOL_MAX_BYTES",
+            "SENDTX_RATE_PER_SECOND", "SENDTX_BURST", "DEVNET_FAUCET", "FAUCET_KEY_FILE", "ADMIN_TOKEN", "MAX_BODY_BYTES", "LOG_LEVEL",
+        ]))
+        let configuration = try ChainNodeConfiguration(reader: ConfigurationReader(flags: ["CHAIN_GENESIS": genesisPath], dotEnv: example))
+        let defaults = ChainNodeConfiguration(genesis: fixture.genesis, databasePath: "./data/chain-node/chain.db", proposerKey: nil)
+        #expect(configuration.dataDirectory == defaults.dataDirectory && configuration.databasePath == defaults.databasePath)
+        #expect(configuration.host == "127.0.0.1" && configuration.port == 8080 && configuration.proposerKey == nil)
+        #expect(configuration.mempoolLimits == defaults.mempoolLimits)
+        #expect(configuration.sendRatePerSecond == defaults.sendRatePerSecond && configuration.sendBurst == defaults.sendBurst)
+        #expect(!configuration.faucetEnabled && configuration.faucetKey == nil && configuration.adminToken == nil)
+        #expect(configuration.maxBodyBytes == defaults.maxBodyBytes && configuration.logLevel == defaults.logLevel)
     }
 
     @Test func isAnOpenAPI30Document() throws {

@@ -27,6 +27,10 @@ public struct ChainRoutes: Sendable {
 
     /// Registers every route.
     public func install(on router: Router) {
+        // protocols/openapi/chain-node.yaml, embedded by scripts/gen-openapi-json.sh.
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: ["Content-Type": "application/json"], body: .bytes(Array(ChainOpenAPIDocument.json.utf8)))
+        }
         router.get("/rpc/head", handler: handle { _, _ in Self.json(chain.headView()) })
         router.get("/rpc/getHead", handler: handle { _, _ in Self.json(chain.headView()) })
         router.get("/rpc/blocks/{height}", handler: handle { _, context in
