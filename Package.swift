@@ -173,6 +173,10 @@ let package = Package(
                 "HTTP1", "ServiceRuntime", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .testTarget(name: "WireModelsTests", dependencies: ["WireModels", "JSON"], swiftSettings: swiftSettings),
+        // The ledger's rules: vectors, transactions, Merkle and state roots, genesis, claims, execution.
+        .testTarget(
+            name: "LedgerTests", dependencies: ["Ledger", "WireModels", "Receipts", "Cryptography", "JSON"],
+            resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(
             name: "ReceiptsTests", dependencies: ["Receipts", "Cryptography", "JSON"], resources: [.copy("Vectors")],
             swiftSettings: swiftSettings),
