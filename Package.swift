@@ -170,9 +170,14 @@ let package = Package(
         .testTarget(
             name: "ChainNodeTests",
             dependencies: ["ChainNode", "Ledger", "WireModels", "Receipts", "Cryptography", "JSON", "SQLite", "TestSupport", "HTTPClient",
-                "HTTP1", "ServiceRuntime", .product(name: "Logging", package: "swift-log")],
+                "HTTP1", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: swiftSettings),
         .testTarget(name: "WireModelsTests", dependencies: ["WireModels", "JSON"], swiftSettings: swiftSettings),
+        // The ledger's rules: vectors, transactions, Merkle and state roots, genesis, claims, execution.
+        .testTarget(
+            name: "LedgerTests", dependencies: ["Ledger", "WireModels", "Receipts", "Cryptography", "JSON"],
+            resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(
             name: "ReceiptsTests", dependencies: ["Receipts", "Cryptography", "JSON"], resources: [.copy("Vectors")],
             swiftSettings: swiftSettings),

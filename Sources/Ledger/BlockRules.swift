@@ -1,4 +1,4 @@
-public import Cryptography
+import Cryptography
 
 /// Why a block was refused (spec/chain-node.md N5); `reason` is the `blocks_rejected_total`
 /// label.

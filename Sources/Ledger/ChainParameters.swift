@@ -24,8 +24,9 @@ public struct ChainParameters: Sendable, Equatable {
     /// Reads `params`, refusing unknown members and values out of range.
     /// - Throws: `GenesisError.invalid` naming `params.<member>`.
     public init(json: JSONValue) throws(GenesisError) {
+        guard let members = json.objectValue else { throw .invalid("params: must be an object") }
         let known = Self.members
-        let unknown = (json.objectValue ?? []).map(\.key).filter { !known.contains($0) }
+        let unknown = members.map(\.key).filter { !known.contains($0) }
         guard unknown.isEmpty else { throw .invalid("params: unknown member \(unknown[0]) (known: \(known.joined(separator: ", ")))") }
         func int(_ key: String, _ range: ClosedRange<UInt64>) throws(GenesisError) -> UInt64 {
             guard let value = json[key] else { throw .invalid("params.\(key): field required") }
@@ -40,10 +41,9 @@ public struct ChainParameters: Sendable, Equatable {
         blockTimeMilliseconds = try int("block_time_ms", 50...3_600_000)
         maxBlockTransactions = Int(try int("max_block_txs", 1...100_000))
         maxBlockBytes = Int(try int("max_block_bytes", 1_024...(256 << 20)))
-        // ≤ 1 checked at 10⁻¹² resolution: the product exceeds the limit for anything larger.
-        guard let ratioValue = json["coordinator_ratio"], let ratio = ExactDecimal(json: ratioValue),
-            ratio.multipliedRoundingDown(by: 1_000_000_000_000, limit: 1_000_000_000_000) != nil
-        else { throw .invalid("params.coordinator_ratio: must be a number in 0…1") }
+        guard let ratioValue = json["coordinator_ratio"], let ratio = ExactDecimal(json: ratioValue), ratio.isAtMostOne else {
+            throw .invalid("params.coordinator_ratio: must be a number in 0…1")
+        }
         coordinatorRatio = ratio
     }
 

@@ -89,6 +89,7 @@ public struct GenesisDocument: Sendable, Equatable {
         var authorities: [Authority] = []
         for (index, item) in authorityList.enumerated() {
             let field = "authorities[\(index)]"
+            try Self.refuseUnknown(item, field: field, known: ["address", "public_key", "weight"])
             guard let hex = item["public_key"]?.stringValue, let key = try? Ed25519.PublicKey(hex: hex), key.isValidPoint else {
                 throw .invalid("\(field).public_key: must be 64 hex characters of a valid Ed25519 public key")
             }
@@ -110,6 +111,7 @@ public struct GenesisDocument: Sendable, Equatable {
         var accounts: [Account] = []
         for (index, item) in accountList.enumerated() {
             let field = "accounts[\(index)]"
+            try Self.refuseUnknown(item, field: field, known: ["address", "balance", "nonce"])
             guard let text = item["address"]?.stringValue, let address = Address(text) else {
                 throw .invalid("\(field).address: \(Address.rule)")
             }
@@ -125,8 +127,11 @@ public struct GenesisDocument: Sendable, Equatable {
             }
             accounts.append(Account(address: address, balance: UInt64(balance), nonce: UInt64(nonce)))
         }
+        // Optional (a chain without one mints nothing), but never read as empty when mistyped.
+        let keyList = json["coordinator_keys"] ?? .array([])
+        guard let keyItems = keyList.arrayValue else { throw .invalid("coordinator_keys: must be an array") }
         var coordinatorKeys: [Ed25519.PublicKey] = []
-        for (index, item) in (json["coordinator_keys"]?.arrayValue ?? []).enumerated() {
+        for (index, item) in keyItems.enumerated() {
             guard let hex = item.stringValue, let key = try? Ed25519.PublicKey(hex: hex), key.isValidPoint else {
                 throw .invalid("coordinator_keys[\(index)]: must be 64 hex characters of a valid Ed25519 public key")
             }
@@ -137,6 +142,15 @@ public struct GenesisDocument: Sendable, Equatable {
             chainID: chainID, timestamp: UInt64(timestamp), authorities: authorities, accounts: accounts,
             parameters: try ChainParameters(json: params), coordinatorKeys: coordinatorKeys)
         try validate()
+    }
+
+    /// Refuses members of an account or authority other than `known`: a misspelt `nonce`
+    /// would otherwise read as 0, and the file two nodes compare would not be the one they run.
+    /// - Throws: `GenesisError.invalid` naming the first unknown member.
+    private static func refuseUnknown(_ item: JSONValue, field: String, known: [String]) throws(GenesisError) {
+        if let unknown = (item.objectValue ?? []).first(where: { !known.contains($0.key) }) {
+            throw .invalid("\(field): unknown member \(unknown.key) (known: \(known.joined(separator: ", ")))")
+        }
     }
 
     /// Checks the rules the parser cannot see member by member.

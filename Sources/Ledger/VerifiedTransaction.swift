@@ -12,7 +12,7 @@ public struct VerifiedTransaction: Sendable, Equatable {
     public let id: TxHash
     /// Length of the canonical JSON of the payload (the fee rule's byte count).
     public let payloadBytes: Int
-    /// Length of the signed transaction's compact JSON (mempool and block byte limits).
+    /// Length of the signed transaction's canonical JSON (mempool and block byte limits).
     public let encodedSize: Int
 
     /// Verifies `message` for `chainID`: the chain, the sender's key and the signature.
@@ -31,7 +31,7 @@ public struct VerifiedTransaction: Sendable, Equatable {
         self.message = message
         id = TxHash(bytes: encoding.id)
         payloadBytes = encoding.payloadBytes
-        encodedSize = encoding.unsignedBytes + 140  // + `,"sig":"<128 hex>"`
+        encodedSize = encoding.unsignedBytes + 137  // + `"sig":"<128 hex>",` (5 + 1 + 130 + 1)
     }
 
     /// The id bytes and sizes of `message`.

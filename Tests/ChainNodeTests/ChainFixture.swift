@@ -21,7 +21,7 @@ struct ChainFixture {
 
     static let faucetBalance: UInt64 = 1_000_000_000
 
-    init(parameters: ChainParameters = ChainParameters(), extraAccounts: [GenesisDocument.Account] = []) throws {
+    init(parameters: ChainParameters = ChainParameters(), extraAccounts: [GenesisDocument.Account] = [], timestamp: UInt64 = 1_800_000_000) throws {
         directory = try TemporaryDirectory(prefix: "chain-test")
         authority = try Ed25519.PrivateKey(seedBytes: [UInt8](repeating: 1, count: 32))
         faucet = try Ed25519.PrivateKey(seedBytes: [UInt8](repeating: 2, count: 32))
@@ -29,7 +29,7 @@ struct ChainFixture {
         var parameters = parameters
         parameters.blockTimeMilliseconds = max(50, parameters.blockTimeMilliseconds)
         genesis = GenesisDocument(
-            chainID: "ait-test", timestamp: 1_800_000_000,
+            chainID: "ait-test", timestamp: timestamp,
             authorities: [GenesisDocument.Authority(publicKey: authority.publicKey)],
             accounts: [GenesisDocument.Account(address: Address(publicKey: faucet.publicKey), balance: Self.faucetBalance)] + extraAccounts,
             parameters: parameters, coordinatorKeys: [coordinator.publicKey])
