@@ -128,7 +128,7 @@ let package = Package(
             name: "Miner",
             dependencies: [
                 "ServiceRuntime", "HTTPServer", "HTTP1", "HTTPClient", "JSON", "Cryptography", "Receipts", "CLinuxShims",
-                "WireModels", "AITBCClient", "TerminalText",
+                "WireModels", "AITBCClient", "TerminalText", "Ledger",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -200,7 +200,7 @@ let package = Package(
             name: "MinerTests",
             dependencies: [
                 "Miner", "JSON", "HTTPServer", "HTTP1", "HTTPClient", "Cryptography", "Receipts", "ServiceRuntime", "TestSupport",
-                "WireModels", "AITBCClient",
+                "WireModels", "AITBCClient", "ChainNode", "Ledger", .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(

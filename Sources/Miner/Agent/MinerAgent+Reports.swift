@@ -76,6 +76,9 @@ extension MinerAgent {
         record?.pendingReport = nil
         switch delivery {
         case .delivered:
+            // On disk before the job is: a crash in between re-sends the report, and the
+            // coordinator's replay answer carries the same receipt.
+            await recordReceipt(of: reply, report: report, jobID: jobID)
             record?.state = report.kind == .result ? .done : .failed
             if case .rejected(409, _, _) = reply {
                 // Settled otherwise (requeued and finished elsewhere, canceled, expired): this

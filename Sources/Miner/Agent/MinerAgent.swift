@@ -98,6 +98,8 @@ public final class MinerAgent: Sendable {
     let logger: Logger
     let console: MinerConsole
     let state: Mutex<State>
+    /// Claims the receipts of delivered results on the chain (`chain.url`); nil when off.
+    let claimer: ReceiptClaimer?
 
     /// Lists the models this host can serve (`capabilities.models`); nil when unknown.
     public typealias ModelsSource = @Sendable () async -> [String]?
@@ -131,6 +133,7 @@ public final class MinerAgent: Sendable {
         self.logger = logger
         self.console = console
         state = Mutex(State(capabilities: capabilities, minerID: configuration.nodeID))
+        claimer = Self.makeClaimer(configuration: configuration, key: key, workspaceRoot: store.root, logger: self.logger)
     }
 
     /// The current status (for `/healthz`).
@@ -144,6 +147,8 @@ public final class MinerAgent: Sendable {
     /// Runs until `shutdown` fires (then drains) or the coordinator rejects the key.
     public func run(shutdown: ShutdownSignal) async -> Exit {
         await recover()
+        // Claims need no coordinator: those of an earlier run go out while it registers.
+        let claiming = claimer.map { claimer in Task { await claimer.run() } }
         _ = await refreshModels()
         let watcher = Task { [self] in
             let received = await shutdown.wait()
@@ -167,6 +172,10 @@ public final class MinerAgent: Sendable {
             await heartbeat.value
             await retention.value
         }
+        // Claims still pending stay in <workspace_root>/claims for the next start.
+        claiming?.cancel()
+        await claiming?.value
+        await claimer?.shutdown()
         state.withLock { $0.finished = true }
         // Releases the watcher when no signal came (fatal exit); it sees `finished` and returns.
         shutdown.fire(15)

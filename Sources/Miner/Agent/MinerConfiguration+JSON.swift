@@ -21,6 +21,7 @@ extension MinerConfiguration {
             "region": optional(region),
             "wallet_address": optional(walletAddress?.description),
             "price": price.map { .float($0) } ?? .null,
+            "chain": ["url": optional(chainURL), "chain_id": .string(chainID), "poll_interval_s": seconds(chainPollInterval)],
             "heartbeat": [
                 "interval_s": seconds(heartbeatInterval),
                 "jitter_pct": .integer(JSONInteger(heartbeatJitterPercent)),

@@ -8,8 +8,9 @@ extension MinerConfiguration {
     /// above its entries) is a typo the miner would otherwise silently ignore, so it is refused.
     public static let settingNames: [String] = [
         "node_id", "coordinator.base_url", "coordinator.auth_token", "coordinator.hmac_secret", "coordinator.timeout_s",
-        "region", "wallet_address", "price", "heartbeat.interval_s", "heartbeat.jitter_pct", "heartbeat.backoff.min_s",
-        "heartbeat.backoff.max_s", "poll.interval_s", "poll.max_wait_s", "runners.cli.enable", "runners.cli.allowlist_files",
+        "region", "wallet_address", "chain.url", "chain.chain_id", "chain.poll_interval_s", "price", "heartbeat.interval_s",
+        "heartbeat.jitter_pct", "heartbeat.backoff.min_s", "heartbeat.backoff.max_s", "poll.interval_s", "poll.max_wait_s",
+        "runners.cli.enable", "runners.cli.allowlist_files",
         "ollama_url", "resources.max_concurrent_cpu", "resources.max_concurrent_gpu", "resources.cpu_nice", "resources.io_level",
         "resources.mem_soft_mb", "resources.max_output_mb", "resources.log_cap_mb", "jobs.default_timeout_s", "jobs.max_timeout_s",
         "jobs.kill_grace_s", "workspace.root", "workspace.keep_success", "workspace.keep_failed", "drain_timeout_s",
@@ -23,6 +24,19 @@ extension MinerConfiguration {
         "node_id": "--node-id", "coordinator.base_url": "--coordinator-url", "workspace.root": "--workspace-root",
         "health_bind": "--health-bind", "key_file": "--key-file", "log_level": "--log-level",
     ]
+
+    /// Short variable names for the chain settings (issue 13 names them so), besides the
+    /// `__` form; when both are set, the `__` form wins.
+    public static let environmentAliases: [String: String] = [
+        "AITBC_MINER_CHAIN_URL": "chain.url", "AITBC_MINER_CHAIN_ID": "chain.chain_id",
+    ]
+
+    /// The variable that set `setting` in `environment`: its `__` name, else an alias.
+    static func environmentSource(of setting: String, in environment: [String: String]) -> String {
+        let name = environmentName(for: setting)
+        if environment[name] != nil { return name }
+        return environmentAliases.first { $0.value == setting && environment[$0.key] != nil }?.key ?? name
+    }
 
     /// Sections: every proper prefix of a setting (`heartbeat`, `heartbeat.backoff`).
     static let sectionNames: Set<String> = {
@@ -86,7 +100,7 @@ extension MinerConfiguration {
     /// Refuses `AITBC_MINER_*` variables that name no setting.
     /// - Throws: `ConfigurationError.invalid` naming the variable and the nearest known one.
     static func checkEnvironmentNames(_ names: some Sequence<String>) throws(ConfigurationError) {
-        let known = Set(settingNames.map(environmentName(for:)))
+        let known = Set(settingNames.map(environmentName(for:))).union(environmentAliases.keys)
         for name in names.sorted() where name.hasPrefix(environmentPrefix) && !known.contains(name) {
             var reason = "unknown miner setting (variables \(environmentPrefix)* name settings, e.g. \(environmentName(for: "coordinator.base_url")))"
             if let near = nearest(name, among: Array(known)) { reason += "; did you mean \(near)?" }

@@ -1,3 +1,4 @@
+import AITBCClient
 public import Cryptography
 public import Foundation
 public import Logging
@@ -27,6 +28,13 @@ public struct MinerConfiguration: Sendable {
     /// `wallet_address`: the `ait1…` account every signed work claim names as `payout_address`
     /// (and capabilities advertise as `wallet`); nil pays the address of the signing key.
     public var walletAddress: AccountAddress?
+    /// `chain.url`: the chain node the miner claims its receipts on (`RECEIPT_CLAIM`, see
+    /// `ReceiptClaimer`); nil (the default) claims nothing. Needs `key_file`.
+    public var chainURL: String?
+    /// `chain.chain_id`: the chain claims are signed for (default `ait-devnet`).
+    public var chainID: String
+    /// `chain.poll_interval_s`: how often claims in the node's mempool are checked for a block.
+    public var chainPollInterval: Duration
     /// Price per unit forwarded in capabilities (the coordinator's `max_price` constraint).
     public var price: Double?
     /// Heartbeat period before jitter.
@@ -111,6 +119,9 @@ public struct MinerConfiguration: Sendable {
             let key = name.dropFirst(environmentPrefix.count).replacingOccurrences(of: "__", with: ".")
             fromEnvironment[key] = value
         }
+        for (alias, setting) in environmentAliases where environment[environmentName(for: setting)] == nil {
+            if let value = environment[alias] { fromEnvironment[setting.uppercased()] = value }
+        }
         let reader = ConfigurationReader(flags: flags, environment: fromEnvironment, dotEnv: file)
         do throws(ConfigurationError) {
             return try MinerConfiguration(reader: reader, environment: environment)
@@ -118,7 +129,7 @@ public struct MinerConfiguration: Sendable {
             // Say which layer supplied the bad value: the operator has to find it.
             let source: String? =
                 if flags[setting] != nil { flagNames[setting].map { "the \($0) flag" } ?? "a flag" }
-                else if fromEnvironment[setting.uppercased()] != nil { environmentName(for: setting) }
+                else if fromEnvironment[setting.uppercased()] != nil { environmentSource(of: setting, in: environment) }
                 else if let document, document.values[setting] != nil {
                     "\(document.path) line \(document.lines[setting].map(String.init) ?? "?")"
                 } else { nil }
@@ -139,6 +150,9 @@ public struct MinerConfiguration: Sendable {
         region = reader.string("region")
         walletAddress = try Self.accountAddress(reader, "wallet_address")
         price = try Self.price(reader)
+        chainURL = reader.string("chain.url") == nil ? nil : try Self.httpURL(reader, "chain.url", default: "")
+        chainID = try Self.chainID(reader)
+        chainPollInterval = try reader.duration("chain.poll_interval_s", default: .seconds(2), range: 0.01...3600)
         heartbeatInterval = try reader.duration("heartbeat.interval_s", default: .seconds(15), range: 0.01...3600)
         heartbeatJitterPercent = try reader.int("heartbeat.jitter_pct", default: 10, range: 0...100)
         let backoffMin = try reader.duration("heartbeat.backoff.min_s", default: .seconds(1), range: 0.001...3600)
@@ -171,6 +185,10 @@ public struct MinerConfiguration: Sendable {
         drainTimeout = try reader.duration("drain_timeout_s", default: .seconds(30), range: 0...3600)
         (healthHost, healthPort) = try Self.bind(reader, "health_bind", default: "127.0.0.1:8019")
         keyFile = reader.string("key_file")
+        // Claims are signed by the miner's key, and a receipt without its signed work claim mints nothing.
+        if chainURL != nil, keyFile == nil {
+            throw .invalid(setting: "chain.url", reason: "needs key_file: receipt claims are signed with the miner's key")
+        }
         logLevel = try LoggingRuntime.level(from: reader, setting: "log_level")
         (sandbox, jobUser, jobUserCount) = try Self.sandboxSettings(reader)
         // A root miner never runs jobs as itself: they could read its key and rewrite its state.
@@ -250,6 +268,15 @@ public struct MinerConfiguration: Sendable {
         } catch {
             throw .invalid(setting: key, reason: "must be an ait1… account address (bech32, as aitbc keygen prints)")
         }
+    }
+
+    /// `chain.chain_id`: part of every claim's id, so a typo signs claims no node of the chain admits.
+    private static func chainID(_ reader: ConfigurationReader) throws(ConfigurationError) -> String {
+        let text = reader.string("chain.chain_id", default: ChainConfiguration.defaultChainID).trimmingCharacters(in: .whitespaces)
+        guard (1...64).contains(text.utf8.count), text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw .invalid(setting: "chain.chain_id", reason: "must be 1...64 printable ASCII characters without spaces")
+        }
+        return text
     }
 
     private static func price(_ reader: ConfigurationReader) throws(ConfigurationError) -> Double? {

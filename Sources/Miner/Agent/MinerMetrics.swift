@@ -2,7 +2,8 @@ import Metrics
 
 /// The miner's Prometheus series (spec/miner.md §10): `miner_jobs_total{outcome}`,
 /// `miner_inflight`, `miner_heartbeat_failures_total`, `miner_orphans_killed_total`,
-/// `miner_jobs_stopped_total`.
+/// `miner_jobs_stopped_total`, and the receipt claims: `miner_receipt_claims_submitted_total`,
+/// `miner_receipt_claims_included_total`, `miner_receipt_claims_failed_total`.
 enum MinerMetrics {
     /// Counts a finished job; `outcome` is `completed` or the failure code.
     static func jobFinished(outcome: String) {
@@ -27,5 +28,20 @@ enum MinerMetrics {
     /// Counts a process the orphan sweeper killed: a job's leftover whose reaper died.
     static func orphanKilled() {
         Counter(label: "miner_orphans_killed_total").increment()
+    }
+
+    /// Counts a claim transaction the chain node admitted to its mempool.
+    static func claimSubmitted() {
+        Counter(label: "miner_receipt_claims_submitted_total").increment()
+    }
+
+    /// Counts a claim whose transaction is in a block.
+    static func claimIncluded() {
+        Counter(label: "miner_receipt_claims_included_total").increment()
+    }
+
+    /// Counts a claim the chain refuses for good (the receipt itself is not claimable).
+    static func claimFailed() {
+        Counter(label: "miner_receipt_claims_failed_total").increment()
     }
 }
