@@ -8,6 +8,9 @@
 # 3. A coordinator and a real aitbc-miner (scripts/miner-walkthrough.sh): the miner runs a
 #    sha256 job and an allowlisted CLI job in its sandbox; both receipts verify and carry
 #    the miner's signed work claim; the miner drains on SIGTERM (exit 0).
+# 4. The chain (scripts/chain-walkthrough.sh): an aitbc-chain-node whose genesis pins the
+#    coordinator's key, a coordinator and a miner with chain.url; the miner claims its
+#    receipt by itself and it mints AIT to its payout address, once.
 # Each step is announced in one line (==>); the end says where the binaries, data and logs
 # are and what to try next. Files stay under DEMO_DIR (default ./data/demo, git-ignored).
 set -euo pipefail
@@ -48,7 +51,7 @@ rm -rf "$work"
 mkdir -p "$work"
 touch "$work/.aitbc-demo"
 
-say "1/3 Receipts: a coordinator key (mode 0600), a receipt signed with it, checked against the pinned public key"
+say "1/4 Receipts: a coordinator key (mode 0600), a receipt signed with it, checked against the pinned public key"
 "$bin" keygen --out "$work/coordinator.key.json" --force >/dev/null
 seed=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["private_key_hex"])' "$work/coordinator.key.json")
 pub=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["public_key_hex"])' "$work/coordinator.key.json")
@@ -68,10 +71,10 @@ if "$bin" receipt verify "$work/receipt.tampered.json" --key-hex "$pub" 2>/dev/n
 fi
 echo "tampered receipt rejected as expected"
 
-say "2/3 Coordinator: aitbc-coordinator on a free loopback port; a job submitted, run by curl acting as a miner, its receipt verified"
+say "2/4 Coordinator: aitbc-coordinator on a free loopback port; a job submitted, run by curl acting as a miner, its receipt verified"
 BIN_DIR=$bin_dir TMPDIR="$work" KEEP_WORK=1 scripts/coordinator-walkthrough.sh 2>&1 | indent
 
-say "3/3 Miner: a coordinator and a real aitbc-miner run a sha256 job and a sandboxed CLI job; both receipts verify; SIGTERM drains the miner"
+say "3/4 Miner: a coordinator and a real aitbc-miner run a sha256 job and a sandboxed CLI job; both receipts verify; SIGTERM drains the miner"
 # Its folder goes under the system temporary directory: the miner's job users must pass through
 # every folder above the jobs, and ./data may well be private (docs/coordinator.md makes it 0700).
 miner_tmp=$(mktemp -d "${TMPDIR:-/tmp}/aitbc-demo-miner.XXXXXX")
@@ -79,18 +82,24 @@ chmod 711 "$miner_tmp"
 printf '%s\n' "$miner_tmp" > "$work/.aitbc-demo-miner-dir"   # removed by the next run
 BIN_DIR=$bin_dir TMPDIR="$miner_tmp" KEEP_WORK=1 scripts/miner-walkthrough.sh 2>&1 | indent
 
+say "4/4 Chain: an aitbc-chain-node pinning the coordinator's key; the miner claims its receipt by itself and it mints AIT, once"
+BIN_DIR=$bin_dir TMPDIR="$miner_tmp" KEEP_WORK=1 scripts/chain-walkthrough.sh 2>&1 | indent
+
 abs_work=$(cd "$work" && pwd)
 coordinator_run=$(ls -d "$abs_work"/coordinator-walkthrough.* | head -n 1)
 miner_run=$(ls -d "$miner_tmp"/miner-walkthrough.* | head -n 1)
+chain_run=$(ls -d "$miner_tmp"/chain-walkthrough.* | head -n 1)
 say "Done: everything above ran on 127.0.0.1 and has stopped."
 cat <<SUMMARY
-Binaries:  $bin_dir/aitbc, aitbc-coordinator, aitbc-miner
+Binaries:  $bin_dir/aitbc, aitbc-coordinator, aitbc-miner, aitbc-chain-node
 Data:      $abs_work  (coordinator.key.json, receipt.signed.json from step 1)
 Logs:      $coordinator_run/coordinator.log
            $miner_run/coordinator.log, miner.log
+           $chain_run/chain.log, coordinator.log, miner.log
 
 Try next:
   $bin_dir/aitbc receipt verify $abs_work/receipt.signed.json --key-hex $pub
   $bin_dir/aitbc-miner probe               # what this host would advertise as a miner (docs/miner.md)
   $bin_dir/aitbc-coordinator --help        # then run your own: docs/coordinator.md, "Running it"
+  $bin_dir/aitbc-chain-node --help         # a chain of your own: docs/chain-node.md
 SUMMARY

@@ -93,7 +93,7 @@ public struct BlockExecution {
             touched[address] = state
         }
 
-        let minimum = FeeRule.minimumFee(payloadBytes: transaction.payloadBytes, parameters: parameters)
+        let minimum = FeeRule.minimumFee(for: transaction, parameters: parameters)
         guard message.fee >= minimum else { throw .rejected(.feeTooLow(required: minimum, offered: message.fee)) }
         var sender = try read(message.sender)
         guard message.nonce > sender.nonce else { throw .rejected(.nonceTooLow(accountNonce: sender.nonce, got: message.nonce)) }

@@ -75,18 +75,34 @@ extension TransactionMessage {
     }
 }
 
-/// The fee rule of spec/chain-node.md §6: `base_fee + fee_per_byte × payload bytes`.
+/// The fee rule (docs/chain-node.md "Fees and minting"): `base_fee + fee_per_byte × payload
+/// bytes`, where a RECEIPT_CLAIM's first `claimFreeBytes` are free.
+///
+/// The reference prices every payload byte (spec §6). A receipt claim carries a whole
+/// coordinator receipt (≈ 1.5 KB), so that rule charged ≈ 1,500 for a claim while a short job
+/// mints less: a miner's claim of its own small receipt could never pay. A claim's payload is
+/// a receipt a pinned coordinator signed and that mints once, so it cannot be inflated for
+/// free; only bytes beyond an ordinary receipt's size are priced.
 public enum FeeRule {
-    /// The least fee for a payload of `payloadBytes`, saturating at `UInt64.max`.
-    public static func minimumFee(payloadBytes: Int, parameters: ChainParameters) -> UInt64 {
-        let (perByte, overflow1) = parameters.feePerByte.multipliedReportingOverflow(by: UInt64(max(0, payloadBytes)))
+    /// Payload bytes of a RECEIPT_CLAIM that cost nothing beyond the base fee.
+    public static let claimFreeBytes = 8_192
+
+    /// The least fee for a `type` payload of `payloadBytes`, saturating at `UInt64.max`.
+    public static func minimumFee(type: TransactionType, payloadBytes: Int, parameters: ChainParameters) -> UInt64 {
+        let priced = type == .receiptClaim ? max(0, payloadBytes - claimFreeBytes) : max(0, payloadBytes)
+        let (perByte, overflow1) = parameters.feePerByte.multipliedReportingOverflow(by: UInt64(priced))
         let (total, overflow2) = parameters.baseFee.addingReportingOverflow(perByte)
         return overflow1 || overflow2 ? .max : total
     }
 
-    /// The fee for `payload` (its canonical JSON's length).
-    public static func estimate(payload: JSONValue, parameters: ChainParameters) -> (payloadBytes: Int, fee: UInt64)? {
+    /// The least fee for `transaction`.
+    public static func minimumFee(for transaction: VerifiedTransaction, parameters: ChainParameters) -> UInt64 {
+        minimumFee(type: transaction.message.type, payloadBytes: transaction.payloadBytes, parameters: parameters)
+    }
+
+    /// The payload's byte count (its canonical JSON's length) and the fee for it.
+    public static func estimate(type: TransactionType = .transfer, payload: JSONValue, parameters: ChainParameters) -> (payloadBytes: Int, fee: UInt64)? {
         guard let bytes = try? CanonicalJSON.bytes(of: payload) else { return nil }
-        return (bytes.count, minimumFee(payloadBytes: bytes.count, parameters: parameters))
+        return (bytes.count, minimumFee(type: type, payloadBytes: bytes.count, parameters: parameters))
     }
 }

@@ -64,7 +64,7 @@ struct ChainFixture {
 
     func claim(_ receipt: JSONValue, from key: Ed25519.PrivateKey, nonce: UInt64, fee: UInt64? = nil) throws -> TransactionMessage {
         let payload = TransactionPayload.receiptClaim(receipt: receipt)
-        let minimum = FeeRule.estimate(payload: payload.json, parameters: genesis.parameters)?.fee ?? 0
+        let minimum = FeeRule.estimate(type: .receiptClaim, payload: payload.json, parameters: genesis.parameters)?.fee ?? 0
         return try TransactionMessage.make(chainID: genesis.chainID, key: key, nonce: nonce, fee: fee ?? minimum, payload: payload)
     }
 

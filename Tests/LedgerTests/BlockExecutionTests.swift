@@ -33,7 +33,7 @@ import WireModels
         var block = try chain.block()
         let tx = try chain.transfer(Keys.alice, to: Self.bob, amount: 1_000, nonce: 1)
         let fee = tx.message.fee
-        #expect(fee == FeeRule.minimumFee(payloadBytes: tx.payloadBytes, parameters: chain.genesis.parameters))
+        #expect(fee == FeeRule.minimumFee(for: tx, parameters: chain.genesis.parameters))
         try block.apply(tx)
         #expect(try block.account(Self.alice) == AccountState(address: Self.alice, balance: ChainFixture.aliceBalance - 1_000 - fee, nonce: 1))
         #expect(try block.account(Self.bob) == AccountState(address: Self.bob, balance: 1_500, nonce: 0))

@@ -134,7 +134,7 @@ import WireModels
             }
             payload = .receiptClaim(receipt: receipt)
         }
-        guard let minimum = FeeRule.estimate(payload: payload.json, parameters: genesis.parameters)?.fee else {
+        guard let minimum = FeeRule.estimate(type: payload.type, payload: payload.json, parameters: genesis.parameters)?.fee else {
             throw TxRejection.invalidReceipt(reason: "no canonical payload")
         }
         let fee = Int.random(in: 0..<15, using: &random) == 0 ? minimum - 1 : minimum + UInt64.random(in: 0...20, using: &random)

@@ -143,16 +143,24 @@ import WireModels
 
     @Test func feeRuleIsBaseFeePlusPerBytePrice() throws {
         var parameters = ChainParameters()
-        #expect(FeeRule.minimumFee(payloadBytes: 66, parameters: parameters) == 76)
+        #expect(FeeRule.minimumFee(type: .transfer, payloadBytes: 66, parameters: parameters) == 76)
         parameters.baseFee = 3
         parameters.feePerByte = 2
-        #expect(FeeRule.minimumFee(payloadBytes: 0, parameters: parameters) == 3)
-        #expect(FeeRule.minimumFee(payloadBytes: 10, parameters: parameters) == 23)
+        #expect(FeeRule.minimumFee(type: .transfer, payloadBytes: 0, parameters: parameters) == 3)
+        #expect(FeeRule.minimumFee(type: .transfer, payloadBytes: 10, parameters: parameters) == 23)
         parameters.feePerByte = .max
-        #expect(FeeRule.minimumFee(payloadBytes: 2, parameters: parameters) == .max)
+        #expect(FeeRule.minimumFee(type: .transfer, payloadBytes: 2, parameters: parameters) == .max)
         let payload = TransactionPayload.transfer(to: Keys.address(Keys.bob), amount: 12_345)
         let estimate = try #require(FeeRule.estimate(payload: payload.json, parameters: ChainParameters()))
         #expect(estimate.payloadBytes == 66 && estimate.fee == 76)
         #expect(FeeRule.estimate(payload: ["x": .float(.nan)], parameters: ChainParameters()) == nil)
+    }
+
+    @Test func aReceiptClaimPaysOnlyTheBaseFeeUpToTheFreeAllowance() {
+        let parameters = ChainParameters()
+        #expect(FeeRule.minimumFee(type: .receiptClaim, payloadBytes: 1_500, parameters: parameters) == parameters.baseFee)
+        #expect(FeeRule.minimumFee(type: .receiptClaim, payloadBytes: FeeRule.claimFreeBytes, parameters: parameters) == parameters.baseFee)
+        #expect(FeeRule.minimumFee(type: .receiptClaim, payloadBytes: FeeRule.claimFreeBytes + 100, parameters: parameters) == parameters.baseFee + 100)
+        #expect(FeeRule.minimumFee(type: .transfer, payloadBytes: 1_500, parameters: parameters) == parameters.baseFee + 1_500)
     }
 }

@@ -72,7 +72,7 @@ extension Chain {
     /// `POST /rpc/estimateFee`.
     /// - Throws: `ChainError.invalidRequest` for a payload holding a non-finite number.
     public func estimateFee(_ request: EstimateFeeRequest) throws(ChainError) -> EstimateFeeResponse {
-        guard let (bytes, fee) = FeeRule.estimate(payload: request.payload, parameters: parameters) else {
+        guard let (bytes, fee) = FeeRule.estimate(type: request.type, payload: request.payload, parameters: parameters) else {
             throw .invalidRequest(WireDecodingError(field: "payload", reason: "must hold finite numbers only"))
         }
         return EstimateFeeResponse(

@@ -106,7 +106,7 @@ public struct Mempool: Sendable {
     ) throws(Refusal) -> Admission {
         let message = transaction.message
         if byID[transaction.id] != nil { return .duplicate }
-        let minimum = FeeRule.minimumFee(payloadBytes: transaction.payloadBytes, parameters: parameters)
+        let minimum = FeeRule.minimumFee(for: transaction, parameters: parameters)
         guard message.fee >= minimum else { throw .rejected(.feeTooLow(required: minimum, offered: message.fee)) }
         guard transaction.encodedSize <= parameters.maxBlockBytes else {
             throw .rejected(.tooLarge(bytes: transaction.encodedSize, limit: parameters.maxBlockBytes))

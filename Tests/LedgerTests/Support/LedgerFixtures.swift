@@ -204,7 +204,7 @@ struct ChainFixture {
 
     /// The least fee for `payload`.
     func fee(for payload: TransactionPayload) throws -> UInt64 {
-        try #require(FeeRule.estimate(payload: payload.json, parameters: genesis.parameters)).fee
+        try #require(FeeRule.estimate(type: payload.type, payload: payload.json, parameters: genesis.parameters)).fee
     }
 
     /// A signed, verified transaction from `key` (fee: the minimum unless given).
