@@ -171,9 +171,14 @@ struct LiveChainNode {
     @Test func metricsExposeTheChainSeries() async throws {
         let node = try await LiveChainNode.start()
         _ = try await node.service.chain.produceBlock(timeMilliseconds: 1_800_000_002_000)
+        _ = try await node.get("/rpc/head")
+        _ = try await node.get("/rpc/blocks/77")
         let response = try await node.client.get(node.base + "/metrics")
         let text = String(decoding: response.body, as: UTF8.self)
         #expect(text.contains("chain_head_height") && text.contains("blocks_proposed_total") && text.contains("mempool_size"))
+        // The reference's per-RPC names (spec §11), so existing dashboards keep working.
+        #expect(text.contains("rpc_get_head_total") && text.contains("rpc_get_head_success_total"))
+        #expect(text.contains("rpc_get_block_not_found_total") && text.contains("rpc_send_tx_duration_seconds"))
         await node.stop()
     }
 }

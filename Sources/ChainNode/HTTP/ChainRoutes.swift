@@ -5,6 +5,7 @@ public import HTTPServer
 import HTTP1
 import JSON
 import Logging
+import Metrics
 import WireModels
 
 /// The REST RPC of spec/chain-node.md §8 on a `Router`: the reference's paths and the design's
@@ -15,6 +16,7 @@ public struct ChainRoutes: Sendable {
     let faucet: Faucet?
     let adminToken: [UInt8]?
     let maxBodyBytes: Int
+    let rpcMetrics = RPCMetrics()
 
     /// Routes over `chain`.
     public init(chain: Chain, limiter: SubmissionLimiter, faucet: Faucet?, adminToken: String?, maxBodyBytes: Int) {
@@ -31,33 +33,33 @@ public struct ChainRoutes: Sendable {
         router.get("/openapi.json") { _, _ in
             Response(status: .ok, headers: ["Content-Type": "application/json"], body: .bytes(Array(ChainOpenAPIDocument.json.utf8)))
         }
-        router.get("/rpc/head", handler: handle { _, _ in Self.json(chain.headView()) })
-        router.get("/rpc/getHead", handler: handle { _, _ in Self.json(chain.headView()) })
-        router.get("/rpc/blocks/{height}", handler: handle { _, context in
+        router.get("/rpc/head", handler: handle(.getHead) { _, _ in Self.json(chain.headView()) })
+        router.get("/rpc/getHead", handler: handle(.getHead) { _, _ in Self.json(chain.headView()) })
+        router.get("/rpc/blocks/{height}", handler: handle(.getBlock) { _, context in
             Self.json(try await chain.block(height: try Self.height(context, "height")))
         })
-        router.get("/rpc/getBlock/{id}", handler: handle { _, context in
+        router.get("/rpc/getBlock/{id}", handler: handle(.getBlock) { _, context in
             let text = context.parameters["id"] ?? ""
             if let hash = Hash32(text), text.utf8.count >= 64 { return Self.json(try await chain.block(hash: hash)) }
             return Self.json(try await chain.block(height: try Self.height(context, "id")))
         })
         for path in ["/rpc/tx/{hash}", "/rpc/getTx/{hash}"] {
-            router.get(path, handler: handle { _, context in
+            router.get(path, handler: handle(.getTransaction) { _, context in
                 Self.json(try await chain.transaction(try Self.identifier(TxHash.self, context, "hash", field: "tx_hash")))
             })
         }
-        router.get("/rpc/receipts/{id}", handler: handle { _, context in
+        router.get("/rpc/receipts/{id}", handler: handle(.getReceipt) { _, context in
             Self.json(try await chain.receipt(try Self.identifier(ReceiptID.self, context, "id", field: "receipt_id")))
         })
-        router.get("/rpc/getBalance/{address}", handler: handle { _, context in
+        router.get("/rpc/getBalance/{address}", handler: handle(.getBalance) { _, context in
             Self.json(try await chain.account(try Self.identifier(Address.self, context, "address", field: "address")))
         })
-        router.post("/rpc/sendTx", handler: handle { request, context in
+        router.post("/rpc/sendTx", handler: handle(.sendTx) { request, context in
             let message = try decode(TransactionMessage.self, request)
             try limit(context, count: 1)
             return Self.json(try await chain.submit(message))
         })
-        router.post("/rpc/submitReceipt", handler: handle { request, context in
+        router.post("/rpc/submitReceipt", handler: handle(.submitReceipt) { request, context in
             // The claim route: `type` may be left out (it can only be RECEIPT_CLAIM here).
             var body = try Self.body(request, maxBytes: maxBodyBytes)
             if case .object(var members) = body, !members.contains(where: { $0.key == "type" }) {
@@ -76,7 +78,7 @@ public struct ChainRoutes: Sendable {
             try limit(context, count: 1)
             return Self.json(try await chain.submit(message))
         })
-        router.post("/rpc/sendTxs", handler: handle { request, context in
+        router.post("/rpc/sendTxs", handler: handle(.sendTxs) { request, context in
             let batch = try decode(SendTxsRequest.self, request)
             try limit(context, count: batch.txs.count)
             let outcomes = await chain.submit(batch: batch.txs)
@@ -89,11 +91,11 @@ public struct ChainRoutes: Sendable {
             }
             return Self.json(SendTxsResponse(results: items))
         })
-        router.post("/rpc/estimateFee", handler: handle { request, _ in
+        router.post("/rpc/estimateFee", handler: handle(.estimateFee) { request, _ in
             Self.json(try chain.estimateFee(try decode(EstimateFeeRequest.self, request)))
         })
         for path in ["/rpc/admin/mintFaucet", "/admin/mintFaucet"] {
-            router.post(path, handler: handle { request, context in
+            router.post(path, handler: handle(.mintFaucet) { request, context in
                 guard let faucet else { throw ChainError.notFound(code: "NOT_FOUND", message: "the faucet is off (DEVNET_FAUCET)") }
                 try authorizeAdmin(request)
                 let body = try decode(FaucetRequest.self, request)
@@ -106,13 +108,27 @@ public struct ChainRoutes: Sendable {
 
     // MARK: helpers
 
-    private func handle(_ body: @escaping @Sendable (Request, RequestContext) async throws -> Response) -> HTTPHandler {
-        { request, context in
+    /// A handler for the RPC `name`: domain errors become HTTP errors, and the reference's
+    /// per-RPC series (spec §11: `rpc_<name>_total`, `_success_total`, `_not_found_total`,
+    /// `_failed_total`, `rpc_<name>_duration_seconds`) count every call.
+    private func handle(_ name: RPCMetrics.Name, _ body: @escaping @Sendable (Request, RequestContext) async throws -> Response) -> HTTPHandler {
+        let series = rpcMetrics.series(name)
+        return { request, context in
+            let start = ContinuousClock.now
+            defer {
+                let (seconds, attoseconds) = (ContinuousClock.now - start).components
+                series.duration.recordNanoseconds(seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000)
+            }
+            series.calls.increment()
             do {
-                return try await body(request, context)
+                let response = try await body(request, context)
+                series.succeeded.increment()
+                return response
             } catch let error as ChainError {
+                if case .notFound = error { series.notFound.increment() } else { series.failed.increment() }
                 throw Self.httpError(error)
             } catch let error as HTTPError {
+                series.failed.increment()
                 throw Self.withDetail(error)
             }
         }
