@@ -31,8 +31,8 @@ public enum TxRejection: Error, Sendable, Equatable, CustomStringConvertible {
     case alreadyIncluded
     /// The same transaction is already pending.
     case alreadyPending
-    /// A pending transaction has this (sender, nonce) and a fee at least as high.
-    case replacementUnderpriced(pendingFee: UInt64)
+    /// A pending transaction has this (sender, nonce); a replacement must pay at least `required`.
+    case replacementUnderpriced(pendingFee: UInt64, required: UInt64)
     /// The signed transaction is larger than a block may carry.
     case tooLarge(bytes: Int, limit: Int)
 
@@ -77,7 +77,8 @@ public enum TxRejection: Error, Sendable, Equatable, CustomStringConvertible {
         case .receiptAlreadyClaimed(let receiptID): "payload.receipt: receipt \(receiptID) is already claimed"
         case .alreadyIncluded: "the transaction is already in a block"
         case .alreadyPending: "the transaction is already pending"
-        case .replacementUnderpriced(let pendingFee): "fee: a pending transaction with this nonce pays \(pendingFee); a replacement must pay more"
+        case .replacementUnderpriced(let pendingFee, let required):
+            "fee: a pending transaction with this nonce pays \(pendingFee); a replacement must pay at least \(required)"
         case .tooLarge(let bytes, let limit): "the transaction is \(bytes) bytes; at most \(limit) fit a block"
         }
     }

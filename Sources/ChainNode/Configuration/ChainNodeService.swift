@@ -28,6 +28,7 @@ public final class ChainNodeService: Sendable {
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: OperationalRoutes.metricsMiddleware())
         router.add(middleware: AccessLogMiddleware(level: .debug))
+        router.add(middleware: DetailMemberMiddleware())
         router.add(middleware: CORSMiddleware(
             allowOrigin: .all, allowHeaders: ["Content-Type", "Authorization", "X-Request-ID"], exposeHeaders: ["Retry-After", "X-Request-ID"],
             allowCredentials: false))

@@ -36,6 +36,26 @@ public struct Mempool: Sendable {
         var committed: AccountState
         /// Nonces committed.nonce + 1, + 2, … in order.
         var entries: [Entry] = []
+        /// The balance left after every pending entry in nonce order, kept as entries come and go
+        /// so an append checks one entry, not the whole run (admission stays O(1) per sender).
+        var available: UInt64
+
+        init(committed: AccountState) {
+            self.committed = committed
+            available = committed.balance
+        }
+
+        /// The balance after `entries` run in nonce order from `committed`, or why one fails.
+        static func available(after entries: [Entry], from balance: UInt64) -> Result<UInt64, TxRejection> {
+            var balance = balance
+            for pending in entries {
+                let (credited, overflow) = balance.addingReportingOverflow(pending.selfCredit)
+                guard !overflow else { return .failure(.amountOverflow) }
+                guard credited >= pending.spend else { return .failure(.insufficientBalance(balance: credited, needed: pending.spend)) }
+                balance = credited - pending.spend
+            }
+            return .success(balance)
+        }
     }
 
     /// Why a transaction was not admitted.
@@ -111,7 +131,9 @@ public struct Mempool: Sendable {
         guard transaction.encodedSize <= parameters.maxBlockBytes else {
             throw .rejected(.tooLarge(bytes: transaction.encodedSize, limit: parameters.maxBlockBytes))
         }
-        var queue: SenderQueue
+        // Read without copying: the queue is changed in place below, so admission never copies a
+        // sender's run (a copy per transaction made a deep queue quadratic).
+        let queue: SenderQueue
         if let known = senders[message.sender] {
             queue = known
         } else {
@@ -149,25 +171,35 @@ public struct Mempool: Sendable {
         var replaced: Entry?
         if let index = replacedIndex {
             let old = queue.entries[index]
-            guard message.fee > old.fee else { throw .rejected(.replacementUnderpriced(pendingFee: old.fee)) }
+            // A replacement must pay noticeably more (10 %, at least the base fee): +1 would let a
+            // sender churn the pool for nothing.
+            let bump = max(parameters.baseFee, old.fee / 10, 1)
+            let (required, overflow) = old.fee.addingReportingOverflow(bump)
+            guard !overflow, message.fee >= required else { throw .rejected(.replacementUnderpriced(pendingFee: old.fee, required: overflow ? .max : required)) }
             guard bytes - old.transaction.encodedSize + transaction.encodedSize <= limits.maxBytes else { throw .full(limits) }
-            queue.entries[index] = entry
+            // Rare: the whole run is checked again with the new entry in its place.
+            var entries = queue.entries
+            entries[index] = entry
+            let available: UInt64
+            switch SenderQueue.available(after: entries, from: queue.committed.balance) {
+            case .success(let value): available = value
+            case .failure(let rejection): throw .rejected(rejection)
+            }
+            senders[message.sender]?.entries[index] = entry
+            senders[message.sender]?.available = available
             replaced = old
         } else {
             guard byID.count < limits.maxTransactions, bytes + transaction.encodedSize <= limits.maxBytes else { throw .full(limits) }
-            queue.entries.append(entry)
-        }
-        // The whole run must stay payable in nonce order from the committed balance.
-        var balance = queue.committed.balance
-        for pending in queue.entries {
-            let (credited, overflow) = balance.addingReportingOverflow(pending.selfCredit)
+            // The run before it was payable; this entry must be payable from what it leaves.
+            let (credited, overflow) = queue.available.addingReportingOverflow(entry.selfCredit)
             guard !overflow else { throw .rejected(.amountOverflow) }
-            guard credited >= pending.spend else { throw .rejected(.insufficientBalance(balance: credited, needed: pending.spend)) }
-            balance = credited - pending.spend
+            guard credited >= entry.spend else { throw .rejected(.insufficientBalance(balance: credited, needed: entry.spend)) }
+            if senders[message.sender] == nil { senders[message.sender] = queue }
+            senders[message.sender]?.entries.append(entry)
+            senders[message.sender]?.available = credited - entry.spend
         }
 
         nextArrival += 1
-        senders[message.sender] = queue
         byID[transaction.id] = message.sender
         bytes += transaction.encodedSize
         if let claimID { pendingClaims[claimID] = transaction.id }
@@ -241,9 +273,22 @@ public struct Mempool: Sendable {
                     kept.append(entry)
                 }
             }
-            for entry in kept { remember(entry, sender: sender) }
-            queue.entries = kept
-            senders[sender] = kept.isEmpty ? nil : queue
+            // What stays must still be payable from the new committed balance; a run that no
+            // longer is (it cannot happen through the ledger's rules alone) is cut where it fails.
+            var payable: [Entry] = []
+            var available = queue.committed.balance
+            for entry in kept {
+                guard case .success(let left) = SenderQueue.available(after: [entry], from: available) else {
+                    dropped.append(contentsOf: kept[payable.count...].map(\.transaction.id))
+                    break
+                }
+                available = left
+                payable.append(entry)
+            }
+            for entry in payable { remember(entry, sender: sender) }
+            queue.entries = payable
+            queue.available = available
+            senders[sender] = payable.isEmpty ? nil : queue
         }
         return dropped
     }

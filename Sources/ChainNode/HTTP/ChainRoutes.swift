@@ -129,7 +129,7 @@ public struct ChainRoutes: Sendable {
                 throw Self.httpError(error)
             } catch let error as HTTPError {
                 series.failed.increment()
-                throw Self.withDetail(error)
+                throw error.withDetailMember
             }
         }
     }
@@ -156,12 +156,6 @@ public struct ChainRoutes: Sendable {
             extraMembers: [("detail", .string(message))], headers: headers)
     }
 
-    static func withDetail(_ error: HTTPError) -> HTTPError {
-        guard !error.extraMembers.contains(where: { $0.0 == "detail" }) else { return error }
-        var error = error
-        error.extraMembers.append(("detail", .string(error.message)))
-        return error
-    }
 
     static func json(_ message: some WireMessage) -> Response {
         .json(message.json)

@@ -45,7 +45,7 @@ public final class CoordinatorService: Sendable {
         // reaches a log line; keys in headers are never logged either.
         router.add(middleware: AccessLogMiddleware(level: Logger.Level(rawValue: configuration.accessLogLevel) ?? .debug))
         router.add(middleware: Self.cors(configuration.allowOrigins))
-        router.add(middleware: LegacyDetailMiddleware())
+        router.add(middleware: DetailMemberMiddleware())
         let store = coordinator.store
         health.register("database") {
             do {

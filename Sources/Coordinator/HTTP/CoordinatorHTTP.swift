@@ -30,16 +30,6 @@ public enum CoordinatorHTTP {
         HTTPError(HTTPResponseStatus(code: 502), code: "CHAIN_UNAVAILABLE", message: message, extraMembers: [("detail", .string(message))])
     }
 
-    /// Adds the legacy `detail` member to an `HTTPError` raised below the coordinator's own
-    /// handlers (router 404/405, 400 on malformed query parameters), so every error body the
-    /// coordinator's routes produce has both styles.
-    static func withDetail(_ error: HTTPError) -> HTTPError {
-        guard !error.extraMembers.contains(where: { $0.0 == "detail" }) else { return error }
-        var error = error
-        error.extraMembers.append(("detail", .string(error.message)))
-        return error
-    }
-
     /// A JSON response with `value` serialized compactly.
     /// Non-finite numbers cannot reach here (every stored document was checked on the way in);
     /// should one, the answer is a 500, never invalid JSON.
@@ -61,16 +51,5 @@ public enum CoordinatorHTTP {
         var headers = headers
         headers.replaceOrAdd(name: "Content-Type", value: "application/json")
         return Response(status: status, headers: headers, body: .bytes(bytes))
-    }
-}
-
-/// Adds `detail` to every `HTTPError` that passes through (see `CoordinatorHTTP.withDetail`).
-struct LegacyDetailMiddleware: Middleware {
-    func handle(_ request: Request, context: RequestContext, next: HTTPHandler) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch let error as HTTPError {
-            throw CoordinatorHTTP.withDetail(error)
-        }
     }
 }
