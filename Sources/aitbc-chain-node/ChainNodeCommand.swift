@@ -111,8 +111,17 @@ struct ChainNodeCommand: AsyncParsableCommand {
             let configuration = try options.configuration()
             do {
                 let store = try await ChainStore.open(path: configuration.databasePath, genesis: configuration.genesis)
-                let report = try await ChainReplay(store: store).run()
-                print("verified \(report.blocks) blocks and \(report.transactions) transactions from genesis: every signature, tx root, receipts root and state root matches")
+                let replay = ChainReplay(store: store)
+                let report = try await replay.run()
+                let differences = try await replay.differences(from: report)
+                guard differences.isEmpty else {
+                    ChainNodeCommand.printError(
+                        "verify failed: the blocks re-execute, but the stored tables differ from them: accounts \(differences.accounts.prefix(20).joined(separator: ", ")) receipts \(differences.receipts.prefix(20).joined(separator: ", "))")
+                    throw ExitCode(1)
+                }
+                print("verified \(report.blocks) blocks and \(report.transactions) transactions from genesis: every signature, tx root, receipts root and state root matches, and the account and receipt tables equal what re-execution gives")
+            } catch let exit as ExitCode {
+                throw exit
             } catch {
                 ChainNodeCommand.printError("verify failed: \(error)")
                 throw ExitCode(1)

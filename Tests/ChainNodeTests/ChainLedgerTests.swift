@@ -247,4 +247,42 @@ import WireModels
         let second = try await chain.produceBlock(timeMilliseconds: 1_800_000_004_000)
         #expect(second.included == [low.txHash])
     }
+
+    @Test func aDeletedReceiptRowStopsTheNodeSoTheReceiptCannotMintTwice() async throws {
+        let fixture = try ChainFixture()
+        let miner = Ed25519.PrivateKey.generate()
+        let receipt = try fixture.receipt(miner: miner)
+        do {
+            let chain = try await fixture.open()
+            _ = try await chain.submit(try fixture.claim(receipt, from: miner, nonce: 1))
+            _ = try await chain.produceBlock(timeMilliseconds: 1_800_000_002_000)
+        }
+        let database = try Database(path: fixture.databasePath)
+        try await database.write { connection in try connection.execute("DELETE FROM receipt") }
+        do {
+            _ = try await fixture.open()
+            Issue.record("started with a claim whose receipt row is gone")
+        } catch let error as ChainStoreError {
+            #expect("\(error)".contains("receipt table"))
+        }
+    }
+
+    @Test func verifyingTheTablesNamesEveryRowThatDiffersFromReExecution() async throws {
+        let fixture = try ChainFixture()
+        let miner = Ed25519.PrivateKey.generate()
+        let bob = ChainFixture.address(Ed25519.PrivateKey.generate())
+        let chain = try await fixture.open()
+        _ = try await chain.submit(try fixture.claim(try fixture.receipt(miner: miner), from: miner, nonce: 1))
+        _ = try await chain.submit(try fixture.transfer(from: fixture.faucet, to: bob, amount: 10, nonce: 1))
+        _ = try await chain.produceBlock(timeMilliseconds: 1_800_000_002_000)
+        let replay = ChainReplay(store: chain.store)
+        #expect(try await replay.differences(from: try await replay.run()).isEmpty)
+        try await chain.store.database.write { connection in
+            try connection.execute("UPDATE account SET balance = balance + 1 WHERE address = ?", [bob.rawValue])
+            try connection.execute("UPDATE receipt SET minted_amount = minted_amount * 2")
+        }
+        let differences = try await replay.differences(from: try await replay.run())
+        #expect(differences.accounts == [bob.rawValue])
+        #expect(differences.receipts == [String(repeating: "a", count: 32)])
+    }
 }

@@ -59,6 +59,13 @@ public final class Chain: Sendable {
                 height: head.height, expected: Hash32(bytes: head.header.stateRoot).rawValue, computed: Hash32(bytes: computed).rawValue,
                 accounts: differing)
         }
+        // Claimed receipts are what stops a second mint: a claim in a block without its row
+        // means the table was edited, and admitting from it would mint that receipt again.
+        let orphaned = try await store.claimsWithoutReceiptRow()
+        guard orphaned.isEmpty else {
+            throw ChainStoreError.corrupt(
+                "receipt table: claims in blocks have no receipt row (\(orphaned.map(\.rawValue).joined(separator: ", "))); run aitbc-chain-node verify")
+        }
         let chain = Chain(store: store, proposerKey: proposerKey, mempoolLimits: mempoolLimits, tree: tree, head: head, metrics: metrics, logger: logger)
         metrics.head(height: head.height, timeMilliseconds: head.header.timeMilliseconds)
         try await chain.reloadMempool()

@@ -1,6 +1,6 @@
 import Cryptography
 public import Ledger
-import WireModels
+public import WireModels
 
 /// Re-executes the stored chain from genesis in memory, checking every block's header rules,
 /// roots and signature against what re-execution gives (N8: a fresh node reproduces every
@@ -21,6 +21,8 @@ public struct ChainReplay: Sendable {
         public var transactions: Int
         /// The state after the last block.
         public var ledger: InMemoryLedger
+        /// Every claim re-execution included: receipt id → (miner, minted, coordinator amount).
+        public var claims: [ReceiptID: VerifiedClaim]
     }
 
     /// Why a stored block does not re-execute to itself.
@@ -41,6 +43,7 @@ public struct ChainReplay: Sendable {
         guard first.header == genesis.genesisHeader else { throw Failure(height: 0, rejection: .rootMismatch("block 0 (not this genesis)")) }
         var parent = first
         var transactions = 0
+        var claims: [ReceiptID: VerifiedClaim] = [:]
         var next: UInt64 = 1
         while true {
             let page = try await store.blocks(from: next, limit: 256)
@@ -74,23 +77,50 @@ public struct ChainReplay: Sendable {
                 for account in execution.changedAccounts.values { tree.update(account) }
                 guard tree.root == header.stateRoot else { throw Failure(height: header.height, rejection: .rootMismatch("state_root")) }
                 ledger.commit(execution)
+                for included in execution.claims { claims[included.claim.receiptID] = included.claim }
                 transactions += messages.count
                 parent = block
                 next = header.height + 1
             }
         }
-        return Report(blocks: next - 1, transactions: transactions, ledger: ledger)
+        return Report(blocks: next - 1, transactions: transactions, ledger: ledger, claims: claims)
     }
 
     /// Addresses whose stored row differs from re-execution (a tampered table names itself).
     /// - Throws: what `run` throws.
     public func differingAccounts() async throws -> [String] {
-        let replayed = try await run().ledger.accounts
+        try await differences(from: try await run()).accounts
+    }
+
+    /// The account rows and claimed-receipt rows that differ from what re-execution gives.
+    public struct Differences: Sendable, Equatable {
+        public var accounts: [String]
+        public var receipts: [String]
+        public var isEmpty: Bool { accounts.isEmpty && receipts.isEmpty }
+    }
+
+    /// Compares the stored `account` and `receipt` tables with `report` (the blocks re-executed):
+    /// a row changed, added or deleted behind the node's back is named. Replaying the blocks
+    /// alone proves the blocks; this proves the tables the node answers and admits from.
+    /// - Throws: storage errors.
+    public func differences(from report: Report) async throws -> Differences {
         var stored: [Address: AccountState] = [:]
         for account in try await store.allAccounts() { stored[account.address] = account }
-        var differing: [String] = []
-        for (address, state) in stored where replayed[address] != state { differing.append(address.rawValue) }
-        for address in replayed.keys where stored[address] == nil { differing.append(address.rawValue) }
-        return differing.sorted()
+        var accounts: [String] = []
+        for (address, state) in stored where report.ledger.accounts[address] != state { accounts.append(address.rawValue) }
+        for address in report.ledger.accounts.keys where stored[address] == nil { accounts.append(address.rawValue) }
+        let rows = try await store.allReceipts()
+        var receipts: [String] = []
+        for row in rows {
+            guard let claim = report.claims[row.receiptID], claim.miner == row.miner, claim.minted == row.minted,
+                claim.coordinatorAmount == row.coordinatorAmount
+            else {
+                receipts.append(row.receiptID.rawValue)
+                continue
+            }
+        }
+        let storedIDs = Set(rows.map(\.receiptID))
+        for id in report.claims.keys where !storedIDs.contains(id) { receipts.append(id.rawValue) }
+        return Differences(accounts: accounts.sorted(), receipts: receipts.sorted())
     }
 }

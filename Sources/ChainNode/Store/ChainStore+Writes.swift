@@ -115,4 +115,37 @@ extension ChainStore {
             }
         }
     }
+
+    /// One stored claimed-receipt row, for comparison with re-execution.
+    public struct ReceiptRow: Sendable {
+        public var receiptID: ReceiptID
+        public var miner: Address
+        public var minted: UInt64
+        public var coordinatorAmount: UInt64
+    }
+
+    /// Every claimed-receipt row.
+    /// - Throws: `SQLiteError`, `ChainStoreError.corrupt`.
+    public func allReceipts() async throws -> [ReceiptRow] {
+        try await database.read { connection in
+            try connection.query("SELECT receipt_id, miner_address, minted_amount, coordinator_amount FROM receipt").map { row in
+                guard let id = ReceiptID(try row.get(0) as String), let miner = Address(try row.get(1) as String) else {
+                    throw ChainStoreError.corrupt("receipt row: malformed id or address")
+                }
+                let minted: Int64 = try row.get(2)
+                let cut: Int64 = try row.get(3)
+                return ReceiptRow(receiptID: id, miner: miner, minted: UInt64(max(0, minted)), coordinatorAmount: UInt64(max(0, cut)))
+            }
+        }
+    }
+
+    /// Claims in blocks without their receipt row (a deleted row would let a receipt mint twice).
+    /// - Throws: `SQLiteError`.
+    public func claimsWithoutReceiptRow() async throws -> [TxHash] {
+        try await database.read { connection in
+            try connection.query(
+                "SELECT tx_hash FROM tx WHERE type = 'RECEIPT_CLAIM' AND tx_hash NOT IN (SELECT tx_hash FROM receipt) LIMIT 20"
+            ).compactMap { row in Hash32(try row.get(0) as String) }
+        }
+    }
 }
