@@ -118,7 +118,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "aitbc-chain-node",
-            dependencies: ["ChainNode", "Ledger", "ServiceRuntime", "Sockets", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ChainNode", "Ledger", "ServiceRuntime", "Sockets", "SQLite", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "aitbc-coordinator",

@@ -46,6 +46,7 @@ public struct ReceiptClaimRules: Sendable {
             throw .invalidReceipt(reason: "\(error)")
         }
         // 1. The coordinator's signature, by a pinned key only.
+        guard case .object? = receipt.signature else { throw .invalidReceipt(reason: "signature: missing_signature") }
         let keyID = receipt.signature?["key_id"]?.stringValue ?? ""
         guard let coordinatorKey = coordinatorKeys.first(where: { $0.keyID == keyID }) else {
             throw .unknownCoordinatorKey(keyID: String(keyID.prefix(64)))

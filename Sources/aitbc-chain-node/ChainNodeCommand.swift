@@ -5,6 +5,7 @@ import Ledger
 import Logging
 import ServiceRuntime
 import Sockets
+import SQLite
 
 /// `aitbc-chain-node`: the PoA chain node (docs/chain-node.md). `run` (the default) serves the
 /// RPC and proposes blocks; `verify` re-executes the stored chain from genesis and checks every
@@ -84,13 +85,20 @@ struct ChainNodeCommand: AsyncParsableCommand {
                 _ = try DataDirectory.prepare(configuration.dataDirectory, setting: "DATA_DIR")
                 let service = try await ChainNodeService.open(configuration: configuration, logger: logger)
                 try await service.run(signal: ShutdownSignal()) { port in
+                    let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
                     FileHandle.standardError.write(Data(
-                        "aitbc-chain-node: chain \(configuration.genesis.chainID) on http://\(configuration.host):\(port) (head \(service.chain.head.height), \(service.chain.isAuthority ? "authority" : "follower"))\n".utf8))
+                        "aitbc-chain-node: chain \(configuration.genesis.chainID) on http://\(host):\(port) (head \(service.chain.head.height), \(service.chain.isAuthority ? "authority" : "follower"))\n".utf8))
+                    for warning in configuration.startupWarnings {
+                        FileHandle.standardError.write(Data("aitbc-chain-node: warning: \(warning)\n".utf8))
+                        logger.warning("configuration", metadata: ["warning": "\(warning)"])
+                    }
                 }
             } catch {
                 let reason: String
                 if let socketError = error as? SocketError {
                     reason = "cannot listen on \(configuration.host):\(configuration.port) (RPC_BIND_HOST, RPC_BIND_PORT): \(socketError)"
+                } else if let sqliteError = error as? SQLiteError {
+                    reason = "cannot open the database \(configuration.databasePath) (DB_PATH): \(sqliteError)"
                 } else {
                     reason = "\(error)"
                 }

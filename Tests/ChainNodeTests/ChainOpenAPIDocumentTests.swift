@@ -76,9 +76,20 @@ import WireModels
         let fixture = try ChainFixture()
         let genesisPath = fixture.directory.path("genesis.json")
         try Data(fixture.genesis.fileBytes).write(to: URL(fileURLWithPath: genesisPath))
-        let example = try DotEnvFile.load(path: TestPaths.root.appendingPathComponent("configs/chain-node/.env.example").path)
-        // Every setting is listed (CHAIN_ID and DB_PATH as comments: unset by default).
-        let listed = Set(example.keys)
+        let path = TestPaths.root.appendingPathComponent("configs/chain-node/.env.example").path
+        let example = try DotEnvFile.load(path: path)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        // systemd's EnvironmentFile= keeps a trailing comment as part of the value: values stand alone.
+        for line in lines where !line.hasPrefix("#") && line.contains("=") {
+            #expect(!line.contains(" #") && !line.contains("\t#"), "a trailing comment on: \(line)")
+        }
+        // Every setting is listed, set or as a commented `# NAME=` line (unset by default).
+        let commented = lines.compactMap { line -> String? in
+            guard line.hasPrefix("# "), let equals = line.firstIndex(of: "=") else { return nil }
+            let name = line[line.index(line.startIndex, offsetBy: 2)..<equals]
+            return name.allSatisfy({ $0.isUppercase || $0 == "_" }) && !name.isEmpty ? String(name) : nil
+        }
+        let listed = Set(example.keys).union(commented)
         #expect(listed.isSuperset(of: [
             "CHAIN_GENESIS", "DATA_DIR", "RPC_BIND_HOST", "RPC_BIND_PORT", "PROPOSER_KEY_FILE", "MEMPOOL_MAX_TXS", "MEMPOOL_MAX_BYTES",
             "SENDTX_RATE_PER_SECOND", "SENDTX_BURST", "DEVNET_FAUCET", "FAUCET_KEY_FILE", "ADMIN_TOKEN", "MAX_BODY_BYTES", "LOG_LEVEL",

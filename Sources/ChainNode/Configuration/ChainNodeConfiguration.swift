@@ -43,10 +43,13 @@ public struct ChainNodeConfiguration: Sendable, CustomStringConvertible {
     public init(reader: ConfigurationReader) throws(ConfigurationError) {
         genesisPath = try reader.required("CHAIN_GENESIS")
         let bytes: [UInt8]
+        guard FileManager.default.fileExists(atPath: genesisPath) else {
+            throw .invalid(setting: "CHAIN_GENESIS", reason: "\(genesisPath): no such file (make one with aitbc chain genesis)")
+        }
         do {
             bytes = Array(try Data(contentsOf: URL(fileURLWithPath: genesisPath)))
         } catch {
-            throw .unreadableFile(path: genesisPath, reason: "\(error.localizedDescription)")
+            throw .invalid(setting: "CHAIN_GENESIS", reason: "cannot read \(genesisPath)")
         }
         do {
             genesis = try GenesisDocument(bytes: bytes)
@@ -60,18 +63,15 @@ public struct ChainNodeConfiguration: Sendable, CustomStringConvertible {
         databasePath = reader.string("DB_PATH", default: dataDirectory + "/chain.db")
         host = try reader.bindHost("RPC_BIND_HOST", default: "127.0.0.1")
         port = try reader.port("RPC_BIND_PORT", default: 8080, allowEphemeral: true)
-        proposerKey = try reader.string("PROPOSER_KEY_FILE").map { path throws(ConfigurationError) in
-            try KeyFile.load(path: path, setting: "PROPOSER_KEY_FILE")
-        }
+        proposerKey = try Self.key(reader, "PROPOSER_KEY_FILE")
         mempoolLimits = Mempool.Limits(
             maxTransactions: try reader.int("MEMPOOL_MAX_TXS", default: 50_000, range: 1...10_000_000),
             maxBytes: try reader.int("MEMPOOL_MAX_BYTES", default: 64 << 20, range: 64 << 10...(4 << 30)))
         sendRatePerSecond = try reader.int("SENDTX_RATE_PER_SECOND", default: 2_000, range: 1...10_000_000)
-        sendBurst = try reader.int("SENDTX_BURST", default: 4_000, range: 1...10_000_000)
+        // At least one full sendTxs batch: a smaller bucket would refuse such a batch forever.
+        sendBurst = try reader.int("SENDTX_BURST", default: 4_000, range: SendTxsRequest.maxTransactions...10_000_000)
         faucetEnabled = try reader.bool("DEVNET_FAUCET", default: false)
-        faucetKey = try reader.string("FAUCET_KEY_FILE").map { path throws(ConfigurationError) in
-            try KeyFile.load(path: path, setting: "FAUCET_KEY_FILE")
-        }
+        faucetKey = try Self.key(reader, "FAUCET_KEY_FILE")
         adminToken = reader.string("ADMIN_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
         if faucetEnabled {
             guard faucetKey != nil else { throw .invalid(setting: "FAUCET_KEY_FILE", reason: "required when DEVNET_FAUCET is true") }
@@ -82,6 +82,37 @@ public struct ChainNodeConfiguration: Sendable, CustomStringConvertible {
         maxBodyBytes = try reader.int("MAX_BODY_BYTES", default: 8 << 20, range: 64 << 10...(64 << 20))
         logLevel = try reader.choice(
             "LOG_LEVEL", default: "info", allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"])
+    }
+
+    /// The key file a setting names; an empty value is unset. Errors name the setting.
+    static func key(_ reader: ConfigurationReader, _ setting: String) throws(ConfigurationError) -> Ed25519.PrivateKey? {
+        guard let path = reader.string(setting), !path.isEmpty else { return nil }
+        do {
+            return try KeyFile.load(path: path, setting: setting)
+        } catch {
+            if case .unreadableFile(let path, let reason) = error { throw .invalid(setting: setting, reason: "cannot read \(path): \(reason)") }
+            throw error
+        }
+    }
+
+    /// What an operator should hear about at start-up: settings that are valid but probably
+    /// not what was meant.
+    public var startupWarnings: [String] {
+        var warnings: [String] = []
+        if let proposerKey, !genesis.authorities.contains(where: { $0.publicKey == proposerKey.publicKey }) {
+            warnings.append("PROPOSER_KEY_FILE names a key that is not an authority in genesis: this node follows only and proposes no blocks")
+        }
+        if faucetEnabled, let faucetKey, !genesis.accounts.contains(where: { $0.address == Address(publicKey: faucetKey.publicKey) }) {
+            warnings.append("FAUCET_KEY_FILE's account has no genesis balance: the faucet will refuse until it is funded")
+        }
+        if host != "127.0.0.1", host != "::1", host != "localhost" {
+            warnings.append("RPC_BIND_HOST \(host) accepts connections from other hosts" + (faucetEnabled ? ", with the faucet on" : ""))
+        }
+        let now = UInt64(max(0, Date().timeIntervalSince1970))
+        if genesis.timestamp > now + 60 {
+            warnings.append("the genesis timestamp is \(genesis.timestamp - now) s in the future: no block comes before then")
+        }
+        return warnings
     }
 
     /// Settings for tests and embedding: `genesis` given directly.

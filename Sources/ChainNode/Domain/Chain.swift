@@ -108,10 +108,20 @@ public final class Chain: Sendable {
             switch outcome {
             case .success(let pair)?: candidates.append((index, pair.0, pair.1))
             case .failure(let rejection)?:
-                metrics.txRejected(code: rejection.code)
                 results[index] = .failure(.rejected(rejection))
             case nil: break
             }
+        }
+        // A claim whose mint would carry the supply past Int64.max can never execute: refuse it
+        // now rather than answer 200 and drop it in the block (pending claims are counted there).
+        let supply = head.supply
+        candidates.removeAll { candidate in
+            guard let claim = candidate.claim else { return false }
+            let (issued, overflow1) = claim.minted.addingReportingOverflow(claim.coordinatorAmount)
+            let (total, overflow2) = supply.addingReportingOverflow(issued)
+            guard overflow1 || overflow2 || total > UInt64(Int64.max) else { return false }
+            results[candidate.index] = .failure(.rejected(.amountOverflow))
+            return true
         }
         do {
             let included = try await store.includedIDs(candidates.map(\.transaction.id))
@@ -170,7 +180,13 @@ public final class Chain: Sendable {
             logger.error("admission storage failure", metadata: ["error": "\(error)"])
             for index in results.indices where results[index] == nil { results[index] = .failure(.storage("\(error)")) }
         }
-        for case .failure(let error)? in results { if case .rejected(let rejection) = error { metrics.txRejected(code: rejection.code) } }
+        // Each refusal counted once, by its code (MEMPOOL_FULL included).
+        for case .failure(let error)? in results {
+            switch error {
+            case .rejected, .mempoolFull: metrics.txRejected(code: error.code)
+            default: break
+            }
+        }
         return results.map { $0 ?? .failure(.storage("no outcome")) }
     }
 

@@ -89,10 +89,20 @@ public struct ChainRoutes: Sendable {
                     return .rejected(code: error.code, message: error.description, txHash: (try? element.get()).flatMap { try? $0.transactionID() })
                 }
             }
-            return Self.json(SendTxsResponse(results: items))
+            var response = Self.json(SendTxsResponse(results: items))
+            // A batch answered 200 can still hold refusals a client should wait out.
+            if let seconds = outcomes.compactMap({ outcome -> Int? in
+                if case .failure(.mempoolFull(let seconds)) = outcome { return seconds }
+                return nil
+            }).first {
+                response.headers.replaceOrAdd(name: "Retry-After", value: String(seconds))
+            }
+            return response
         })
-        router.post("/rpc/estimateFee", handler: handle(.estimateFee) { request, _ in
-            Self.json(try chain.estimateFee(try decode(EstimateFeeRequest.self, request)))
+        router.post("/rpc/estimateFee", handler: handle(.estimateFee) { request, context in
+            // Canonicalizing a payload costs like admitting one: the same per-client budget.
+            try limit(context, count: 1)
+            return Self.json(try chain.estimateFee(try decode(EstimateFeeRequest.self, request)))
         })
         for path in ["/rpc/admin/mintFaucet", "/admin/mintFaucet"] {
             router.post(path, handler: handle(.mintFaucet) { request, context in
@@ -183,13 +193,19 @@ public struct ChainRoutes: Sendable {
     }
 
     private func authorizeAdmin(_ request: Request) throws {
-        guard let adminToken, let header = request.headers["Authorization"], header.hasPrefix("Bearer ") else { throw ChainError.unauthorized }
+        // The scheme is case-insensitive (RFC 9110 §11.1); the token is compared in constant time.
+        guard let adminToken, let header = request.headers["Authorization"], header.utf8.count > 7,
+            header.prefix(7).lowercased() == "bearer "
+        else { throw ChainError.unauthorized }
         guard ConstantTime.equals(Array(header.utf8.dropFirst(7)), adminToken) else { throw ChainError.unauthorized }
     }
 
     static func height(_ context: RequestContext, _ name: String) throws(ChainError) -> UInt64 {
         let text = context.parameters[name] ?? ""
-        guard let height = UInt64(text), height <= UInt64(Int64.max) else {
+        // Decimal digits only, no sign and no leading zero: one spelling per height.
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), text == "0" || !text.hasPrefix("0"),
+            let height = UInt64(text), height <= UInt64(Int64.max)
+        else {
             throw .invalidRequest(WireDecodingError(field: "height", reason: "must be a block height (an integer ≥ 0)"))
         }
         return height

@@ -1,4 +1,5 @@
 import Cryptography
+import Receipts
 import ServiceRuntime
 import JSON
 public import Ledger
@@ -183,7 +184,8 @@ public final class ChainStore: Sendable {
     /// A claimed receipt.
     /// - Throws: `SQLiteError`, `ChainStoreError.corrupt`.
     public func receipt(_ receiptID: ReceiptID) async throws -> ChainReceiptView? {
-        try await database.read { connection in
+        let keys = genesis.coordinatorKeys
+        return try await database.read { connection in
             guard
                 let row = try connection.cachedStatement(
                     """
@@ -205,9 +207,21 @@ public final class ChainStore: Sendable {
             return ChainReceiptView(
                 receiptID: receiptID, jobID: try row.get(0), txHash: txHash, blockHeight: UInt64(max(0, height)), minerAddress: miner,
                 coordinatorAddress: coordinator, mintedAmount: UInt64(max(0, minted)), coordinatorAmount: UInt64(max(0, cut)),
-                payload: payload, minerSignature: payload["signature"] ?? .null, coordinatorAttestations: payload["attestations"] ?? .array([]),
+                payload: payload, minerSignature: payload["signature"] ?? .null,
+                coordinatorAttestations: .array(Self.verifiedAttestations(of: payload, keys: keys)),
                 recordedAt: WireTime(rawValue: RFC3339.format(milliseconds: time), unixMilliseconds: time))
         }
+    }
+
+    /// The receipt's attestations that verify against the pinned coordinator keys. Whoever
+    /// submits a claim chooses the receipt's unsigned `attestations` member; serving it as is
+    /// would let them add fake attestations or strip real ones.
+    static func verifiedAttestations(of payload: JSONValue, keys: [Ed25519.PublicKey]) -> [JSONValue] {
+        guard let receipt = try? Receipt(json: payload), let canonical = try? receipt.canonicalBytes(),
+            case .array(let entries)? = receipt.attestations
+        else { return [] }
+        let verifier = ReceiptVerifier(trustedKeys: keys, policy: nil)
+        return entries.filter { verifier.check($0, canonical: canonical, keys: keys).isValid }
     }
 
     /// Every account (start-up: the state tree).
