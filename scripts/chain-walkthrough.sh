@@ -51,32 +51,7 @@ aitbc keygen --out coordinator.key.json > /dev/null
 aitbc keygen --out miner.key.json > /dev/null
 coordinator_pub=$(field coordinator.key.json public_key_hex)
 miner_address=$(field miner.key.json address)
-coordinator_address=$(aitbc chain balance --help > /dev/null; python3 - "$coordinator_pub" <<'PY'
-import hashlib, sys
-CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
-def polymod(values):
-    gen = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3]
-    chk = 1
-    for v in values:
-        b = chk >> 25
-        chk = (chk & 0x1ffffff) << 5 ^ v
-        for i in range(5):
-            chk ^= gen[i] if ((b >> i) & 1) else 0
-    return chk
-def bech32(hrp, data):
-    values = [ord(x) >> 5 for x in hrp] + [0] + [ord(x) & 31 for x in hrp] + data
-    pm = polymod(values + [0] * 6) ^ 1
-    return hrp + "1" + "".join(CHARSET[d] for d in data + [(pm >> 5 * (5 - i)) & 31 for i in range(6)])
-h = hashlib.sha256(bytes.fromhex(sys.argv[1])).digest()[:20]
-acc, bits, out = 0, 0, []
-for byte in h:
-    acc = acc << 8 | byte; bits += 8
-    while bits >= 5:
-        bits -= 5; out.append(acc >> bits & 31)
-if bits: out.append(acc << (5 - bits) & 31)
-print(bech32("ait", out))
-PY
-)
+coordinator_address=$(field coordinator.key.json address)   # where its share of every mint goes
 
 # Genesis: one authority, the coordinator's key pinned (only its receipts mint), 1,000,000 base
 # units per receipt unit (a sandboxed CPU job earns fractions of a second), 500 ms blocks.

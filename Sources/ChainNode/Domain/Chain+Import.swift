@@ -76,15 +76,8 @@ extension Chain {
                 }
                 guard stateRoot == header.stateRoot else { throw BlockRejection.rootMismatch("state_root") }
                 let block = StoredBlock(header: header, signature: signature, txCount: verified.count, supply: execution.supplyAfter)
-                let claimsByID = Dictionary(execution.claims.map { ($0.txID, $0.claim.miner.rawValue) }, uniquingKeysWith: { first, _ in first })
-                let recipients = verified.map { transaction -> String in
-                    if case .transfer(let to, _) = transaction.message.payload { return to.rawValue }
-                    return claimsByID[transaction.id] ?? ""
-                }
                 try ChainStore.write(
-                    ChainStore.BlockRows(
-                        block: block, transactions: verified, recipients: recipients, accounts: accounts, claims: execution.claims,
-                        leavingMempool: verified.map(\.id)),
+                    ChainStore.BlockRows(block: block, transactions: verified, execution: execution, leavingMempool: verified.map(\.id)),
                     connection: connection)
                 return (block, accounts)
             }

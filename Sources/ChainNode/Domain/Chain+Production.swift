@@ -87,15 +87,9 @@ extension Chain {
                     txRoot: Merkle.root(leaves: included.map(\.id.bytes)),
                     stateRoot: stateRoot, receiptsRoot: Merkle.root(leaves: execution.claims.map(\.claim.receiptHash)))
                 let block = StoredBlock(header: header, signature: header.sign(with: key), txCount: included.count, supply: execution.supplyAfter)
-                let claimsByID = Dictionary(execution.claims.map { ($0.txID, $0.claim.miner.rawValue) }, uniquingKeysWith: { first, _ in first })
-                let recipients = included.map { transaction -> String in
-                    if case .transfer(let to, _) = transaction.message.payload { return to.rawValue }
-                    return claimsByID[transaction.id] ?? ""
-                }
                 try ChainStore.write(
                     ChainStore.BlockRows(
-                        block: block, transactions: included, recipients: recipients, accounts: accounts, claims: execution.claims,
-                        leavingMempool: included.map(\.id) + refused.map(\.0)),
+                        block: block, transactions: included, execution: execution, leavingMempool: included.map(\.id) + refused.map(\.0)),
                     connection: connection)
                 return (ProducedBlock(block: block, included: included.map(\.id), refused: refused), accounts)
             }

@@ -15,6 +15,21 @@ extension ChainStore {
         public var claims: [BlockExecution.IncludedClaim]
         /// Ids leaving the persisted mempool with this block (included and refused ones).
         public var leavingMempool: [TxHash]
+
+        /// The rows of `block`, whose `transactions` `execution` applied (produced or imported
+        /// alike): the recipient of a claim is the payout address its receipt minted to.
+        init(block: StoredBlock, transactions: [VerifiedTransaction], execution: BlockExecution, leavingMempool: [TxHash]) {
+            let claimsByID = Dictionary(execution.claims.map { ($0.txID, $0.claim.miner.rawValue) }, uniquingKeysWith: { first, _ in first })
+            self.block = block
+            self.transactions = transactions
+            recipients = transactions.map { transaction -> String in
+                if case .transfer(let to, _) = transaction.message.payload { return to.rawValue }
+                return claimsByID[transaction.id] ?? ""
+            }
+            accounts = Array(execution.changedAccounts.values)
+            claims = execution.claims
+            self.leavingMempool = leavingMempool
+        }
     }
 
     /// Writes a block and everything it changed, inside the caller's transaction (the block's
