@@ -34,7 +34,8 @@ trap cleanup EXIT
 listening_port() { # log pid
     local port=""
     for _ in $(seq 1 300); do
-        port=$(sed -n 's/.*"event":"listening".*"port":"\([0-9]*\)".*/\1/p' "$1" | head -n1)
+        # The log may not exist yet: the shell opens it when the background process starts.
+        port=$(sed -n 's/.*"event":"listening".*"port":"\([0-9]*\)".*/\1/p' "$1" 2>/dev/null | head -n1)
         [[ -n "$port" ]] && { echo "$port"; return 0; }
         kill -0 "$2" 2>/dev/null || break
         sleep 0.1
@@ -129,6 +130,11 @@ if aitbc chain claim --key-file miner.key.json --receipt receipt.json --url "$CH
     echo "error: a receipt was claimed twice" >&2; exit 1
 fi
 grep -q RECEIPT_ALREADY_CLAIMED again.log
-grep -q '"event":"receipt_claim_included"' miner.log
+# The miner sees its claim included at its next poll of the transaction (chain.poll_interval_s).
+for _ in $(seq 1 150); do
+    grep -q '"event":"receipt_claim_included"' miner.log && break
+    sleep 0.2
+done
+grep -q '"event":"receipt_claim_included"' miner.log || { echo "the miner never saw its claim included" >&2; cat miner.log >&2; exit 1; }
 kill -TERM "$miner_pid" && wait "$miner_pid"
 echo "chain walkthrough complete: the miner's receipt became AIT on the chain, once"

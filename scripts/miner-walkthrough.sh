@@ -34,7 +34,8 @@ trap cleanup EXIT
 listening_port() { # log pid
     local port=""
     for _ in $(seq 1 200); do
-        port=$(sed -n 's/.*"event":"listening".*"port":"\([0-9]*\)".*/\1/p' "$1" | head -n1)
+        # The log may not exist yet: the shell opens it when the background process starts.
+        port=$(sed -n 's/.*"event":"listening".*"port":"\([0-9]*\)".*/\1/p' "$1" 2>/dev/null | head -n1)
         [[ -n "$port" ]] && { echo "$port"; return 0; }
         kill -0 "$2" 2>/dev/null || break
         sleep 0.1
