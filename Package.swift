@@ -25,6 +25,8 @@ let package = Package(
         ]),
         // The coordinator's domain library and its wire types, for in-process benchmarks (Benchmarks/ClaimBench).
         .library(name: "AITBCCoordinator", targets: ["Coordinator", "WireModels"]),
+        // The chain node's domain library and the ledger rules, for in-process benchmarks (Benchmarks/ChainBench).
+        .library(name: "AITBCChain", targets: ["ChainNode", "Ledger", "WireModels"]),
         // The Swift SDK: typed clients of the coordinator's client, miner and admin APIs and of the chain node (docs/sdk.md).
         .library(name: "AITBCClient", targets: ["AITBCClient"]),
     ],
@@ -112,6 +114,7 @@ let package = Package(
             name: "ChainNode",
             dependencies: [
                 "HTTPServer", "HTTP1", "SQLite", "Cryptography", "Receipts", "JSON", "WireModels", "Ledger", "ServiceRuntime", "Sockets",
+                "CLinuxShims",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],

@@ -1,7 +1,7 @@
 // swift-tools-version: 6.2
 // Benchmarks live in their own package so CI never builds the peers (Hummingbird, package-benchmark).
 // Build and run with scripts/bench-http.sh (HTTP), scripts/bench-core.sh (crypto, JSON, SQLite)
-// and scripts/bench-coordinator.sh (coordinator job lifecycle);
+// scripts/bench-coordinator.sh (coordinator job lifecycle) and scripts/bench-chain.sh (chain node);
 // results go to docs/benchmarks.md.
 import Foundation
 import PackageDescription
@@ -44,6 +44,12 @@ let package = Package(
         .executableTarget(
             name: "ClaimBench",
             dependencies: [.product(name: "AITBCCoordinator", package: root), .product(name: "AITBCCore", package: root)]),
+        // Chain node (issue 13, scripts/bench-chain.sh): signed transfers over keep-alive HTTP
+        // against a live aitbc-chain-node (admitted/s, included/s, block intervals), getBalance
+        // latency, and in-process block production with 10k vs 1M accounts.
+        .executableTarget(
+            name: "ChainBench",
+            dependencies: [.product(name: "AITBCChain", package: root), .product(name: "AITBCCore", package: root)]),
         // Error-body rendering (issue 11): `HTTPError.body` against the renderers it replaced.
         .executableTarget(name: "ErrorBodyBench", dependencies: [.product(name: "AITBCHTTP", package: root)]),
         .executableTarget(name: "CBaselineSodium", linkerSettings: [.linkedLibrary("sodium")]),

@@ -3,6 +3,14 @@ public enum Bech32 {
     /// BIP-173: the whole string is at most 90 characters.
     public static let maxLength = 90
     private static let charset = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l".utf8)
+    /// `charset` inverted: the 5-bit value of each lowercase ASCII character, -1 for the
+    /// characters outside the alphabet (a table lookup instead of a search per character:
+    /// every address a transaction carries is decoded on the admission path).
+    private static let values: [Int8] = {
+        var table = [Int8](repeating: -1, count: 128)
+        for (value, character) in charset.enumerated() { table[Int(character)] = Int8(value) }
+        return table
+    }()
     private static let generator: [UInt32] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3]
 
     /// Encodes 5-bit `data` values under the human-readable part `hrp` (lowercase output).
@@ -41,7 +49,9 @@ public enum Bech32 {
         var values: [UInt8] = []
         values.reserveCapacity(lower.count - separator - 1)
         for character in lower[(separator + 1)...] {
-            guard let value = charset.firstIndex(of: character) else { throw .invalidBech32("invalid data character") }
+            // Printable ASCII was checked above, so every character indexes the table.
+            let value = Self.values[Int(character & 0x7F)]
+            guard value >= 0 else { throw .invalidBech32("invalid data character") }
             values.append(UInt8(value))
         }
         guard polymod(expand(hrp) + values) == 1 else { throw .invalidBech32("checksum mismatch") }

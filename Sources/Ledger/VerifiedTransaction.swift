@@ -14,6 +14,10 @@ public struct VerifiedTransaction: Sendable, Equatable {
     public let payloadBytes: Int
     /// Length of the signed transaction's canonical JSON (mempool and block byte limits).
     public let encodedSize: Int
+    /// The signed transaction as stored (the persisted mempool and the block's `tx` rows):
+    /// the canonical unsigned body with `sig` appended, spliced from the bytes the id was
+    /// hashed over instead of serializing the message again on the node's serial path.
+    public let text: String
 
     /// Verifies `message` for `chainID`: the chain, the sender's key and the signature.
     /// - Throws: `TxRejection` (`wrongChain`, `invalidPublicKey`, `senderKeyMismatch`,
@@ -23,7 +27,9 @@ public struct VerifiedTransaction: Sendable, Equatable {
         guard let keyBytes = try? Hex.decode(message.publicKey, length: Ed25519.publicKeyLength),
             let key = try? Ed25519.PublicKey(rawRepresentation: keyBytes)
         else { throw .invalidPublicKey }
-        guard Address(publicKey: key) == message.sender else { throw .senderKeyMismatch }
+        // The key hashes compared, not their bech32 texts: encoding an address costs as much
+        // as hashing the key, and the sender's text was decoded to its key hash already.
+        guard AccountAddress(publicKey: key).keyHash == message.sender.accountAddress.keyHash else { throw .senderKeyMismatch }
         let encoding = try Self.encode(message)
         guard let signature = try? Hex.decode(message.sig, length: Ed25519.signatureLength),
             key.isValidSignature(signature, for: encoding.id)
@@ -31,16 +37,24 @@ public struct VerifiedTransaction: Sendable, Equatable {
         self.message = message
         id = TxHash(bytes: encoding.id)
         payloadBytes = encoding.payloadBytes
-        encodedSize = encoding.unsignedBytes + 137  // + `"sig":"<128 hex>",` (5 + 1 + 130 + 1)
+        encodedSize = encoding.body.count + 137  // + `,"sig":"<128 hex>"` (1 + 5 + 1 + 130)
+        // `sig` was checked to be 128 hex digits (lowercase from the wire decoder), so it
+        // needs no escaping; the canonical body is an object, so it ends with `}`.
+        var signed = encoding.body
+        signed.removeLast()
+        signed += Array(#","sig":""#.utf8)
+        signed += Array(message.sig.utf8)
+        signed += Array(#""}"#.utf8)
+        text = String(decoding: signed, as: UTF8.self)
     }
 
-    /// The id bytes and sizes of `message`.
+    /// The id bytes, the payload's canonical length and the canonical unsigned body of `message`.
     /// - Throws: `TxRejection.invalidReceipt` when the payload holds a non-finite number.
-    static func encode(_ message: TransactionMessage) throws(TxRejection) -> (id: [UInt8], payloadBytes: Int, unsignedBytes: Int) {
+    static func encode(_ message: TransactionMessage) throws(TxRejection) -> (id: [UInt8], payloadBytes: Int, body: [UInt8]) {
         do {
             let body = try CanonicalJSON.bytes(of: message.unsignedJSON)
             let payload = try CanonicalJSON.bytes(of: message.payload.json)
-            return (SHA256.hash(body), payload.count, body.count)
+            return (SHA256.hash(body), payload.count, body)
         } catch {
             throw .invalidReceipt(reason: "\(error)")
         }

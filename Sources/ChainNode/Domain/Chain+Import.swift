@@ -77,13 +77,15 @@ extension Chain {
                 guard stateRoot == header.stateRoot else { throw BlockRejection.rootMismatch("state_root") }
                 let block = StoredBlock(header: header, signature: signature, txCount: verified.count, supply: execution.supplyAfter)
                 try ChainStore.write(
-                    ChainStore.BlockRows(block: block, transactions: verified, execution: execution, leavingMempool: verified.map(\.id)),
+                    ChainStore.BlockRows(block: block, transactions: verified, execution: execution),
                     connection: connection)
                 return (block, accounts)
             }
             headBlock.withLock { $0 = block }
             let dropped = mempool.withLock { pool in
-                pool.blockCommitted(height: block.height, included: verified.map(\.id), refused: [], accounts: accounts)
+                // The block's transactions that were pending here now have used nonces: they are
+                // dropped with their rows like any transaction a block made unusable.
+                pool.blockCommitted(height: block.height, selected: [], refused: [], accounts: accounts)
             }
             if !dropped.isEmpty { try? await store.deletePending(dropped) }
             metrics.head(height: block.height, timeMilliseconds: header.timeMilliseconds)

@@ -36,6 +36,12 @@ extension Chain {
     /// time + 1 when not after it): up to `max_block_txs`/`max_block_bytes` from the mempool by
     /// fee then arrival, executed, and written with its transactions, account changes and
     /// claimed receipts in one SQLite transaction. Empty blocks are produced too.
+    ///
+    /// Everything from selection to publication runs in one call on the database's writer
+    /// queue: the block becomes the head as soon as it commits, not when a thread of the
+    /// cooperative pool is free to resume this task (under load that pool is busy verifying
+    /// signatures, and publication came ~80 ms late). The rows of transactions the block made
+    /// unusable are deleted and the WAL is checkpointed after publication, on the same queue.
     /// - Throws: `ProductionError`.
     public func produceBlock(timeMilliseconds: UInt64) async throws(ProductionError) -> ProducedBlock {
         guard let key = proposerKey else { throw .notScheduled }
@@ -47,51 +53,11 @@ extension Chain {
         }) else { throw .busy }
         defer { producing.withLock { $0 = false } }
 
-        let genesis = self.genesis
-        let rules = self.rules
-        let parameters = self.parameters
-        let selection = mempool.withLock { $0.select(maxTransactions: parameters.maxBlockTransactions, maxBytes: parameters.maxBlockBytes) }
         let treeTouched = Mutex(false)
-        let outcome: Result<(ProducedBlock, [AccountState]), any Error>
+        let outcome: Result<(produced: ProducedBlock, parentTime: UInt64), any Error>
         do {
-            let value = try await store.database.write { connection -> (ProducedBlock, [AccountState]) in
-                // The parent is read inside the write transaction: nothing can commit between.
-                guard let parent = try ChainStore.head(connection, chainID: genesis.chainID) else {
-                    throw ChainStoreError.corrupt("no head")
-                }
-                let reader = ConnectionLedgerReader(connection: connection)
-                var execution = try BlockExecution(
-                    parameters: parameters, rules: rules, proposer: Address(publicKey: key.publicKey), reader: reader)
-                var included: [VerifiedTransaction] = []
-                var refused: [(TxHash, TxRejection)] = []
-                for transaction in selection {
-                    do throws(ExecutionFailure) {
-                        try execution.apply(transaction)
-                        included.append(transaction)
-                    } catch {
-                        switch error {
-                        case .rejected(let rejection): refused.append((transaction.id, rejection))
-                        case .storage(let message): throw ChainStoreError.corrupt(message)
-                        }
-                    }
-                }
-                let accounts = Array(execution.changedAccounts.values)
-                treeTouched.withLock { $0 = true }
-                let stateRoot = self.stateTree.withLock { tree in
-                    for account in accounts { tree.update(account) }
-                    return tree.root
-                }
-                let header = BlockHeader(
-                    chainID: genesis.chainID, height: parent.height + 1, parentHash: parent.hash.bytes,
-                    timeMilliseconds: max(timeMilliseconds, parent.header.timeMilliseconds + 1), proposerKey: key.publicKey.rawRepresentation,
-                    txRoot: Merkle.root(leaves: included.map(\.id.bytes)),
-                    stateRoot: stateRoot, receiptsRoot: Merkle.root(leaves: execution.claims.map(\.claim.receiptHash)))
-                let block = StoredBlock(header: header, signature: header.sign(with: key), txCount: included.count, supply: execution.supplyAfter)
-                try ChainStore.write(
-                    ChainStore.BlockRows(
-                        block: block, transactions: included, execution: execution, leavingMempool: included.map(\.id) + refused.map(\.0)),
-                    connection: connection)
-                return (ProducedBlock(block: block, included: included.map(\.id), refused: refused), accounts)
+            let value = try await store.database.writeWithoutTransaction { connection in
+                try self.produce(timeMilliseconds: timeMilliseconds, key: key, connection: connection, treeTouched: treeTouched)
             }
             outcome = .success(value)
         } catch {
@@ -105,16 +71,7 @@ extension Chain {
             }
             logger.error("block production failed", metadata: ["height": "\(nextHeight)", "error": "\(error)"])
             throw .storage("\(error)")
-        case .success(let (produced, accounts)):
-            let parentTime = head.header.timeMilliseconds
-            headBlock.withLock { $0 = produced.block }
-            let dropped = mempool.withLock { pool in
-                let dropped = pool.blockCommitted(
-                    height: produced.block.height, included: produced.included, refused: produced.refused.map(\.0), accounts: accounts)
-                metrics.mempool(count: pool.count, bytes: pool.bytes)
-                return dropped
-            }
-            if !dropped.isEmpty { try? await store.deletePending(dropped) }
+        case .success(let (produced, parentTime)):
             for (_, rejection) in produced.refused { metrics.txRejected(code: rejection.code) }
             let header = produced.block.header
             metrics.blockProposed(
@@ -125,5 +82,81 @@ extension Chain {
                 metadata: ["height": "\(header.height)", "hash": "\(produced.block.hash)", "txs": "\(produced.included.count)"])
             return produced
         }
+    }
+
+    /// `produceBlock`'s work on the writer connection: select, execute and commit the block,
+    /// publish it (head, mempool), then clean up. Throws only before the commit.
+    private func produce(
+        timeMilliseconds: UInt64, key: Ed25519.PrivateKey, connection: Connection, treeTouched: borrowing Mutex<Bool>
+    ) throws -> (produced: ProducedBlock, parentTime: UInt64) {
+        let genesis = self.genesis
+        let parameters = self.parameters
+        let selection = mempool.withLock { $0.select(maxTransactions: parameters.maxBlockTransactions, maxBytes: parameters.maxBlockBytes) }
+        let (produced, accounts, refusedArrivals, parentTime, leavingMempool) = try connection.transaction(.immediate) { connection in
+            // The parent is read inside the write transaction: nothing can commit between.
+            guard let parent = try ChainStore.head(connection, chainID: genesis.chainID) else {
+                throw ChainStoreError.corrupt("no head")
+            }
+            let reader = ConnectionLedgerReader(connection: connection)
+            var execution = try BlockExecution(parameters: parameters, rules: rules, proposer: Address(publicKey: key.publicKey), reader: reader)
+            var included: [VerifiedTransaction] = []
+            var refused: [(TxHash, TxRejection)] = []
+            var refusedArrivals: Set<UInt64> = []
+            var leavingMempool: [UInt64] = []
+            leavingMempool.reserveCapacity(selection.count)
+            for selected in selection {
+                let transaction = selected.transaction
+                leavingMempool.append(selected.arrival)
+                do throws(ExecutionFailure) {
+                    try execution.apply(transaction)
+                    included.append(transaction)
+                } catch {
+                    switch error {
+                    case .rejected(let rejection):
+                        refused.append((transaction.id, rejection))
+                        refusedArrivals.insert(selected.arrival)
+                    case .storage(let message): throw ChainStoreError.corrupt(message)
+                    }
+                }
+            }
+            let accounts = Array(execution.changedAccounts.values)
+            treeTouched.withLock { $0 = true }
+            let stateRoot = stateTree.withLock { tree in
+                for account in accounts { tree.update(account) }
+                return tree.root
+            }
+            let header = BlockHeader(
+                chainID: genesis.chainID, height: parent.height + 1, parentHash: parent.hash.bytes,
+                timeMilliseconds: max(timeMilliseconds, parent.header.timeMilliseconds + 1), proposerKey: key.publicKey.rawRepresentation,
+                txRoot: Merkle.root(leaves: included.map(\.id.bytes)),
+                stateRoot: stateRoot, receiptsRoot: Merkle.root(leaves: execution.claims.map(\.claim.receiptHash)))
+            let block = StoredBlock(header: header, signature: header.sign(with: key), txCount: included.count, supply: execution.supplyAfter)
+            try ChainStore.write(ChainStore.BlockRows(block: block, transactions: included, execution: execution), connection: connection)
+            return (
+                ProducedBlock(block: block, included: included.map(\.id), refused: refused), accounts, refusedArrivals,
+                parent.header.timeMilliseconds, leavingMempool
+            )
+        }
+        // Committed: publish.
+        headBlock.withLock { $0 = produced.block }
+        let dropped = mempool.withLock { pool in
+            let dropped = pool.blockCommitted(height: produced.block.height, selected: selection, refused: refusedArrivals, accounts: accounts)
+            metrics.mempool(count: pool.count, bytes: pool.bytes)
+            return dropped
+        }
+        // Best effort from here on: the block is out. Its transactions' mempool rows and those
+        // of the ones it made unusable go; a row left behind is dropped at the next reload (its
+        // transaction no longer applies). The WAL is checkpointed again after the next block.
+        do {
+            try ChainStore.deletePending(leavingMempool + dropped, connection: connection)
+        } catch {
+            logger.warning("could not delete dropped mempool rows", metadata: ["error": "\(error)"])
+        }
+        do {
+            try ChainStore.checkpoint(connection: connection)
+        } catch {
+            logger.warning("checkpoint after block failed", metadata: ["height": "\(produced.block.height)", "error": "\(error)"])
+        }
+        return (produced, parentTime)
     }
 }

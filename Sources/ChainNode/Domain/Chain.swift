@@ -103,10 +103,10 @@ public final class Chain: Sendable {
             if case .failure(let error) = element { results[index] = .failure(.invalidRequest(error)) }
         }
         let verified = await Self.verifyInParallel(messages, chainID: genesis.chainID, rules: rules)
-        var candidates: [(index: Int, transaction: VerifiedTransaction, claim: VerifiedClaim?)] = []
+        var candidates: [Candidate] = []
         for (index, outcome) in verified.enumerated() {
             switch outcome {
-            case .success(let pair)?: candidates.append((index, pair.0, pair.1))
+            case .success(let admitted)?: candidates.append(Candidate(index: index, admitted: admitted))
             case .failure(let rejection)?:
                 results[index] = .failure(.rejected(rejection))
             case nil: break
@@ -124,8 +124,11 @@ public final class Chain: Sendable {
             return true
         }
         do {
-            let included = try await store.includedIDs(candidates.map(\.transaction.id))
-            let claimed = try await store.claimedReceipts(candidates.compactMap { $0.claim?.receiptID })
+            let snapshot = try await store.admissionSnapshot(
+                candidates.map { ($0.transaction.id, $0.transaction.message.sender, $0.transaction.message.nonce) },
+                receipts: candidates.compactMap { $0.claim?.receiptID })
+            let included = snapshot.included
+            let claimed = snapshot.claimed
             candidates.removeAll { candidate in
                 if included.contains(candidate.transaction.id) {
                     results[candidate.index] = .failure(.rejected(.alreadyIncluded))
@@ -138,11 +141,13 @@ public final class Chain: Sendable {
                 return false
             }
             var toPersist: [(id: TxHash, arrival: UInt64, body: String)] = []
-            var replaced: [TxHash] = []
+            var replaced: [UInt64] = []
             // A block committed between the read and the lock makes the read stale; read again.
-            for _ in 0..<4 where !candidates.isEmpty {
-                let (accounts, readHeight) = try await store.accounts(Set(candidates.map(\.transaction.message.sender)))
-                var stale: [(index: Int, transaction: VerifiedTransaction, claim: VerifiedClaim?)] = []
+            var accounts = snapshot.accounts
+            var readHeight = snapshot.height
+            for attempt in 0..<4 where !candidates.isEmpty {
+                if attempt > 0 { (accounts, readHeight) = try await store.accounts(Set(candidates.map(\.transaction.message.sender))) }
+                var stale: [Candidate] = []
                 mempool.withLock { pool in
                     for candidate in candidates {
                         let sender = candidate.transaction.message.sender
@@ -153,10 +158,10 @@ public final class Chain: Sendable {
                             results[candidate.index] = .success(SendTxResponse(txHash: candidate.transaction.id))
                             switch admission {
                             case .added(let arrival):
-                                toPersist.append((candidate.transaction.id, arrival, candidate.transaction.message.text))
-                            case .replaced(let old, let arrival):
-                                replaced.append(old)
-                                toPersist.append((candidate.transaction.id, arrival, candidate.transaction.message.text))
+                                toPersist.append((candidate.transaction.id, arrival, candidate.transaction.text))
+                            case .replaced(_, let replacedArrival, let arrival):
+                                replaced.append(replacedArrival)
+                                toPersist.append((candidate.transaction.id, arrival, candidate.transaction.text))
                             case .duplicate:
                                 break
                             }
@@ -190,35 +195,46 @@ public final class Chain: Sendable {
         return results.map { $0 ?? .failure(.storage("no outcome")) }
     }
 
-    /// Verifies ids, signatures and claims on every core (the admission path's CPU cost).
+    /// A transaction past verification, with the claim it mints.
+    struct Admitted: Sendable {
+        var transaction: VerifiedTransaction
+        var claim: VerifiedClaim?
+    }
+
+    /// One transaction of a batch that passed verification and the storage checks.
+    struct Candidate: Sendable {
+        var index: Int
+        var admitted: Admitted
+        var transaction: VerifiedTransaction { admitted.transaction }
+        var claim: VerifiedClaim? { admitted.claim }
+    }
+
+    /// Verifies ids, signatures and claims on every core (the admission path's CPU cost), on
+    /// the verification threads (`VerificationPool`).
     static func verifyInParallel(
         _ messages: [TransactionMessage?], chainID: String, rules: ReceiptClaimRules
-    ) async -> [Result<(VerifiedTransaction, VerifiedClaim?), TxRejection>?] {
+    ) async -> [Result<Admitted, TxRejection>?] {
         guard !messages.isEmpty else { return [] }
-        let results = Mutex([Result<(VerifiedTransaction, VerifiedClaim?), TxRejection>?](repeating: nil, count: messages.count))
+        let results = Mutex([Result<Admitted, TxRejection>?](repeating: nil, count: messages.count))
         let chunks = min(messages.count, max(1, System.coreCount))
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    var local: [(Int, Result<(VerifiedTransaction, VerifiedClaim?), TxRejection>)] = []
-                    var index = chunk
-                    while index < messages.count {
-                        if let message = messages[index] {
-                            do throws(TxRejection) {
-                                let transaction = try VerifiedTransaction(message, chainID: chainID)
-                                var claim: VerifiedClaim?
-                                if case .receiptClaim(let receipt) = message.payload { claim = try rules.verify(receipt) }
-                                local.append((index, .success((transaction, claim))))
-                            } catch {
-                                local.append((index, .failure(error)))
-                            }
-                        }
-                        index += chunks
+        // On the verification threads, which yield the CPU to block production and the RPC.
+        await VerificationPool.shared.perform(chunks: chunks) { chunk in
+            var local: [(Int, Result<Admitted, TxRejection>)] = []
+            var index = chunk
+            while index < messages.count {
+                if let message = messages[index] {
+                    do throws(TxRejection) {
+                        let transaction = try VerifiedTransaction(message, chainID: chainID)
+                        var claim: VerifiedClaim?
+                        if case .receiptClaim(let receipt) = message.payload { claim = try rules.verify(receipt) }
+                        local.append((index, .success(Admitted(transaction: transaction, claim: claim))))
+                    } catch {
+                        local.append((index, .failure(error)))
                     }
-                    results.withLock { all in for (index, result) in local { all[index] = result } }
                 }
-                continuation.resume()
+                index += chunks
             }
+            results.withLock { all in for (index, result) in local { all[index] = result } }
         }
         return results.withLock { $0 }
     }
@@ -237,18 +253,12 @@ public final class Chain: Sendable {
             }
         }
         // Arrival order is kept within the batch; re-admission persists the kept rows again
-        // (same ids), then the rows that no longer apply are deleted. Nothing is deleted first,
-        // so a crash during the reload loses nothing.
+        // under new arrival numbers, then every row read here is deleted. Nothing is deleted
+        // first, so a crash during the reload loses nothing (the next reload finds both copies
+        // of a kept row and admits the first: the second is a duplicate).
         let outcomes = await submit(batch: batch)
         let kept = Set(outcomes.compactMap { try? $0.get().txHash })
-        try await store.database.write { connection in
-            let rows = try connection.query("SELECT tx_hash FROM mempool")
-            let delete = try connection.cachedStatement("DELETE FROM mempool WHERE tx_hash = ?")
-            for row in rows {
-                let id: String = try row.get(0)
-                if Hash32(id).map({ !kept.contains($0) }) ?? true { try delete.execute([id]) }
-            }
-        }
+        try await store.deletePending(upTo: rows.last?.arrival ?? 0)
         logger.info("mempool reloaded", metadata: ["persisted": "\(rows.count)", "kept": "\(kept.count)"])
     }
 }

@@ -36,26 +36,37 @@ public struct Mempool: Sendable {
         var committed: AccountState
         /// Nonces committed.nonce + 1, + 2, … in order.
         var entries: [Entry] = []
-        /// The balance left after every pending entry in nonce order, kept as entries come and go
-        /// so an append checks one entry, not the whole run (admission stays O(1) per sender).
-        var available: UInt64
+        /// The balance left after paying every entry in nonce order (what the next one may
+        /// spend); nil when the run is not payable from `committed` (then admission re-checks
+        /// the whole run and names the shortfall).
+        var remaining: UInt64?
 
-        init(committed: AccountState) {
+        init(committed: AccountState, entries: [Entry] = []) {
             self.committed = committed
-            available = committed.balance
+            self.entries = entries
+            remaining = try? Self.payable(from: committed.balance, entries[...])
         }
 
-        /// The balance after `entries` run in nonce order from `committed`, or why one fails.
-        static func available(after entries: [Entry], from balance: UInt64) -> Result<UInt64, TxRejection> {
+        /// The balance left after paying `entries` in order from `balance`.
+        /// - Throws: `Refusal.rejected` at the first entry the balance cannot cover.
+        static func payable(from balance: UInt64, _ entries: ArraySlice<Entry>) throws(Refusal) -> UInt64 {
             var balance = balance
-            for pending in entries {
-                let (credited, overflow) = balance.addingReportingOverflow(pending.selfCredit)
-                guard !overflow else { return .failure(.amountOverflow) }
-                guard credited >= pending.spend else { return .failure(.insufficientBalance(balance: credited, needed: pending.spend)) }
-                balance = credited - pending.spend
+            // By index, reading two integers: no copy of each entry's transaction.
+            for index in entries.indices {
+                let (spend, selfCredit) = (entries[index].spend, entries[index].selfCredit)
+                let (credited, overflow) = balance.addingReportingOverflow(selfCredit)
+                guard !overflow else { throw .rejected(.amountOverflow) }
+                guard credited >= spend else { throw .rejected(.insufficientBalance(balance: credited, needed: spend)) }
+                balance = credited - spend
             }
-            return .success(balance)
+            return balance
         }
+    }
+
+    /// A pending transaction chosen for a block, with the arrival number its persisted row has.
+    public struct Selected: Sendable {
+        public var transaction: VerifiedTransaction
+        public var arrival: UInt64
     }
 
     /// Why a transaction was not admitted.
@@ -72,8 +83,8 @@ public struct Mempool: Sendable {
     public enum Admission: Sendable, Equatable {
         /// New, with its arrival number.
         case added(arrival: UInt64)
-        /// Replaced a lower-fee transaction of the same (sender, nonce).
-        case replaced(TxHash, arrival: UInt64)
+        /// Replaced a lower-fee transaction of the same (sender, nonce), whose arrival number was `replacedArrival`.
+        case replaced(TxHash, replacedArrival: UInt64, arrival: UInt64)
         /// Already pending (a client's retry): nothing changed.
         case duplicate
     }
@@ -131,21 +142,20 @@ public struct Mempool: Sendable {
         guard transaction.encodedSize <= parameters.maxBlockBytes else {
             throw .rejected(.tooLarge(bytes: transaction.encodedSize, limit: parameters.maxBlockBytes))
         }
-        // Read without copying: the queue is changed in place below, so admission never copies a
-        // sender's run (a copy per transaction made a deep queue quadratic).
-        let queue: SenderQueue
-        if let known = senders[message.sender] {
-            queue = known
-        } else {
+        // Only scalars are read from the sender's queue here: holding a copy of it while
+        // appending below would copy its entries array on every admission.
+        let known = senders[message.sender].map { (committed: $0.committed, count: $0.entries.count, remaining: $0.remaining) }
+        if known == nil {
             // A block may have changed this sender since the read; only a read at or after the
             // pool's last committed block is current.
             guard readHeight >= committedHeight else { throw .staleRead }
-            queue = SenderQueue(committed: committed)
         }
-        let base = queue.committed.nonce
+        let base = known?.committed.nonce ?? committed.nonce
         guard message.nonce > base else { throw .rejected(.nonceTooLow(accountNonce: base, got: message.nonce)) }
-        let expected = base + UInt64(queue.entries.count) + 1
+        let pendingCount = known?.count ?? 0
+        let expected = base + UInt64(pendingCount) + 1
         guard message.nonce <= expected else { throw .rejected(.nonceGap(expected: expected, got: message.nonce)) }
+        let replacedIndex = message.nonce < expected ? Int(message.nonce - base - 1) : nil
 
         var spend = message.fee
         var selfCredit: UInt64 = 0
@@ -159,7 +169,7 @@ public struct Mempool: Sendable {
             guard let claim else { throw .rejected(.invalidReceipt(reason: "not verified")) }
             if let holder = pendingClaims[claim.receiptID], holder != transaction.id {
                 // The same receipt in a replacement of the same (sender, nonce) is fine; anywhere else it is a double claim.
-                let replacing = message.nonce < expected && queue.entries[Int(message.nonce - base - 1)].transaction.id == holder
+                let replacing = replacedIndex.map { senders[message.sender]?.entries[$0].transaction.id == holder } ?? false
                 guard replacing else { throw .rejected(.receiptAlreadyClaimed(receiptID: claim.receiptID.rawValue)) }
             }
             claimID = claim.receiptID
@@ -167,9 +177,9 @@ public struct Mempool: Sendable {
         }
         let entry = Entry(transaction: transaction, arrival: nextArrival, spend: spend, selfCredit: selfCredit, claim: claimID)
 
-        let replacedIndex = message.nonce < expected ? Int(message.nonce - base - 1) : nil
         var replaced: Entry?
-        if let index = replacedIndex {
+        if let index = replacedIndex, let queue = senders[message.sender] {
+            // Rare: the whole run is re-checked with the replacement in place.
             let old = queue.entries[index]
             // A replacement must pay noticeably more (10 %, at least the base fee): +1 would let a
             // sender churn the pool for nothing.
@@ -177,26 +187,35 @@ public struct Mempool: Sendable {
             let (required, overflow) = old.fee.addingReportingOverflow(bump)
             guard !overflow, message.fee >= required else { throw .rejected(.replacementUnderpriced(pendingFee: old.fee, required: overflow ? .max : required)) }
             guard bytes - old.transaction.encodedSize + transaction.encodedSize <= limits.maxBytes else { throw .full(limits) }
-            // Rare: the whole run is checked again with the new entry in its place.
             var entries = queue.entries
             entries[index] = entry
-            let available: UInt64
-            switch SenderQueue.available(after: entries, from: queue.committed.balance) {
-            case .success(let value): available = value
-            case .failure(let rejection): throw .rejected(rejection)
-            }
-            senders[message.sender]?.entries[index] = entry
-            senders[message.sender]?.available = available
+            let remaining = try SenderQueue.payable(from: queue.committed.balance, entries[...])
+            var updated = queue
+            updated.entries = entries
+            updated.remaining = remaining
+            senders[message.sender] = updated
             replaced = old
         } else {
             guard byID.count < limits.maxTransactions, bytes + transaction.encodedSize <= limits.maxBytes else { throw .full(limits) }
-            // The run before it was payable; this entry must be payable from what it leaves.
-            let (credited, overflow) = queue.available.addingReportingOverflow(entry.selfCredit)
-            guard !overflow else { throw .rejected(.amountOverflow) }
-            guard credited >= entry.spend else { throw .rejected(.insufficientBalance(balance: credited, needed: entry.spend)) }
-            if senders[message.sender] == nil { senders[message.sender] = queue }
-            senders[message.sender]?.entries.append(entry)
-            senders[message.sender]?.available = credited - entry.spend
+            // The whole run must stay payable in nonce order from the committed balance: what
+            // the run leaves (kept per sender) must cover the new entry.
+            let remaining: UInt64
+            if let known, let left = known.remaining {
+                remaining = try SenderQueue.payable(from: left, [entry][...])
+            } else if let queue = senders[message.sender] {
+                remaining = try SenderQueue.payable(from: queue.committed.balance, (queue.entries + [entry])[...])
+            } else {
+                remaining = try SenderQueue.payable(from: committed.balance, [entry][...])
+            }
+            if let index = senders.index(forKey: message.sender) {
+                senders.values[index].entries.append(entry)
+                senders.values[index].remaining = remaining
+            } else {
+                var queue = SenderQueue(committed: committed)
+                queue.entries = [entry]
+                queue.remaining = remaining
+                senders[message.sender] = queue
+            }
         }
 
         nextArrival += 1
@@ -207,19 +226,19 @@ public struct Mempool: Sendable {
             byID[replaced.transaction.id] = nil
             bytes -= replaced.transaction.encodedSize
             if let old = replaced.claim, pendingClaims[old] == replaced.transaction.id { pendingClaims[old] = nil }
-            return .replaced(replaced.transaction.id, arrival: entry.arrival)
+            return .replaced(replaced.transaction.id, replacedArrival: replaced.arrival, arrival: entry.arrival)
         }
         return .added(arrival: entry.arrival)
     }
 
     /// Transactions for the next block: the best-paying sender head first (fee, then arrival),
     /// each sender's run in nonce order, at most `maxTransactions` and `maxBytes`.
-    public func select(maxTransactions: Int, maxBytes: Int) -> [VerifiedTransaction] {
+    public func select(maxTransactions: Int, maxBytes: Int) -> [Selected] {
         var heap = SelectionHeap()
         for (sender, queue) in senders {
             if let first = queue.entries.first { heap.push(.init(fee: first.fee, arrival: first.arrival, sender: sender, index: 0)) }
         }
-        var chosen: [VerifiedTransaction] = []
+        var chosen: [Selected] = []
         var used = 0
         while chosen.count < maxTransactions, let top = heap.pop() {
             guard let queue = senders[top.sender] else { continue }
@@ -227,7 +246,7 @@ public struct Mempool: Sendable {
             // Too big for what is left: this sender's later nonces cannot go before it.
             guard used + entry.transaction.encodedSize <= maxBytes else { continue }
             used += entry.transaction.encodedSize
-            chosen.append(entry.transaction)
+            chosen.append(Selected(transaction: entry.transaction, arrival: entry.arrival))
             let next = top.index + 1
             if next < queue.entries.count {
                 let following = queue.entries[next]
@@ -237,66 +256,77 @@ public struct Mempool: Sendable {
         return chosen
     }
 
-    /// A block committed at `height`: its transactions leave the pool, `accounts` (its changed
-    /// accounts) become the committed state of their senders' queues, and every pending
-    /// transaction that can no longer apply (its nonce used, or after a refused one) is dropped.
-    /// - Returns: ids dropped besides the included ones (to delete from the persisted pool).
-    public mutating func blockCommitted(height: UInt64, included: [TxHash], refused: [TxHash], accounts: [AccountState]) -> [TxHash] {
+    /// A block committed at `height`: the transactions `select` chose for it leave the pool
+    /// (those whose arrival is in `refused` were refused by its execution, the rest are in
+    /// it), `accounts` (its changed accounts) become the committed state of their senders'
+    /// queues, and every pending transaction that can no longer apply (its nonce used, or
+    /// after a refused one) is dropped. Work is in proportion to what the block took and
+    /// dropped: entries that stay pending are not touched.
+    /// - Returns: arrival numbers of the transactions dropped besides the chosen ones (to
+    ///   delete from the persisted pool; the chosen ones leave with the block's own write).
+    public mutating func blockCommitted(height: UInt64, selected: [Selected], refused: Set<UInt64>, accounts: [AccountState]) -> [UInt64] {
         committedHeight = max(committedHeight, height)
-        var dropped: [TxHash] = []
-        let includedSet = Set(included)
-        let refusedSet = Set(refused)
+        var dropped: [UInt64] = []
+        var chosen: Set<UInt64> = []
+        chosen.reserveCapacity(selected.count)
         var touchedSenders: Set<Address> = []
-        for id in included + refused {
-            if let sender = byID[id] { touchedSenders.insert(sender) }
+        for item in selected {
+            chosen.insert(item.arrival)
+            touchedSenders.insert(item.transaction.message.sender)
         }
         var changed: [Address: AccountState] = [:]
         for account in accounts { changed[account.address] = account }
         for address in changed.keys where senders[address] != nil { touchedSenders.insert(address) }
         for sender in touchedSenders {
-            guard var queue = senders[sender] else { continue }
-            if let state = changed[sender] { queue.committed = state }
+            guard let index = senders.index(forKey: sender) else { continue }
+            let committed = changed[sender] ?? senders.values[index].committed
+            // The usual case, in place: the block took the first entries of the run, refused
+            // none of them, and the rest follows the committed nonce.
+            let count = senders.values[index].entries.count
+            var prefix = 0
+            while prefix < count, chosen.contains(senders.values[index].entries[prefix].arrival) { prefix += 1 }
+            if prefix == count || senders.values[index].entries[prefix].transaction.message.nonce == committed.nonce + 1,
+                refused.isEmpty || !(0..<prefix).contains(where: { refused.contains(senders.values[index].entries[$0].arrival) }),
+                !(prefix..<count).contains(where: { chosen.contains(senders.values[index].entries[$0].arrival) })
+            {
+                for position in 0..<prefix { forget(senders.values[index].entries[position]) }
+                if prefix == count {
+                    senders.remove(at: index)
+                } else {
+                    senders.values[index].entries.removeFirst(prefix)
+                    senders.values[index].committed = committed
+                    senders.values[index].remaining = try? SenderQueue.payable(from: committed.balance, senders.values[index].entries[...])
+                }
+                continue
+            }
+            let queue = senders.values[index]
             var kept: [Entry] = []
+            kept.reserveCapacity(queue.entries.count)
             var broken = false
             for entry in queue.entries {
-                let id = entry.transaction.id
                 let nonce = entry.transaction.message.nonce
-                forget(entry)
-                if includedSet.contains(id) { continue }
-                let expected = (kept.last?.transaction.message.nonce ?? queue.committed.nonce) + 1
-                if nonce <= queue.committed.nonce {
-                    dropped.append(id)  // its nonce is used: it can never apply
-                } else if broken || refusedSet.contains(id) || nonce != expected {
-                    dropped.append(id)  // refused, or after a gap the refusal left
+                if chosen.contains(entry.arrival) {
+                    forget(entry)
+                    // Refused in the block (its row leaves with the block's): what follows it
+                    // is broken, unless its nonce was used meanwhile anyway.
+                    if refused.contains(entry.arrival), nonce > committed.nonce { broken = true }
+                    continue
+                }
+                let expected = (kept.last?.transaction.message.nonce ?? committed.nonce) + 1
+                if nonce <= committed.nonce {
+                    forget(entry)
+                    dropped.append(entry.arrival)  // its nonce is used: it can never apply
+                } else if broken || nonce != expected {
+                    forget(entry)
+                    dropped.append(entry.arrival)  // after a gap a refusal left
                     broken = true
                 } else {
                     kept.append(entry)
                 }
             }
-            // What stays must still be payable from the new committed balance; a run that no
-            // longer is (it cannot happen through the ledger's rules alone) is cut where it fails.
-            var payable: [Entry] = []
-            var available = queue.committed.balance
-            for entry in kept {
-                guard case .success(let left) = SenderQueue.available(after: [entry], from: available) else {
-                    dropped.append(contentsOf: kept[payable.count...].map(\.transaction.id))
-                    break
-                }
-                available = left
-                payable.append(entry)
-            }
-            for entry in payable { remember(entry, sender: sender) }
-            queue.entries = payable
-            queue.available = available
-            senders[sender] = payable.isEmpty ? nil : queue
+            senders[sender] = kept.isEmpty ? nil : SenderQueue(committed: committed, entries: kept)
         }
         return dropped
-    }
-
-    private mutating func remember(_ entry: Entry, sender: Address) {
-        byID[entry.transaction.id] = sender
-        bytes += entry.transaction.encodedSize
-        if let claim = entry.claim { pendingClaims[claim] = entry.transaction.id }
     }
 
     private mutating func forget(_ entry: Entry) {

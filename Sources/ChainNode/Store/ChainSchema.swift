@@ -63,6 +63,60 @@ public enum ChainSchema {
                     arrival INTEGER NOT NULL,
                     body TEXT NOT NULL
                 ) WITHOUT ROWID;
-                """)
+                """),
+        // Issue 13 throughput: rows that were keyed by a hash landed at random places in their
+        // B-tree, so every insert and delete rewrote a random page holding ~400-byte bodies, and
+        // the cost per row grew with the table. `tx` is now stored in block order (primary key
+        // height, position; the hash a small unique index) and the persisted mempool in arrival
+        // order (inserted at the end, deleted by arrival). `receipt` is rebuilt only because its
+        // foreign key must follow `tx` to the new table; its rows and index are unchanged.
+        Migration(
+            version: 2, name: "tx in block order, mempool in arrival order",
+            sql: """
+                CREATE TABLE tx_v2(
+                    tx_hash TEXT NOT NULL UNIQUE CHECK (length(tx_hash) = 66),
+                    block_height INTEGER NOT NULL REFERENCES block(height),
+                    position INTEGER NOT NULL CHECK (position >= 0),
+                    type TEXT NOT NULL CHECK (type IN ('TRANSFER', 'RECEIPT_CLAIM')),
+                    sender TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    nonce INTEGER NOT NULL CHECK (nonce >= 1),
+                    fee INTEGER NOT NULL CHECK (fee >= 0),
+                    body TEXT NOT NULL,
+                    PRIMARY KEY (block_height, position),
+                    UNIQUE (sender, nonce)
+                ) WITHOUT ROWID;
+                INSERT INTO tx_v2(tx_hash, block_height, position, type, sender, recipient, nonce, fee, body)
+                    SELECT tx_hash, block_height, position, type, sender, recipient, nonce, fee, body FROM tx ORDER BY block_height, position;
+                CREATE TABLE receipt_v2(
+                    receipt_id TEXT PRIMARY KEY NOT NULL CHECK (length(receipt_id) = 32),
+                    job_id TEXT NOT NULL,
+                    tx_hash TEXT NOT NULL UNIQUE REFERENCES tx_v2(tx_hash),
+                    block_height INTEGER NOT NULL REFERENCES block(height),
+                    miner_address TEXT NOT NULL,
+                    coordinator_address TEXT NOT NULL,
+                    minted_amount INTEGER NOT NULL CHECK (minted_amount >= 0),
+                    coordinator_amount INTEGER NOT NULL CHECK (coordinator_amount >= 0),
+                    payload TEXT NOT NULL
+                ) WITHOUT ROWID;
+                INSERT INTO receipt_v2(receipt_id, job_id, tx_hash, block_height, miner_address, coordinator_address, minted_amount,
+                                       coordinator_amount, payload)
+                    SELECT receipt_id, job_id, tx_hash, block_height, miner_address, coordinator_address, minted_amount,
+                           coordinator_amount, payload FROM receipt;
+                DROP TABLE receipt;
+                DROP TABLE tx;
+                ALTER TABLE tx_v2 RENAME TO tx;
+                ALTER TABLE receipt_v2 RENAME TO receipt;
+                CREATE INDEX receipt_job ON receipt(job_id);
+                CREATE TABLE mempool_v2(
+                    arrival INTEGER PRIMARY KEY NOT NULL CHECK (arrival >= 1),
+                    tx_hash TEXT NOT NULL CHECK (length(tx_hash) = 66),
+                    body TEXT NOT NULL
+                );
+                INSERT INTO mempool_v2(arrival, tx_hash, body)
+                    SELECT row_number() OVER (ORDER BY arrival, tx_hash), tx_hash, body FROM mempool;
+                DROP TABLE mempool;
+                ALTER TABLE mempool_v2 RENAME TO mempool;
+                """),
     ])
 }

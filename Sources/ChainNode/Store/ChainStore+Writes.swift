@@ -13,12 +13,10 @@ extension ChainStore {
         public var recipients: [String]
         public var accounts: [AccountState]
         public var claims: [BlockExecution.IncludedClaim]
-        /// Ids leaving the persisted mempool with this block (included and refused ones).
-        public var leavingMempool: [TxHash]
 
         /// The rows of `block`, whose `transactions` `execution` applied (produced or imported
         /// alike): the recipient of a claim is the payout address its receipt minted to.
-        init(block: StoredBlock, transactions: [VerifiedTransaction], execution: BlockExecution, leavingMempool: [TxHash]) {
+        init(block: StoredBlock, transactions: [VerifiedTransaction], execution: BlockExecution) {
             let claimsByID = Dictionary(execution.claims.map { ($0.txID, $0.claim.miner.rawValue) }, uniquingKeysWith: { first, _ in first })
             self.block = block
             self.transactions = transactions
@@ -28,12 +26,13 @@ extension ChainStore {
             }
             accounts = Array(execution.changedAccounts.values)
             claims = execution.claims
-            self.leavingMempool = leavingMempool
         }
     }
 
     /// Writes a block and everything it changed, inside the caller's transaction (the block's
-    /// one write transaction: all of it lands, or none).
+    /// one write transaction: all of it lands, or none). The persisted mempool rows of its
+    /// transactions are deleted after it is published (`deletePending`): a crash in between
+    /// leaves rows that the reload finds already included and deletes.
     /// - Throws: `SQLiteError` (a UNIQUE (sender, nonce) or height conflict included).
     static func write(_ rows: BlockRows, connection: Connection) throws {
         try insert(block: rows.block, connection: connection)
@@ -44,7 +43,7 @@ extension ChainStore {
             let message = transaction.message
             try insertTx.execute([
                 transaction.id.rawValue, height, Int64(position), message.type.rawValue, message.sender.rawValue,
-                position < rows.recipients.count ? rows.recipients[position] : "", Int64(message.nonce), Int64(message.fee), message.text,
+                position < rows.recipients.count ? rows.recipients[position] : "", Int64(message.nonce), Int64(message.fee), transaction.text,
             ])
         }
         let upsert = try connection.cachedStatement(
@@ -72,29 +71,43 @@ extension ChainStore {
                 Int64(claim.minted), Int64(claim.coordinatorAmount), payload,
             ])
         }
-        let deletePending = try connection.cachedStatement("DELETE FROM mempool WHERE tx_hash = ?")
-        for id in rows.leavingMempool { try deletePending.execute([id.rawValue]) }
     }
 
     // MARK: the persisted mempool
 
-    /// Saves admitted transactions (one transaction for the whole batch).
-    /// - Throws: `SQLiteError`.
+    /// Saves admitted transactions (one transaction for the whole batch), keyed by arrival
+    /// number: rows are appended at the end of the table, never at a random place.
+    /// - Throws: `SQLiteError` (an arrival number already stored is a bug, not overwritten).
     public func persistPending(_ entries: [(id: TxHash, arrival: UInt64, body: String)]) async throws {
         guard !entries.isEmpty else { return }
         try await database.write { connection in
-            let statement = try connection.cachedStatement("INSERT OR REPLACE INTO mempool(tx_hash, arrival, body) VALUES (?, ?, ?)")
-            for entry in entries { try statement.execute([entry.id.rawValue, Int64(entry.arrival), entry.body]) }
+            let statement = try connection.cachedStatement("INSERT INTO mempool(arrival, tx_hash, body) VALUES (?, ?, ?)")
+            for entry in entries { try statement.execute([Int64(clamping: entry.arrival), entry.id.rawValue, entry.body]) }
         }
     }
 
-    /// Forgets pending transactions (replaced or evicted).
+    /// Forgets pending transactions (replaced or dropped) by arrival number.
     /// - Throws: `SQLiteError`.
-    public func deletePending(_ ids: [TxHash]) async throws {
-        guard !ids.isEmpty else { return }
+    public func deletePending(_ arrivals: [UInt64]) async throws {
+        guard !arrivals.isEmpty else { return }
+        try await database.writeWithoutTransaction { connection in try Self.deletePending(arrivals, connection: connection) }
+    }
+
+    /// `deletePending` on the writer connection, in a transaction of its own.
+    /// - Throws: `SQLiteError`.
+    static func deletePending(_ arrivals: [UInt64], connection: Connection) throws {
+        guard !arrivals.isEmpty else { return }
+        try connection.transaction(.immediate) { connection in
+            let statement = try connection.cachedStatement("DELETE FROM mempool WHERE arrival = ?")
+            for arrival in arrivals { try statement.execute([Int64(clamping: arrival)]) }
+        }
+    }
+
+    /// Forgets every persisted pending transaction up to arrival number `arrival` (after a reload re-persisted the kept ones).
+    /// - Throws: `SQLiteError`.
+    public func deletePending(upTo arrival: UInt64) async throws {
         try await database.write { connection in
-            let statement = try connection.cachedStatement("DELETE FROM mempool WHERE tx_hash = ?")
-            for id in ids { try statement.execute([id.rawValue]) }
+            try connection.execute("DELETE FROM mempool WHERE arrival <= ?", [Int64(clamping: arrival)])
         }
     }
 

@@ -24,10 +24,36 @@ public final class ChainStore: Sendable {
         var configuration = Database.Configuration()
         configuration.label = "chain"
         configuration.foreignKeys = true
+        configuration.walAutoCheckpointPages = walAutoCheckpointPages
         let database = try await Database.open(path: path, configuration: configuration, migrator: ChainSchema.migrator)
+        // The writer inserts every block's transactions into indexes keyed by hash and by
+        // sender, whose pages are spread over the whole table: with SQLite's default 2 MiB page
+        // cache most inserts re-read a page evicted since the last block. 64 MiB (the writer
+        // only; readers keep the default) holds those indexes for millions of transactions.
+        try await database.writeWithoutTransaction { connection in try connection.execute("PRAGMA cache_size = -\(writerCacheKiB)") }
         let store = ChainStore(database: database, genesis: genesis)
         try await store.bindGenesis()
         return store
+    }
+
+    /// The writer connection's page cache (`PRAGMA cache_size`), in KiB.
+    static let writerCacheKiB = 64 << 10
+
+    /// WAL pages after which a commit checkpoints by itself. A block of thousands of
+    /// transactions writes more than SQLite's default 1,000 pages, so every block's commit
+    /// used to copy the WAL into the database and fsync both before the block could be
+    /// published (as long again as executing it). Producers checkpoint right after publishing
+    /// instead (`checkpoint(connection:)`); this bound only keeps the WAL of a node that produces nothing
+    /// (a follower taking transactions) from growing without end.
+    static let walAutoCheckpointPages = 16_384
+
+    /// Copies the WAL into the database file as far as readers allow (`PRAGMA
+    /// wal_checkpoint(PASSIVE)`), on the writer connection outside a transaction: called after
+    /// a block is published, so the fsyncs it costs are not on the path from production to
+    /// publication.
+    /// - Throws: `SQLiteError`.
+    static func checkpoint(connection: Connection) throws {
+        _ = try connection.queryOne("PRAGMA wal_checkpoint(PASSIVE)")
     }
 
     private func bindGenesis() async throws {
@@ -128,18 +154,6 @@ public final class ChainStore: Sendable {
         }
     }
 
-    /// Which of `ids` are in blocks.
-    /// - Throws: `SQLiteError`.
-    public func includedIDs(_ ids: [TxHash]) async throws -> Set<TxHash> {
-        guard !ids.isEmpty else { return [] }
-        return try await database.read { connection in
-            let statement = try connection.cachedStatement("SELECT 1 FROM tx WHERE tx_hash = ?")
-            var found: Set<TxHash> = []
-            for id in ids where try statement.first([id.rawValue]) != nil { found.insert(id) }
-            return found
-        }
-    }
-
     /// An account and the height that last changed it (nil: never seen).
     /// - Throws: `SQLiteError`, `ChainStoreError.corrupt`.
     public func account(_ address: Address) async throws -> (AccountState, updatedAtMilliseconds: UInt64?) {
@@ -156,6 +170,32 @@ public final class ChainStore: Sendable {
         }
     }
 
+    /// What admitting a batch reads, from one committed snapshot: the senders' accounts (zero
+    /// accounts for unknown ones) and the head height, which of `transactions` are already in
+    /// blocks, and which of `receipts` are claimed. A transaction in a block used a nonce its
+    /// sender's account already counts, so only those at or below the account's nonce are looked
+    /// up by id: fresh transactions, nearly all of them, cost no index lookup.
+    /// - Throws: `SQLiteError`.
+    public func admissionSnapshot(_ transactions: [(id: TxHash, sender: Address, nonce: UInt64)], receipts: [ReceiptID]) async throws -> (
+        accounts: [Address: AccountState], height: UInt64, included: Set<TxHash>, claimed: Set<ReceiptID>
+    ) {
+        try await database.read { connection in
+            let reader = ConnectionLedgerReader(connection: connection)
+            var accounts: [Address: AccountState] = [:]
+            for transaction in transactions where accounts[transaction.sender] == nil {
+                accounts[transaction.sender] = try reader.account(transaction.sender)
+            }
+            let lookup = try connection.cachedStatement("SELECT 1 FROM tx WHERE tx_hash = ?")
+            var included: Set<TxHash> = []
+            for transaction in transactions where transaction.nonce <= accounts[transaction.sender]?.nonce ?? 0 {
+                if try lookup.first([transaction.id.rawValue]) != nil { included.insert(transaction.id) }
+            }
+            let claimed = Set(try receipts.filter { try reader.isReceiptClaimed($0) })
+            let height: Int64 = try connection.queryOne("SELECT max(height) FROM block")?.get(0) ?? 0
+            return (accounts, UInt64(max(0, height)), included, claimed)
+        }
+    }
+
     /// Accounts of `addresses` (zero accounts for unknown ones) and the head height they were read at.
     /// - Throws: `SQLiteError`.
     public func accounts(_ addresses: Set<Address>) async throws -> (accounts: [Address: AccountState], height: UInt64) {
@@ -168,16 +208,6 @@ public final class ChainStore: Sendable {
             var accounts: [Address: AccountState] = [:]
             for address in addresses { accounts[address] = try reader.account(address) }
             return (accounts, UInt64(max(0, height)))
-        }
-    }
-
-    /// Which of `receiptIDs` are claimed.
-    /// - Throws: `SQLiteError`.
-    public func claimedReceipts(_ receiptIDs: [ReceiptID]) async throws -> Set<ReceiptID> {
-        guard !receiptIDs.isEmpty else { return [] }
-        return try await database.read { connection in
-            let reader = ConnectionLedgerReader(connection: connection)
-            return Set(try receiptIDs.filter { try reader.isReceiptClaimed($0) })
         }
     }
 

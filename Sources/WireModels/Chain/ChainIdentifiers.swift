@@ -17,7 +17,10 @@ public struct Address: WireIdentifier {
         // hostile megabyte out of the decoder.
         guard text.utf8.count <= 90, let parsed = try? AccountAddress(parsing: text) else { return nil }
         accountAddress = parsed
-        rawValue = parsed.description
+        // Decoding is injective (checksum and zero padding are checked), so valid lowercase
+        // text is already the canonical form: re-encoding it, half the cost of a parse, is
+        // only needed for the all-uppercase spelling.
+        rawValue = text.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? parsed.description : text
     }
 
     /// The address of `publicKey`.
@@ -94,7 +97,8 @@ extension WireFields {
         guard let text = value.stringValue, text.utf8.count == bytes * 2, text.utf8.allSatisfy(\.isHexDigit) else {
             throw WireDecodingError(field: field, reason: "must be \(bytes * 2) hex characters")
         }
-        return text.lowercased()
+        // Signed transactions carry lowercase hex: no copy for them.
+        return text.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") } ? text.lowercased() : text
     }
 }
 

@@ -10,7 +10,8 @@ public enum TransactionType: String, Sendable, CaseIterable {
     /// The type named by `json`, in any case.
     /// - Throws: `WireDecodingError` `type: must be TRANSFER or RECEIPT_CLAIM`.
     public init(json: JSONValue, field: String) throws(WireDecodingError) {
-        guard let text = json.stringValue, let type = TransactionType(rawValue: text.uppercased()) else {
+        // The upper-case spelling (what signers write) is matched without a copy.
+        guard let text = json.stringValue, let type = TransactionType(rawValue: text) ?? TransactionType(rawValue: text.uppercased()) else {
             throw WireDecodingError(field: field, reason: "must be TRANSFER or RECEIPT_CLAIM")
         }
         self = type

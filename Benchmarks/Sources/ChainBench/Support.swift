@@ -1,0 +1,213 @@
+import Cryptography
+import Foundation
+import Ledger
+import WireModels
+
+/// Command-line options as `--name value` pairs and bare `--flag`s.
+struct Options: Sendable {
+    let values: [String]
+
+    func string(_ name: String) -> String? {
+        guard let index = values.firstIndex(of: "--\(name)"), index + 1 < values.count else { return nil }
+        return values[index + 1]
+    }
+
+    func int(_ name: String, default fallback: Int) -> Int {
+        guard let text = string(name) else { return fallback }
+        guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else { Bench.fail("--\(name) must be an integer, got \(text)") }
+        return value
+    }
+
+    func double(_ name: String) -> Double? {
+        guard let text = string(name) else { return nil }
+        guard let value = Double(text) else { Bench.fail("--\(name) must be a number, got \(text)") }
+        return value
+    }
+
+    func required(_ name: String) -> String {
+        guard let value = string(name) else { Bench.fail("--\(name) is required") }
+        return value
+    }
+}
+
+enum Bench {
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("ChainBench: \(message)\n".utf8))
+        exit(1)
+    }
+
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+    }
+
+    /// Unix milliseconds now (block `time_ms` is on the same clock: node and bench share the machine).
+    static func unixMilliseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1_000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+
+    /// Seconds on the monotonic clock.
+    static func now() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
+    /// CPU seconds (user + system) of every thread of this process.
+    static func processCPUSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
+    /// CPU seconds of the calling thread.
+    static func threadCPUSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
+    /// CPU seconds (utime + stime) of another process, from /proc/PID/stat; nil when unreadable.
+    static func cpuSeconds(pid: Int32) -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = text.lastIndex(of: ")")
+        else { return nil }
+        // Fields after "comm)": state is field 3, utime 14, stime 15 (1-based).
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// The first three fields of /proc/loadavg.
+    static func loadAverage() -> String {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
+    }
+}
+
+/// Deterministic keys and addresses, so `setup`, `load` and `state` agree without key files.
+enum BenchKeys {
+    static func seed(_ label: String) -> [UInt8] { SHA256.hash(Array(label.utf8)) }
+
+    static func authority() -> Ed25519.PrivateKey { key("chainbench-authority") }
+
+    static func sender(_ index: Int) -> Ed25519.PrivateKey { key("chainbench-sender-\(index)") }
+
+    private static func key(_ label: String) -> Ed25519.PrivateKey {
+        do {
+            return try Ed25519.PrivateKey(seedBytes: seed(label))
+        } catch {
+            Bench.fail("key \(label): \(error)")
+        }
+    }
+
+    /// `count` sender keys, derived on every core.
+    static func senders(_ count: Int) -> [Ed25519.PrivateKey] {
+        parallelMap(0..<count) { sender($0) }
+    }
+
+    /// A filler account: an address with no key (20 bytes of SHA-256 of its index); only the
+    /// state tree and the account table ever see it.
+    static func fillerAddress(_ index: Int) -> Address {
+        let hash = Array(SHA256.hash(Array("chainbench-filler-\(index)".utf8)).prefix(AccountAddress.hashLength))
+        guard let values = try? Bech32.convertBits(hash, from: 8, to: 5, pad: true),
+            let text = try? Bech32.encode(hrp: AccountAddress.humanReadablePart, data: values), let address = Address(text)
+        else { Bench.fail("filler address \(index) does not encode") }
+        return address
+    }
+
+    /// The balance filler `index` holds (checked by the getBalance benchmark).
+    static func fillerBalance(_ index: Int) -> UInt64 { 1_000 + UInt64(index % 1_000) }
+}
+
+/// `transform` over `range` on every core, results in order.
+func parallelMap<T: Sendable>(_ range: Range<Int>, _ transform: @escaping @Sendable (Int) -> T) -> [T] {
+    let count = range.count
+    guard count > 0 else { return [] }
+    let chunks = min(count, max(1, ProcessInfo.processInfo.activeProcessorCount) * 4)
+    let parts = UnsafeSendableBox([[T]](repeating: [], count: chunks))
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        let start = range.lowerBound + count * chunk / chunks
+        let end = range.lowerBound + count * (chunk + 1) / chunks
+        var part: [T] = []
+        part.reserveCapacity(end - start)
+        for index in start..<end { part.append(transform(index)) }
+        parts.lock.lock()
+        parts.value[chunk] = part
+        parts.lock.unlock()
+    }
+    return parts.value.flatMap { $0 }
+}
+
+/// A value shared by `concurrentPerform` iterations under its own lock.
+final class UnsafeSendableBox<Value>: @unchecked Sendable {
+    var value: Value
+    let lock = NSLock()
+    init(_ value: Value) { self.value = value }
+}
+
+/// Latency summaries.
+enum Stats {
+    /// The `p` quantile (0…1) of `sorted` by nearest rank.
+    static func quantile(_ sorted: [Double], _ p: Double) -> Double {
+        guard !sorted.isEmpty else { return .nan }
+        let rank = Int((p * Double(sorted.count)).rounded(.up))
+        return sorted[min(sorted.count - 1, max(0, rank - 1))]
+    }
+
+    static func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
+
+    static func median(_ values: [Double]) -> Double { quantile(values.sorted(), 0.5) }
+
+    static func format(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
+
+    /// `1,234,567`.
+    static func grouped(_ value: Double) -> String {
+        let formatter = NumberFormatter()
+        formatter.numberStyle = .decimal
+        formatter.maximumFractionDigits = 0
+        formatter.groupingSeparator = ","
+        return formatter.string(from: NSNumber(value: value.rounded())) ?? String(Int(value))
+    }
+
+    /// Single-thread Ed25519 verifications per second of a 32-byte message (a tx id), through
+    /// `PublicKey.isValidSignature`, the call admission makes: the yardstick every throughput
+    /// figure is divided by, measured in the same process and minutes.
+    static func verifyRate(iterations: Int = 20_000) -> VerifyRate {
+        let key = BenchKeys.sender(0)
+        let message = SHA256.hash(Array("chainbench verify yardstick".utf8))
+        let signature = key.signature(for: message)
+        var valid = 0
+        for _ in 0..<iterations / 10 where key.publicKey.isValidSignature(signature, for: message) { valid += 1 }
+        let started = Bench.now()
+        let startedCPU = Bench.threadCPUSeconds()
+        for _ in 0..<iterations where key.publicKey.isValidSignature(signature, for: message) { valid += 1 }
+        let cpu = Bench.threadCPUSeconds() - startedCPU
+        let elapsed = Bench.now() - started
+        guard valid == iterations + iterations / 10 else { Bench.fail("the yardstick signature did not verify") }
+        return VerifyRate(perCPUSecond: Double(iterations) / cpu, wallClock: Double(iterations) / elapsed)
+    }
+
+    /// The same loop on every core at once: verifications per CPU-second of each thread
+    /// while all cores verify (what a verify costs the node when both cores are busy, as
+    /// under load; on a VM the cores may share caches or a physical core).
+    static func verifyRateAllCores(iterations: Int = 20_000) -> Double {
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let rates = UnsafeSendableBox([Double](repeating: 0, count: cores))
+        DispatchQueue.concurrentPerform(iterations: cores) { index in
+            let rate = verifyRate(iterations: iterations).perCPUSecond
+            rates.lock.lock()
+            rates.value[index] = rate
+            rates.lock.unlock()
+        }
+        return rates.value.reduce(0, +) / Double(cores)
+    }
+
+    /// Verifications per second of one core: per CPU second of the verifying thread (what other
+    /// load on the shared cores does not change) and by the wall clock.
+    struct VerifyRate {
+        var perCPUSecond: Double
+        var wallClock: Double
+    }
+}
