@@ -42,8 +42,8 @@ import WireModels
 
     // MARK: - keygen
 
-    @Test func keygenPrintsAKeyWhosePartsBelongTogether() throws {
-        let run = try CLIFixtures.run(["chain", "keygen"])
+    @Test func keygenPrintsAKeyWhosePartsBelongTogether() async throws {
+        let run = try await CLIFixtures.runAsync(["chain", "keygen"])
         #expect(run.status == 0)
         let json = try Self.parser.parse(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(json.objectValue?.map(\.key) == ["private_key", "public_key", "address"])
@@ -52,10 +52,10 @@ import WireModels
         #expect(json["address"]?.stringValue == Address(publicKey: key.publicKey).rawValue)
     }
 
-    @Test func keygenWritesAnOwnerOnlyFileRefusesToOverwriteAndForceReplaces() throws {
+    @Test func keygenWritesAnOwnerOnlyFileRefusesToOverwriteAndForceReplaces() async throws {
         let directory = try TemporaryDirectory(prefix: "chain-keygen")
         let path = directory.path("account.json")
-        let first = try CLIFixtures.run(["chain", "keygen", "--output", path])
+        let first = try await CLIFixtures.runAsync(["chain", "keygen", "--output", path])
         #expect(first.status == 0)
         #expect(try Self.mode(path) == 0o600)
         let file = try Self.parser.parse(try Self.bytes(path))
@@ -68,13 +68,13 @@ import WireModels
         #expect(file["public_key"]?.stringValue == key.publicKey.hex)
 
         let original = try Self.bytes(path)
-        let second = try CLIFixtures.run(["chain", "keygen", "--output", path])
+        let second = try await CLIFixtures.runAsync(["chain", "keygen", "--output", path])
         #expect(second.status == 2)
         #expect(second.stderr.contains(path) && second.stderr.contains("exists"))
         #expect(try Self.bytes(path) == original)
 
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
-        let forced = try CLIFixtures.run(["chain", "keygen", "--output", path, "--force"])
+        let forced = try await CLIFixtures.runAsync(["chain", "keygen", "--output", path, "--force"])
         #expect(forced.status == 0)
         #expect(try Self.bytes(path) != original)
         #expect(try Self.mode(path) == 0o600)
@@ -82,10 +82,10 @@ import WireModels
 
     // MARK: - genesis
 
-    @Test func genesisIsByteIdenticalForTheSameFlagsAndReadsBackAsTheNodeReadsIt() throws {
+    @Test func genesisIsByteIdenticalForTheSameFlagsAndReadsBackAsTheNodeReadsIt() async throws {
         let directory = try TemporaryDirectory(prefix: "chain-genesis")
-        let first = try CLIFixtures.run(try Self.genesisFlags(output: directory.path("a.json")))
-        let second = try CLIFixtures.run(try Self.genesisFlags(output: directory.path("b.json")))
+        let first = try await CLIFixtures.runAsync(try Self.genesisFlags(output: directory.path("a.json")))
+        let second = try await CLIFixtures.runAsync(try Self.genesisFlags(output: directory.path("b.json")))
         #expect(first.status == 0, "\(first.stderr)")
         #expect(second.status == 0, "\(second.stderr)")
         let bytes = try Self.bytes(directory.path("a.json"))
@@ -117,10 +117,10 @@ import WireModels
         #expect(first.stdout.contains(Hash32(bytes: document.genesisHeader.hash).rawValue))
     }
 
-    @Test func genesisDefaultsAreTheLedgersDefaults() throws {
+    @Test func genesisDefaultsAreTheLedgersDefaults() async throws {
         let directory = try TemporaryDirectory(prefix: "chain-genesis")
         let path = directory.path("genesis.json")
-        let run = try CLIFixtures.run([
+        let run = try await CLIFixtures.runAsync([
             "chain", "genesis", "--output", path, "--timestamp", "1", "--authority-key", try Self.keys().authority.publicKey.hex,
         ])
         #expect(run.status == 0, "\(run.stderr)")
@@ -131,17 +131,17 @@ import WireModels
         #expect(document.coordinatorKeys.isEmpty)
     }
 
-    @Test func genesisRefusesToOverwriteWithExitOneAndForceReplaces() throws {
+    @Test func genesisRefusesToOverwriteWithExitOneAndForceReplaces() async throws {
         let directory = try TemporaryDirectory(prefix: "chain-genesis")
         let path = directory.path("genesis.json")
         try Data("keep me\n".utf8).write(to: URL(fileURLWithPath: path))
-        let refused = try CLIFixtures.run(try Self.genesisFlags(output: path))
+        let refused = try await CLIFixtures.runAsync(try Self.genesisFlags(output: path))
         #expect(refused.status == 1)
         #expect(refused.stderr.contains(path))
         #expect(refused.stderr.contains("--force"))
         #expect(try Self.bytes(path) == Array("keep me\n".utf8))
 
-        let forced = try CLIFixtures.run(try Self.genesisFlags(output: path) + ["--force"])
+        let forced = try await CLIFixtures.runAsync(try Self.genesisFlags(output: path) + ["--force"])
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect((try? GenesisDocument(bytes: try Self.bytes(path)))?.chainID == "ait-test")
     }
@@ -165,20 +165,20 @@ import WireModels
         (["--authority-key", "AUTH", "--max-block-bytes", "10"], 2, "--max-block-bytes"),
         (["--authority-key", "AUTH", "--chain-id", "no spaces"], 2, "--chain-id"),
     ])
-    func genesisNamesTheBadFlag(flags: [String], status: Int32, named: String) throws {
+    func genesisNamesTheBadFlag(flags: [String], status: Int32, named: String) async throws {
         let directory = try TemporaryDirectory(prefix: "chain-genesis")
         let path = directory.path("genesis.json")
         let authority = try Self.keys().authority.publicKey.hex
         let address = try Self.address(3)
         let arguments = flags.map { $0 == "AUTH" ? authority : $0.replacingOccurrences(of: "ADDR", with: address) }
-        let run = try CLIFixtures.run(["chain", "genesis", "--output", path] + arguments)
+        let run = try await CLIFixtures.runAsync(["chain", "genesis", "--output", path] + arguments)
         #expect(run.status == status, "\(arguments): \(run.stderr)")
         #expect(run.stderr.contains(named), "\(arguments): \(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
-    @Test func genesisWithoutOutputIsAUsageError() throws {
-        let run = try CLIFixtures.run(["chain", "genesis", "--authority-key", try Self.keys().authority.publicKey.hex])
+    @Test func genesisWithoutOutputIsAUsageError() async throws {
+        let run = try await CLIFixtures.runAsync(["chain", "genesis", "--authority-key", try Self.keys().authority.publicKey.hex])
         #expect(run.status == 64)
         #expect(run.stderr.contains("--output"))
     }

@@ -54,14 +54,14 @@ final class ChainNodeProcess: @unchecked Sendable {
             return
         }
         var parameters = ChainParameters()
-        parameters.blockTimeMilliseconds = 50
+        parameters.blockTimeMilliseconds = 100
         let fixture = try ChainFixture(parameters: parameters, timestamp: UInt64(Date().timeIntervalSince1970) - 10)
         let genesisPath = fixture.directory.path("genesis.json")
         try Data(fixture.genesis.fileBytes).write(to: URL(fileURLWithPath: genesisPath))
         let keyPath = fixture.directory.path("authority.json")
         let keyJSON = #"{"private_key":"\#(Hex.encode([UInt8](repeating: 1, count: 32)))"}"#
         _ = FileManager.default.createFile(atPath: keyPath, contents: Data(keyJSON.utf8), attributes: [.posixPermissions: 0o600])
-        // A fresh chain starts at the wall clock: block 0's genesis time is in the past, blocks follow every 50 ms.
+        // A fresh chain starts at the wall clock: block 0's genesis time is in the past, blocks follow every 100 ms.
         let client = HTTPClient()
         defer { Task { await client.shutdown() } }
         var acknowledged: [String] = []
@@ -85,7 +85,7 @@ final class ChainNodeProcess: @unchecked Sendable {
                     try await client.get(node.base + "/rpc/getBalance/\(ChainFixture.address(fixture.faucet).rawValue)").body)
                 let next = UInt64(account["next_nonce"]?.int64Value ?? 1)
                 var txs: [JSONValue] = []
-                for offset in 0..<30 {
+                for offset in 0..<20 {
                     let to = Address(publicKey: Ed25519.PrivateKey.generate().publicKey)
                     txs.append(try fixture.transfer(from: fixture.faucet, to: to, amount: 1, nonce: next + UInt64(offset)).json)
                 }
@@ -96,11 +96,13 @@ final class ChainNodeProcess: @unchecked Sendable {
                 }
                 let seen = try JSONParser(limits: .init(maxInputBytes: 1 << 20)).parse(try await client.get(node.base + "/rpc/head").body)
                 lastSeenHeight = max(lastSeenHeight, seen["height"]?.int64Value ?? 0)
+                // A bounded feed (≈ 1,000 tx/s at most): every suite shares this machine's two cores.
+                try await Task.sleep(for: .milliseconds(20))
             }
             node.child.send(SIGKILL)
             #expect(await node.child.wait(timeout: .seconds(10)) == 128 + SIGKILL)
         }
-        #expect(acknowledged.count > 60)
+        #expect(acknowledged.count > 40)
         // The whole chain re-executes from genesis: contiguous heights, valid signatures, every root.
         var environment = TestPaths.baseEnvironment()
         environment["CHAIN_GENESIS"] = genesisPath
