@@ -381,7 +381,7 @@ struct AgentHarness {
 
 /// Waits until `condition` holds (polling every 10 ms) or `timeout` passes; returns whether it held.
 @discardableResult
-func eventually(timeout: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
+func eventually(timeout: Duration = .seconds(45), _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if condition() { return true }
