@@ -14,16 +14,16 @@ if grep -E "^/.*/(Sources|Tests)/.*: warning:" "$log" | grep -v "/.build" ; then
 fi
 if [[ $# -gt 0 ]]; then
     swift test --skip-build "$@" 2>&1 | tee "$log"
-    count=$(grep -Eo "Test run with [0-9]+ tests" "$log" | tail -1 | grep -Eo "[0-9]+" || true)
+    count=$(grep -Eo "Test run with [0-9]+ tests?" "$log" | tail -1 | grep -Eo "[0-9]+" || true)
 else
     # Fault tests that drive a real daemon hard (a chain node SIGKILLed while blocks commit)
     # run on their own after the rest: beside ~1,200 parallel tests on two cores they took the
     # CPU the in-process servers of other suites need, and those suites' waits timed out.
     isolated=ChainCrashTests
     swift test --skip-build --skip "$isolated" 2>&1 | tee "$log"
-    first=$(grep -Eo "Test run with [0-9]+ tests" "$log" | tail -1 | grep -Eo "[0-9]+" || true)
+    first=$(grep -Eo "Test run with [0-9]+ tests?" "$log" | tail -1 | grep -Eo "[0-9]+" || true)
     swift test --skip-build --filter "$isolated" 2>&1 | tee "$log"
-    second=$(grep -Eo "Test run with [0-9]+ tests" "$log" | tail -1 | grep -Eo "[0-9]+" || true)
+    second=$(grep -Eo "Test run with [0-9]+ tests?" "$log" | tail -1 | grep -Eo "[0-9]+" || true)
     count=$(( ${first:-0} + ${second:-0} ))
 fi
 # One plain summary line (the Swift Testing total; XCTest reports its own zero separately).
