@@ -200,9 +200,8 @@ public final class ChainStore: Sendable {
     /// - Throws: `SQLiteError`.
     public func accounts(_ addresses: Set<Address>) async throws -> (accounts: [Address: AccountState], height: UInt64) {
         try await database.read { connection in
-            // The height first: each statement reads its own snapshot, so accounts read after it are
-            // at least that fresh. Reporting a later height than the accounts show would let a
-            // stale balance or nonce pass the mempool's freshness check.
+            // One read transaction, one snapshot: the height and the accounts are of the same
+            // committed state, which the mempool's freshness check relies on.
             let height: Int64 = try connection.queryOne("SELECT max(height) FROM block")?.get(0) ?? 0
             let reader = ConnectionLedgerReader(connection: connection)
             var accounts: [Address: AccountState] = [:]
