@@ -53,7 +53,7 @@ extension Chain {
         let parameters = self.parameters
         let treeTouched = Mutex(false)
         do {
-            let (block, accounts) = try await store.database.write { connection -> (StoredBlock, [AccountState]) in
+            let (block, accounts, claims) = try await store.database.write { connection -> (StoredBlock, [AccountState], [ReceiptID]) in
                 guard let current = try ChainStore.head(connection, chainID: genesis.chainID), current.hash == parent.hash else {
                     throw BlockRejection.wrongParent
                 }
@@ -79,9 +79,10 @@ extension Chain {
                 try ChainStore.write(
                     ChainStore.BlockRows(block: block, transactions: verified, execution: execution),
                     connection: connection)
-                return (block, accounts)
+                return (block, accounts, execution.claims.map(\.claim.receiptID))
             }
             headBlock.withLock { $0 = block }
+            events.emit(.blockCommitted(CommittedBlock(block: block, transactions: verified, accounts: accounts, claims: claims, produced: false)))
             let dropped = mempool.withLock { pool in
                 // The block's transactions that were pending here now have used nonces: they are
                 // dropped with their rows like any transaction a block made unusable.

@@ -92,7 +92,7 @@ extension Chain {
         let genesis = self.genesis
         let parameters = self.parameters
         let selection = mempool.withLock { $0.select(maxTransactions: parameters.maxBlockTransactions, maxBytes: parameters.maxBlockBytes) }
-        let (produced, accounts, refusedArrivals, parentTime, leavingMempool) = try connection.transaction(.immediate) { connection in
+        let (produced, accounts, refusedArrivals, parentTime, leavingMempool, committed) = try connection.transaction(.immediate) { connection in
             // The parent is read inside the write transaction: nothing can commit between.
             guard let parent = try ChainStore.head(connection, chainID: genesis.chainID) else {
                 throw ChainStoreError.corrupt("no head")
@@ -132,13 +132,16 @@ extension Chain {
                 stateRoot: stateRoot, receiptsRoot: Merkle.root(leaves: execution.claims.map(\.claim.receiptHash)))
             let block = StoredBlock(header: header, signature: header.sign(with: key), txCount: included.count, supply: execution.supplyAfter)
             try ChainStore.write(ChainStore.BlockRows(block: block, transactions: included, execution: execution), connection: connection)
+            let committed = CommittedBlock(
+                block: block, transactions: included, accounts: accounts, claims: execution.claims.map(\.claim.receiptID), produced: true)
             return (
                 ProducedBlock(block: block, included: included.map(\.id), refused: refused), accounts, refusedArrivals,
-                parent.header.timeMilliseconds, leavingMempool
+                parent.header.timeMilliseconds, leavingMempool, committed
             )
         }
         // Committed: publish.
         headBlock.withLock { $0 = produced.block }
+        events.emit(.blockCommitted(committed))
         let dropped = mempool.withLock { pool in
             let dropped = pool.blockCommitted(height: produced.block.height, selected: selection, refused: refusedArrivals, accounts: accounts)
             metrics.mempool(count: pool.count, bytes: pool.bytes)

@@ -24,6 +24,8 @@ public final class Chain: Sendable {
     /// Serializes block production (the producer loop and tests' manual production).
     let producing = Mutex(false)
     public let metrics: ChainMetrics
+    /// Committed blocks and admitted transactions, for the WebSocket RPC and gossip.
+    public let events = ChainEvents()
     let logger: Logger
 
     init(
@@ -141,6 +143,7 @@ public final class Chain: Sendable {
                 return false
             }
             var toPersist: [(id: TxHash, arrival: UInt64, body: String)] = []
+            var added: [VerifiedTransaction] = []
             var replaced: [UInt64] = []
             // A block committed between the read and the lock makes the read stale; read again.
             var accounts = snapshot.accounts
@@ -159,9 +162,11 @@ public final class Chain: Sendable {
                             switch admission {
                             case .added(let arrival):
                                 toPersist.append((candidate.transaction.id, arrival, candidate.transaction.text))
+                                added.append(candidate.transaction)
                             case .replaced(_, let replacedArrival, let arrival):
                                 replaced.append(replacedArrival)
                                 toPersist.append((candidate.transaction.id, arrival, candidate.transaction.text))
+                                added.append(candidate.transaction)
                             case .duplicate:
                                 break
                             }
@@ -179,6 +184,7 @@ public final class Chain: Sendable {
             }
             for candidate in candidates { results[candidate.index] = .failure(.storage("state kept changing; retry")) }
             metrics.admitted(toPersist.count)
+            if !added.isEmpty { events.emit(.transactionsAdmitted(added)) }
             try await store.deletePending(replaced)
             try await store.persistPending(toPersist)
         } catch {
