@@ -70,6 +70,7 @@ public final class Chain: Sendable {
         }
         let chain = Chain(store: store, proposerKey: proposerKey, mempoolLimits: mempoolLimits, tree: tree, head: head, metrics: metrics, logger: logger)
         metrics.head(height: head.height, timeMilliseconds: head.header.timeMilliseconds)
+        metrics.mempoolCapacity(transactions: mempoolLimits.maxTransactions, bytes: mempoolLimits.maxBytes)
         try await chain.reloadMempool()
         return chain
     }

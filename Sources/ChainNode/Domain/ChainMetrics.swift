@@ -1,8 +1,9 @@
 public import Metrics
 
 /// The chain node's Prometheus series (spec/chain-node.md §11, reference names kept): blocks
-/// proposed, head height and time, block interval, mempool size and bytes, transactions
-/// admitted and refused by reason, blocks refused by reason.
+/// proposed, head height and time, block interval, mempool size and bytes (and the configured
+/// limits, so an alert can compare the two), transactions admitted and refused by reason, blocks
+/// refused by reason.
 public final class ChainMetrics: Sendable {
     private let blocksProposed: Counter
     private let headHeight: Gauge
@@ -10,6 +11,8 @@ public final class ChainMetrics: Sendable {
     private let blockInterval: Timer
     private let mempoolSize: Gauge
     private let mempoolBytes: Gauge
+    private let mempoolCapacityTransactions: Gauge
+    private let mempoolCapacityBytes: Gauge
     private let txsIncluded: Counter
     private let txsAdmitted: Counter
     private let factory: any MetricsFactory
@@ -23,6 +26,8 @@ public final class ChainMetrics: Sendable {
         blockInterval = Timer(label: "block_interval_seconds", factory: factory)
         mempoolSize = Gauge(label: "mempool_size", factory: factory)
         mempoolBytes = Gauge(label: "mempool_bytes", factory: factory)
+        mempoolCapacityTransactions = Gauge(label: "mempool_capacity_txs", factory: factory)
+        mempoolCapacityBytes = Gauge(label: "mempool_capacity_bytes", factory: factory)
         txsIncluded = Counter(label: "chain_transactions_included_total", factory: factory)
         txsAdmitted = Counter(label: "chain_transactions_admitted_total", factory: factory)
     }
@@ -46,6 +51,13 @@ public final class ChainMetrics: Sendable {
     public func mempool(count: Int, bytes: Int) {
         mempoolSize.record(count)
         mempoolBytes.record(bytes)
+    }
+
+    /// The pool's limits (`MEMPOOL_MAX_TXS`, `MEMPOOL_MAX_BYTES`), set at start: MempoolSaturation
+    /// divides the size by them.
+    public func mempoolCapacity(transactions: Int, bytes: Int) {
+        mempoolCapacityTransactions.record(transactions)
+        mempoolCapacityBytes.record(bytes)
     }
 
     /// Transactions admitted.
