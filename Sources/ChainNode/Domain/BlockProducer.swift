@@ -54,6 +54,13 @@ public struct BlockProducer: Sendable {
         public var offset: UInt64
         /// When that slot opens (Unix milliseconds).
         public var due: UInt64
+
+        /// A plan.
+        public init(height: UInt64, offset: UInt64, due: UInt64) {
+            self.height = height
+            self.offset = offset
+            self.due = due
+        }
     }
 
     /// The first slot at or after `now` in which authority `authorityIndex` may propose the
