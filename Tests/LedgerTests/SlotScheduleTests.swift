@@ -155,3 +155,19 @@ import WireModels
         #expect(Self.refusal(stranger, strangerSignature, parent: parent, genesis: genesis) == .unknownProposer)
     }
 }
+
+/// `StateTree.remove`, which a reorg uses to unwind the block that created an account.
+@Suite struct StateTreeRemovalTests {
+    @Test func removingAnAccountGivesTheRootOfATreeThatNeverHadIt() {
+        let kept = (0..<20).map { AccountState(address: Keys.address(Keys.numbered($0)), balance: UInt64($0), nonce: 1) }
+        let created = AccountState(address: Keys.address(Keys.numbered(99)), balance: 5, nonce: 0)
+        var without = StateTree(accounts: kept)
+        var tree = StateTree(accounts: kept)
+        tree.update(created)
+        #expect(tree.root != without.root)
+        tree.remove(created.address)
+        #expect(tree.root == without.root && tree.count == kept.count)
+        tree.remove(created.address)
+        #expect(tree.root == without.root)
+    }
+}

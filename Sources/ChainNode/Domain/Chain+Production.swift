@@ -34,9 +34,10 @@ extension Chain {
     }
 
     /// Produces, signs and commits the next block at `timeMilliseconds` (raised to the parent's
-    /// time + 1 when not after it), when that time falls in one of this node's slots: up to `max_block_txs`/`max_block_bytes` from the mempool by
-    /// fee then arrival, executed, and written with its transactions, account changes and
-    /// claimed receipts in one SQLite transaction. Empty blocks are produced too.
+    /// time + 1 when not after it), when that time falls in one of this node's slots: up to
+    /// `max_block_txs`/`max_block_bytes` from the mempool by fee then arrival, executed, and
+    /// written with its transactions, account changes, undo rows and claimed receipts in one
+    /// SQLite transaction. Empty blocks are produced too.
     ///
     /// Everything from selection to publication runs in one call on the database's writer
     /// queue: the block becomes the head as soon as it commits, not when a thread of the
@@ -46,7 +47,12 @@ extension Chain {
     /// - Throws: `ProductionError`.
     public func produceBlock(timeMilliseconds: UInt64) async throws(ProductionError) -> ProducedBlock {
         guard let key = proposerKey, isAuthority else { throw .notScheduled }
-        let nextHeight = head.height + 1
+        // A first look without the lock; the write transaction decides against the parent it reads.
+        let parent = head.header
+        let time = max(timeMilliseconds, parent.timeMilliseconds + 1)
+        let offset = genesis.slotOffset(time: time, parentTime: parent.timeMilliseconds)
+        guard genesis.scheduledAuthority(height: parent.height + 1, offset: offset).publicKey == key.publicKey else { throw .notScheduled }
+        let nextHeight = parent.height + 1
         guard producing.withLock({ busy in
             defer { busy = true }
             return !busy
