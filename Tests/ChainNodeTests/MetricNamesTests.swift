@@ -28,10 +28,6 @@ import Yams
             "gossip_queue_capacity", "chain_sync_best_peer_height", "chain_sync_lag_blocks", "chain_syncing", "chain_sync_blocks_imported_total",
             "block_propagation_seconds_bucket", "p2p_unlinked_blocks_total",
         ],
-        "H3": [
-            "chain_missed_slots_total", "chain_blocks_by_proposer_total", "chain_equivocations_total", "chain_divergent", "chain_divergence_total",
-            "chain_reorgs_total", "chain_reorg_depth",
-        ],
     ]
     static var allPending: Set<String> { pending.values.reduce(into: Set()) { $0.formUnion($1) } }
 

@@ -15,6 +15,13 @@ public final class ChainMetrics: Sendable {
     private let mempoolCapacityBytes: Gauge
     private let txsIncluded: Counter
     private let txsAdmitted: Counter
+    private let blocksImported: Counter
+    private let missedSlots: Counter
+    private let reorgs: Counter
+    private let reorgDepth: Gauge
+    private let equivocations: Counter
+    private let divergent: Gauge
+    private let divergences: Counter
     private let factory: any MetricsFactory
 
     /// Creates the series through `factory`.
@@ -30,6 +37,50 @@ public final class ChainMetrics: Sendable {
         mempoolCapacityBytes = Gauge(label: "mempool_capacity_bytes", factory: factory)
         txsIncluded = Counter(label: "chain_transactions_included_total", factory: factory)
         txsAdmitted = Counter(label: "chain_transactions_admitted_total", factory: factory)
+        blocksImported = Counter(label: "chain_blocks_imported_total", factory: factory)
+        missedSlots = Counter(label: "chain_missed_slots_total", factory: factory)
+        reorgs = Counter(label: "chain_reorgs_total", factory: factory)
+        reorgDepth = Gauge(label: "chain_reorg_depth", factory: factory)
+        equivocations = Counter(label: "chain_equivocations_total", factory: factory)
+        divergent = Gauge(label: "chain_divergent", factory: factory)
+        divergences = Counter(label: "chain_divergence_total", factory: factory)
+    }
+
+    /// Any block became part of the chain (produced or imported): who proposed it (the
+    /// rotation) and how many slots before its own the authorities in line missed (its offset).
+    public func blockCommitted(proposer: String, slotOffset: UInt64) {
+        Counter(label: "chain_blocks_by_proposer_total", dimensions: [("proposer", proposer)], factory: factory).increment()
+        if slotOffset > 0 { missedSlots.increment(by: Int(clamping: slotOffset)) }
+    }
+
+    /// Another authority's block imported (plain extension or a reorg's new branch).
+    public func blockImported(height: UInt64, timeMilliseconds: UInt64, intervalMilliseconds: UInt64) {
+        blocksImported.increment()
+        headHeight.record(Int64(clamping: height))
+        headTimestamp.record(Double(timeMilliseconds) / 1_000)
+        blockInterval.recordMilliseconds(Int64(clamping: intervalMilliseconds))
+    }
+
+    /// A reorg replaced `depth` blocks of ours.
+    public func reorganized(depth: UInt64) {
+        reorgs.increment()
+        reorgDepth.record(Int64(clamping: depth))
+    }
+
+    /// One authority signed two blocks for the same slot.
+    public func equivocation() {
+        equivocations.increment()
+    }
+
+    /// A winning branch forked deeper than `MAX_REORG_DEPTH`: this node stays on its chain.
+    public func diverged() {
+        divergent.record(1)
+        divergences.increment()
+    }
+
+    /// This node took another node's block again (extension or reorg): not diverged.
+    public func rejoined() {
+        divergent.record(0)
     }
 
     /// A block of ours committed.
