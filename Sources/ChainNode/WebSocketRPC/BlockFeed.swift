@@ -62,7 +62,8 @@ struct BlockFeed: Sendable {
         if transactions {
             let time = block.header.timeMilliseconds
             for transaction in committed.transactions {
-                let message = transaction.message
+                // As the store reads it back: from the signed text (the payload's member order is the text's).
+                let message = (try? TransactionMessage(bytes: Array(transaction.text.utf8))) ?? transaction.message
                 var recipient = message.payload.recipient
                 if case .receiptClaim = message.payload {
                     // A claim's recipient is the address its receipt minted to, as the block's rows say.

@@ -114,6 +114,20 @@ public final class WebSocketRPC: Sendable {
         await task?.value
     }
 
+    /// Closes every open socket with 1012 (service restart) and keeps serving: clients
+    /// reconnect with `since` (e.g. before a maintenance that must not hold subscribers).
+    public func disconnectAll(reason: String) async {
+        let open = open
+        await withTaskGroup(of: Void.self) { group in
+            for socket in open {
+                group.addTask {
+                    socket.removeAll()
+                    await socket.connection.close(code: .serviceRestart, reason: reason)
+                }
+            }
+        }
+    }
+
     /// `?since=` of an upgrade request: nil when absent.
     /// - Throws: `ChainSocketError` `INVALID_SINCE`.
     static func since(_ request: Request) throws(ChainSocketError) -> UInt64? {
