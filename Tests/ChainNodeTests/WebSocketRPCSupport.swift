@@ -74,20 +74,53 @@ func dataBytes(of frame: String) -> [UInt8] {
 /// A raw WebSocket client on a blocking socket that reads only when told: the stalled
 /// subscriber, and the client that never answers a ping. Reads go through `onOwnThread`.
 final class RawWebSocketSubscriber: @unchecked Sendable {
-    let connection: HTTPTestConnection
+    private let descriptor: Int32
     private var decoder = WebSocketFrameDecoder(configuration: .init(role: .client, maxFrameSize: 16 << 20))
     private var handshakeDone = false
     private var pending: [UInt8] = []
 
-    /// Connects with a small receive buffer (`receiveBuffer` bytes), sends the upgrade for `path`.
+    /// Connects — with a receive buffer of `receiveBuffer` bytes set before the handshake, so the
+    /// window the kernel offers stays that small — and sends the upgrade for `path`.
     init(port: Int, path: String, receiveBuffer: Int32? = nil) throws {
-        connection = try HTTPTestConnection(port: port, timeout: .seconds(60))
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { throw TestFailure("socket() failed") }
         if var size = receiveBuffer {
-            _ = setsockopt(connection.socket.rawValue, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }
-        try connection.send(
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(clamping: port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(descriptor)
+            throw TestFailure("connect() failed")
+        }
+        try write(Array((
             "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").utf8))
+    }
+
+    deinit { close(descriptor) }
+
+    private func write(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard written > 0 else { throw TestFailure("send() failed") }
+            offset += written
+        }
+    }
+
+    /// The next bytes (waiting up to 60 s, a liveness bound); empty at end of stream.
+    private func readAvailable() throws -> [UInt8] {
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, 60_000) > 0 else { throw TestFailure("nothing to read for 60 s") }
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        return count > 0 ? Array(chunk[0..<count]) : []
     }
 
     /// Reads up to the end of the 101 head (frames after it stay buffered); the status line.
@@ -101,7 +134,7 @@ final class RawWebSocketSubscriber: @unchecked Sendable {
                 handshakeDone = true
                 return String(head.prefix { $0 != "\r" })
             }
-            let bytes = try connection.readAvailable()
+            let bytes = try readAvailable()
             guard !bytes.isEmpty else { throw TestFailure("closed before the handshake answer") }
             pending += bytes
         }
@@ -112,7 +145,7 @@ final class RawWebSocketSubscriber: @unchecked Sendable {
         if !handshakeDone { _ = try readHandshake() }
         while true {
             if let frame = try decoder.nextFrame() { return frame }
-            let bytes = try connection.readAvailable()
+            let bytes = try readAvailable()
             guard !bytes.isEmpty else { return nil }
             decoder.append(bytes)
         }
@@ -120,7 +153,7 @@ final class RawWebSocketSubscriber: @unchecked Sendable {
 
     /// Answers the server's close (1000), so its closing handshake ends now.
     func sendClose() throws {
-        try connection.send(bytes: WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .close, maskKey: 0x0102_0304, payload: [0x03, 0xE8])))
+        try write(WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .close, maskKey: 0x0102_0304, payload: [0x03, 0xE8])))
     }
 
     /// Reads frames up to the close frame: the text messages before it, and its code and reason.
