@@ -224,6 +224,8 @@ import WireModels
         #expect(try await rpc.frame().height == 4)
         // A malformed ?since= is refused before the upgrade.
         #expect(try await node.client.get(node.base + "/rpc/ws/blocks?since=-1").status.code == 422)
+        let tooOld = try await node.client.get(node.base + "/rpc/ws/transactions?since=1")
+        #expect(tooOld.status.code == 400 && String(decoding: tooOld.body, as: UTF8.self).contains("SINCE_TOO_OLD"))
         await rpc.close()
         await node.stop()
     }

@@ -381,7 +381,7 @@ public final class WebSocketRPC: Sendable {
 }
 
 /// Refuses a WebSocket RPC upgrade before the handshake: 503 past `WS_MAX_CONNECTIONS`, 422 for
-/// a malformed `?since=`.
+/// a malformed `?since=`, 400 `SINCE_TOO_OLD` for one further back than `WS_MAX_BACKFILL_BLOCKS`.
 struct WebSocketRPCAdmission: Middleware {
     let rpc: WebSocketRPC
 
@@ -396,10 +396,20 @@ struct WebSocketRPCAdmission: Middleware {
                 message: "the node serves at most \(rpc.settings.maxConnections) WebSocket connections (WS_MAX_CONNECTIONS)",
                 headers: ["Retry-After": "5"])
         }
+        let since: UInt64?
         do {
-            _ = try WebSocketRPC.since(request)
+            since = try WebSocketRPC.since(request)
         } catch {
             throw HTTPError(.unprocessableContent, code: error.code, message: error.message, details: .object([JSONMember(key: "field", value: "since")]))
+        }
+        // Said before the upgrade where possible (a bare endpoint has no error frame); the
+        // subscription checks again against the head it starts at.
+        let head = rpc.chain.head.height
+        if let since, since < head, head - since > rpc.settings.maxBackfillBlocks {
+            throw HTTPError(
+                .badRequest, code: ChainSocketError.Code.sinceTooOld,
+                message: "since \(since) is \(head - since) blocks behind the head \(head); at most \(rpc.settings.maxBackfillBlocks) (WS_MAX_BACKFILL_BLOCKS)",
+                details: .object([JSONMember(key: "field", value: "since")]))
         }
         return try await next(request, context)
     }
