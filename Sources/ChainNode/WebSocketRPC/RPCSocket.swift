@@ -254,14 +254,6 @@ final class RPCSocket: Sendable {
         for topic in topics { metrics.subscription(topic, -1) }
     }
 
-    /// Starts following at `head` (no backfill): frames of later blocks only.
-    func start(_ id: String, head: UInt64) {
-        update(id) { subscription in
-            subscription.after = max(subscription.after, head)
-            subscription.complete = max(subscription.complete, head)
-        }
-    }
-
     /// The backfill queued every frame of `height`.
     func backfilled(_ id: String, through height: UInt64) {
         update(id) { $0.complete = max($0.complete, height) }
