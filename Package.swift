@@ -173,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "ChainNodeTests",
             dependencies: ["ChainNode", "Ledger", "WireModels", "Receipts", "Cryptography", "JSON", "SQLite", "TestSupport", "HTTPClient",
-                "HTTP1", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
+                "HTTP1", "ServiceRuntime", "WebSocket", "Sockets", "AITBCClient", .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 // MetricNamesTests: a live coordinator's /metrics, and the Prometheus rule files.
                 "Coordinator", .product(name: "Yams", package: "Yams")],

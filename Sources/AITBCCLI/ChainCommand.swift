@@ -18,7 +18,7 @@ public struct ChainCommand: AsyncParsableCommand {
             """,
         subcommands: [
             ChainKeygenCommand.self, ChainGenesisCommand.self, ChainHeadCommand.self, ChainBlockCommand.self, ChainTxCommand.self,
-            ChainBalanceCommand.self, ChainSendCommand.self, ChainClaimCommand.self,
+            ChainBalanceCommand.self, ChainSendCommand.self, ChainClaimCommand.self, ChainWatchCommand.self,
         ])
 
     /// Creates the command with default option values (ArgumentParser fills them in).

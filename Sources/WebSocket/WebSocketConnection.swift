@@ -71,8 +71,14 @@ public final class WebSocketConnection: Sendable {
     /// Whether the stream has been closed.
     public var isClosed: Bool { queue.isFinished }
 
+    /// The largest control frame a server sends: 2 header bytes and 125 of payload.
+    public static let maxControlFrameBytes = 127
+
     /// Frames waiting in the send queue (not yet handed to the stream).
-    var queuedFrameCount: Int { queue.queuedFrameCount }
+    public var queuedFrameCount: Int { queue.queuedFrameCount }
+
+    /// Bytes waiting in the send queue (not yet handed to the stream).
+    public var queuedByteCount: Int { queue.queuedByteCount }
 
     /// Pongs received so far (for keepalive checks by the owner).
     public var pongsReceived: Int { inbound.withLock { $0.pongsReceived } }
@@ -107,6 +113,27 @@ public final class WebSocketConnection: Sendable {
     public func send(_ prepared: WebSocketPreparedMessage) throws(WebSocketError) {
         try queue.enqueueData { (encoder: borrowing WebSocketOutboundEncoder) throws(WebSocketError) in
             try encoder.encode(prepared)
+        }
+    }
+
+    /// Queues `messages` only if all of them fit in the send queue's limits (an empty queue
+    /// takes any batch); returns false and queues nothing otherwise, leaving the connection
+    /// open: unlike `send`, a full queue is the caller's to handle (e.g. closing with a code
+    /// and reason that say where to resume, queued after the frames already waiting).
+    /// `headroom` control frames' worth of the limits is kept free, so pings and pongs never
+    /// trip the slow-consumer policy of `send` on a queue that data filled.
+    /// - Throws: `WebSocketError.connectionClosed` after close; `.compressionFailed` from zlib.
+    public func offer(_ messages: [WebSocketPreparedMessage], headroom: Int = 0) throws(WebSocketError) -> Bool {
+        guard !messages.isEmpty else { return true }
+        let estimated = messages.reduce(0) { $0 + $1.plainFrame.count }
+        let reserved = max(0, headroom)
+        return try queue.offerData(
+            count: messages.count + reserved, estimatedBytes: estimated + reserved * WebSocketConnection.maxControlFrameBytes
+        ) { (encoder: borrowing WebSocketOutboundEncoder) throws(WebSocketError) in
+            var frames: [[UInt8]] = []
+            frames.reserveCapacity(messages.count)
+            for message in messages { frames.append(try encoder.encode(message)) }
+            return frames
         }
     }
 

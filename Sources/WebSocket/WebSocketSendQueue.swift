@@ -49,6 +49,9 @@ final class WebSocketSendQueue: Sendable {
     /// Frames queued and not yet taken by the writer.
     var queuedFrameCount: Int { state.withLock { $0.frames.count } }
 
+    /// Bytes of the frames queued and not yet taken by the writer.
+    var queuedByteCount: Int { state.withLock { $0.bytes } }
+
     /// Whether the writer closed the stream.
     var isFinished: Bool { state.withLock { $0.finished } }
 
@@ -64,6 +67,30 @@ final class WebSocketSendQueue: Sendable {
             return takeWriter(&state)
         }
         writer?.resume()
+    }
+
+    /// Queues data frames only when all of them fit within the limits (or the queue is empty),
+    /// all or none; a refusal changes nothing, so the owner can close with a code and reason
+    /// of its own after what is already queued (a resume point the peer then reads last).
+    /// `estimatedBytes` is checked before encoding: a compressor with context takeover must
+    /// not encode a frame that is then thrown away.
+    /// - Throws: `WebSocketError.connectionClosed` after close; `.compressionFailed` from zlib.
+    func offerData(
+        count: Int, estimatedBytes: Int, _ encode: (borrowing WebSocketOutboundEncoder) throws(WebSocketError) -> [[UInt8]]
+    ) throws(WebSocketError) -> Bool {
+        let (accepted, writer) = try state.withLock { state throws(WebSocketError) -> (Bool, CheckedContinuation<Void, Never>?) in
+            if state.closeQueued { throw .connectionClosed(state.closeCode ?? .normalClosure) }
+            guard state.frames.isEmpty
+                || (state.frames.count + count <= configuration.maxQueuedMessages && state.bytes + estimatedBytes <= configuration.maxQueuedBytes)
+            else { return (false, nil) }
+            for frame in try encode(state.encoder) {
+                state.frames.append(frame)
+                state.bytes += frame.count
+            }
+            return (true, takeWriter(&state))
+        }
+        writer?.resume()
+        return accepted
     }
 
     /// Queues a pong; counts against the limits, since a ping flood must not grow memory.

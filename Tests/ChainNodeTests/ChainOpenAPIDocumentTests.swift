@@ -93,6 +93,7 @@ import WireModels
         #expect(listed.isSuperset(of: [
             "CHAIN_GENESIS", "DATA_DIR", "RPC_BIND_HOST", "RPC_BIND_PORT", "PROPOSER_KEY_FILE", "MEMPOOL_MAX_TXS", "MEMPOOL_MAX_BYTES",
             "SENDTX_RATE_PER_SECOND", "SENDTX_BURST", "DEVNET_FAUCET", "FAUCET_KEY_FILE", "ADMIN_TOKEN", "MAX_BODY_BYTES", "LOG_LEVEL",
+            "WS_MAX_CONNECTIONS", "WS_QUEUE_SIZE", "WS_QUEUE_BYTES", "WS_PING_INTERVAL_SECONDS", "WS_MAX_BACKFILL_BLOCKS",
         ]))
         let configuration = try ChainNodeConfiguration(reader: ConfigurationReader(flags: ["CHAIN_GENESIS": genesisPath], dotEnv: example))
         let defaults = ChainNodeConfiguration(genesis: fixture.genesis, databasePath: "./data/chain-node/chain.db", proposerKey: nil)
@@ -102,6 +103,7 @@ import WireModels
         #expect(configuration.sendRatePerSecond == defaults.sendRatePerSecond && configuration.sendBurst == defaults.sendBurst)
         #expect(!configuration.faucetEnabled && configuration.faucetKey == nil && configuration.adminToken == nil)
         #expect(configuration.maxBodyBytes == defaults.maxBodyBytes && configuration.logLevel == defaults.logLevel)
+        #expect(configuration.webSocketRPC == defaults.webSocketRPC)
     }
 
     @Test func isAnOpenAPI30Document() throws {

@@ -26,7 +26,9 @@ struct LiveChainNode {
     let base: String
     static let adminToken = "test-admin-token-0123456789"
 
-    static func start(rate: Int = 100_000, burst: Int = 100_000, faucet: Bool = true) async throws -> LiveChainNode {
+    static func start(
+        rate: Int = 100_000, burst: Int = 100_000, faucet: Bool = true, webSocket: WebSocketRPCSettings = WebSocketRPCSettings()
+    ) async throws -> LiveChainNode {
         let fixture = try ChainFixture()
         var configuration = ChainNodeConfiguration(genesis: fixture.genesis, databasePath: fixture.databasePath, proposerKey: fixture.authority)
         configuration.faucetEnabled = faucet
@@ -34,6 +36,7 @@ struct LiveChainNode {
         configuration.adminToken = adminToken
         configuration.sendRatePerSecond = rate
         configuration.sendBurst = burst
+        configuration.webSocketRPC = webSocket
         let service = try await ChainNodeService.open(configuration: configuration, clock: StoppedClock(), logger: Logger(label: "chain-rpc-test"))
         try await service.start()
         return LiveChainNode(fixture: fixture, service: service, base: "http://127.0.0.1:\(service.port ?? 0)")

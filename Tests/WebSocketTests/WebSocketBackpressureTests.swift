@@ -154,3 +154,38 @@ struct BroadcasterTests {
         #expect(prepared.plainFrame == [0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f])
     }
 }
+
+@Suite("Send queue: offer (all or none, the owner closes)")
+struct OfferTests {
+    @Test func aFullQueueRefusesTheWholeBatchAndTheCloseFollowsWhatWasQueued() async throws {
+        // The peer reads nothing at first; the pipe holds 64 bytes, so frames stay queued.
+        let configuration = WebSocketConfiguration(maxQueuedMessages: 6, maxQueuedBytes: 1 << 20)
+        let (server, peer) = try makeServerWithRawClient(configuration: configuration, capacity: 64)
+        let message = { (index: Int) in WebSocketPreparedMessage(.text(String(repeating: "m", count: 100) + "\(index)")) }
+        var accepted: [Int] = []
+        var index = 0
+        // Batches of two, two frames of room kept for control frames: refused once four are waiting.
+        while index < 40 {
+            guard try server.offer([message(index), message(index + 1)], headroom: 2) else { break }
+            accepted += [index, index + 1]
+            index += 2
+            await Task.yield()
+        }
+        #expect(index < 40)
+        #expect(server.queuedFrameCount <= 4 && server.closeStatus == nil)
+        // A refusal leaves the connection open: the owner closes with its own code after what is queued.
+        let resume = accepted.count
+        let closing = Task { await server.close(code: WebSocketCloseCode(rawValue: 4008), reason: "resume_since=\(resume)") }
+        let (code, frames) = try await peer.expectClose()
+        #expect(code == 4008)
+        #expect(frames.map { String(decoding: $0.payload, as: UTF8.self) } == accepted.map { String(repeating: "m", count: 100) + "\($0)" })
+        try await peer.send(WebSocketFrame(opcode: .close, maskKey: 1, payload: [0x03, 0xE8]))
+        await closing.value
+    }
+
+    @Test func anEmptyQueueTakesAnyBatch() throws {
+        let configuration = WebSocketConfiguration(maxQueuedMessages: 1, maxQueuedBytes: 10)
+        let (server, _) = try makeServerWithRawClient(configuration: configuration, capacity: 1)
+        #expect(try server.offer([WebSocketPreparedMessage(.text(String(repeating: "x", count: 500))), WebSocketPreparedMessage(.text("y"))]))
+    }
+}

@@ -39,6 +39,9 @@ public struct ChainNodeConfiguration: Sendable, CustomStringConvertible {
     public var logLevel: String = "info"
     /// `MAX_CLOCK_DRIFT_MS`, `MAX_REORG_DEPTH`: the header time check and the fork choice.
     public var forkChoice = Chain.ForkChoiceSettings()
+    /// `WS_MAX_CONNECTIONS`, `WS_QUEUE_SIZE`, `WS_QUEUE_BYTES`, `WS_PING_INTERVAL_SECONDS`,
+    /// `WS_MAX_BACKFILL_BLOCKS`: the WebSocket RPC's limits.
+    public var webSocketRPC = WebSocketRPCSettings()
 
     /// Reads and validates every setting.
     /// - Throws: `ConfigurationError` naming the setting.
@@ -87,6 +90,11 @@ public struct ChainNodeConfiguration: Sendable, CustomStringConvertible {
             maxReorgDepth: UInt64(try reader.int("MAX_REORG_DEPTH", default: 16, range: 0...10_000)))
         logLevel = try reader.choice(
             "LOG_LEVEL", default: "info", allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"])
+        webSocketRPC.maxConnections = try reader.int("WS_MAX_CONNECTIONS", default: 2_000, range: 1...100_000)
+        webSocketRPC.queueSize = try reader.int("WS_QUEUE_SIZE", default: 4_096, range: 16...1_000_000)
+        webSocketRPC.queueBytes = try reader.int("WS_QUEUE_BYTES", default: 16 << 20, range: 64 << 10...(1 << 30))
+        webSocketRPC.pingInterval = .seconds(try reader.int("WS_PING_INTERVAL_SECONDS", default: 20, range: 1...3_600))
+        webSocketRPC.maxBackfillBlocks = UInt64(try reader.int("WS_MAX_BACKFILL_BLOCKS", default: 10_000, range: 1...1_000_000))
     }
 
     /// The key file a setting names; an empty value is unset. Errors name the setting.

@@ -11,6 +11,8 @@ public final class ChainNodeService: Sendable {
     public let chain: Chain
     public let server: HTTPServer
     public let health: HealthChecks
+    /// `/rpc/ws`, `/rpc/ws/blocks`, `/rpc/ws/transactions`.
+    public let webSocketRPC: WebSocketRPC
     public let drainDeadline: Duration
     let clock: any ChainClock
     private let logger: Logger
@@ -47,6 +49,8 @@ public final class ChainNodeService: Sendable {
             chain: chain, limiter: SubmissionLimiter(ratePerSecond: configuration.sendRatePerSecond, burst: configuration.sendBurst, clock: clock),
             faucet: faucet, adminToken: configuration.adminToken, maxBodyBytes: configuration.maxBodyBytes
         ).install(on: router)
+        webSocketRPC = WebSocketRPC(chain: chain, settings: configuration.webSocketRPC, logger: logger)
+        webSocketRPC.install(on: router)
         var limits = HTTPParserLimits()
         limits.maxBodySize = configuration.maxBodyBytes + (64 << 10)
         server = HTTPServer(
@@ -94,6 +98,8 @@ public final class ChainNodeService: Sendable {
         }
         task?.cancel()
         await task?.value
+        // Subscribers hear 1001 now rather than hold the drain open.
+        await webSocketRPC.shutdown()
         await server.shutdown(deadline: drainDeadline)
         logger.info("stopped", metadata: ["head": "\(chain.head.height)"])
     }

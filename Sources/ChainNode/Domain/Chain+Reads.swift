@@ -52,26 +52,40 @@ extension Chain {
     /// - Throws: `ChainError.notFound` (`TX_NOT_FOUND`), `.storage`.
     public func transaction(_ id: TxHash) async throws(ChainError) -> TxView {
         if let included = try await storage({ try await self.store.transaction(id) }) {
-            let message = included.message
-            let time = Int64(clamping: included.blockTimeMilliseconds)
-            return TxView(
-                txHash: id, status: .included, blockHeight: included.blockHeight, type: message.type, sender: message.sender,
-                recipient: included.recipient, nonce: message.nonce, fee: message.fee, payload: message.payload.json,
-                createdAt: WireTime(rawValue: RFC3339.format(milliseconds: time), unixMilliseconds: time))
+            return Self.includedView(included)
         }
-        if let pending = mempool.withLock({ $0.transaction(id) }) {
-            let message = pending.message
-            return TxView(
-                txHash: id, status: .pending, blockHeight: nil, type: message.type, sender: message.sender,
-                recipient: message.payload.recipient, nonce: message.nonce, fee: message.fee, payload: message.payload.json, createdAt: nil)
-        }
+        if let pending = mempool.withLock({ $0.transaction(id) }) { return Self.pendingView(pending.message, id: id) }
         throw .notFound(code: "TX_NOT_FOUND", message: "transaction not found")
+    }
+
+    /// An included transaction's TxView: the REST body and the WebSocket RPC's frame, one code.
+    static func includedView(_ included: ChainStore.IncludedTransaction) -> TxView {
+        let message = included.message
+        let time = Int64(clamping: included.blockTimeMilliseconds)
+        return TxView(
+            txHash: included.id, status: .included, blockHeight: included.blockHeight, type: message.type, sender: message.sender,
+            recipient: included.recipient, nonce: message.nonce, fee: message.fee, payload: message.payload.json,
+            createdAt: WireTime(rawValue: RFC3339.format(milliseconds: time), unixMilliseconds: time))
+    }
+
+    /// A pending transaction's TxView.
+    static func pendingView(_ message: TransactionMessage, id: TxHash) -> TxView {
+        TxView(
+            txHash: id, status: .pending, blockHeight: nil, type: message.type, sender: message.sender,
+            recipient: message.payload.recipient, nonce: message.nonce, fee: message.fee, payload: message.payload.json, createdAt: nil)
     }
 
     /// `GET /rpc/getBalance/{address}`; `next_nonce` counts the sender's pending transactions.
     /// - Throws: `ChainError.storage`.
     public func account(_ address: Address) async throws(ChainError) -> AccountView {
         let (state, updated) = try await storage { try await self.store.account(address) }
+        return accountView(state, updatedAtMilliseconds: updated)
+    }
+
+    /// An account's view (REST body and WebSocket RPC frame): `state` as committed, the next
+    /// nonce counting the sender's pending transactions now.
+    func accountView(_ state: AccountState, updatedAtMilliseconds updated: UInt64?) -> AccountView {
+        let address = state.address
         let next = mempool.withLock { $0.nextNonce(address) } ?? state.nonce + 1
         let updatedAt = updated.map { milliseconds in
             let time = Int64(clamping: milliseconds)
