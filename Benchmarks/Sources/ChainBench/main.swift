@@ -17,6 +17,8 @@ import Foundation
 //   ChainBench sync [--blocks 1000] [--txs 100] [--empty 20000] [--batch 256]
 //       issue 14's late-joiner target in process: blocks-range → JSON → importBlocks, full
 //       verification, blocks/s and the ratio to the Ed25519 rate on every core
+//   ChainBench subscribers --port P [--subscribers 1000] [--seconds 30] [--pid NODE_PID]
+//       issue 14's WebSocket target: delivery latency of /rpc/ws/blocks frames to N sockets
 //   ChainBench verify-rate
 //       the yardstick alone
 
@@ -29,6 +31,7 @@ case "state": await StateBench.run(options)
 case "balances": await BalanceBench.run(options)
 case "splits": await SplitsBench.run(options)
 case "sync": await SyncBench.run(options)
+case "subscribers": await SubscriberBench(options).run()
 case "verify-rate":
     let rate = Stats.verifyRate()
     print("Ed25519 verify, one core: \(Stats.grouped(rate.perCPUSecond)) per CPU-second, \(Stats.grouped(rate.wallClock)) per wall-clock second")
