@@ -72,7 +72,7 @@ public final class WebSocketConnection: Sendable {
     public var isClosed: Bool { queue.isFinished }
 
     /// Frames waiting in the send queue (not yet handed to the stream).
-    var queuedFrameCount: Int { queue.queuedFrameCount }
+    public var queuedFrameCount: Int { queue.queuedFrameCount }
 
     /// Pongs received so far (for keepalive checks by the owner).
     public var pongsReceived: Int { inbound.withLock { $0.pongsReceived } }

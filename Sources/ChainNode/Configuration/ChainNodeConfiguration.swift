@@ -37,6 +37,8 @@ public struct ChainNodeConfiguration: Sendable, CustomStringConvertible {
     public var maxBodyBytes: Int = 8 << 20
     /// `LOG_LEVEL`.
     public var logLevel: String = "info"
+    /// The network: P2P listener, peers, gossip queues, range sync.
+    public var p2p = P2PSettings()
 
     /// Reads and validates every setting.
     /// - Throws: `ConfigurationError` naming the setting.
@@ -80,6 +82,7 @@ public struct ChainNodeConfiguration: Sendable, CustomStringConvertible {
             }
         }
         maxBodyBytes = try reader.int("MAX_BODY_BYTES", default: 8 << 20, range: 64 << 10...(64 << 20))
+        p2p = try P2PSettings(reader: reader, dataDirectory: dataDirectory)
         logLevel = try reader.choice(
             "LOG_LEVEL", default: "info", allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"])
     }
@@ -105,6 +108,9 @@ public struct ChainNodeConfiguration: Sendable, CustomStringConvertible {
         if faucetEnabled, let faucetKey, !genesis.accounts.contains(where: { $0.address == Address(publicKey: faucetKey.publicKey) }) {
             warnings.append("FAUCET_KEY_FILE's account has no genesis balance: the faucet will refuse until it is funded")
         }
+        if p2p.enabled, p2p.bootstrapPeers.isEmpty, !(proposerKey.map { key in genesis.authorities.contains { $0.publicKey == key.publicKey } } ?? false) {
+            warnings.append("this follower has no BOOTSTRAP_PEERS: it receives no blocks until a peer connects or one is added (POST /admin/peers/add)")
+        }
         if host != "127.0.0.1", host != "::1", host != "localhost" {
             warnings.append("RPC_BIND_HOST \(host) accepts connections from other hosts" + (faucetEnabled ? ", with the faucet on" : ""))
         }
@@ -127,6 +133,6 @@ public struct ChainNodeConfiguration: Sendable, CustomStringConvertible {
     public var description: String {
         "chain_id=\(genesis.chainID) genesis=\(genesisPath) db=\(databasePath) rpc=\(host):\(port) "
             + "proposer=\(proposerKey.map { Address(publicKey: $0.publicKey).rawValue } ?? "none (follower)") "
-            + "mempool=\(mempoolLimits.maxTransactions)txs/\(mempoolLimits.maxBytes)B faucet=\(faucetEnabled) admin_token=\(adminToken == nil ? "unset" : "set")"
+            + "mempool=\(mempoolLimits.maxTransactions)txs/\(mempoolLimits.maxBytes)B faucet=\(faucetEnabled) p2p=\(p2p.enabled ? "\(p2p.host):\(p2p.port) peers=\(p2p.bootstrapPeers.count)" : "off") admin_token=\(adminToken == nil ? "unset" : "set")"
     }
 }
