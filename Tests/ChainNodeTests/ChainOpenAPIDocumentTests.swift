@@ -21,7 +21,7 @@ import WireModels
 
     /// Every route the node registers (docs/chain-node.md "Endpoints"), as OpenAPI path and method.
     static let servedOperations: [(path: String, method: String)] = [
-        ("/rpc/head", "get"), ("/rpc/getHead", "get"), ("/rpc/blocks/{height}", "get"), ("/rpc/getBlock/{heightOrHash}", "get"),
+        ("/rpc/head", "get"), ("/rpc/getHead", "get"), ("/rpc/blocks/{height}", "get"), ("/rpc/blocks-range", "get"), ("/rpc/getBlock/{heightOrHash}", "get"),
         ("/rpc/tx/{tx_hash}", "get"), ("/rpc/getTx/{tx_hash}", "get"), ("/rpc/receipts/{receipt_id}", "get"),
         ("/rpc/getBalance/{address}", "get"), ("/rpc/sendTx", "post"), ("/rpc/submitReceipt", "post"), ("/rpc/sendTxs", "post"),
         ("/rpc/estimateFee", "post"), ("/rpc/admin/mintFaucet", "post"), ("/admin/mintFaucet", "post"), ("/openapi.json", "get"),

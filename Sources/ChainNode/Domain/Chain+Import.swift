@@ -24,11 +24,7 @@ extension Chain {
     }
 
     private func importChecked(header: BlockHeader, signature: [UInt8], transactions: [TransactionMessage]) async throws -> StoredBlock {
-        guard producing.withLock({ busy in
-            defer { busy = true }
-            return !busy
-        }) else { throw ChainError.storage("a block is being produced") }
-        defer { producing.withLock { $0 = false } }
+        // The header first: a forged block costs one signature check, not one per transaction.
         let parent = head
         try BlockRules.checkHeader(header, signature: signature, parent: parent.header, parentHash: parent.hash.bytes, genesis: genesis)
         guard transactions.count <= parameters.maxBlockTransactions else {
@@ -42,7 +38,23 @@ extension Chain {
                 throw BlockRejection.invalidTransaction(error.description)
             }
         }
-        let verified = checked
+        return try await importVerified(header: header, signature: signature, verified: checked, signatureVerified: true)
+    }
+
+    /// Imports a block whose transactions are verified (and, with `signatureVerified`, whose
+    /// header signature is): the rest of `importBlock`'s checks, execution and the commit.
+    func importVerified(header: BlockHeader, signature: [UInt8], verified: [VerifiedTransaction], signatureVerified: Bool) async throws -> StoredBlock {
+        guard producing.withLock({ busy in
+            defer { busy = true }
+            return !busy
+        }) else { throw ChainError.storage("a block is being produced") }
+        defer { producing.withLock { $0 = false } }
+        let parent = head
+        try BlockRules.checkHeader(
+            header, signature: signature, parent: parent.header, parentHash: parent.hash.bytes, genesis: genesis, signatureVerified: signatureVerified)
+        guard verified.count <= parameters.maxBlockTransactions else {
+            throw BlockRejection.invalidTransaction("\(verified.count) transactions; max_block_txs is \(parameters.maxBlockTransactions)")
+        }
         guard verified.reduce(0, { $0 + $1.encodedSize }) <= parameters.maxBlockBytes else {
             throw BlockRejection.invalidTransaction("the transactions exceed max_block_bytes")
         }

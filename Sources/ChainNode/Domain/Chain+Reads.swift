@@ -27,6 +27,26 @@ extension Chain {
         return block.view(txs: txs)
     }
 
+    /// Most body bytes in one `blocks-range` answer (a syncing peer asks again from the next block).
+    public static let maxRangeBytes = 8 << 20
+
+    /// `GET /rpc/blocks-range?start=&end=` (and P2P `get_blocks`): full blocks from `start`
+    /// through `end` (inclusive; default and cap `start` + 499), fewer when the head is lower or
+    /// the answer would pass `maxRangeBytes`.
+    /// - Throws: `ChainError.invalidRequest` when `end` < `start`; `.storage`.
+    public func blocksRange(start: UInt64, end: UInt64?) async throws(ChainError) -> BlocksRangeResponse {
+        let cap = start.addingReportingOverflow(UInt64(BlocksRangeResponse.maxBlocks - 1))
+        let last = min(end ?? UInt64.max, cap.overflow ? UInt64.max : cap.partialValue)
+        guard last >= start else { throw .invalidRequest(WireDecodingError(field: "end", reason: "must be ≥ start")) }
+        let headHeight = head.height
+        guard start <= headHeight else { return BlocksRangeResponse(blocks: [], head: headHeight) }
+        let blocks = try await storage {
+            try await self.store.fullBlocks(
+                from: start, through: min(last, headHeight), maxBlocks: BlocksRangeResponse.maxBlocks, maxBytes: Self.maxRangeBytes)
+        }
+        return BlocksRangeResponse(blocks: blocks, head: headHeight)
+    }
+
     /// `GET /rpc/tx/{hash}`: pending (in the mempool) or included; unknown is a 404 whose
     /// details say `"status":"unknown"`.
     /// - Throws: `ChainError.notFound` (`TX_NOT_FOUND`), `.storage`.

@@ -43,6 +43,11 @@ public struct ChainRoutes: Sendable {
             if let hash = Hash32(text), text.utf8.count >= 64 { return Self.json(try await chain.block(hash: hash)) }
             return Self.json(try await chain.block(height: try Self.height(context, "id")))
         })
+        router.get("/rpc/blocks-range", handler: handle(.getBlocksRange) { request, _ in
+            let start = try Self.height(request.query["start"], field: "start")
+            let end = try request.query["end"].map { text throws(ChainError) in try Self.height(text, field: "end") }
+            return Self.json(try await chain.blocksRange(start: start, end: end))
+        })
         for path in ["/rpc/tx/{hash}", "/rpc/getTx/{hash}"] {
             router.get(path, handler: handle(.getTransaction) { _, context in
                 Self.json(try await chain.transaction(try Self.identifier(TxHash.self, context, "hash", field: "tx_hash")))
@@ -201,12 +206,16 @@ public struct ChainRoutes: Sendable {
     }
 
     static func height(_ context: RequestContext, _ name: String) throws(ChainError) -> UInt64 {
-        let text = context.parameters[name] ?? ""
+        try height(context.parameters[name], field: "height")
+    }
+
+    static func height(_ text: String?, field: String) throws(ChainError) -> UInt64 {
+        let text = text ?? ""
         // Decimal digits only, no sign and no leading zero: one spelling per height.
         guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), text == "0" || !text.hasPrefix("0"),
             let height = UInt64(text), height <= UInt64(Int64.max)
         else {
-            throw .invalidRequest(WireDecodingError(field: "height", reason: "must be a block height (an integer ≥ 0)"))
+            throw .invalidRequest(WireDecodingError(field: field, reason: "must be a block height (an integer ≥ 0)"))
         }
         return height
     }

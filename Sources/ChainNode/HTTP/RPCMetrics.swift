@@ -8,7 +8,7 @@ final class RPCMetrics: Sendable {
     enum Name: String, CaseIterable, Sendable {
         case getHead = "get_head", getBlock = "get_block", getTransaction = "get_transaction", getReceipt = "get_receipt"
         case getBalance = "get_balance", sendTx = "send_tx", sendTxs = "send_txs", submitReceipt = "submit_receipt"
-        case estimateFee = "estimate_fee", mintFaucet = "mint_faucet"
+        case estimateFee = "estimate_fee", mintFaucet = "mint_faucet", getBlocksRange = "get_blocks_range"
     }
 
     struct Series: Sendable {

@@ -95,3 +95,29 @@ public enum ChainStoreError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension StoredBlock {
+    /// The block as peers exchange it.
+    public func fullBlock(txs: [TransactionMessage]) -> FullBlock {
+        FullBlock(
+            chainID: header.chainID, height: header.height, hash: hash, parentHash: Hash32(bytes: header.parentHash),
+            timeMilliseconds: header.timeMilliseconds, proposerKey: Hex.encode(header.proposerKey), txRoot: Hash32(bytes: header.txRoot),
+            stateRoot: Hash32(bytes: header.stateRoot), receiptsRoot: Hash32(bytes: header.receiptsRoot), signature: Hex.encode(signature),
+            txs: txs)
+    }
+}
+
+extension FullBlock {
+    /// The header and signature the block claims, checked against its claimed hash.
+    /// - Throws: `BlockRejection.hashMismatch` when the fields do not hash to `hash`, `.badSignature`
+    ///   for a signature that is not 64 bytes of hex.
+    public func header() throws(BlockRejection) -> (header: BlockHeader, signature: [UInt8]) {
+        guard let proposer = try? Hex.decode(proposerKey, length: 32) else { throw .unknownProposer }
+        guard let signature = try? Hex.decode(self.signature), signature.count == 64 else { throw .badSignature }
+        let header = BlockHeader(
+            chainID: chainID, height: height, parentHash: parentHash.bytes, timeMilliseconds: timeMilliseconds, proposerKey: proposer,
+            txRoot: txRoot.bytes, stateRoot: stateRoot.bytes, receiptsRoot: receiptsRoot.bytes)
+        guard header.hash == hash.bytes else { throw .hashMismatch }
+        return (header, signature)
+    }
+}
