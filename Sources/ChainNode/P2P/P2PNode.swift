@@ -339,6 +339,7 @@ public final class P2PNode: Sendable {
         syncWake.signal()
         let head = chain.head
         _ = send(.status(head: PeerHead(height: head.height, hash: head.hash.bytes)), to: peer)
+        announceMempool(to: peer)
         await receiveLoop(peer)
         peer.markClosed()
         let remaining = state.withLock { state -> Int in
@@ -504,6 +505,19 @@ public final class P2PNode: Sendable {
         let peers = connectedPeers.filter { $0.serial != origin?.peerSerial }
         for peer in peers { send(text: text, type: "block", to: peer, topic: "blocks") }
         metrics.published("blocks")
+    }
+
+    /// Our pending transactions to a peer that just connected: those admitted while no peer
+    /// was connected (or reloaded after a restart, before the network started) reach the
+    /// network too. The receiver's dedupe drops what it already has.
+    private func announceMempool(to peer: Peer) {
+        let pending = chain.mempool.withLock { $0.select(maxTransactions: 10_000, maxBytes: 16 << 20) }.map(\.transaction.message.json)
+        var start = 0
+        while start < pending.count {
+            let end = min(start + P2PMessage.maxTransactionsPerMessage, pending.count)
+            guard send(.txs(Array(pending[start..<end])), to: peer, topic: "txs") else { return }
+            start = end
+        }
     }
 
     /// Every 50 ms: pending transactions in frames of ≤ 500 to every peer but their origin,
