@@ -23,13 +23,13 @@ extension P2PNode {
             metrics.duplicate("blocks")
             return
         }
-        peer.saw(height: block.height, hash: block.hash.bytes)
         await importLock.withLock {
             let head = chain.head
             if block.height == head.height + 1, block.parentHash == head.hash {
                 await importFromPeer([block], peer: peer, origin: .peer(peer.serial))
             } else if block.height > head.height + 1 {
-                // A gap: range sync fetches what is missing (the peer's head just went up).
+                // A gap: range sync fetches what is missing (the peer holds this block at least).
+                peer.saw(height: block.height, hash: block.hash.bytes)
                 syncWake.signal()
             } else {
                 await handleUnlinked(block, from: peer)

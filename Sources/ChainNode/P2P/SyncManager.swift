@@ -28,12 +28,25 @@ struct SyncManager: Sendable {
     let node: P2PNode
 
     func run() async {
+        // One block behind is the normal state between a peer's status and its block frame:
+        // sync only when that lasts (the block frame was lost) or the gap is wider.
+        var oneBehind: (head: UInt64, since: ContinuousClock.Instant)?
         while !Task.isCancelled {
-            guard let best = node.bestPeerHead, best.height > node.chain.head.height else {
+            let head = node.chain.head.height
+            guard let best = node.bestPeerHead, best.height > head else {
                 node.syncState.withLock { $0.active = false }
+                oneBehind = nil
                 await node.syncWake.wait(timeout: .seconds(1))
                 continue
             }
+            if best.height == head + 1 {
+                if oneBehind?.head != head { oneBehind = (head, .now) }
+                if let since = oneBehind?.since, ContinuousClock.now - since < .seconds(1) {
+                    await node.syncWake.wait(timeout: .milliseconds(200))
+                    continue
+                }
+            }
+            oneBehind = nil
             await catchUp()
             node.syncState.withLock { $0.active = false }
             // A pass that could not finish (no peer could serve) waits for a change.
