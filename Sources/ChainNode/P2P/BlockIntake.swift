@@ -45,7 +45,8 @@ extension P2PNode {
         let now = clock.nowMilliseconds()
         for block in outcome.imported {
             peer.adjustScore(1)
-            metrics.propagated(milliseconds: Int64(clamping: now) - Int64(clamping: block.header.timeMilliseconds))
+            // Propagation is a gossip measure: synced blocks are old by design.
+            if origin != .sync { metrics.propagated(milliseconds: Int64(clamping: now) - Int64(clamping: block.header.timeMilliseconds)) }
         }
         if origin == .sync { metrics.syncImported(outcome.imported.count) }
         guard let failure = outcome.failure else { return (outcome.imported.count, false) }

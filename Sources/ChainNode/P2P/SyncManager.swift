@@ -100,6 +100,8 @@ struct SyncManager: Sendable {
                 case .blocks(let range, let peer, let blocks):
                     inflight.removeValue(forKey: range.start)
                     if blocks.isEmpty {
+                        // It does not have them, whatever it announced: its head is below the range.
+                        if peer.head.height >= range.start { peer.update(head: PeerHead(height: range.start - 1, hash: [])) }
                         refusedBy[range.start, default: []].insert(peer.keyHex)
                         retry.insert(range, at: 0)
                     } else {
