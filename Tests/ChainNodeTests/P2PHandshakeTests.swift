@@ -76,7 +76,29 @@ import WebSocket
         await node.stop()
     }
 
+    @Test func aPeerThatSaysNothingIsClosedAtTheDeadlineAndOneOverMaxPeersIsRefused() async throws {
+        let fixture = try P2PTestNode.fixture()
+        let node = try await P2PTestNode.start(fixture, name: "node", authority: true, clock: IdleClock()) { (settings: inout P2PSettings) in
+            settings.handshakeTimeout = .milliseconds(300)
+            settings.maxPeers = 1
+        }
+        let silent = try await RawP2PPeer(address: node.address)
+        _ = await silent.receive(type: "error")
+        #expect(silent.connection.closeStatus?.code == .policyViolation)
+        #expect(await eventuallyAsync { node.metrics.counterTotal(label: "p2p_handshake_failures_total", dimensions: [("reason", "timeout")]) == 1 })
+        let first = try await RawP2PPeer(address: node.address)
+        #expect(try await first.handshake(fixture.genesis) != nil)
+        let second = try await RawP2PPeer(address: node.address)
+        _ = try await second.handshake(fixture.genesis)
+        #expect(await second.errorCode() == "too_many_peers")
+        await first.close()
+        await node.stop()
+    }
+
     @Test func peerAddressesAreReadInEitherSpelling() {
+        #expect(PeerAddress.inbound(remote: "10.0.0.7:51234", listen: "ws://127.0.0.1:7070/p2p") == "ws://10.0.0.7:7070/p2p")
+        #expect(PeerAddress.inbound(remote: "[::1]:51234", listen: "ws://0.0.0.0:7071/p2p") == "ws://[::1]:7071/p2p")
+        #expect(PeerAddress.inbound(remote: "10.0.0.7:51234", listen: nil) == nil)
         #expect(PeerAddress.normalize("127.0.0.1:7071") == "ws://127.0.0.1:7071/p2p")
         #expect(PeerAddress.normalize("ws://node-b:7071/p2p") == "ws://node-b:7071/p2p")
         #expect(PeerAddress.normalize("ws://node-b:7071") == "ws://node-b:7071/p2p")

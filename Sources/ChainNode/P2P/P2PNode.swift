@@ -130,10 +130,10 @@ public final class P2PNode: Sendable {
         ]
         state.withLock { $0.tasks += tasks }
         var targets: [(String, String)] = settings.bootstrapPeers.map { ($0, "bootstrap") }
+        // Every remembered peer with an address, inbound ones included: after a restart this
+        // node may be the only one left that knows how to reach them.
         for record in records where record.bannedUntilMilliseconds <= clock.nowMilliseconds() {
-            if let address = record.address, record.direction == .outbound || record.source != "inbound" {
-                targets.append((address, record.source))
-            }
+            if let address = record.address { targets.append((address, record.source == "inbound" ? "known" : record.source)) }
         }
         for (address, source) in targets { dial(address, source: source) }
     }

@@ -105,4 +105,13 @@ enum PeerAddress {
         guard !host.isEmpty, host.allSatisfy({ $0.isLetter || $0.isNumber || ".-[]:".contains($0) }) else { return nil }
         return "ws://\(host):\(port)/p2p"
     }
+
+    /// Where to dial back a peer that connected from `remote` (`host:port`, `[v6]:port`) and
+    /// announced `listen`: its host, the announced port. nil without a usable announcement.
+    static func inbound(remote: String, listen: String?) -> String? {
+        guard let listen, let announced = normalize(listen), let colon = remote.lastIndex(of: ":") else { return nil }
+        let trimmed = announced.dropFirst(5).dropLast(4)
+        guard let portColon = trimmed.lastIndex(of: ":") else { return nil }
+        return normalize(String(remote[..<colon]) + trimmed[portColon...])
+    }
 }

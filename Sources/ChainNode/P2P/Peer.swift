@@ -61,13 +61,16 @@ final class Peer: Sendable {
         self.direction = direction
         self.remoteAddress = remoteAddress
         self.listen = listen
+        dialAddress = direction == .outbound ? remoteAddress : PeerAddress.inbound(remote: remoteAddress, listen: listen)
         self.connection = connection
         connectedAt = .now
         state = Mutex(State(head: head, lastSeenMilliseconds: nowMilliseconds))
     }
 
-    /// The address to dial this peer at again, when known.
-    var dialAddress: String? { direction == .outbound ? remoteAddress : listen.flatMap(PeerAddress.normalize) }
+    /// The address to dial this peer at again, when known: the dialled URL, or for an inbound
+    /// peer the host it connected from with the port it says it listens on (a node bound to
+    /// 0.0.0.0 cannot know which of its addresses others reach it at).
+    let dialAddress: String?
 
     var head: PeerHead { state.withLock { $0.head } }
     var score: Int { state.withLock { $0.score } }
