@@ -174,7 +174,9 @@ let package = Package(
             name: "ChainNodeTests",
             dependencies: ["ChainNode", "Ledger", "WireModels", "Receipts", "Cryptography", "JSON", "SQLite", "TestSupport", "HTTPClient",
                 "HTTP1", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
-                .product(name: "MetricsTestKit", package: "swift-metrics")],
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                // MetricNamesTests: a live coordinator's /metrics, and the Prometheus rule files.
+                "Coordinator", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
         .testTarget(name: "WireModelsTests", dependencies: ["WireModels", "JSON"], swiftSettings: swiftSettings),
         // The ledger's rules: vectors, transactions, Merkle and state roots, genesis, claims, execution.

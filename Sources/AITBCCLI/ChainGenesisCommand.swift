@@ -16,7 +16,7 @@ public struct ChainGenesisCommand: AsyncParsableCommand {
         usage: """
             aitbc chain genesis --output <path> [--force] [--chain-id <id>] [--timestamp <unix>] --authority-key <hex> ... \
             [--faucet-address <addr> --faucet-balance <n>] [--account <addr>=<balance> ...] [--coordinator-key <hex> ...] \
-            [--block-time-ms <n>] [--mint-per-unit <n>] [--coordinator-ratio <r>] [--base-fee <n>] [--fee-per-byte <n>] \
+            [--block-time-ms <n>] [--slot-timeout-ms <n>] [--mint-per-unit <n>] [--coordinator-ratio <r>] [--base-fee <n>] [--fee-per-byte <n>] \
             [--max-block-txs <n>] [--max-block-bytes <n>]
             """,
         discussion: """
@@ -71,6 +71,12 @@ public struct ChainGenesisCommand: AsyncParsableCommand {
     /// `params.block_time_ms`.
     @Option(name: .customLong("block-time-ms"), help: ArgumentHelp("Target milliseconds between blocks (50…3600000).", valueName: "n"))
     public var blockTimeMilliseconds: UInt64 = ChainParameters().blockTimeMilliseconds
+
+    /// `params.slot_timeout_ms` (omitted from the file when not given: twice the block time).
+    @Option(
+        name: .customLong("slot-timeout-ms"),
+        help: ArgumentHelp("Milliseconds after which the next authority takes a missed slot (50…86400000; default 2 × block time).", valueName: "n"))
+    public var slotTimeoutMilliseconds: UInt64?
 
     /// `params.mint_per_unit`.
     @Option(name: .customLong("mint-per-unit"), help: ArgumentHelp("Base units minted per receipt unit.", valueName: "n"))
@@ -164,7 +170,7 @@ public struct ChainGenesisCommand: AsyncParsableCommand {
         guard let ratio = ExactDecimal(text: coordinatorRatio) else {
             throw ServiceFailure(.usage, "--coordinator-ratio \(UntrustedText.display(coordinatorRatio)): must be a decimal number in 0…1")
         }
-        let params: JSONValue = .object([
+        var members: [JSONMember] = [
             JSONMember(key: "base_fee", value: .integer(JSONInteger(baseFee))),
             JSONMember(key: "block_time_ms", value: .integer(JSONInteger(blockTimeMilliseconds))),
             JSONMember(key: "coordinator_ratio", value: ratio.json),
@@ -172,9 +178,10 @@ public struct ChainGenesisCommand: AsyncParsableCommand {
             JSONMember(key: "max_block_bytes", value: .integer(JSONInteger(maxBlockBytes))),
             JSONMember(key: "max_block_txs", value: .integer(JSONInteger(maxBlockTransactions))),
             JSONMember(key: "mint_per_unit", value: .integer(JSONInteger(mintPerUnit))),
-        ])
+        ]
+        if let slotTimeoutMilliseconds { members.append(JSONMember(key: "slot_timeout_ms", value: .integer(JSONInteger(slotTimeoutMilliseconds)))) }
         do {
-            return try ChainParameters(json: params)
+            return try ChainParameters(json: .object(members))
         } catch {
             throw Self.flagFailure(error)
         }
@@ -209,7 +216,7 @@ public struct ChainGenesisCommand: AsyncParsableCommand {
             ("params.base_fee", "--base-fee"), ("params.block_time_ms", "--block-time-ms"),
             ("params.coordinator_ratio", "--coordinator-ratio"), ("params.fee_per_byte", "--fee-per-byte"),
             ("params.max_block_bytes", "--max-block-bytes"), ("params.max_block_txs", "--max-block-txs"),
-            ("params.mint_per_unit", "--mint-per-unit"), ("chain_id", "--chain-id"), ("timestamp", "--timestamp"),
+            ("params.mint_per_unit", "--mint-per-unit"), ("params.slot_timeout_ms", "--slot-timeout-ms"), ("chain_id", "--chain-id"), ("timestamp", "--timestamp"),
             ("authorities", "--authority-key"), ("coordinator_keys", "--coordinator-key"), ("accounts", "--account/--faucet-address"),
         ]
         let flag = flags.first { message.hasPrefix($0.member + ":") || message.hasPrefix($0.member + "[") }?.flag

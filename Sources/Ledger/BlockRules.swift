@@ -9,6 +9,8 @@ public enum BlockRejection: Error, Sendable, Equatable, CustomStringConvertible 
     case timeNotAfterParent
     case unknownProposer
     case notScheduled
+    /// The header's time is further ahead of this node's clock than `MAX_CLOCK_DRIFT_MS`.
+    case timeInFuture
     case badSignature
     /// The block's claimed hash is not the hash of its header fields.
     case hashMismatch
@@ -26,6 +28,7 @@ public enum BlockRejection: Error, Sendable, Equatable, CustomStringConvertible 
         case .timeNotAfterParent: "time_not_after_parent"
         case .unknownProposer: "unknown_proposer"
         case .notScheduled: "not_scheduled"
+        case .timeInFuture: "time_in_future"
         case .badSignature: "bad_signature"
         case .hashMismatch: "hash_mismatch"
         case .rootMismatch: "root_mismatch"
@@ -40,7 +43,8 @@ public enum BlockRejection: Error, Sendable, Equatable, CustomStringConvertible 
         case .wrongParent: "parent hash is not the head's hash"
         case .timeNotAfterParent: "time is not after the parent's"
         case .unknownProposer: "the proposer is not an authority in genesis"
-        case .notScheduled: "the proposer is not the authority scheduled for this height"
+        case .notScheduled: "the proposer is not the authority scheduled for this height and slot offset"
+        case .timeInFuture: "the block's time is ahead of this node's clock by more than the allowed drift"
         case .badSignature: "the signature does not verify over the header hash"
         case .hashMismatch: "the block's hash is not the hash of its header"
         case .rootMismatch(let which): "\(which) does not match the block's contents"
@@ -50,22 +54,40 @@ public enum BlockRejection: Error, Sendable, Equatable, CustomStringConvertible 
 }
 
 /// The header checks a block must pass before its transactions are executed: chain, height,
-/// parent link, time, proposer (a genesis authority, the one scheduled for the height) and
-/// the proposer's signature.
+/// parent link, time, proposer (a genesis authority, the one scheduled for the height at the
+/// block's slot offset) and the proposer's signature.
 public enum BlockRules {
+    /// The node's clock for the `time_in_future` check: a block further ahead than
+    /// `maxDriftMilliseconds` is refused (not stored; the sender resends, sync retries), so an
+    /// authority cannot claim a later slot, and with it a backup's turn, before that time.
+    public struct Clock: Sendable, Equatable {
+        public var nowMilliseconds: UInt64
+        public var maxDriftMilliseconds: UInt64
+
+        /// Now and the allowed drift.
+        public init(nowMilliseconds: UInt64, maxDriftMilliseconds: UInt64) {
+            self.nowMilliseconds = nowMilliseconds
+            self.maxDriftMilliseconds = maxDriftMilliseconds
+        }
+    }
+
+    /// - Parameter clock: nil skips the time check (replaying stored blocks, accepted when
+    ///   they arrived).
     /// - Throws: `BlockRejection`.
     public static func checkHeader(
-        _ header: BlockHeader, signature: [UInt8], parent: BlockHeader, parentHash: [UInt8], genesis: GenesisDocument,
+        _ header: BlockHeader, signature: [UInt8], parent: BlockHeader, parentHash: [UInt8], genesis: GenesisDocument, clock: Clock? = nil,
         signatureVerified: Bool = false
     ) throws(BlockRejection) {
         guard header.chainID == genesis.chainID else { throw .wrongChain }
         guard header.height == parent.height + 1 else { throw .wrongHeight(expected: parent.height + 1, got: header.height) }
         guard header.parentHash == parentHash else { throw .wrongParent }
         guard header.timeMilliseconds > parent.timeMilliseconds else { throw .timeNotAfterParent }
+        if let clock, header.timeMilliseconds > clock.nowMilliseconds &+ clock.maxDriftMilliseconds { throw .timeInFuture }
         guard let proposer = try? Ed25519.PublicKey(rawRepresentation: header.proposerKey),
             genesis.authorities.contains(where: { $0.publicKey == proposer })
         else { throw .unknownProposer }
-        guard genesis.scheduledAuthority(height: header.height).publicKey == proposer else { throw .notScheduled }
+        let offset = genesis.slotOffset(time: header.timeMilliseconds, parentTime: parent.timeMilliseconds)
+        guard genesis.scheduledAuthority(height: header.height, offset: offset).publicKey == proposer else { throw .notScheduled }
         // A batch importer verifies every signature of the batch in parallel first.
         guard signatureVerified || header.isValidSignature(signature) else { throw .badSignature }
     }

@@ -17,6 +17,17 @@ public struct ChainParameters: Sendable, Equatable {
     public var maxBlockTransactions: Int = 5_000
     /// Most bytes of signed transactions in one block.
     public var maxBlockBytes: Int = 4 << 20
+    /// `slot_timeout_ms` as written in genesis; nil when the file has no such member. Kept
+    /// apart from the effective value so a file without it re-encodes without it, and its
+    /// block 0 (which commits to the document's hash) keeps its hash.
+    public var slotTimeoutSetting: UInt64?
+
+    /// How long after a slot opens the next authority in line may take it (docs/chain-node.md
+    /// "Authorities and forks"): `slot_timeout_ms`, by default twice the block time.
+    public var slotTimeoutMilliseconds: UInt64 { slotTimeoutSetting ?? 2 * blockTimeMilliseconds }
+
+    /// The range `slot_timeout_ms` must fall in.
+    public static let slotTimeoutRange: ClosedRange<UInt64> = 50...86_400_000
 
     /// The defaults above.
     public init() {}
@@ -45,13 +56,16 @@ public struct ChainParameters: Sendable, Equatable {
             throw .invalid("params.coordinator_ratio: must be a number in 0…1")
         }
         coordinatorRatio = ratio
+        if json["slot_timeout_ms"] != nil { slotTimeoutSetting = try int("slot_timeout_ms", Self.slotTimeoutRange) }
     }
 
-    static let members = ["base_fee", "block_time_ms", "coordinator_ratio", "fee_per_byte", "max_block_bytes", "max_block_txs", "mint_per_unit"]
+    static let members = [
+        "base_fee", "block_time_ms", "coordinator_ratio", "fee_per_byte", "max_block_bytes", "max_block_txs", "mint_per_unit", "slot_timeout_ms",
+    ]
 
     /// `params` as written in genesis (members sorted).
     public var json: JSONValue {
-        .object([
+        var members: [JSONMember] = [
             JSONMember(key: "base_fee", value: .integer(JSONInteger(baseFee))),
             JSONMember(key: "block_time_ms", value: .integer(JSONInteger(blockTimeMilliseconds))),
             JSONMember(key: "coordinator_ratio", value: coordinatorRatio.json),
@@ -59,7 +73,10 @@ public struct ChainParameters: Sendable, Equatable {
             JSONMember(key: "max_block_bytes", value: .integer(JSONInteger(maxBlockBytes))),
             JSONMember(key: "max_block_txs", value: .integer(JSONInteger(maxBlockTransactions))),
             JSONMember(key: "mint_per_unit", value: .integer(JSONInteger(mintPerUnit))),
-        ])
+        ]
+        // Only when set: a file without it must encode (and hash) as it always did.
+        if let slotTimeoutSetting { members.append(JSONMember(key: "slot_timeout_ms", value: .integer(JSONInteger(slotTimeoutSetting)))) }
+        return .object(members)
     }
 }
 

@@ -37,7 +37,8 @@ public struct GenesisDocument: Sendable, Equatable {
     public var chainID: String
     /// Unix seconds; block 0's time.
     public var timestamp: UInt64
-    /// In proposal order: the authority for height h is `authorities[h % count]` (h ≥ 1).
+    /// In proposal order: the authority for height h at slot offset k is
+    /// `authorities[(h + k) % count]` (h ≥ 1; `scheduledAuthority(height:offset:)`).
     public var authorities: [Authority]
     public var accounts: [Account]
     public var parameters: ChainParameters
@@ -227,9 +228,41 @@ public struct GenesisDocument: Sendable, Equatable {
             receiptsRoot: Merkle.emptyRoot)
     }
 
-    /// The authority scheduled to propose `height` (round-robin; part 2 extends it to N nodes).
+    /// The authority scheduled to propose `height` in its first slot (offset 0).
     public func scheduledAuthority(height: UInt64) -> Authority {
-        authorities[Int(height % UInt64(authorities.count))]
+        scheduledAuthority(height: height, offset: 0)
+    }
+
+    /// The authority scheduled to propose `height` at slot offset `offset`
+    /// (`authorities[(h + k) mod N]`): when the first in line misses its slot, the next one
+    /// takes over after each `slot_timeout_ms`, so one stopped authority never stops the chain.
+    public func scheduledAuthority(height: UInt64, offset: UInt64) -> Authority {
+        let count = UInt64(max(1, authorities.count))
+        // Reduced first: h + k must not overflow for a hostile far-future time.
+        let index = (height % count + offset % count) % count
+        return authorities[Int(index)]
+    }
+
+    /// The slot offset of a block at `time` on a parent at `parentTime`:
+    /// `max(0, t − t_parent − block_time_ms) / slot_timeout_ms`.
+    public func slotOffset(time: UInt64, parentTime: UInt64) -> UInt64 {
+        let opens = parentTime &+ parameters.blockTimeMilliseconds
+        guard time > opens else { return 0 }
+        return (time - opens) / max(1, parameters.slotTimeoutMilliseconds)
+    }
+
+    /// Where `authority` stands in the proposal order, or nil when it is not an authority.
+    public func authorityIndex(of publicKey: Ed25519.PublicKey) -> Int? {
+        authorities.firstIndex { $0.publicKey == publicKey }
+    }
+
+    /// The smallest slot offset ≥ `notBefore` at which `authorityIndex` is scheduled for
+    /// `height` (offsets repeat every N).
+    public func nextOffset(height: UInt64, authorityIndex: Int, notBefore: UInt64) -> UInt64 {
+        let count = UInt64(max(1, authorities.count))
+        let wanted = UInt64(max(0, authorityIndex)) % count
+        let current = (height % count + notBefore % count) % count
+        return notBefore &+ (wanted + count - current) % count
     }
 }
 

@@ -1,5 +1,5 @@
 import Cryptography
-import WireModels
+public import WireModels
 /// The state root (docs/chain-node.md "State root"): a Merkle root over every account's
 /// `(address, balance, nonce)` leaf, sorted by the address's 20-byte key hash, kept so a block
 /// costs work in proportion to the accounts it touched, not to all accounts.
@@ -68,6 +68,16 @@ public struct StateTree: Sendable {
             bucket.insert(entry, at: low)
         }
         buckets[index] = bucket
+        dirty.insert(index)
+    }
+
+    /// Removes an account's leaf (a reorg unwinding the block that created it); no-op when
+    /// absent.
+    public mutating func remove(_ address: Address) {
+        let key = Key20(address.accountAddress.keyHash)
+        let index = key.bucket
+        guard let position = buckets[index].firstIndex(where: { $0.key == key }) else { return }
+        buckets[index].remove(at: position)
         dirty.insert(index)
     }
 

@@ -162,6 +162,7 @@ import WireModels
         (["--authority-key", "AUTH", "--coordinator-ratio", "1.5"], 2, "--coordinator-ratio"),
         (["--authority-key", "AUTH", "--coordinator-ratio", "five"], 2, "--coordinator-ratio"),
         (["--authority-key", "AUTH", "--block-time-ms", "10"], 2, "--block-time-ms"),
+        (["--authority-key", "AUTH", "--slot-timeout-ms", "10"], 2, "--slot-timeout-ms"),
         (["--authority-key", "AUTH", "--max-block-bytes", "10"], 2, "--max-block-bytes"),
         (["--authority-key", "AUTH", "--chain-id", "no spaces"], 2, "--chain-id"),
     ])
@@ -175,6 +176,17 @@ import WireModels
         #expect(run.status == status, "\(arguments): \(run.stderr)")
         #expect(run.stderr.contains(named), "\(arguments): \(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func slotTimeoutIsWrittenOnlyWhenGiven() async throws {
+        let directory = try TemporaryDirectory(prefix: "chain-genesis")
+        let plain = directory.path("plain.json")
+        #expect(try await CLIFixtures.runAsync(try Self.genesisFlags(output: plain)).status == 0)
+        #expect(try Self.parser.parse(try Self.bytes(plain))["params"]?["slot_timeout_ms"] == nil)
+        let set = directory.path("set.json")
+        #expect(try await CLIFixtures.runAsync(try Self.genesisFlags(output: set) + ["--slot-timeout-ms", "1500"]).status == 0)
+        let genesis = try GenesisDocument(bytes: try Self.bytes(set))
+        #expect(genesis.parameters.slotTimeoutMilliseconds == 1_500)
     }
 
     @Test func genesisWithoutOutputIsAUsageError() async throws {

@@ -39,6 +39,8 @@ public struct ChainNodeConfiguration: Sendable, CustomStringConvertible {
     public var logLevel: String = "info"
     /// The network: P2P listener, peers, gossip queues, range sync.
     public var p2p = P2PSettings()
+    /// `MAX_CLOCK_DRIFT_MS`, `MAX_REORG_DEPTH`: the header time check and the fork choice.
+    public var forkChoice = Chain.ForkChoiceSettings()
 
     /// Reads and validates every setting.
     /// - Throws: `ConfigurationError` naming the setting.
@@ -83,6 +85,9 @@ public struct ChainNodeConfiguration: Sendable, CustomStringConvertible {
         }
         maxBodyBytes = try reader.int("MAX_BODY_BYTES", default: 8 << 20, range: 64 << 10...(64 << 20))
         p2p = try P2PSettings(reader: reader, dataDirectory: dataDirectory)
+        forkChoice = Chain.ForkChoiceSettings(
+            maxClockDriftMilliseconds: UInt64(try reader.int("MAX_CLOCK_DRIFT_MS", default: 2_000, range: 0...600_000)),
+            maxReorgDepth: UInt64(try reader.int("MAX_REORG_DEPTH", default: 16, range: 0...10_000)))
         logLevel = try reader.choice(
             "LOG_LEVEL", default: "info", allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"])
     }

@@ -73,7 +73,7 @@ public final class ChainNodeService: Sendable {
         _ = MetricsRuntime.bootstrap()
         let chain = try await Chain.open(
             path: configuration.databasePath, genesis: configuration.genesis, proposerKey: configuration.proposerKey,
-            mempoolLimits: configuration.mempoolLimits, logger: logger)
+            mempoolLimits: configuration.mempoolLimits, clock: clock, forkChoice: configuration.forkChoice, logger: logger)
         return try ChainNodeService(chain: chain, configuration: configuration, clock: clock, logger: logger)
     }
 

@@ -1,4 +1,5 @@
-import Ledger
+public import Ledger
+import Cryptography
 import Foundation
 public import Logging
 
@@ -23,15 +24,21 @@ public struct SystemChainClock: ChainClock {
     }
 }
 
-/// The PoA proposer loop (spec/chain-node.md §5): wakes when the next block is due (the head's
-/// time + `block_time_ms`), produces it when this node is the authority scheduled for the
-/// height, and goes on after a failure. Empty blocks come on time too. The schedule is
-/// round-robin by height (`GenesisDocument.scheduledAuthority`); part 2 adds other authorities'
-/// blocks arriving over the network.
+/// The PoA proposer loop (spec/chain-node.md §5, docs/chain-node.md "Authorities and forks"):
+/// for the next height it finds this node's first slot — the smallest offset k, not already
+/// past, with `authorities[(h + k) mod N]` = this node — and wakes when it opens (the head's
+/// time + `block_time_ms` + k · `slot_timeout_ms`). It re-plans at least every
+/// `replanMilliseconds`, so a block arriving from the authority ahead of it moves its plan to
+/// the next height instead of producing a competing block. Empty blocks come on time too; it
+/// goes on after a failure. With one authority every slot is its own: it produces at the head's
+/// time + `block_time_ms`.
 public struct BlockProducer: Sendable {
     public let chain: Chain
     public let clock: any ChainClock
     let logger: Logger
+
+    /// The longest sleep between two looks at the head.
+    public static let replanMilliseconds: UInt64 = 100
 
     /// A producer for `chain`.
     public init(chain: Chain, clock: any ChainClock = SystemChainClock(), logger: Logger) {
@@ -40,19 +47,48 @@ public struct BlockProducer: Sendable {
         self.logger = logger
     }
 
+    /// When this node's next block is due.
+    public struct Plan: Sendable, Equatable {
+        public var height: UInt64
+        /// The slot offset it will be produced at.
+        public var offset: UInt64
+        /// When that slot opens (Unix milliseconds).
+        public var due: UInt64
+
+        /// A plan.
+        public init(height: UInt64, offset: UInt64, due: UInt64) {
+            self.height = height
+            self.offset = offset
+            self.due = due
+        }
+    }
+
+    /// The first slot at or after `now` in which authority `authorityIndex` may propose the
+    /// block after `head`.
+    public static func plan(genesis: GenesisDocument, head: BlockHeader, authorityIndex: Int, now: UInt64) -> Plan {
+        let height = head.height + 1
+        let current = genesis.slotOffset(time: max(now, head.timeMilliseconds + 1), parentTime: head.timeMilliseconds)
+        let offset = genesis.nextOffset(height: height, authorityIndex: authorityIndex, notBefore: current)
+        let parameters = genesis.parameters
+        let (span, overflow1) = offset.multipliedReportingOverflow(by: parameters.slotTimeoutMilliseconds)
+        let (due, overflow2) = (head.timeMilliseconds &+ parameters.blockTimeMilliseconds).addingReportingOverflow(span)
+        return Plan(height: height, offset: offset, due: overflow1 || overflow2 ? UInt64.max : due)
+    }
+
     /// Runs until the task is cancelled. Returns at once for a node that is not an authority.
     public func run() async {
-        guard chain.isAuthority else {
+        guard chain.isAuthority, let key = chain.proposerKey, let index = chain.genesis.authorityIndex(of: key.publicKey) else {
             logger.info("following only: this node's key is not an authority in genesis")
             return
         }
         let interval = chain.parameters.blockTimeMilliseconds
         while !Task.isCancelled {
-            let due = chain.head.header.timeMilliseconds + interval
+            let head = chain.head
             let now = clock.nowMilliseconds()
-            if now < due {
+            let plan = Self.plan(genesis: chain.genesis, head: head.header, authorityIndex: index, now: now)
+            if now < plan.due {
                 do {
-                    try await clock.sleep(milliseconds: due - now)
+                    try await clock.sleep(milliseconds: min(plan.due - now, Self.replanMilliseconds))
                 } catch {
                     return
                 }
@@ -61,8 +97,9 @@ public struct BlockProducer: Sendable {
             do {
                 _ = try await chain.produceBlock(timeMilliseconds: now)
             } catch .notScheduled {
-                // Another authority's slot: wait for the slot after it.
-                try? await clock.sleep(milliseconds: interval)
+                // The head moved between the plan and production: plan again at once; else
+                // (nothing should get here) do not spin.
+                if chain.head.hash == head.hash { try? await clock.sleep(milliseconds: min(interval, Self.replanMilliseconds)) }
             } catch {
                 logger.error("failed to propose block", metadata: ["error": "\(error)"])
                 try? await clock.sleep(milliseconds: min(interval, 250))

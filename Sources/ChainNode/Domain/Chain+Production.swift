@@ -16,7 +16,8 @@ extension Chain {
 
     /// Why production did not happen.
     public enum ProductionError: Error, Sendable, CustomStringConvertible {
-        /// This node holds no authority key, or it is not this node's slot.
+        /// This node holds no authority key, or the slot of the given time (its offset after the
+        /// head, `GenesisDocument.slotOffset`) is another authority's.
         case notScheduled
         /// Another production is running.
         case busy
@@ -33,9 +34,10 @@ extension Chain {
     }
 
     /// Produces, signs and commits the next block at `timeMilliseconds` (raised to the parent's
-    /// time + 1 when not after it): up to `max_block_txs`/`max_block_bytes` from the mempool by
-    /// fee then arrival, executed, and written with its transactions, account changes and
-    /// claimed receipts in one SQLite transaction. Empty blocks are produced too.
+    /// time + 1 when not after it), when that time falls in one of this node's slots: up to
+    /// `max_block_txs`/`max_block_bytes` from the mempool by fee then arrival, executed, and
+    /// written with its transactions, account changes, undo rows and claimed receipts in one
+    /// SQLite transaction. Empty blocks are produced too.
     ///
     /// Everything from selection to publication runs in one call on the database's writer
     /// queue: the block becomes the head as soon as it commits, not when a thread of the
@@ -44,9 +46,13 @@ extension Chain {
     /// unusable are deleted and the WAL is checkpointed after publication, on the same queue.
     /// - Throws: `ProductionError`.
     public func produceBlock(timeMilliseconds: UInt64) async throws(ProductionError) -> ProducedBlock {
-        guard let key = proposerKey else { throw .notScheduled }
-        let nextHeight = head.height + 1
-        guard genesis.scheduledAuthority(height: nextHeight).publicKey == key.publicKey else { throw .notScheduled }
+        guard let key = proposerKey, isAuthority else { throw .notScheduled }
+        // A first look without the lock; the write transaction decides against the parent it reads.
+        let parent = head.header
+        let time = max(timeMilliseconds, parent.timeMilliseconds + 1)
+        let offset = genesis.slotOffset(time: time, parentTime: parent.timeMilliseconds)
+        guard genesis.scheduledAuthority(height: parent.height + 1, offset: offset).publicKey == key.publicKey else { throw .notScheduled }
+        let nextHeight = parent.height + 1
         guard producing.withLock({ busy in
             defer { busy = true }
             return !busy
@@ -64,6 +70,8 @@ extension Chain {
             outcome = .failure(error)
         }
         switch outcome {
+        case .failure(let error) where error is NotScheduled:
+            throw .notScheduled
         case .failure(let error):
             // The tree may hold changes that never committed: rebuild it from the table.
             if treeTouched.withLock({ $0 }), let accounts = try? await store.allAccounts() {
@@ -77,12 +85,16 @@ extension Chain {
             metrics.blockProposed(
                 height: header.height, timeMilliseconds: header.timeMilliseconds,
                 intervalMilliseconds: header.timeMilliseconds - min(parentTime, header.timeMilliseconds), transactions: produced.included.count)
+            recordCommitted(header, parentTime: parentTime)
             logger.debug(
                 "proposed block",
                 metadata: ["height": "\(header.height)", "hash": "\(produced.block.hash)", "txs": "\(produced.included.count)"])
             return produced
         }
     }
+
+    /// Thrown inside the write transaction when the block's slot is another authority's.
+    private struct NotScheduled: Error {}
 
     /// `produceBlock`'s work on the writer connection: select, execute and commit the block,
     /// publish it (head, mempool), then clean up. Throws only before the commit.
@@ -97,6 +109,10 @@ extension Chain {
             guard let parent = try ChainStore.head(connection, chainID: genesis.chainID) else {
                 throw ChainStoreError.corrupt("no head")
             }
+            // The slot is decided by the time the block will carry, against this parent.
+            let time = max(timeMilliseconds, parent.header.timeMilliseconds + 1)
+            let offset = genesis.slotOffset(time: time, parentTime: parent.header.timeMilliseconds)
+            guard genesis.scheduledAuthority(height: parent.height + 1, offset: offset).publicKey == key.publicKey else { throw NotScheduled() }
             let reader = ConnectionLedgerReader(connection: connection)
             var execution = try BlockExecution(parameters: parameters, rules: rules, proposer: Address(publicKey: key.publicKey), reader: reader)
             var included: [VerifiedTransaction] = []
@@ -127,7 +143,7 @@ extension Chain {
             }
             let header = BlockHeader(
                 chainID: genesis.chainID, height: parent.height + 1, parentHash: parent.hash.bytes,
-                timeMilliseconds: max(timeMilliseconds, parent.header.timeMilliseconds + 1), proposerKey: key.publicKey.rawRepresentation,
+                timeMilliseconds: time, proposerKey: key.publicKey.rawRepresentation,
                 txRoot: Merkle.root(leaves: included.map(\.id.bytes)),
                 stateRoot: stateRoot, receiptsRoot: Merkle.root(leaves: execution.claims.map(\.claim.receiptHash)))
             let block = StoredBlock(header: header, signature: header.sign(with: key), txCount: included.count, supply: execution.supplyAfter)

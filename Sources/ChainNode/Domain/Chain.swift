@@ -26,12 +26,34 @@ public final class Chain: Sendable {
     public let metrics: ChainMetrics
     /// Committed blocks and admitted transactions, for the WebSocket RPC and gossip.
     public let events = ChainEvents()
+    /// The node's clock: imported blocks' times are checked against it (`time_in_future`).
+    /// nil (tests and tools that import recorded blocks) skips that check; the service always
+    /// passes its clock.
+    public let clock: (any ChainClock)?
+    public let forkChoice: ForkChoiceSettings
     let logger: Logger
+
+    /// The node settings of the header time check and the fork choice (docs/chain-node.md
+    /// "Authorities and forks").
+    public struct ForkChoiceSettings: Sendable, Equatable {
+        /// `MAX_CLOCK_DRIFT_MS`: how far ahead of this node's clock a block's time may be.
+        public var maxClockDriftMilliseconds: UInt64
+        /// `MAX_REORG_DEPTH`: the most blocks of ours a winning branch may replace.
+        public var maxReorgDepth: UInt64
+
+        /// The defaults: 2 s of drift, 16 blocks.
+        public init(maxClockDriftMilliseconds: UInt64 = 2_000, maxReorgDepth: UInt64 = 16) {
+            self.maxClockDriftMilliseconds = maxClockDriftMilliseconds
+            self.maxReorgDepth = maxReorgDepth
+        }
+    }
 
     init(
         store: ChainStore, proposerKey: Ed25519.PrivateKey?, mempoolLimits: Mempool.Limits, tree: StateTree, head: StoredBlock,
-        metrics: ChainMetrics, logger: Logger
+        metrics: ChainMetrics, clock: (any ChainClock)?, forkChoice: ForkChoiceSettings, logger: Logger
     ) {
+        self.clock = clock
+        self.forkChoice = forkChoice
         self.store = store
         genesis = store.genesis
         parameters = store.genesis.parameters
@@ -45,11 +67,14 @@ public final class Chain: Sendable {
     }
 
     /// Opens the database at `path` for `genesis`, checks the head's state root against the
-    /// account table (naming tampered accounts), and reloads the persisted mempool.
+    /// account table (naming tampered accounts), and reloads the persisted mempool. `clock` is
+    /// what imported blocks' times are checked against (nil: not checked; `ChainNodeService`
+    /// passes its clock).
     /// - Throws: `ChainStoreError` (another genesis, corruption, state root mismatch), `SQLiteError`.
     public static func open(
         path: String, genesis: GenesisDocument, proposerKey: Ed25519.PrivateKey?, mempoolLimits: Mempool.Limits = Mempool.Limits(),
-        metrics: ChainMetrics = ChainMetrics(), logger: Logger
+        metrics: ChainMetrics = ChainMetrics(), clock: (any ChainClock)? = nil, forkChoice: ForkChoiceSettings = ForkChoiceSettings(),
+        logger: Logger
     ) async throws -> Chain {
         let store = try await ChainStore.open(path: path, genesis: genesis)
         let head = try await store.head()
@@ -68,8 +93,11 @@ public final class Chain: Sendable {
             throw ChainStoreError.corrupt(
                 "receipt table: claims in blocks have no receipt row (\(orphaned.map(\.rawValue).joined(separator: ", "))); run aitbc-chain-node verify")
         }
-        let chain = Chain(store: store, proposerKey: proposerKey, mempoolLimits: mempoolLimits, tree: tree, head: head, metrics: metrics, logger: logger)
+        let chain = Chain(
+            store: store, proposerKey: proposerKey, mempoolLimits: mempoolLimits, tree: tree, head: head, metrics: metrics, clock: clock,
+            forkChoice: forkChoice, logger: logger)
         metrics.head(height: head.height, timeMilliseconds: head.header.timeMilliseconds)
+        metrics.mempoolCapacity(transactions: mempoolLimits.maxTransactions, bytes: mempoolLimits.maxBytes)
         try await chain.reloadMempool()
         return chain
     }

@@ -8,6 +8,8 @@ public enum ChainEvent: Sendable {
     case blockCommitted(CommittedBlock)
     /// Transactions newly added to the mempool (duplicates left out), in arrival order.
     case transactionsAdmitted([VerifiedTransaction])
+    /// A reorg unwound these blocks (newest first), before the new branch's `blockCommitted`s.
+    case blocksReverted([StoredBlock])
 }
 
 /// A committed block with what it changed, so listeners never read the store to describe it.

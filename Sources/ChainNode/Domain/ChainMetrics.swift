@@ -1,8 +1,9 @@
 public import Metrics
 
 /// The chain node's Prometheus series (spec/chain-node.md §11, reference names kept): blocks
-/// proposed, head height and time, block interval, mempool size and bytes, transactions
-/// admitted and refused by reason, blocks refused by reason.
+/// proposed, head height and time, block interval, mempool size and bytes (and the configured
+/// limits, so an alert can compare the two), transactions admitted and refused by reason, blocks
+/// refused by reason.
 public final class ChainMetrics: Sendable {
     private let blocksProposed: Counter
     private let headHeight: Gauge
@@ -10,8 +11,17 @@ public final class ChainMetrics: Sendable {
     private let blockInterval: Timer
     private let mempoolSize: Gauge
     private let mempoolBytes: Gauge
+    private let mempoolCapacityTransactions: Gauge
+    private let mempoolCapacityBytes: Gauge
     private let txsIncluded: Counter
     private let txsAdmitted: Counter
+    private let blocksImported: Counter
+    private let missedSlots: Counter
+    private let reorgs: Counter
+    private let reorgDepth: Gauge
+    private let equivocations: Counter
+    private let divergent: Gauge
+    private let divergences: Counter
     private let factory: any MetricsFactory
 
     /// Creates the series through `factory`.
@@ -23,8 +33,54 @@ public final class ChainMetrics: Sendable {
         blockInterval = Timer(label: "block_interval_seconds", factory: factory)
         mempoolSize = Gauge(label: "mempool_size", factory: factory)
         mempoolBytes = Gauge(label: "mempool_bytes", factory: factory)
+        mempoolCapacityTransactions = Gauge(label: "mempool_capacity_txs", factory: factory)
+        mempoolCapacityBytes = Gauge(label: "mempool_capacity_bytes", factory: factory)
         txsIncluded = Counter(label: "chain_transactions_included_total", factory: factory)
         txsAdmitted = Counter(label: "chain_transactions_admitted_total", factory: factory)
+        blocksImported = Counter(label: "chain_blocks_imported_total", factory: factory)
+        missedSlots = Counter(label: "chain_missed_slots_total", factory: factory)
+        reorgs = Counter(label: "chain_reorgs_total", factory: factory)
+        reorgDepth = Gauge(label: "chain_reorg_depth", factory: factory)
+        equivocations = Counter(label: "chain_equivocations_total", factory: factory)
+        divergent = Gauge(label: "chain_divergent", factory: factory)
+        divergences = Counter(label: "chain_divergence_total", factory: factory)
+    }
+
+    /// Any block became part of the chain (produced or imported): who proposed it (the
+    /// rotation) and how many slots before its own the authorities in line missed (its offset).
+    public func blockCommitted(proposer: String, slotOffset: UInt64) {
+        Counter(label: "chain_blocks_by_proposer_total", dimensions: [("proposer", proposer)], factory: factory).increment()
+        if slotOffset > 0 { missedSlots.increment(by: Int(clamping: slotOffset)) }
+    }
+
+    /// Another authority's block imported (plain extension or a reorg's new branch).
+    public func blockImported(height: UInt64, timeMilliseconds: UInt64, intervalMilliseconds: UInt64) {
+        blocksImported.increment()
+        headHeight.record(Int64(clamping: height))
+        headTimestamp.record(Double(timeMilliseconds) / 1_000)
+        blockInterval.recordMilliseconds(Int64(clamping: intervalMilliseconds))
+    }
+
+    /// A reorg replaced `depth` blocks of ours.
+    public func reorganized(depth: UInt64) {
+        reorgs.increment()
+        reorgDepth.record(Int64(clamping: depth))
+    }
+
+    /// One authority signed two blocks for the same slot.
+    public func equivocation() {
+        equivocations.increment()
+    }
+
+    /// A winning branch forked deeper than `MAX_REORG_DEPTH`: this node stays on its chain.
+    public func diverged() {
+        divergent.record(1)
+        divergences.increment()
+    }
+
+    /// This node took another node's block again (extension or reorg): not diverged.
+    public func rejoined() {
+        divergent.record(0)
     }
 
     /// A block of ours committed.
@@ -46,6 +102,13 @@ public final class ChainMetrics: Sendable {
     public func mempool(count: Int, bytes: Int) {
         mempoolSize.record(count)
         mempoolBytes.record(bytes)
+    }
+
+    /// The pool's limits (`MEMPOOL_MAX_TXS`, `MEMPOOL_MAX_BYTES`), set at start: MempoolSaturation
+    /// divides the size by them.
+    public func mempoolCapacity(transactions: Int, bytes: Int) {
+        mempoolCapacityTransactions.record(transactions)
+        mempoolCapacityBytes.record(bytes)
     }
 
     /// Transactions admitted.

@@ -123,6 +123,28 @@ public struct Mempool: Sendable {
         return queue.committed.nonce + UInt64(queue.entries.count) + 1
     }
 
+    /// Empties the pool over a head at `committedHeight` (a reorg: the committed state every
+    /// queue starts from changed, not only moved forward), keeping the arrival numbering.
+    /// - Returns: what was pending, to admit again: each sender's run in nonce order (a
+    ///   replacement's later arrival must not put it after the nonces that follow it), senders
+    ///   by their first arrival.
+    public mutating func reset(committedHeight: UInt64) -> [Selected] {
+        var all: [Selected] = []
+        all.reserveCapacity(byID.count)
+        let queues = senders.values.filter { !$0.entries.isEmpty }.sorted {
+            ($0.entries.map(\.arrival).min() ?? 0) < ($1.entries.map(\.arrival).min() ?? 0)
+        }
+        for queue in queues {
+            for entry in queue.entries { all.append(Selected(transaction: entry.transaction, arrival: entry.arrival)) }
+        }
+        senders = [:]
+        byID = [:]
+        pendingClaims = [:]
+        bytes = 0
+        self.committedHeight = committedHeight
+        return all
+    }
+
     /// Arrival numbers continue after `arrival` (reload after restart).
     public mutating func continueArrivals(after arrival: UInt64) {
         nextArrival = max(nextArrival, arrival + 1)

@@ -118,11 +118,29 @@ public enum ChainSchema {
                 DROP TABLE mempool;
                 ALTER TABLE mempool_v2 RENAME TO mempool;
                 """),
+        // Issue 14 (fork choice): every block keeps the prior state of each account it changed,
+        // so a reorg can unwind it (`existed` 0: the block created the account; unwinding
+        // deletes it). `updated_height` is the prior row's, so an unwound table equals one
+        // that never saw the block. Blocks committed before this migration have no rows and
+        // cannot be unwound (a reorg into them fails its state root check and changes nothing).
+        Migration(
+            version: 3, name: "block undo rows",
+            sql: """
+                CREATE TABLE block_undo(
+                    height INTEGER NOT NULL REFERENCES block(height),
+                    address TEXT NOT NULL,
+                    existed INTEGER NOT NULL CHECK (existed IN (0, 1)),
+                    balance INTEGER NOT NULL CHECK (balance >= 0),
+                    nonce INTEGER NOT NULL CHECK (nonce >= 0),
+                    updated_height INTEGER NOT NULL CHECK (updated_height >= 0),
+                    PRIMARY KEY (height, address)
+                ) WITHOUT ROWID;
+                """),
         // Issue 14 network: the peers this node knows, so it redials them after a restart and
         // keeps a ban across one. `node_key` is a peer's hex key, or `pending:<address>` for an
         // address added before its key is known.
         Migration(
-            version: 3, name: "peers",
+            version: 4, name: "peers",
             sql: """
                 CREATE TABLE peers(
                     node_key TEXT PRIMARY KEY NOT NULL,

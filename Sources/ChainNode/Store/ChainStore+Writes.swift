@@ -46,6 +46,7 @@ extension ChainStore {
                 position < rows.recipients.count ? rows.recipients[position] : "", Int64(message.nonce), Int64(message.fee), transaction.text,
             ])
         }
+        try writeUndo(height: height, accounts: rows.accounts, connection: connection)
         let upsert = try connection.cachedStatement(
             """
             INSERT INTO account(address, balance, nonce, updated_height) VALUES (?, ?, ?, ?)
@@ -71,6 +72,77 @@ extension ChainStore {
                 Int64(claim.minted), Int64(claim.coordinatorAmount), payload,
             ])
         }
+    }
+
+    /// Records the state of `accounts` before block `height` changes them (`block_undo`),
+    /// read from the table the block's rows have not touched yet.
+    /// - Throws: `SQLiteError`.
+    static func writeUndo(height: Int64, accounts: [AccountState], connection: Connection) throws {
+        let prior = try connection.cachedStatement("SELECT balance, nonce, updated_height FROM account WHERE address = ?")
+        let insert = try connection.cachedStatement(
+            "INSERT INTO block_undo(height, address, existed, balance, nonce, updated_height) VALUES (?, ?, ?, ?, ?, ?)")
+        for account in accounts {
+            if let row = try prior.first([account.address.rawValue]) {
+                let balance: Int64 = try row.get(0)
+                let nonce: Int64 = try row.get(1)
+                let updated: Int64 = try row.get(2)
+                try insert.execute([height, account.address.rawValue, Int64(1), balance, nonce, updated])
+            } else {
+                try insert.execute([height, account.address.rawValue, Int64(0), Int64(0), Int64(0), Int64(0)])
+            }
+        }
+    }
+
+    /// What unwinding one block removed.
+    struct Unwound: Sendable {
+        var block: StoredBlock
+        /// In block order.
+        var transactions: [TransactionMessage]
+        /// Accounts put back to their state before the block.
+        var restored: [AccountState]
+        /// Accounts the block created, deleted again.
+        var deleted: [Address]
+    }
+
+    /// Unwinds the head block inside the caller's transaction (a reorg's): its accounts back
+    /// to their prior state from `block_undo`, then its receipts, transactions, undo rows and
+    /// block row deleted.
+    /// - Throws: `ChainStoreError.corrupt` (no block, or a body that does not decode), `SQLiteError`.
+    static func unwindHead(connection: Connection, chainID: String) throws -> Unwound {
+        guard let block = try head(connection, chainID: chainID), block.height > 0 else { throw ChainStoreError.corrupt("no block to unwind") }
+        let height = Int64(block.height)
+        var restored: [AccountState] = []
+        var deleted: [Address] = []
+        let update = try connection.cachedStatement("UPDATE account SET balance = ?, nonce = ?, updated_height = ? WHERE address = ?")
+        let remove = try connection.cachedStatement("DELETE FROM account WHERE address = ?")
+        for row in try connection.cachedStatement("SELECT address, existed, balance, nonce, updated_height FROM block_undo WHERE height = ?").query([height]) {
+            let text: String = try row.get(0)
+            let existed: Int64 = try row.get(1)
+            let balance: Int64 = try row.get(2)
+            let nonce: Int64 = try row.get(3)
+            let updated: Int64 = try row.get(4)
+            guard let address = Address(text) else { throw ChainStoreError.corrupt("block_undo \(height): malformed address") }
+            if existed == 1 {
+                try update.execute([balance, nonce, updated, text])
+                restored.append(AccountState(address: address, balance: UInt64(max(0, balance)), nonce: UInt64(max(0, nonce))))
+            } else {
+                try remove.execute([text])
+                deleted.append(address)
+            }
+        }
+        let bodies = try connection.cachedStatement("SELECT body FROM tx WHERE block_height = ? ORDER BY position").query([height])
+        let transactions = try bodies.map { row throws -> TransactionMessage in
+            let text: String = try row.get(0)
+            guard let message = try? TransactionMessage(bytes: Array(text.utf8)) else {
+                throw ChainStoreError.corrupt("block \(height): a transaction body does not decode")
+            }
+            return message
+        }
+        try connection.cachedStatement("DELETE FROM receipt WHERE block_height = ?").execute([height])
+        try connection.cachedStatement("DELETE FROM tx WHERE block_height = ?").execute([height])
+        try connection.cachedStatement("DELETE FROM block_undo WHERE height = ?").execute([height])
+        try connection.cachedStatement("DELETE FROM block WHERE height = ?").execute([height])
+        return Unwound(block: block, transactions: transactions, restored: restored, deleted: deleted)
     }
 
     // MARK: the persisted mempool
