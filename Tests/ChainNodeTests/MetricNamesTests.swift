@@ -22,12 +22,6 @@ import Yams
     /// cannot outlive the work.
     static let pending: [String: Set<String>] = [
         "H1": ["ws_connections", "ws_subscriptions", "ws_frames_sent_total", "ws_subscribers_dropped_total", "ws_delivery_seconds_bucket"],
-        "H2": [
-            "peers_connected", "p2p_messages_received_total", "p2p_messages_sent_total", "p2p_peers_dropped_total", "p2p_peer_bans_total",
-            "p2p_handshake_failures_total", "gossip_duplicates_total", "gossip_dropped_total", "gossip_publications_total", "gossip_queue_size",
-            "gossip_queue_capacity", "chain_sync_best_peer_height", "chain_sync_lag_blocks", "chain_syncing", "chain_sync_blocks_imported_total",
-            "block_propagation_seconds_bucket", "p2p_unlinked_blocks_total",
-        ],
     ]
     static var allPending: Set<String> { pending.values.reduce(into: Set()) { $0.formUnion($1) } }
 

@@ -2,7 +2,7 @@ import Cryptography
 
 /// Why a handshake was refused; `rawValue` is the `p2p_handshake_failures_total{reason}` label
 /// and the `error` frame's code.
-enum HandshakeRefusal: String, Error, Sendable {
+enum HandshakeRefusal: String, Error, Sendable, CaseIterable {
     case protocolVersion = "protocol"
     case otherChain = "chain_id"
     case otherGenesis = "genesis"

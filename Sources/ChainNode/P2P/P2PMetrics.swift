@@ -25,6 +25,26 @@ public final class P2PMetrics: Sendable {
         syncImported = Counter(label: "chain_sync_blocks_imported_total", factory: factory)
         propagation = Timer(label: "block_propagation_seconds", factory: factory)
         unlinked = Counter(label: "p2p_unlinked_blocks_total", factory: factory)
+        // Every label value exported from the start at 0, so a rate() or an alert on one has a
+        // series before the first event (and a dashboard shows 0, not "no data").
+        for type in Self.messageTypes {
+            preCreate("p2p_messages_received_total", "type", type)
+            preCreate("p2p_messages_sent_total", "type", type)
+        }
+        for reason in ["slow", "banned", "protocol", "duplicate"] { preCreate("p2p_peers_dropped_total", "reason", reason) }
+        for reason in ["bad_block", "bad_range", "malformed_block"] { preCreate("p2p_peer_bans_total", "reason", reason) }
+        for reason in HandshakeRefusal.allCases.map(\.rawValue) { preCreate("p2p_handshake_failures_total", "reason", reason) }
+        for topic in ["blocks", "txs"] {
+            preCreate("gossip_duplicates_total", "topic", topic)
+            preCreate("gossip_publications_total", "topic", topic)
+        }
+        for topic in ["blocks", "txs", "status"] { preCreate("gossip_dropped_total", "topic", topic) }
+    }
+
+    static let messageTypes = ["hello", "auth", "status", "block", "txs", "get_blocks", "blocks", "error"]
+
+    private func preCreate(_ label: String, _ dimension: String, _ value: String) {
+        _ = Counter(label: label, dimensions: [(dimension, value)], factory: factory)
     }
 
     func peers(_ count: Int) { peersConnected.record(count) }
