@@ -91,6 +91,28 @@ import WireModels
         await alone.stop()
     }
 
+    @Test func twoAuthoritiesThatForkedWhileApartConvergeOnTheBranchWithTheEarlierSlot() async throws {
+        let second = try Ed25519.PrivateKey(seedBytes: [UInt8](repeating: 9, count: 32))
+        let fixture = try P2PTestNode.fixture(blockTimeMilliseconds: 100, authorities: [second])
+        let first = try await P2PTestNode.start(fixture, name: "first", authority: true, clock: IdleClock())
+        let other = try await P2PTestNode.start(fixture, name: "other", authority: true, proposer: second, clock: IdleClock())
+        let genesisTime = fixture.genesis.genesisHeader.timeMilliseconds
+        // Height 1 is the second authority's slot; the first takes it one slot (200 ms) later.
+        let late = try await first.chain.produceBlock(timeMilliseconds: genesisTime + 300)
+        let onTime = try await other.chain.produceBlock(timeMilliseconds: genesisTime + 100)
+        #expect(late.block.hash != onTime.block.hash)
+        try await first.p2p.add(address: other.address)
+        #expect(await eventuallyAsync { first.p2p.connectedPeers.count == 1 && other.p2p.connectedPeers.count == 1 })
+        // The next block on the other branch does not link to the first node's head.
+        _ = try await other.chain.produceBlock(timeMilliseconds: onTime.block.header.timeMilliseconds + 300)
+        #expect(await eventuallyAsync { first.chain.head.height == 2 })
+        #expect(try await first.hash(at: 1) == onTime.block.hash)
+        #expect(first.metrics.counterTotal(label: "p2p_unlinked_blocks_total") >= 1)
+        #expect(first.metrics.counterTotal(label: "chain_reorgs_total") == 1)
+        await first.stop()
+        await other.stop()
+    }
+
     @Test func anAddedPeerIsDialledAndRemembered() async throws {
         let fixture = try P2PTestNode.fixture()
         let authority = try await P2PTestNode.start(fixture, name: "authority", authority: true, clock: IdleClock())

@@ -41,11 +41,12 @@ struct P2PTestNode {
     }
 
     static func start(
-        _ fixture: ChainFixture, name: String, authority: Bool, bootstrap: [String] = [], clock: any ChainClock = SystemChainClock(),
+        _ fixture: ChainFixture, name: String, authority: Bool, proposer: Ed25519.PrivateKey? = nil, bootstrap: [String] = [],
+        clock: any ChainClock = SystemChainClock(),
         configure: (inout P2PSettings) -> Void = { _ in }
     ) async throws -> P2PTestNode {
         var configuration = ChainNodeConfiguration(
-            genesis: fixture.genesis, databasePath: fixture.directory.path("\(name).db"), proposerKey: authority ? fixture.authority : nil)
+            genesis: fixture.genesis, databasePath: fixture.directory.path("\(name).db"), proposerKey: proposer ?? (authority ? fixture.authority : nil))
         configuration.adminToken = LiveChainNode.adminToken
         configuration.sendRatePerSecond = 1_000_000
         configuration.sendBurst = 1_000_000

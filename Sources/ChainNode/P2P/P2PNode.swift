@@ -39,6 +39,8 @@ public final class P2PNode: Sendable {
         var selfAddresses: Set<String> = []
         var pendingTxs: [(json: JSONValue, origin: UInt64?)] = []
         var statusDirty = false
+        /// A peer's branch is being fetched for fork choice (one at a time).
+        var resolvingFork = false
         var listener: ChainEvents.ListenerID?
         var tasks: [Task<Void, Never>] = []
         var stopped = false

@@ -91,7 +91,7 @@ struct SyncManager: Sendable {
                     idle += 1
                     if idle > 20 { break }
                     await node.syncWake.wait(timeout: .milliseconds(250))
-                    await importReady(&ready, retry: &retry)
+                    if await importReady(&ready, retry: &retry) { next = node.chain.head.height + 1 }
                     continue
                 }
                 idle = 0
@@ -121,7 +121,7 @@ struct SyncManager: Sendable {
                     refusedBy[range.start, default: []].insert(peer.keyHex)
                     retry.insert(range, at: 0)
                 }
-                await importReady(&ready, retry: &retry)
+                if await importReady(&ready, retry: &retry) { next = node.chain.head.height + 1 }
             }
             // Outstanding requests end by answer or timeout; their blocks are not needed now.
             await group.waitForAll()
@@ -131,29 +131,38 @@ struct SyncManager: Sendable {
 
     /// Imports every ready range that starts at or below our head + 1, in order. A refused
     /// block banned its sender: its other ranges are dropped and fetched again elsewhere.
-    private func importReady(_ ready: inout [UInt64: (peer: Peer, blocks: [FullBlock])], retry: inout [Range]) async {
+    /// - Returns: true when fork choice took over and the ranges must be planned again from our head.
+    @discardableResult
+    private func importReady(_ ready: inout [UInt64: (peer: Peer, blocks: [FullBlock])], retry: inout [Range]) async -> Bool {
         while true {
             let head = node.chain.head.height
             for (start, entry) in ready where start + UInt64(entry.blocks.count) <= head + 1 { ready.removeValue(forKey: start) }
-            guard let start = ready.keys.filter({ $0 <= head + 1 }).min(), let entry = ready.removeValue(forKey: start) else { return }
+            guard let start = ready.keys.filter({ $0 <= head + 1 }).min(), let entry = ready.removeValue(forKey: start) else { return false }
             let blocks = entry.blocks.filter { $0.height > head }
-            let (imported, refused) = await node.importLock.withLock {
+            let result = await node.importLock.withLock {
                 await node.importFromPeer(blocks, peer: entry.peer, origin: .sync)
             }
-            if refused {
-                let rest = blocks.count - imported
-                retry.insert(Range(start: head + 1 + UInt64(imported), count: rest), at: 0)
+            let imported = result.count
+            switch result {
+            case .imported:
+                continue
+            case .refused:
+                // The peer is banned: what it still owed, and its other ranges, come from others.
+                retry.insert(Range(start: head + 1 + UInt64(imported), count: blocks.count - imported), at: 0)
                 for (otherStart, other) in ready where other.peer === entry.peer {
                     ready.removeValue(forKey: otherStart)
                     retry.append(Range(start: otherStart, count: other.blocks.count))
                 }
-                return
-            }
-            if imported < blocks.count {
-                // Not the peer's fault (our producer was busy, storage): keep the rest for later.
+            case .deferred:
+                // Not the peer's fault (our producer was busy, a time ahead of our clock): later.
                 ready[head + 1 + UInt64(imported)] = (entry.peer, Array(blocks.dropFirst(imported)))
-                return
+            case .unlinked:
+                // Another branch: fork choice has it; what we fetched beyond it may not apply.
+                ready.removeAll()
+                retry.removeAll()
+                return true
             }
+            return false
         }
     }
 
