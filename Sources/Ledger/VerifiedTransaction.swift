@@ -23,14 +23,27 @@ public struct VerifiedTransaction: Sendable, Equatable {
     /// - Throws: `TxRejection` (`wrongChain`, `invalidPublicKey`, `senderKeyMismatch`,
     ///   `badSignature`, `invalidReceipt` for a payload that cannot be canonicalized).
     public init(_ message: TransactionMessage, chainID: String) throws(TxRejection) {
+        try self.init(message, chainID: chainID, known: nil)
+    }
+
+    /// Like `init(_:chainID:)`, but a transaction `known` returns for its id with the identical
+    /// signature was verified before (in the mempool) and is taken as is: the id covers every
+    /// member but `sig`, so same id and same `sig` is the same signed transaction. The id is
+    /// computed once either way.
+    /// - Throws: `TxRejection`, as `init(_:chainID:)`.
+    public init(_ message: TransactionMessage, chainID: String, known: ((TxHash) -> VerifiedTransaction?)?) throws(TxRejection) {
         guard message.chainID == chainID else { throw .wrongChain(expected: chainID, got: message.chainID) }
+        let encoding = try Self.encode(message)
+        if let known, let verified = known(TxHash(bytes: encoding.id)), verified.message.sig == message.sig {
+            self = verified
+            return
+        }
         guard let keyBytes = try? Hex.decode(message.publicKey, length: Ed25519.publicKeyLength),
             let key = try? Ed25519.PublicKey(rawRepresentation: keyBytes)
         else { throw .invalidPublicKey }
         // The key hashes compared, not their bech32 texts: encoding an address costs as much
         // as hashing the key, and the sender's text was decoded to its key hash already.
         guard AccountAddress(publicKey: key).keyHash == message.sender.accountAddress.keyHash else { throw .senderKeyMismatch }
-        let encoding = try Self.encode(message)
         guard let signature = try? Hex.decode(message.sig, length: Ed25519.signatureLength),
             key.isValidSignature(signature, for: encoding.id)
         else { throw .badSignature }

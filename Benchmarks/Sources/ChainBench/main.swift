@@ -14,6 +14,9 @@ import Foundation
 //       target 3 over HTTP: getBalance latency on the 1M-account node
 //   ChainBench splits [--senders 2000] [--batches 20]
 //       where the sendTxs and produceBlock CPU goes, stage by stage, in process
+//   ChainBench sync [--blocks 1000] [--txs 100] [--empty 20000] [--batch 256]
+//       issue 14's late-joiner target in process: blocks-range → JSON → importBlocks, full
+//       verification, blocks/s and the ratio to the Ed25519 rate on every core
 //   ChainBench verify-rate
 //       the yardstick alone
 
@@ -25,6 +28,7 @@ case "load": await LoadBench(options).run()
 case "state": await StateBench.run(options)
 case "balances": await BalanceBench.run(options)
 case "splits": await SplitsBench.run(options)
+case "sync": await SyncBench.run(options)
 case "verify-rate":
     let rate = Stats.verifyRate()
     print("Ed25519 verify, one core: \(Stats.grouped(rate.perCPUSecond)) per CPU-second, \(Stats.grouped(rate.wallClock)) per wall-clock second")

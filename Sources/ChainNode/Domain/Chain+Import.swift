@@ -62,17 +62,6 @@ extension Chain {
         return try await commitImported(header: header, signature: signature, verified: verified, parent: parent)
     }
 
-    /// Imports a block whose transactions are verified (and, with `signatureVerified`, whose
-    /// header signature is): the rest of `importBlock`'s checks, execution and the commit.
-    func importVerified(header: BlockHeader, signature: [UInt8], verified: [VerifiedTransaction], signatureVerified: Bool) async throws -> StoredBlock {
-        try beginExclusive()
-        defer { endExclusive() }
-        let parent = head
-        try checkHeader(header, signature: signature, parent: parent, signatureVerified: signatureVerified)
-        try checkContents(header: header, verified: verified)
-        return try await commitImported(header: header, signature: signature, verified: verified, parent: parent)
-    }
-
     /// Executes and commits a checked block on `parent` (the caller holds the exclusive lock).
     private func commitImported(header: BlockHeader, signature: [UInt8], verified: [VerifiedTransaction], parent: StoredBlock) async throws
         -> StoredBlock
