@@ -114,7 +114,7 @@ let package = Package(
             name: "ChainNode",
             dependencies: [
                 "HTTPServer", "HTTP1", "SQLite", "Cryptography", "Receipts", "JSON", "WireModels", "Ledger", "ServiceRuntime", "Sockets",
-                "CLinuxShims",
+                "CLinuxShims", "WebSocket", "HTTPClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],

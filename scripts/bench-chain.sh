@@ -62,7 +62,7 @@ start_node() {
     # the client is one address sending 10,000+ tx/s, and a backlog of a few blocks must fit.
     CHAIN_GENESIS="$dir/genesis.json" DB_PATH="$dir/chain.db" DATA_DIR="$dir" PROPOSER_KEY_FILE="$dir/authority.json" \
     RPC_BIND_HOST=127.0.0.1 RPC_BIND_PORT="$port" SENDTX_RATE_PER_SECOND=10000000 SENDTX_BURST=10000000 \
-    MEMPOOL_MAX_TXS=${MEMPOOL_MAX_TXS:-200000} MEMPOOL_MAX_BYTES=${MEMPOOL_MAX_BYTES:-268435456} LOG_LEVEL=${CHAIN_LOG_LEVEL:-info} \
+    MEMPOOL_MAX_TXS=${MEMPOOL_MAX_TXS:-200000} MEMPOOL_MAX_BYTES=${MEMPOOL_MAX_BYTES:-268435456} LOG_LEVEL=${CHAIN_LOG_LEVEL:-info} P2P_ENABLED=false \
         "$node" --env-file /dev/null >"$dir/node.log" 2>&1 &
     pid=$!
     for _ in $(seq 1 3000); do

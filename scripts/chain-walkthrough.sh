@@ -59,7 +59,7 @@ coordinator_address=$(field coordinator.key.json address)   # where its share of
 aitbc chain genesis --output genesis.json --chain-id ait-devnet --timestamp $(( $(date +%s) - 1 )) \
     --authority-key "$(field authority.key.json public_key)" --coordinator-key "$coordinator_pub" \
     --mint-per-unit 1000000 --block-time-ms 500
-CHAIN_GENESIS=genesis.json DB_PATH=chain.db DATA_DIR=chain PROPOSER_KEY_FILE=authority.key.json RPC_BIND_PORT=0 \
+CHAIN_GENESIS=genesis.json DB_PATH=chain.db DATA_DIR=chain PROPOSER_KEY_FILE=authority.key.json RPC_BIND_PORT=0 P2P_BIND_PORT=0 \
     aitbc-chain-node run --env-file /dev/null > chain.log 2>&1 &
 pids+=($!)
 CHAIN=http://127.0.0.1:$(listening_port chain.log "${pids[-1]}")

@@ -45,7 +45,7 @@ token=$(python3 -c 'import secrets;print(secrets.token_hex(32))')
 # The rate limit is out of the way; the faucet and its admin route are on.
 CHAIN_GENESIS="$work/genesis.json" PROPOSER_KEY_FILE="$work/proposer.key.json" \
 DEVNET_FAUCET=true FAUCET_KEY_FILE="$work/faucet.key.json" ADMIN_TOKEN="$token" \
-SENDTX_RATE_PER_SECOND=1000000 SENDTX_BURST=1000000 \
+SENDTX_RATE_PER_SECOND=1000000 SENDTX_BURST=1000000 P2P_BIND_PORT=0 \
     "$BIN_DIR/aitbc-chain-node" run --host 127.0.0.1 --port 0 --data-dir "$work/data" --env-file /dev/null \
     --log-level debug >"$work/chain-node.log" 2>&1 &
 pid=$!

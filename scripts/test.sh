@@ -19,11 +19,12 @@ else
     # Fault tests that drive a real daemon hard (a chain node SIGKILLed while blocks commit)
     # run on their own after the rest: beside ~1,200 parallel tests on two cores they took the
     # CPU the in-process servers of other suites need, and those suites' waits timed out.
-    # WebSocketRPCStallTests publishes 1,000 messages a second for 10 s to a stalled subscriber.
-    isolated="ChainCrashTests|WebSocketRPCStallTests"
+    # WebSocketRPCStallTests publishes 1,000 messages a second for 10 s to a stalled subscriber;
+    # the network tests spawn several nodes each: one test at a time.
+    isolated="ChainCrashTests|WebSocketRPCStallTests|ChainNetworkProcessTests"
     swift test --skip-build --skip "$isolated" 2>&1 | tee "$log"
     first=$(grep -Eo "Test run with [0-9]+ tests?" "$log" | tail -1 | grep -Eo "[0-9]+" || true)
-    swift test --skip-build --filter "$isolated" 2>&1 | tee "$log"
+    swift test --skip-build --no-parallel --filter "$isolated" 2>&1 | tee "$log"
     second=$(grep -Eo "Test run with [0-9]+ tests?" "$log" | tail -1 | grep -Eo "[0-9]+" || true)
     count=$(( ${first:-0} + ${second:-0} ))
 fi

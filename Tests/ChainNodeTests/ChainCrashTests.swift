@@ -22,6 +22,7 @@ final class ChainNodeProcess: @unchecked Sendable {
         environment["DATA_DIR"] = directory
         environment["PROPOSER_KEY_FILE"] = keyPath
         environment["RPC_BIND_PORT"] = "0"
+        environment["P2P_BIND_PORT"] = "0"
         environment["SENDTX_RATE_PER_SECOND"] = "1000000"
         environment["SENDTX_BURST"] = "1000000"
         child = try ChildProcess(binary, ["run", "--env-file", "/dev/null"], environment: environment, directory: directory)

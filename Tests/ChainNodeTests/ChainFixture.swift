@@ -21,7 +21,10 @@ struct ChainFixture {
 
     static let faucetBalance: UInt64 = 1_000_000_000
 
-    init(parameters: ChainParameters = ChainParameters(), extraAccounts: [GenesisDocument.Account] = [], timestamp: UInt64 = 1_800_000_000) throws {
+    init(
+        parameters: ChainParameters = ChainParameters(), extraAccounts: [GenesisDocument.Account] = [], timestamp: UInt64 = 1_800_000_000,
+        extraAuthorities: [Ed25519.PrivateKey] = []
+    ) throws {
         directory = try TemporaryDirectory(prefix: "chain-test")
         authority = try Ed25519.PrivateKey(seedBytes: [UInt8](repeating: 1, count: 32))
         faucet = try Ed25519.PrivateKey(seedBytes: [UInt8](repeating: 2, count: 32))
@@ -30,7 +33,7 @@ struct ChainFixture {
         parameters.blockTimeMilliseconds = max(50, parameters.blockTimeMilliseconds)
         genesis = GenesisDocument(
             chainID: "ait-test", timestamp: timestamp,
-            authorities: [GenesisDocument.Authority(publicKey: authority.publicKey)],
+            authorities: ([authority] + extraAuthorities).map { GenesisDocument.Authority(publicKey: $0.publicKey) },
             accounts: [GenesisDocument.Account(address: Address(publicKey: faucet.publicKey), balance: Self.faucetBalance)] + extraAccounts,
             parameters: parameters, coordinatorKeys: [coordinator.publicKey])
         try genesis.validate()

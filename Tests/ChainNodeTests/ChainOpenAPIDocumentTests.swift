@@ -25,7 +25,8 @@ import WireModels
         ("/rpc/tx/{tx_hash}", "get"), ("/rpc/getTx/{tx_hash}", "get"), ("/rpc/receipts/{receipt_id}", "get"),
         ("/rpc/getBalance/{address}", "get"), ("/rpc/sendTx", "post"), ("/rpc/submitReceipt", "post"), ("/rpc/sendTxs", "post"),
         ("/rpc/estimateFee", "post"), ("/rpc/admin/mintFaucet", "post"), ("/admin/mintFaucet", "post"), ("/openapi.json", "get"),
-        ("/healthz", "get"), ("/readyz", "get"), ("/metrics", "get"),
+        ("/healthz", "get"), ("/readyz", "get"), ("/metrics", "get"), ("/rpc/syncStatus", "get"), ("/p2p/peers", "get"),
+        ("/admin/peers/add", "post"),
     ]
 
     @Test func documentsExactlyTheServedOperations() throws {
@@ -59,8 +60,9 @@ import WireModels
             let status: Int
             if method == "post" {
                 // `{}` decodes for estimateFee (200) and nothing else (422); the faucet is tried with and without the token.
-                status = try await node.post(concrete, .object([]), headers: path.hasSuffix("mintFaucet") ? admin : HTTPHeaders()).0
-                if path.hasSuffix("mintFaucet") {
+                let needsToken = path.hasSuffix("mintFaucet") || path.hasPrefix("/admin/peers")
+                status = try await node.post(concrete, .object([]), headers: needsToken ? admin : HTTPHeaders()).0
+                if needsToken {
                     let unauthorized = try await node.post(concrete, .object([])).0
                     #expect(document["paths"]?[path]?[method]?["responses"]?[String(unauthorized)] != nil, "\(path) without a token answered \(unauthorized)")
                 }
@@ -94,6 +96,8 @@ import WireModels
             "CHAIN_GENESIS", "DATA_DIR", "RPC_BIND_HOST", "RPC_BIND_PORT", "PROPOSER_KEY_FILE", "MEMPOOL_MAX_TXS", "MEMPOOL_MAX_BYTES",
             "SENDTX_RATE_PER_SECOND", "SENDTX_BURST", "DEVNET_FAUCET", "FAUCET_KEY_FILE", "ADMIN_TOKEN", "MAX_BODY_BYTES", "LOG_LEVEL",
             "WS_MAX_CONNECTIONS", "WS_QUEUE_SIZE", "WS_QUEUE_BYTES", "WS_PING_INTERVAL_SECONDS", "WS_MAX_BACKFILL_BLOCKS",
+            "P2P_ENABLED", "P2P_BIND_HOST", "P2P_BIND_PORT", "BOOTSTRAP_PEERS", "NODE_KEY_FILE", "MAX_PEERS", "GOSSIP_QUEUE_SIZE",
+            "GOSSIP_QUEUE_BYTES", "PEER_BAN_SECONDS", "SYNC_BATCH", "SYNC_PARALLEL",
         ]))
         let configuration = try ChainNodeConfiguration(reader: ConfigurationReader(flags: ["CHAIN_GENESIS": genesisPath], dotEnv: example))
         let defaults = ChainNodeConfiguration(genesis: fixture.genesis, databasePath: "./data/chain-node/chain.db", proposerKey: nil)
@@ -104,6 +108,10 @@ import WireModels
         #expect(!configuration.faucetEnabled && configuration.faucetKey == nil && configuration.adminToken == nil)
         #expect(configuration.maxBodyBytes == defaults.maxBodyBytes && configuration.logLevel == defaults.logLevel)
         #expect(configuration.webSocketRPC == defaults.webSocketRPC)
+        let p2p = configuration.p2p
+        #expect(p2p.enabled && p2p.host == "127.0.0.1" && p2p.port == 7070 && p2p.bootstrapPeers.isEmpty)
+        #expect(p2p.nodeKeyPath == "./data/chain-node/node_key.json" && p2p.maxPeers == 32 && p2p.banSeconds == 600)
+        #expect(p2p.queueSize == 1_024 && p2p.queueBytes == 64 << 20 && p2p.syncBatch == 256 && p2p.syncParallel == 4)
     }
 
     @Test func isAnOpenAPI30Document() throws {

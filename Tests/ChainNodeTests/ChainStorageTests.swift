@@ -63,6 +63,7 @@ import WireModels
                 DROP TABLE mempool;
                 ALTER TABLE mempool_v1 RENAME TO mempool;
                 DROP TABLE IF EXISTS block_undo;
+                DROP TABLE IF EXISTS peers;
                 PRAGMA user_version = 1;
                 COMMIT;
                 """)

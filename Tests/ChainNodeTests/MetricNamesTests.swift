@@ -20,14 +20,7 @@ import Yams
     /// and sync, H3 authorities and fork choice) adds. The merge of each part empties its
     /// entry; `pendingNamesAreNotExportedYet` fails once a name here is exported, so the list
     /// cannot outlive the work.
-    static let pending: [String: Set<String>] = [
-        "H2": [
-            "peers_connected", "p2p_messages_received_total", "p2p_messages_sent_total", "p2p_peers_dropped_total", "p2p_peer_bans_total",
-            "p2p_handshake_failures_total", "gossip_duplicates_total", "gossip_dropped_total", "gossip_publications_total", "gossip_queue_size",
-            "gossip_queue_capacity", "chain_sync_best_peer_height", "chain_sync_lag_blocks", "chain_syncing", "chain_sync_blocks_imported_total",
-            "block_propagation_seconds_bucket", "p2p_unlinked_blocks_total",
-        ],
-    ]
+    static let pending: [String: Set<String>] = [:]
     static var allPending: Set<String> { pending.values.reduce(into: Set()) { $0.formUnion($1) } }
 
     static func read(_ path: String) throws -> String {

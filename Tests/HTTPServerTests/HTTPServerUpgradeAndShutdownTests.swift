@@ -115,13 +115,29 @@ import WebSocket
         await server.shutdown()
     }
 
+    /// Set once, read by the test: the stuck handler has started.
+    final class Started: Sendable {
+        let value = Mutex(false)
+        var isSet: Bool { value.withLock { $0 } }
+    }
+
     @Test func shutdownDeadlineClosesStuckRequests() async throws {
-        let server = HTTPServer(configuration: HTTPServerConfiguration(eventLoopThreads: 1), router: makeTestRouter(), logger: Logger(label: "t"))
+        let router = makeTestRouter()
+        let started = Started()
+        router.get("/stuck") { _, _ in
+            started.value.withLock { $0 = true }
+            try await Task.sleep(for: .seconds(5))
+            return .text("stuck done")
+        }
+        let server = HTTPServer(configuration: HTTPServerConfiguration(eventLoopThreads: 1), router: router, logger: Logger(label: "t"))
         try await server.start()
         let port = try #require(server.port)
         let client = try HTTPTestConnection(port: port)
-        try client.send("GET /slow?ms=5000 HTTP/1.1\r\nHost: t\r\n\r\n")
-        try await Task.sleep(for: .milliseconds(100))
+        try client.send("GET /stuck HTTP/1.1\r\nHost: t\r\n\r\n")
+        // The request must be in its handler when the drain starts (a fixed sleep was not
+        // enough on a loaded machine: the request was read during the drain and answered 503).
+        for _ in 0..<500 where !started.isSet { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(started.isSet)
         await server.shutdown(deadline: .milliseconds(200))
         let result = await blocking { try client.readUntilClosed() }
         #expect(try result.get().isEmpty)

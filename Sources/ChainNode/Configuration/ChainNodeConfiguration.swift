@@ -37,6 +37,8 @@ public struct ChainNodeConfiguration: Sendable, CustomStringConvertible {
     public var maxBodyBytes: Int = 8 << 20
     /// `LOG_LEVEL`.
     public var logLevel: String = "info"
+    /// The network: P2P listener, peers, gossip queues, range sync.
+    public var p2p = P2PSettings()
     /// `MAX_CLOCK_DRIFT_MS`, `MAX_REORG_DEPTH`: the header time check and the fork choice.
     public var forkChoice = Chain.ForkChoiceSettings()
     /// `WS_MAX_CONNECTIONS`, `WS_QUEUE_SIZE`, `WS_QUEUE_BYTES`, `WS_PING_INTERVAL_SECONDS`,
@@ -85,6 +87,7 @@ public struct ChainNodeConfiguration: Sendable, CustomStringConvertible {
             }
         }
         maxBodyBytes = try reader.int("MAX_BODY_BYTES", default: 8 << 20, range: 64 << 10...(64 << 20))
+        p2p = try P2PSettings(reader: reader, dataDirectory: dataDirectory)
         forkChoice = Chain.ForkChoiceSettings(
             maxClockDriftMilliseconds: UInt64(try reader.int("MAX_CLOCK_DRIFT_MS", default: 2_000, range: 0...600_000)),
             maxReorgDepth: UInt64(try reader.int("MAX_REORG_DEPTH", default: 16, range: 0...10_000)))
@@ -118,6 +121,9 @@ public struct ChainNodeConfiguration: Sendable, CustomStringConvertible {
         if faucetEnabled, let faucetKey, !genesis.accounts.contains(where: { $0.address == Address(publicKey: faucetKey.publicKey) }) {
             warnings.append("FAUCET_KEY_FILE's account has no genesis balance: the faucet will refuse until it is funded")
         }
+        if p2p.enabled, p2p.bootstrapPeers.isEmpty, !(proposerKey.map { key in genesis.authorities.contains { $0.publicKey == key.publicKey } } ?? false) {
+            warnings.append("this follower has no BOOTSTRAP_PEERS: it receives no blocks until a peer connects or one is added (POST /admin/peers/add)")
+        }
         if host != "127.0.0.1", host != "::1", host != "localhost" {
             warnings.append("RPC_BIND_HOST \(host) accepts connections from other hosts" + (faucetEnabled ? ", with the faucet on" : ""))
         }
@@ -140,6 +146,6 @@ public struct ChainNodeConfiguration: Sendable, CustomStringConvertible {
     public var description: String {
         "chain_id=\(genesis.chainID) genesis=\(genesisPath) db=\(databasePath) rpc=\(host):\(port) "
             + "proposer=\(proposerKey.map { Address(publicKey: $0.publicKey).rawValue } ?? "none (follower)") "
-            + "mempool=\(mempoolLimits.maxTransactions)txs/\(mempoolLimits.maxBytes)B faucet=\(faucetEnabled) admin_token=\(adminToken == nil ? "unset" : "set")"
+            + "mempool=\(mempoolLimits.maxTransactions)txs/\(mempoolLimits.maxBytes)B faucet=\(faucetEnabled) p2p=\(p2p.enabled ? "\(p2p.host):\(p2p.port) peers=\(p2p.bootstrapPeers.count)" : "off") admin_token=\(adminToken == nil ? "unset" : "set")"
     }
 }

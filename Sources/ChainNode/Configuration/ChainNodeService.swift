@@ -17,9 +17,15 @@ public final class ChainNodeService: Sendable {
     let clock: any ChainClock
     private let logger: Logger
     private let producer = Mutex<Task<Void, Never>?>(nil)
+    /// The network (gossip, range sync); nil when `P2P_ENABLED` is false.
+    public let p2p: P2PNode?
 
     /// Builds the router and server for `chain`.
-    public init(chain: Chain, configuration: ChainNodeConfiguration, clock: any ChainClock = SystemChainClock(), logger: Logger) {
+    /// - Throws: `ConfigurationError` when the node key file cannot be read or created.
+    public init(
+        chain: Chain, configuration: ChainNodeConfiguration, clock: any ChainClock = SystemChainClock(), p2pMetrics: P2PMetrics = P2PMetrics(),
+        logger: Logger
+    ) throws {
         self.chain = chain
         self.clock = clock
         self.logger = logger
@@ -43,7 +49,12 @@ public final class ChainNodeService: Sendable {
                 return "database unavailable"
             }
         }
+        let p2p = configuration.p2p.enabled ? try P2PNode(chain: chain, settings: configuration.p2p, clock: clock, metrics: p2pMetrics, logger: logger) : nil
+        self.p2p = p2p
+        let p2pRoutes = P2PRoutes(chain: chain, node: p2p, adminToken: configuration.adminToken.map { Array($0.utf8) })
+        health.register("sync") { p2pRoutes.readinessProblem() }
         OperationalRoutes.install(on: router, service: "aitbc-chain-node", health: health)
+        p2pRoutes.install(on: router)
         let faucet = configuration.faucetEnabled ? configuration.faucetKey.map { Faucet(chain: chain, key: $0) } : nil
         ChainRoutes(
             chain: chain, limiter: SubmissionLimiter(ratePerSecond: configuration.sendRatePerSecond, burst: configuration.sendBurst, clock: clock),
@@ -67,16 +78,17 @@ public final class ChainNodeService: Sendable {
         let chain = try await Chain.open(
             path: configuration.databasePath, genesis: configuration.genesis, proposerKey: configuration.proposerKey,
             mempoolLimits: configuration.mempoolLimits, clock: clock, forkChoice: configuration.forkChoice, logger: logger)
-        return ChainNodeService(chain: chain, configuration: configuration, clock: clock, logger: logger)
+        return try ChainNodeService(chain: chain, configuration: configuration, clock: clock, logger: logger)
     }
 
     /// The bound port, after `start`.
     public var port: Int? { server.port }
 
-    /// Binds and starts the proposer loop.
+    /// Binds (RPC, then P2P) and starts the proposer loop and the network.
     /// - Throws: the server's `SocketError` when binding fails.
     public func start() async throws {
         try await server.start()
+        try await p2p?.start()
         let producer = BlockProducer(chain: chain, clock: clock, logger: logger)
         self.producer.withLock { $0 = Task { await producer.run() } }
         let head = chain.head
@@ -85,6 +97,7 @@ public final class ChainNodeService: Sendable {
             metadata: [
                 "host": "\(server.configuration.host)", "port": "\(server.port ?? server.configuration.port)",
                 "chain_id": "\(chain.genesis.chainID)", "head": "\(head.height)", "authority": "\(chain.isAuthority)",
+                "p2p_port": "\(p2p?.port.map { String($0) } ?? "off")", "node_key": "\(p2p?.nodeKeyHex ?? "")",
             ])
     }
 
@@ -100,6 +113,7 @@ public final class ChainNodeService: Sendable {
         await task?.value
         // Subscribers hear 1001 now rather than hold the drain open.
         await webSocketRPC.shutdown()
+        await p2p?.shutdown()
         await server.shutdown(deadline: drainDeadline)
         logger.info("stopped", metadata: ["head": "\(chain.head.height)"])
     }

@@ -136,5 +136,22 @@ public enum ChainSchema {
                     PRIMARY KEY (height, address)
                 ) WITHOUT ROWID;
                 """),
+        // Issue 14 network: the peers this node knows, so it redials them after a restart and
+        // keeps a ban across one. `node_key` is a peer's hex key, or `pending:<address>` for an
+        // address added before its key is known.
+        Migration(
+            version: 4, name: "peers",
+            sql: """
+                CREATE TABLE peers(
+                    node_key TEXT PRIMARY KEY NOT NULL,
+                    address TEXT,
+                    direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+                    score INTEGER NOT NULL DEFAULT 0,
+                    last_seen_ms INTEGER NOT NULL DEFAULT 0 CHECK (last_seen_ms >= 0),
+                    banned_until_ms INTEGER NOT NULL DEFAULT 0 CHECK (banned_until_ms >= 0),
+                    ban_reason TEXT,
+                    source TEXT NOT NULL CHECK (source IN ('bootstrap', 'admin', 'inbound', 'known'))
+                ) WITHOUT ROWID;
+                """),
     ])
 }
