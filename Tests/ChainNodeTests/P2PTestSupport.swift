@@ -105,12 +105,27 @@ final class RawP2PPeer: Sendable {
         return try? JSONParser(limits: .init(maxInputBytes: 16 << 20)).parse(text)
     }
 
-    /// The next frame of `type`, skipping others; nil once the connection closed.
-    func receive(type: String) async -> JSONValue? {
-        while let frame = await receive() {
-            if frame["type"]?.stringValue == type { return frame }
+    /// The next frame of `type`, skipping others; nil once the connection closed or after
+    /// `timeout` (the node sends status frames all the time: without a deadline a frame that
+    /// never comes would hang the test).
+    func receive(type: String, timeout: Duration = .seconds(30)) async -> JSONValue? {
+        let connection = connection
+        return await withTaskGroup(of: JSONValue?.self) { group in
+            group.addTask {
+                while let frame = await self.receive() {
+                    if frame["type"]?.stringValue == type { return frame }
+                }
+                return nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            if first == nil { await connection.close() }
+            return first
         }
-        return nil
     }
 
     /// Our hello for `genesis`, with overrides for the refusal tests.
