@@ -19,6 +19,17 @@ public enum BlockRejection: Error, Sendable, Equatable, CustomStringConvertible 
     /// A transaction in the block is invalid.
     case invalidTransaction(String)
 
+    /// Whether the block itself is at fault, whoever holds it: a peer that sends it is lying
+    /// or broken. A block refused only for where it stands against this node's head (another
+    /// height, another parent — a fork, or our head moved while it was on the way) or for a
+    /// time ahead of this node's clock is no fault of its sender.
+    public var blamesSender: Bool {
+        switch self {
+        case .wrongHeight, .wrongParent, .timeInFuture: false
+        default: true
+        }
+    }
+
     /// The metric label.
     public var reason: String {
         switch self {

@@ -171,3 +171,17 @@ import WireModels
         #expect(tree.root == without.root)
     }
 }
+
+/// Which refusals are the sender's fault (a peer is banned for them) and which only say where
+/// the block stands against this node's head (a fork, or the head moved meanwhile).
+@Suite struct BlockRejectionBlameTests {
+    @Test func onlyRefusalsOfTheBlockItselfBlameItsSender() {
+        let notFaults: [BlockRejection] = [.wrongHeight(expected: 3, got: 2), .wrongParent, .timeInFuture]
+        let faults: [BlockRejection] = [
+            .wrongChain, .timeNotAfterParent, .unknownProposer, .notScheduled, .badSignature, .hashMismatch, .rootMismatch("state_root"),
+            .invalidTransaction("bad"),
+        ]
+        #expect(notFaults.allSatisfy { !$0.blamesSender })
+        #expect(faults.allSatisfy { $0.blamesSender })
+    }
+}

@@ -100,6 +100,9 @@ public struct BlockProducer: Sendable {
                 // The head moved between the plan and production: plan again at once; else
                 // (nothing should get here) do not spin.
                 if chain.head.hash == head.hash { try? await clock.sleep(milliseconds: min(interval, Self.replanMilliseconds)) }
+            } catch .busy {
+                // A peer's block is being imported at this moment: plan again once it is in.
+                try? await clock.sleep(milliseconds: min(interval, 20))
             } catch {
                 logger.error("failed to propose block", metadata: ["error": "\(error)"])
                 try? await clock.sleep(milliseconds: min(interval, 250))

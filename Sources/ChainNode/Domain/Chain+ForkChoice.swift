@@ -10,7 +10,7 @@ extension Chain {
     public typealias OfferedBlock = (header: BlockHeader, signature: [UInt8], transactions: [TransactionMessage])
 
     /// What `offerBranch` did.
-    public enum BranchOutcome: Sendable, Equatable {
+    public enum BranchOutcome: Sendable, Equatable, CustomStringConvertible {
         /// The branch extended the head by this many blocks.
         case extended(Int)
         /// The branch replaced `depth` blocks of ours.
@@ -20,6 +20,16 @@ extension Chain {
         /// The branch wins the fork choice but forks more than `MAX_REORG_DEPTH` below the
         /// head: this node stays on its chain (`chain_divergent` = 1) until an operator acts.
         case divergent(forkHeight: UInt64)
+
+        /// For logs: `extended 3`, `reorganized depth 2`, `kept higher_offset`, `divergent below 41`.
+        public var description: String {
+            switch self {
+            case .extended(let count): "extended \(count)"
+            case .reorganized(let depth): "reorganized depth \(depth)"
+            case .kept(let reason): "kept \(reason.rawValue)"
+            case .divergent(let height): "divergent below \(height)"
+            }
+        }
     }
 
     /// Why an offered branch changed nothing.
@@ -106,6 +116,19 @@ extension Chain {
             return .divergent(forkHeight: parent.height)
         }
         return try await reorganize(head: head, parent: parent, branch: branch)
+    }
+
+    /// A peer's branch does not link to any block of ours within the fork window: its fork
+    /// point is deeper than `MAX_REORG_DEPTH` (the network found it fetching the branch), so
+    /// no fork choice can apply it. Counted and logged like a divergence `offerBranch` finds.
+    public func reportDivergence(belowHeight height: UInt64, ours: BlockHash?, theirs: BlockHash, peer: String) {
+        metrics.diverged()
+        logger.error(
+            "diverged: a peer's branch forks deeper than MAX_REORG_DEPTH; staying on our chain",
+            metadata: [
+                "peer": "\(peer)", "height": "\(height)", "ours": "\(ours.map(\.rawValue) ?? "none")", "theirs": "\(theirs)",
+                "max_reorg_depth": "\(forkChoice.maxReorgDepth)",
+            ])
     }
 
     /// Unwinds our blocks above `parent` and applies `branch`, all in ONE SQLite transaction:

@@ -113,7 +113,10 @@ extension Chain {
     /// The rotation metrics of any committed block: its proposer and its slot offset.
     func recordCommitted(_ header: BlockHeader, parentTime: UInt64) {
         let proposer = (try? Ed25519.PublicKey(rawRepresentation: header.proposerKey)).map { Address(publicKey: $0).rawValue } ?? "unknown"
-        metrics.blockCommitted(proposer: proposer, slotOffset: genesis.slotOffset(time: header.timeMilliseconds, parentTime: parentTime))
+        // Block 1's parent time is the genesis timestamp an operator chose, usually long before
+        // the chain started: its offset counts no slot anyone missed.
+        let offset = header.height <= 1 ? 0 : genesis.slotOffset(time: header.timeMilliseconds, parentTime: parentTime)
+        metrics.blockCommitted(proposer: proposer, slotOffset: offset)
     }
 
     /// The checks of a block's transactions that need no state: count, ids and signatures,

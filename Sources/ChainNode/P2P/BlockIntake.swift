@@ -75,8 +75,9 @@ extension P2PNode {
             return .deferred(imported: imported)
         }
         switch rejection {
-        case .wrongParent:
-            // Another branch, or our head moved meanwhile: not a bad block by itself.
+        case .wrongParent, .wrongHeight:
+            // Another branch, or our head moved while the block was on its way (our producer
+            // committed the same height meanwhile): fork choice decides, the sender is not at fault.
             if let block = blocks.first(where: { $0.height == failure.height }) { await handleUnlinked(block, from: peer) }
             return .unlinked(imported: imported)
         case .timeInFuture:
@@ -103,6 +104,8 @@ extension P2PNode {
             return
         }
         metrics.unlinkedBlock()
+        // A peer already found on a divergent branch: nothing to fetch until its cooldown ends.
+        if isDivergent(peer) { return }
         logger.warning(
             "p2p: block does not extend our chain",
             metadata: [
@@ -157,6 +160,18 @@ extension P2PNode {
                 first += 1
             }
             guard first < blocks.count else { return }
+            // Not even the oldest block fetched links to ours: the fork point is below the
+            // window fork choice may reach back to. Report it once per cooldown instead of
+            // fetching the same range again on every block the peer sends.
+            if first == 0, blocks[0].height > 1 {
+                let parent = try? await chain.store.block(height: blocks[0].height - 1)
+                if parent?.0.hash != blocks[0].parentHash {
+                    let ours = try? await chain.store.block(height: blocks[0].height)
+                    chain.reportDivergence(belowHeight: blocks[0].height, ours: ours?.0.hash, theirs: blocks[0].hash, peer: String(peer.keyHex.prefix(16)))
+                    markDivergent(peer)
+                    return
+                }
+            }
             await offer(Array(blocks[first...]), from: peer)
         }
         syncWake.signal()
@@ -174,9 +189,10 @@ extension P2PNode {
         }
         do {
             let outcome = try await GossipOrigin.$current.withValue(.peer(peer.serial)) { try await chain.offerBranch(offered) }
+            if case .divergent = outcome { markDivergent(peer) }
             logger.info("p2p: fork choice", metadata: ["peer": "\(peer.keyHex.prefix(16))", "outcome": "\(outcome)"])
         } catch let rejection as BlockRejection {
-            if rejection == .timeInFuture { return }
+            guard rejection.blamesSender else { return }
             logger.warning("p2p: peer's branch has a bad block", metadata: ["peer": "\(peer.keyHex.prefix(16))", "reason": "\(rejection.reason)"])
             await ban(peer, reason: "bad_block")
         } catch {

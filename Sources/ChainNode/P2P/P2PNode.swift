@@ -41,6 +41,10 @@ public final class P2PNode: Sendable {
         var statusDirty = false
         /// A peer's branch is being fetched for fork choice (one at a time).
         var resolvingFork = false
+        /// Peers whose branch forks deeper than MAX_REORG_DEPTH, until when (Unix ms): their
+        /// blocks are not fetched or synced from in that time (no fetch storm, no sync target
+        /// that can never be reached); then they are tried again.
+        var divergent: [String: UInt64] = [:]
         var listener: ChainEvents.ListenerID?
         var tasks: [Task<Void, Never>] = []
         var stopped = false
@@ -451,6 +455,40 @@ public final class P2PNode: Sendable {
     /// Connected peers.
     var connectedPeers: [Peer] { state.withLock { Array($0.peers.values) }.filter { !$0.isClosed } }
 
+    /// How long a peer found on a divergent branch is left alone before its branch is fetched again.
+    static let divergenceCooldownMilliseconds: UInt64 = 60_000
+
+    /// Connected peers this node can sync from: not on a divergent branch.
+    var syncablePeers: [Peer] {
+        let divergent = currentDivergent()
+        return connectedPeers.filter { !divergent.contains($0.keyHex) }
+    }
+
+    /// Whether `peer` is on a divergent branch now.
+    func isDivergent(_ peer: Peer) -> Bool { currentDivergent().contains(peer.keyHex) }
+
+    /// Marks `peer` divergent for the cooldown and keeps `chain_divergent` at 1 meanwhile.
+    func markDivergent(_ peer: Peer) {
+        let until = clock.nowMilliseconds() + Self.divergenceCooldownMilliseconds
+        let count = state.withLock { state in
+            state.divergent[peer.keyHex] = until
+            return state.divergent.count
+        }
+        chain.metrics.divergentPeers(count)
+    }
+
+    /// The peers still divergent (expired entries dropped, the gauge updated when one expires).
+    private func currentDivergent() -> Set<String> {
+        let now = clock.nowMilliseconds()
+        let (keys, expired, count) = state.withLock { state -> (Set<String>, Bool, Int) in
+            let before = state.divergent.count
+            state.divergent = state.divergent.filter { $0.value > now }
+            return (Set(state.divergent.keys), state.divergent.count != before, state.divergent.count)
+        }
+        if expired { chain.metrics.divergentPeers(count) }
+        return keys
+    }
+
     // MARK: sending
 
     /// Queues `message` for `peer`; an overflowing queue closes that peer as slow (counted),
@@ -604,5 +642,5 @@ public final class P2PNode: Sendable {
     }
 
     /// The highest head any connected peer announced.
-    var bestPeerHead: PeerHead? { connectedPeers.map(\.head).max { $0.height < $1.height } }
+    var bestPeerHead: PeerHead? { syncablePeers.map(\.head).max { $0.height < $1.height } }
 }

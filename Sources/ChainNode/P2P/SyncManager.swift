@@ -169,7 +169,7 @@ struct SyncManager: Sendable {
     /// The best-scored connected peer whose head covers the range's start, not busy, that has
     /// not failed this range.
     private func choosePeer(for range: Range, busy: Set<String>, refused: Set<String>) -> Peer? {
-        node.connectedPeers
+        node.syncablePeers
             .filter { $0.head.height >= range.start && !busy.contains($0.keyHex) && !refused.contains($0.keyHex) && !$0.isClosed }
             .max { ($0.score, $0.head.height) < ($1.score, $1.head.height) }
     }
