@@ -31,7 +31,7 @@ import WebSocket
             try peer.send(peer.hello(genesis, chainID: "ait-other"))
             expected = "chain_id"
         case .protocolVersion:
-            try peer.send(peer.hello(genesis, protocolVersion: 2))
+            try peer.send(peer.hello(genesis, protocolVersion: P2PHello.protocolVersion + 1))
             expected = "protocol"
         case .selfConnection:
             try peer.send(peer.hello(genesis, nodeKey: node.p2p.nodeKey.publicKey.rawRepresentation))
@@ -108,16 +108,53 @@ import WebSocket
         #expect(PeerAddress.normalize("ws://node-b:7071/other") == nil)
     }
 
-    @Test func theAuthSignatureCoversBothNoncesAndTheGenesis() {
+    @Test func theAuthSignatureCoversBothNoncesBothKeysAndTheGenesis() {
         let key = Ed25519.PrivateKey.generate()
         let genesis = [UInt8](repeating: 1, count: 32)
         let ours = [UInt8](repeating: 2, count: 32)
         let theirs = [UInt8](repeating: 3, count: 32)
-        // The peer signs (genesis, our nonce, its nonce); we verify with our nonce first.
-        let signature = P2PHandshake.sign(key: key, genesisHash: genesis, peerNonce: ours, ownNonce: theirs)
+        let ourKey = Ed25519.PrivateKey.generate().publicKey.rawRepresentation
         let raw = key.publicKey.rawRepresentation
-        #expect(P2PHandshake.verify(signature: signature, peerKey: raw, genesisHash: genesis, ourNonce: ours, peerNonce: theirs))
-        #expect(!P2PHandshake.verify(signature: signature, peerKey: raw, genesisHash: genesis, ourNonce: theirs, peerNonce: ours))
-        #expect(!P2PHandshake.verify(signature: signature, peerKey: raw, genesisHash: [UInt8](repeating: 9, count: 32), ourNonce: ours, peerNonce: theirs))
+        // The peer signs (genesis, our nonce, its nonce, our key, its key); we verify in that order.
+        let signature = P2PHandshake.sign(key: key, genesisHash: genesis, peerNonce: ours, ownNonce: theirs, peerKey: ourKey)
+        #expect(P2PHandshake.verify(signature: signature, peerKey: raw, genesisHash: genesis, ourNonce: ours, peerNonce: theirs, ourKey: ourKey))
+        #expect(!P2PHandshake.verify(signature: signature, peerKey: raw, genesisHash: genesis, ourNonce: theirs, peerNonce: ours, ourKey: ourKey))
+        #expect(!P2PHandshake.verify(
+            signature: signature, peerKey: raw, genesisHash: [UInt8](repeating: 9, count: 32), ourNonce: ours, peerNonce: theirs, ourKey: ourKey))
+        // Signed for another listener (a relay's key): useless to us.
+        let elsewhere = Ed25519.PrivateKey.generate().publicKey.rawRepresentation
+        #expect(!P2PHandshake.verify(signature: signature, peerKey: raw, genesisHash: genesis, ourNonce: ours, peerNonce: theirs, ourKey: elsewhere))
     }
+
+    /// The attack a black-box review found against protocol 1: a relay reads A's nonce, offers it
+    /// to B as its own, and hands B's auth signature to A while claiming B's key. B's signature
+    /// now names the relay's key, so A refuses it and never takes the relay for B.
+    @Test func aRelayedAuthSignatureDoesNotPassForItsSigner() async throws {
+        let fixture = try P2PTestNode.fixture()
+        let a = try await P2PTestNode.start(fixture, name: "a", authority: true, clock: IdleClock())
+        let b = try await P2PTestNode.start(fixture, name: "b", authority: false, clock: IdleClock())
+        let genesis = fixture.genesis
+        let toA = try await RawP2PPeer(address: a.address)
+        let toB = try await RawP2PPeer(address: b.address)
+        // A speaks first: its nonce.
+        let helloA = try #require(await toA.receive(type: "hello"))
+        let nonceA = try Hex.decode(helloA["nonce"]?.stringValue ?? "", length: 32)
+        // To B, A's nonce as ours: B signs over it.
+        try toB.send(toB.hello(genesis, nonce: nonceA))
+        let helloB = try #require(await toB.receive(type: "hello"))
+        let nonceB = try Hex.decode(helloB["nonce"]?.stringValue ?? "", length: 32)
+        let authB = try #require(await toB.receive(type: "auth"))
+        let signatureB = try Hex.decode(authB["sig"]?.stringValue ?? "", length: 64)
+        // To A, B's key and nonce, then B's signature.
+        try toA.send(toA.hello(genesis, nodeKey: b.p2p.nodeKey.publicKey.rawRepresentation, nonce: nonceB))
+        try toA.send(P2PMessage.auth(signature: signatureB).json)
+        #expect(await toA.errorCode() == "bad_auth")
+        let (_, peers) = try await a.get("/p2p/peers")
+        #expect(peers["peers"]?.arrayValue?.contains { $0["connected"]?.boolValue == true } != true)
+        await toA.close()
+        await toB.close()
+        await b.stop()
+        await a.stop()
+    }
+
 }

@@ -129,10 +129,10 @@ final class RawP2PPeer: Sendable {
     }
 
     /// Our hello for `genesis`, with overrides for the refusal tests.
-    func hello(_ genesis: GenesisDocument, chainID: String? = nil, genesisHash: [UInt8]? = nil, nodeKey: [UInt8]? = nil, protocolVersion: Int = 1) -> JSONValue {
+    func hello(_ genesis: GenesisDocument, chainID: String? = nil, genesisHash: [UInt8]? = nil, nodeKey: [UInt8]? = nil, protocolVersion: Int = P2PHello.protocolVersion, nonce: [UInt8]? = nil) -> JSONValue {
         P2PMessage.hello(P2PHello(
             protocolVersion: protocolVersion, chainID: chainID ?? genesis.chainID, genesisHash: genesisHash ?? genesis.genesisHeader.hash,
-            nodeKey: nodeKey ?? key.publicKey.rawRepresentation, nonce: nonce, head: PeerHead(height: 0, hash: genesis.genesisHeader.hash),
+            nodeKey: nodeKey ?? key.publicKey.rawRepresentation, nonce: nonce ?? self.nonce, head: PeerHead(height: 0, hash: genesis.genesisHeader.hash),
             listen: nil)).json
     }
 
@@ -141,7 +141,8 @@ final class RawP2PPeer: Sendable {
         try send(hello(genesis))
         guard let theirs = await receive(type: "hello"), let nonceHex = theirs["nonce"]?.stringValue else { return nil }
         let theirNonce = try Hex.decode(nonceHex, length: 32)
-        let signature = P2PHandshake.sign(key: key, genesisHash: genesis.genesisHeader.hash, peerNonce: theirNonce, ownNonce: nonce)
+        let theirKey = try Hex.decode(theirs["node_key"]?.stringValue ?? "", length: 32)
+        let signature = P2PHandshake.sign(key: key, genesisHash: genesis.genesisHeader.hash, peerNonce: theirNonce, ownNonce: nonce, peerKey: theirKey)
         try send(P2PMessage.auth(signature: signature).json)
         guard await receive(type: "auth") != nil else { return nil }
         return theirs

@@ -15,7 +15,8 @@ public struct PeerHead: Sendable, Equatable {
 
 /// The first frame each side sends (docs/chain-node.md "Network").
 struct P2PHello: Sendable, Equatable {
-    static let protocolVersion = 1
+    /// 2: the auth signature covers both node keys (1 did not; see P2PHandshake).
+    static let protocolVersion = 2
     var protocolVersion: Int
     var chainID: String
     var genesisHash: [UInt8]

@@ -277,11 +277,14 @@ public final class P2PNode: Sendable {
         let keyHex = Hex.encode(theirs.nodeKey)
         let now = clock.nowMilliseconds()
         if let record = state.withLock({ $0.records[keyHex] }), record.bannedUntilMilliseconds > now { return await refuse(.banned) }
-        let signature = P2PHandshake.sign(key: nodeKey, genesisHash: local.genesisHash, peerNonce: theirs.nonce, ownNonce: nonce)
+        let signature = P2PHandshake.sign(key: nodeKey, genesisHash: local.genesisHash, peerNonce: theirs.nonce, ownNonce: nonce, peerKey: theirs.nodeKey)
         guard (try? connection.send(text: P2PMessage.auth(signature: signature).text)) != nil else { return await refuse(.closed) }
         switch await receiveFrame(connection) {
         case .auth(let theirSignature)?:
-            guard P2PHandshake.verify(signature: theirSignature, peerKey: theirs.nodeKey, genesisHash: local.genesisHash, ourNonce: nonce, peerNonce: theirs.nonce)
+            guard
+                P2PHandshake.verify(
+                    signature: theirSignature, peerKey: theirs.nodeKey, genesisHash: local.genesisHash, ourNonce: nonce, peerNonce: theirs.nonce,
+                    ourKey: local.nodeKey)
             else { return await refuse(.badAuth) }
         case .error(let code, let message)?: return await refuse(.malformed, "peer refused: \(code): \(message)")
         case nil: return await refuse(.closed)
