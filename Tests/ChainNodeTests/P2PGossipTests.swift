@@ -139,3 +139,65 @@ import WireModels
         await node.stop()
     }
 }
+
+/// What the black-box review of the network found, each fixed under a test: a peer that claims
+/// a head it never serves, gossiped transactions that were made up, and unlinked blocks nobody
+/// signed (each made the node work for, or wait on, its sender).
+@Suite struct P2PAbuseTests {
+    @Test func aPeerThatClaimsAHeadItNeverServesIsDroppedAfterThreeTimeouts() async throws {
+        let fixture = try P2PTestNode.fixture()
+        let node = try await P2PTestNode.start(fixture, name: "follower", authority: false, clock: IdleClock()) { settings in
+            settings.requestTimeout = .milliseconds(200)
+        }
+        let liar = try await RawP2PPeer(address: node.address)
+        _ = try await liar.handshake(fixture.genesis, headHeight: 1_000_000_000)
+        // It never answers get_blocks: three timeouts, then it is closed with a reason.
+        #expect(await liar.errorCode() == "unresponsive")
+        #expect(node.metrics.counterTotal(label: "p2p_peers_dropped_total", dimensions: [("reason", "unresponsive")]) == 1)
+        #expect(await eventuallyAsync { node.p2p.bestPeerHead == nil })
+        // The sync pass ends once it has nobody to ask.
+        #expect(await eventuallyAsync { try await node.get("/rpc/syncStatus").1["syncing"]?.boolValue == false })
+        await node.stop()
+    }
+
+    @Test func aPeerGossipingAForgedTransactionIsBannedAndNothingIsAdmitted() async throws {
+        let fixture = try P2PTestNode.fixture()
+        let node = try await P2PTestNode.start(fixture, name: "node", authority: true, clock: IdleClock())
+        var forged = try fixture.transfer(from: fixture.faucet, to: ChainFixture.address(.generate()), amount: 5, nonce: 1)
+        forged.payload = .transfer(to: ChainFixture.address(.generate()), amount: 500)  // altered after signing
+        let peer = try await RawP2PPeer(address: node.address)
+        _ = try await peer.handshake(fixture.genesis)
+        try peer.send(P2PMessage.txs([forged.json]).json)
+        #expect(await peer.errorCode() == "banned")
+        #expect(node.chain.mempoolCount == 0)
+        #expect(node.metrics.counterTotal(label: "p2p_peer_bans_total", dimensions: [("reason", "bad_tx")]) == 1)
+        await node.stop()
+    }
+
+    @Test func anUnlinkedBlockNoAuthoritySignedBansItsSenderWithoutAFetch() async throws {
+        let fixture = try P2PTestNode.fixture()
+        let node = try await P2PTestNode.start(fixture, name: "node", authority: false, clock: IdleClock())
+        let signer = Ed25519.PrivateKey.generate()
+        let header = BlockHeader(
+            chainID: fixture.genesis.chainID, height: 100_000, parentHash: [UInt8](repeating: 4, count: 32), timeMilliseconds: 5,
+            proposerKey: signer.publicKey.rawRepresentation, txRoot: Merkle.root(leaves: []), stateRoot: [UInt8](repeating: 0, count: 32),
+            receiptsRoot: Merkle.root(leaves: []))
+        let block = StoredBlock(header: header, signature: header.sign(with: signer), txCount: 0, supply: 0).fullBlock(txs: [])
+        let peer = try await RawP2PPeer(address: node.address)
+        _ = try await peer.handshake(fixture.genesis)
+        try peer.send(P2PMessage.block(block.json).json)
+        // Banned at once: no get_blocks was sent to it first.
+        var frames: [String] = []
+        while let frame = await peer.receive() {
+            let type = frame["type"]?.stringValue ?? ""
+            frames.append(type)
+            if type == "error" {
+                #expect(frame["code"]?.stringValue == "banned")
+                break
+            }
+        }
+        #expect(!frames.contains("get_blocks"), "\(frames)")
+        #expect(node.metrics.counterTotal(label: "p2p_peer_bans_total", dimensions: [("reason", "forged_header")]) == 1)
+        await node.stop()
+    }
+}

@@ -129,16 +129,16 @@ final class RawP2PPeer: Sendable {
     }
 
     /// Our hello for `genesis`, with overrides for the refusal tests.
-    func hello(_ genesis: GenesisDocument, chainID: String? = nil, genesisHash: [UInt8]? = nil, nodeKey: [UInt8]? = nil, protocolVersion: Int = P2PHello.protocolVersion, nonce: [UInt8]? = nil) -> JSONValue {
+    func hello(_ genesis: GenesisDocument, chainID: String? = nil, genesisHash: [UInt8]? = nil, nodeKey: [UInt8]? = nil, protocolVersion: Int = P2PHello.protocolVersion, nonce: [UInt8]? = nil, headHeight: UInt64 = 0) -> JSONValue {
         P2PMessage.hello(P2PHello(
             protocolVersion: protocolVersion, chainID: chainID ?? genesis.chainID, genesisHash: genesisHash ?? genesis.genesisHeader.hash,
-            nodeKey: nodeKey ?? key.publicKey.rawRepresentation, nonce: nonce ?? self.nonce, head: PeerHead(height: 0, hash: genesis.genesisHeader.hash),
+            nodeKey: nodeKey ?? key.publicKey.rawRepresentation, nonce: nonce ?? self.nonce, head: PeerHead(height: headHeight, hash: genesis.genesisHeader.hash),
             listen: nil)).json
     }
 
     /// A complete handshake as an honest peer; returns the node's hello.
-    func handshake(_ genesis: GenesisDocument) async throws -> JSONValue? {
-        try send(hello(genesis))
+    func handshake(_ genesis: GenesisDocument, headHeight: UInt64 = 0) async throws -> JSONValue? {
+        try send(hello(genesis, headHeight: headHeight))
         guard let theirs = await receive(type: "hello"), let nonceHex = theirs["nonce"]?.stringValue else { return nil }
         let theirNonce = try Hex.decode(nonceHex, length: 32)
         let theirKey = try Hex.decode(theirs["node_key"]?.stringValue ?? "", length: 32)

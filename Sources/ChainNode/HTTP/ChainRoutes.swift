@@ -176,9 +176,10 @@ public struct ChainRoutes: Sendable {
         .json(message.json)
     }
 
-    static func body(_ request: Request, maxBytes: Int) throws -> JSONValue {
+    /// - Parameter limit: what sets `maxBytes`, named in the 413 (a setting, or the route's own limit).
+    static func body(_ request: Request, maxBytes: Int, limit: String = "MAX_BODY_BYTES") throws -> JSONValue {
         guard request.body.count <= maxBytes else {
-            throw HTTPError(.contentTooLarge, code: "PAYLOAD_TOO_LARGE", message: "the body is larger than \(maxBytes) bytes (MAX_BODY_BYTES)")
+            throw HTTPError(.contentTooLarge, code: "PAYLOAD_TOO_LARGE", message: "the body is larger than \(maxBytes) bytes (\(limit))")
         }
         return try request.json(limits: .init(maxInputBytes: maxBytes, maxDepth: 64))
     }

@@ -1,3 +1,4 @@
+import Cryptography
 import JSON
 import Ledger
 import Logging
@@ -46,6 +47,10 @@ extension P2PNode {
             let head = chain.head
             if block.height == head.height + 1, block.parentHash == head.hash {
                 _ = await importFromPeer([block], peer: peer, origin: .peer(peer.serial))
+            } else if !Self.isGenuineHeader(block, genesis: chain.genesis) {
+                // A block that does not link makes this node fetch from its sender: only for
+                // one an authority really signed (one signature check), never for made-up ones.
+                await ban(peer, reason: "forged_header")
             } else if block.height > head.height + 1 {
                 // A gap: range sync fetches what is missing (the peer holds this block at least).
                 peer.saw(height: block.height, hash: block.hash.bytes)
@@ -54,6 +59,16 @@ extension P2PNode {
                 await handleUnlinked(block, from: peer)
             }
         }
+    }
+
+    /// Whether `block`'s fields hash to its hash and a genesis authority signed it (what can be
+    /// checked without its parent).
+    static func isGenuineHeader(_ block: FullBlock, genesis: GenesisDocument) -> Bool {
+        guard let (header, signature) = try? block.header(), header.chainID == genesis.chainID,
+            let key = try? Ed25519.PublicKey(rawRepresentation: header.proposerKey),
+            genesis.authorities.contains(where: { $0.publicKey == key })
+        else { return false }
+        return header.isValidSignature(signature)
     }
 
     /// Imports consecutive blocks `peer` sent, in order (the caller holds `importLock`). A block

@@ -406,6 +406,17 @@ public final class P2PNode: Sendable {
         }
     }
 
+    /// Closes a peer that stopped answering requests (it may claim a head it never serves, which
+    /// would keep this node syncing and not ready for as long as it stays): counted
+    /// `p2p_peers_dropped_total{reason="unresponsive"}`; it may connect again.
+    func dropUnresponsive(_ peer: Peer) async {
+        logger.warning("p2p peer dropped: its requests keep timing out", metadata: ["peer": "\(peer.keyHex.prefix(16))"])
+        metrics.peerDropped("unresponsive")
+        peer.markClosed()
+        _ = send(.error(code: "unresponsive", message: "requests timed out"), to: peer)
+        await peer.connection.close(code: .policyViolation, reason: "unresponsive")
+    }
+
     /// A frame the protocol does not allow: an error frame, then close 1008.
     private func protocolError(_ peer: Peer, _ message: String) async {
         logger.warning("p2p protocol error", metadata: ["peer": "\(peer.keyHex.prefix(16))", "error": "\(message)"])
@@ -612,8 +623,12 @@ public final class P2PNode: Sendable {
     /// admitted ones, forwarded to the other peers).
     private func receiveTransactions(_ values: [JSONValue], from peer: Peer) async {
         var batch: [Result<TransactionMessage, WireDecodingError>] = []
+        var forged = false
         for value in values {
-            guard let message = try? TransactionMessage(json: value) else { continue }
+            guard let message = try? TransactionMessage(json: value) else {
+                forged = true
+                continue
+            }
             if let id = try? message.transactionID() {
                 guard !state.withLock({ $0.seen.contains(id.bytes) }) else {
                     metrics.duplicate("txs")
@@ -622,9 +637,26 @@ public final class P2PNode: Sendable {
             }
             batch.append(.success(message))
         }
-        guard !batch.isEmpty else { return }
-        let submitted = batch
-        _ = await GossipOrigin.$current.withValue(.peer(peer.serial)) { await chain.submit(batch: submitted) }
+        if !batch.isEmpty {
+            let submitted = batch
+            let outcomes = await GossipOrigin.$current.withValue(.peer(peer.serial)) { await chain.submit(batch: submitted) }
+            forged = forged || outcomes.contains { outcome in
+                guard case .failure(.rejected(let rejection)) = outcome else { return false }
+                return Self.isForgery(rejection)
+            }
+        }
+        // Peers forward only transactions that passed these checks: one that fails them was
+        // made up or altered on the way, by the sender. (Stale nonces, fees or balances are not
+        // faults: the sender's view of the chain may differ.)
+        if forged { await ban(peer, reason: "bad_tx") }
+    }
+
+    /// Whether a refusal means the transaction itself is not genuine.
+    static func isForgery(_ rejection: TxRejection) -> Bool {
+        switch rejection {
+        case .badSignature, .invalidPublicKey, .senderKeyMismatch, .wrongChain: true
+        default: false
+        }
     }
 
     /// `get_blocks`: up to `count` blocks from `start` (≤ 500, ≤ 8 MiB).

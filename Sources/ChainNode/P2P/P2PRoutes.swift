@@ -20,7 +20,7 @@ struct P2PRoutes: Sendable {
         router.post("/admin/peers/add") { request, _ in
             do {
                 try authorize(request)
-                let body = try ChainRoutes.body(request, maxBytes: 4 << 10)
+                let body = try ChainRoutes.body(request, maxBytes: 4 << 10, limit: "the limit of this route")
                 guard case .object(let members) = body else {
                     throw ChainError.invalidRequest(WireDecodingError(field: "body", reason: "must be a JSON object"))
                 }

@@ -30,6 +30,8 @@ final class Peer: Sendable {
     private struct State {
         var head: PeerHead
         var score = 0
+        /// Requests in a row that timed out.
+        var timeouts = 0
         var lastSeenMilliseconds: UInt64
         var nextRequest: UInt64 = 1
         var requests: [UInt64: CheckedContinuation<[JSONValue], any Error>] = [:]
@@ -91,6 +93,18 @@ final class Peer: Sendable {
     func touch(_ nowMilliseconds: UInt64) { state.withLock { $0.lastSeenMilliseconds = nowMilliseconds } }
 
     func adjustScore(_ delta: Int) { state.withLock { $0.score += delta } }
+
+    /// Counts a timed-out request; returns how many in a row.
+    func timedOut() -> Int {
+        state.withLock { state in
+            state.timeouts += 1
+            state.score -= 10
+            return state.timeouts
+        }
+    }
+
+    /// A request answered: the run of timeouts ends.
+    func answered() { state.withLock { $0.timeouts = 0 } }
 
     /// Whether the peer is leaving (banned, closed): no more requests go to it.
     var isClosed: Bool { state.withLock { $0.closed } || connection.isClosed }

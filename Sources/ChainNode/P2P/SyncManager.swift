@@ -113,8 +113,8 @@ struct SyncManager: Sendable {
                 case .failed(let range, let peer, let reason, let timedOut):
                     inflight.removeValue(forKey: range.start)
                     if timedOut {
-                        peer.adjustScore(-10)
                         node.logger.warning("sync request timed out", metadata: ["peer": "\(peer.keyHex.prefix(16))", "start": "\(range.start)"])
+                        if peer.timedOut() >= Self.maxTimeoutsInARow { await node.dropUnresponsive(peer) }
                     } else {
                         node.logger.info("sync request failed", metadata: ["peer": "\(peer.keyHex.prefix(16))", "start": "\(range.start)", "error": "\(reason)"])
                     }
@@ -175,6 +175,9 @@ struct SyncManager: Sendable {
     }
 
     /// One `get_blocks`; the answer is checked to be consecutive blocks from the range's start.
+    /// Timeouts in a row after which a peer is dropped (it claims blocks it does not serve).
+    static let maxTimeoutsInARow = 3
+
     private func fetch(_ range: Range, from peer: Peer, timeout: Duration) async -> Fetched {
         let values: [JSONValue]
         do {
@@ -183,6 +186,7 @@ struct SyncManager: Sendable {
             let timedOut = (error as? PeerRequestError).map { if case .timeout = $0 { true } else { false } } ?? false
             return .failed(range, peer, "\(error)", timedOut: timedOut)
         }
+        peer.answered()
         var blocks: [FullBlock] = []
         for (index, value) in values.prefix(range.count).enumerated() {
             guard let block = try? FullBlock(json: value), block.height == range.start + UInt64(index) else {
