@@ -12,8 +12,10 @@ extension ChainClient {
     /// frames are missed: the node sends every frame above `since` first. The frames of the
     /// height that was cut short come again and are skipped here, so none is seen twice (for
     /// `heads` and `txs`; `accounts` and `receipt` resume with the state at the node's head).
-    /// After `maxRetries` failed reconnections in a row, or a refusal (`error` frame: a bad
-    /// filter, `SINCE_TOO_OLD`), the sequence ends by throwing an `AITBCError`.
+    /// When the node stays unreachable for `reconnectWindow` (and at least `maxRetries`
+    /// reconnections failed in a row), or on a refusal (`error` frame: a bad filter,
+    /// `SINCE_TOO_OLD`), the sequence ends by throwing an `AITBCError`. The window outlasts a
+    /// node's restart, so a subscriber rides one out.
     ///
     /// ```swift
     /// for try await frame in chain.subscribe(.heads) { print(frame.height) }
@@ -28,10 +30,12 @@ extension ChainClient {
         let task = Task {
             var follower = Follower(topic: topic, since: since)
             var failures = 0
+            var unreachableSince: ContinuousClock.Instant?
             while !Task.isCancelled {
                 do throws(AITBCError) {
                     try await follower.run(url: url, filter: filter, timeout: configuration.connectTimeout) { frame in
                         failures = 0
+                        unreachableSince = nil
                         continuation.yield(frame)
                     }
                 } catch where error.kind == .rejected || error.kind == .invalidRequest {
@@ -39,7 +43,9 @@ extension ChainClient {
                     return
                 } catch {
                     failures += 1
-                    guard failures <= configuration.maxRetries else {
+                    let since = unreachableSince ?? ContinuousClock.now
+                    unreachableSince = since
+                    guard failures <= configuration.maxRetries || ContinuousClock.now - since < Self.reconnectWindow else {
                         continuation.finish(throwing: error)
                         return
                     }
@@ -59,6 +65,9 @@ extension ChainClient {
         continuation.onTermination = { _ in task.cancel() }
         return stream
     }
+
+    /// How long a subscription keeps reconnecting to a node it cannot reach.
+    public static let reconnectWindow: Duration = .seconds(60)
 
     /// `ws://host:port/rpc/ws` for a node at `http://host:port`.
     static func webSocketURL(_ baseURL: String) -> String {
