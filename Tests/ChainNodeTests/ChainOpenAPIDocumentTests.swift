@@ -97,7 +97,8 @@ import WireModels
             "SENDTX_RATE_PER_SECOND", "SENDTX_BURST", "DEVNET_FAUCET", "FAUCET_KEY_FILE", "ADMIN_TOKEN", "MAX_BODY_BYTES", "LOG_LEVEL",
             "WS_MAX_CONNECTIONS", "WS_QUEUE_SIZE", "WS_QUEUE_BYTES", "WS_PING_INTERVAL_SECONDS", "WS_MAX_BACKFILL_BLOCKS",
             "P2P_ENABLED", "P2P_BIND_HOST", "P2P_BIND_PORT", "BOOTSTRAP_PEERS", "NODE_KEY_FILE", "MAX_PEERS", "GOSSIP_QUEUE_SIZE",
-            "GOSSIP_QUEUE_BYTES", "PEER_BAN_SECONDS", "SYNC_BATCH", "SYNC_PARALLEL",
+            "GOSSIP_QUEUE_BYTES", "PEER_BAN_SECONDS", "SYNC_BATCH", "SYNC_PARALLEL", "MAX_KNOWN_PEERS", "P2P_STATUS_INTERVAL_SECONDS",
+            "P2P_IDLE_TIMEOUT_SECONDS",
         ]))
         let configuration = try ChainNodeConfiguration(reader: ConfigurationReader(flags: ["CHAIN_GENESIS": genesisPath], dotEnv: example))
         let defaults = ChainNodeConfiguration(genesis: fixture.genesis, databasePath: "./data/chain-node/chain.db", proposerKey: nil)
@@ -112,6 +113,7 @@ import WireModels
         #expect(p2p.enabled && p2p.host == "127.0.0.1" && p2p.port == 7070 && p2p.bootstrapPeers.isEmpty)
         #expect(p2p.nodeKeyPath == "./data/chain-node/node_key.json" && p2p.maxPeers == 32 && p2p.banSeconds == 600)
         #expect(p2p.queueSize == 1_024 && p2p.queueBytes == 64 << 20 && p2p.syncBatch == 256 && p2p.syncParallel == 4)
+        #expect(p2p.maxKnownPeers == 1_000 && p2p.statusInterval == .seconds(10) && p2p.idleTimeout == .seconds(30))
     }
 
     @Test func isAnOpenAPI30Document() throws {

@@ -31,7 +31,7 @@ public final class P2PMetrics: Sendable {
             preCreate("p2p_messages_received_total", "type", type)
             preCreate("p2p_messages_sent_total", "type", type)
         }
-        for reason in ["slow", "banned", "protocol", "duplicate", "unresponsive"] { preCreate("p2p_peers_dropped_total", "reason", reason) }
+        for reason in ["slow", "banned", "protocol", "duplicate", "unresponsive", "idle"] { preCreate("p2p_peers_dropped_total", "reason", reason) }
         for reason in ["bad_block", "bad_range", "malformed_block", "bad_tx", "forged_header"] { preCreate("p2p_peer_bans_total", "reason", reason) }
         for reason in HandshakeRefusal.allCases.map(\.rawValue) { preCreate("p2p_handshake_failures_total", "reason", reason) }
         for topic in ["blocks", "txs"] {

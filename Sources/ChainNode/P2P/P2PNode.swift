@@ -114,12 +114,16 @@ public final class P2PNode: Sendable {
     /// - Throws: the server's `SocketError`, `SQLiteError`.
     public func start() async throws {
         try await server.start()
-        let records = try await peerStore.all()
+        let loaded = try await peerStore.all()
         let listener = chain.events.add { [weak self] event in self?.handle(event) }
-        state.withLock { state in
-            for record in records { state.records[record.nodeKey] = record }
+        let (records, forgotten) = state.withLock { state in
+            for record in loaded { state.records[record.nodeKey] = record }
             state.listener = listener
+            // A table written before MAX_KNOWN_PEERS (or under a larger one) is trimmed to it.
+            let forgotten = Self.makeRoom(&state, for: 0, cap: settings.maxKnownPeers, now: clock.nowMilliseconds()) ?? []
+            return (Array(state.records.values), forgotten)
         }
+        try await peerStore.delete(forgotten.map(\.nodeKey))
         metrics.queue(deepest: 0, capacity: settings.queueSize)
         metrics.peers(0)
         let outgoing = self.outgoing
@@ -129,6 +133,7 @@ public final class P2PNode: Sendable {
             },
             Task { [weak self] in await self?.flushLoop() },
             Task { [weak self] in await self?.maintenanceLoop() },
+            Task { [weak self] in await self?.idleLoop() },
             Task { [weak self] in
                 guard let self else { return }
                 await SyncManager(node: self).run()
@@ -144,9 +149,11 @@ public final class P2PNode: Sendable {
         for (address, source) in targets { dial(address, source: source) }
     }
 
-    /// Stops dialling, closes every peer and the listener.
+    /// Stops dialling, closes every peer and the listener — all at once, each step bounded, so
+    /// a node with a large peer table and a reconnect storm behind it stops in seconds.
     public func shutdown() async {
         let (tasks, dialers, peers, listener) = state.withLock { state in
+            // From here on `register` refuses, so `peers` is every peer there will be.
             state.stopped = true
             defer {
                 state.tasks = []
@@ -157,10 +164,44 @@ public final class P2PNode: Sendable {
         if let listener { chain.events.remove(listener) }
         outgoingContinuation.finish()
         for task in tasks + dialers { task.cancel() }
-        for peer in peers { await peer.connection.close(code: .goingAway, reason: "shutting down") }
-        await server.shutdown(deadline: .seconds(2))
-        for task in tasks + dialers { await task.value }
-        await client.shutdown()
+        await withTaskGroup(of: Void.self) { group in
+            for peer in peers {
+                group.addTask {
+                    peer.markClosed()
+                    await peer.connection.close(code: .goingAway, reason: "shutting down")
+                }
+            }
+            group.addTask { await self.server.shutdown(deadline: .seconds(2)) }
+            group.addTask { await Self.wait(for: tasks, upTo: .seconds(3)) }
+        }
+        // A dialer may be inside a TCP connect or an upgrade that only their own deadlines end
+        // (`connectTimeout`, `handshakeTimeout`): shutdown does not wait for them; the client's
+        // event loops stop once they have (stopping them earlier would strand those tasks).
+        let client = client
+        Task {
+            for dialer in dialers { await dialer.value }
+            await client.shutdown()
+        }
+    }
+
+    /// Waits for `tasks` to end, but no longer than `limit`.
+    static func wait(for tasks: [Task<Void, Never>], upTo limit: Duration) async {
+        final class Waiter: Sendable {
+            let continuation = Mutex<CheckedContinuation<Void, Never>?>(nil)
+            func resume() { continuation.withLock { $0.take() }?.resume() }
+        }
+        let waiter = Waiter()
+        await withCheckedContinuation { continuation in
+            waiter.continuation.withLock { $0 = continuation }
+            Task {
+                for task in tasks { await task.value }
+                waiter.resume()
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                waiter.resume()
+            }
+        }
     }
 
     // MARK: peers
@@ -175,14 +216,23 @@ public final class P2PNode: Sendable {
     }
 
     /// `POST /admin/peers/add`: remembers `address` and starts dialling it.
-    /// - Throws: `SQLiteError`.
+    /// - Throws: `PeerTableFull` when `MAX_KNOWN_PEERS` rows are all bootstrap/admin or connected peers; `SQLiteError`.
     func add(address: String) async throws {
-        let known = state.withLock { state in state.records.values.contains { $0.address == address && !$0.nodeKey.hasPrefix("pending:") } }
-        if !known {
+        let now = clock.nowMilliseconds()
+        let added = state.withLock { state -> Result<(PeerRecord, forgotten: [PeerRecord])?, PeerTableFull> in
+            let key = PeerRecord.pendingKey(address)
+            guard state.records[key] == nil, !state.records.values.contains(where: { $0.address == address }) else { return .success(nil) }
+            guard let forgotten = Self.makeRoom(&state, for: 1, cap: settings.maxKnownPeers, now: now) else {
+                return .failure(PeerTableFull(cap: settings.maxKnownPeers))
+            }
             let record = PeerRecord(
-                nodeKey: PeerRecord.pendingKey(address), address: address, direction: .outbound, score: 0, lastSeenMilliseconds: 0,
-                bannedUntilMilliseconds: 0, banReason: nil, source: "admin")
-            state.withLock { $0.records[record.nodeKey] = record }
+                nodeKey: key, address: address, direction: .outbound, score: 0, lastSeenMilliseconds: 0, bannedUntilMilliseconds: 0,
+                banReason: nil, source: "admin")
+            state.records[key] = record
+            return .success((record, forgotten))
+        }
+        if let (record, forgotten) = try added.get() {
+            try await peerStore.delete(forgotten.map(\.nodeKey))
             try await peerStore.save(record)
         }
         dial(address, source: "admin")
@@ -209,7 +259,13 @@ public final class P2PNode: Sendable {
             var lived: Duration = .zero
             do {
                 let connection = try await WebSocketClient.connect(url: address, configuration: webSocketConfiguration, client: client)
-                switch await handshake(connection, direction: .outbound, remote: address) {
+                // Cancelled (shutdown, or the row was forgotten): the handshake ends now, not at its deadline.
+                let outcome = await withTaskCancellationHandler {
+                    await handshake(connection, direction: .outbound, remote: address)
+                } onCancel: {
+                    Task { await connection.close(code: .goingAway, reason: "shutting down") }
+                }
+                switch outcome {
                 case .success(let peer):
                     await serve(peer, source: source)
                     lived = ContinuousClock.now - peer.connectedAt
@@ -316,6 +372,7 @@ public final class P2PNode: Sendable {
     /// at once, both keep the connection dialled by the lower key (each side decides the same).
     private func register(_ candidate: Peer) -> Result<(Peer, replaced: Peer?), HandshakeRefusal> {
         state.withLock { state in
+            guard !state.stopped else { return .failure(.closed) }
             state.serial += 1
             let peer = Peer(
                 serial: state.serial, nodeKey: candidate.nodeKey, direction: candidate.direction, remoteAddress: candidate.remoteAddress,
@@ -371,6 +428,8 @@ public final class P2PNode: Sendable {
                 return
             }
             guard let message else { return }
+            peer.frameArrived()
+            defer { peer.frameHandled() }
             guard case .text(let text) = message else {
                 await protocolError(peer, "binary frames are not part of the protocol")
                 return
@@ -425,9 +484,11 @@ public final class P2PNode: Sendable {
         await peer.connection.close(code: .policyViolation, reason: "protocol")
     }
 
-    /// Writes the peer's row (address, direction, score, last seen, ban).
+    /// Writes the peer's row (address, direction, score, last seen, ban). A new row first makes
+    /// room under `MAX_KNOWN_PEERS`; when none can be made the peer is served but not remembered.
     private func remember(_ peer: Peer, source: String) async {
-        let record = state.withLock { state -> PeerRecord in
+        let now = clock.nowMilliseconds()
+        let change = state.withLock { state -> (PeerRecord, forgotten: [PeerRecord])? in
             var record = state.records[peer.keyHex] ?? PeerRecord(
                 nodeKey: peer.keyHex, address: nil, direction: peer.direction, score: 0, lastSeenMilliseconds: 0, bannedUntilMilliseconds: 0,
                 banReason: nil, source: source)
@@ -436,10 +497,17 @@ public final class P2PNode: Sendable {
             record.score = peer.score
             record.lastSeenMilliseconds = peer.lastSeenMilliseconds
             if let address = record.address { state.records.removeValue(forKey: PeerRecord.pendingKey(address)) }
+            var forgotten: [PeerRecord] = []
+            if state.records[peer.keyHex] == nil {
+                guard let room = Self.makeRoom(&state, for: 1, cap: settings.maxKnownPeers, now: now) else { return nil }
+                forgotten = room
+            }
             state.records[peer.keyHex] = record
-            return record
+            return (record, forgotten)
         }
+        guard let (record, forgotten) = change else { return }
         do {
+            try await peerStore.delete(forgotten.map(\.nodeKey))
             try await peerStore.save(record)
         } catch {
             logger.warning("p2p: cannot save the peer table", metadata: ["error": "\(error)"])
@@ -448,14 +516,22 @@ public final class P2PNode: Sendable {
 
     /// Bans `peer` for `PEER_BAN_SECONDS` and closes it.
     func ban(_ peer: Peer, reason: String) async {
-        let until = clock.nowMilliseconds() + UInt64(settings.banSeconds) * 1_000
-        state.withLock { state in
+        let now = clock.nowMilliseconds()
+        let until = now + UInt64(settings.banSeconds) * 1_000
+        let forgotten = state.withLock { state -> [PeerRecord] in
+            var forgotten: [PeerRecord] = []
+            if state.records[peer.keyHex] == nil {
+                // No room under MAX_KNOWN_PEERS: the peer is still closed, its ban just not remembered.
+                guard let room = Self.makeRoom(&state, for: 1, cap: settings.maxKnownPeers, now: now) else { return [] }
+                forgotten = room
+            }
             var record = state.records[peer.keyHex] ?? PeerRecord(
                 nodeKey: peer.keyHex, address: peer.dialAddress, direction: peer.direction, score: 0, lastSeenMilliseconds: 0,
                 bannedUntilMilliseconds: 0, banReason: nil, source: peer.direction == .inbound ? "inbound" : "known")
             record.bannedUntilMilliseconds = until
             record.banReason = reason
             state.records[peer.keyHex] = record
+            return forgotten
         }
         metrics.peerBanned(reason)
         metrics.peerDropped("banned")
@@ -463,6 +539,7 @@ public final class P2PNode: Sendable {
         peer.markClosed()
         _ = send(.error(code: "banned", message: reason), to: peer)
         await peer.connection.close(code: .policyViolation, reason: "banned")
+        try? await peerStore.delete(forgotten.map(\.nodeKey))
         if let record = state.withLock({ $0.records[peer.keyHex] }) { try? await peerStore.save(record) }
     }
 
@@ -575,8 +652,9 @@ public final class P2PNode: Sendable {
     }
 
     /// Every 50 ms: pending transactions in frames of ≤ 500 to every peer but their origin,
-    /// and one status per head change.
+    /// and one status per head change (or per `statusInterval` when the head stands still).
     private func flushLoop() async {
+        var lastStatus = ContinuousClock.now
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(50))
             let (pending, statusDirty) = state.withLock { state in
@@ -599,7 +677,9 @@ public final class P2PNode: Sendable {
                     }
                 }
             }
-            if statusDirty {
+            // The heartbeat: a status at least every `statusInterval`, so peers see we are alive.
+            if statusDirty || ContinuousClock.now - lastStatus >= settings.statusInterval {
+                lastStatus = .now
                 let head = chain.head
                 let text = P2PMessage.status(head: PeerHead(height: head.height, hash: head.hash.bytes)).text
                 for peer in peers { send(text: text, type: "status", to: peer, topic: "status") }

@@ -33,6 +33,12 @@ struct P2PRoutes: Sendable {
                 guard let node else { throw ChainError.notFound(code: "P2P_DISABLED", message: "P2P is off (P2P_ENABLED)") }
                 do {
                     try await node.add(address: address)
+                } catch let error as P2PNode.PeerTableFull {
+                    // 409, not 422: the request is well formed; the table's state refuses it.
+                    let message = "the peer table is full: all \(error.cap) rows (MAX_KNOWN_PEERS) are bootstrap, admin-added or connected peers"
+                    throw HTTPError(
+                        HTTPResponseStatus(code: 409), code: "PEER_TABLE_FULL", message: message, details: .object([]),
+                        extraMembers: [("detail", .string(message))])
                 } catch {
                     throw ChainError.storage("\(error)")
                 }
@@ -91,11 +97,25 @@ extension P2PNode {
         !settings.bootstrapPeers.isEmpty || state.withLock { state in state.records.values.contains { $0.address != nil } }
     }
 
-    /// `/p2p/peers` rows: every remembered peer, connected or not.
+    /// Most rows `/p2p/peers` lists.
+    static let maxListedPeers = 1_000
+
+    /// `/p2p/peers` rows: every remembered peer, connected or not — at most `maxListedPeers`
+    /// (connected ones first, then the most recently seen), sorted by key.
     func peerRows() -> [JSONValue] {
         let (records, peers) = state.withLock { ($0.records, $0.peers) }
         var keys = Set(records.keys)
         keys.formUnion(peers.keys)
+        let limit = min(Self.maxListedPeers, settings.maxKnownPeers)
+        if keys.count > limit {
+            let ranked = keys.sorted { left, right in
+                let (leftConnected, rightConnected) = (peers[left] != nil, peers[right] != nil)
+                if leftConnected != rightConnected { return leftConnected }
+                let (leftSeen, rightSeen) = (records[left]?.lastSeenMilliseconds ?? 0, records[right]?.lastSeenMilliseconds ?? 0)
+                return leftSeen != rightSeen ? leftSeen > rightSeen : left < right
+            }
+            keys = Set(ranked.prefix(limit))
+        }
         return keys.sorted().map { key -> JSONValue in
             let record = records[key]
             let peer = peers[key]

@@ -35,12 +35,21 @@ public struct P2PSettings: Sendable {
     public var requestTimeout: Duration = .seconds(10)
     /// How long the hello/auth exchange may take.
     public var handshakeTimeout: Duration = .seconds(5)
+    /// `P2P_STATUS_INTERVAL_SECONDS`: a `status` goes to every peer at least this often, head
+    /// moved or not — the heartbeat that tells peers this node is alive.
+    public var statusInterval: Duration = .seconds(10)
+    /// `P2P_IDLE_TIMEOUT_SECONDS`: a peer that sent no frame for this long is closed (`idle`), so
+    /// silent connections cannot hold `MAX_PEERS` slots; more than twice `statusInterval`.
+    public var idleTimeout: Duration = .seconds(30)
+    /// `MAX_KNOWN_PEERS`: rows of the peer table; when full, the least recently seen rows that
+    /// are not bootstrap/admin peers and not connected are forgotten.
+    public var maxKnownPeers = 1_000
 
     /// Defaults, P2P off.
     public init() {}
 
-    /// Reads the `P2P_*`, `BOOTSTRAP_PEERS`, `NODE_KEY_FILE`, `MAX_PEERS`, `GOSSIP_*`, `PEER_BAN_SECONDS`
-    /// and `SYNC_*` settings.
+    /// Reads the `P2P_*`, `BOOTSTRAP_PEERS`, `NODE_KEY_FILE`, `MAX_PEERS`, `MAX_KNOWN_PEERS`, `GOSSIP_*`,
+    /// `PEER_BAN_SECONDS` and `SYNC_*` settings.
     /// - Throws: `ConfigurationError` naming the setting.
     public init(reader: ConfigurationReader, dataDirectory: String) throws(ConfigurationError) {
         enabled = try reader.bool("P2P_ENABLED", default: true)
@@ -62,6 +71,19 @@ public struct P2PSettings: Sendable {
         banSeconds = try reader.int("PEER_BAN_SECONDS", default: 600, range: 1...(30 * 86_400))
         syncBatch = try reader.int("SYNC_BATCH", default: 256, range: 1...500)
         syncParallel = try reader.int("SYNC_PARALLEL", default: 4, range: 1...32)
+        let statusSeconds = try reader.int("P2P_STATUS_INTERVAL_SECONDS", default: 10, range: 1...3_600)
+        let idleSeconds = try reader.int("P2P_IDLE_TIMEOUT_SECONDS", default: 30, range: 3...86_400)
+        guard idleSeconds > 2 * statusSeconds else {
+            throw .invalid(
+                setting: "P2P_IDLE_TIMEOUT_SECONDS",
+                reason: "\(idleSeconds) must be more than twice P2P_STATUS_INTERVAL_SECONDS (\(statusSeconds)), or honest peers are dropped between heartbeats")
+        }
+        statusInterval = .seconds(statusSeconds)
+        idleTimeout = .seconds(idleSeconds)
+        maxKnownPeers = try reader.int("MAX_KNOWN_PEERS", default: 1_000, range: 16...100_000)
+        guard maxKnownPeers >= maxPeers else {
+            throw .invalid(setting: "MAX_KNOWN_PEERS", reason: "\(maxKnownPeers) must be at least MAX_PEERS (\(maxPeers)), so every connected peer is remembered")
+        }
     }
 
     /// The node key: `nodeKey`, else the file at `nodeKeyPath`, created (0600) when missing.

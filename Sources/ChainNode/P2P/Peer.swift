@@ -36,6 +36,10 @@ final class Peer: Sendable {
         var nextRequest: UInt64 = 1
         var requests: [UInt64: CheckedContinuation<[JSONValue], any Error>] = [:]
         var closed = false
+        /// When the last frame arrived or finished being handled (monotonic: test clocks stand still).
+        var lastFrameAt: ContinuousClock.Instant = .now
+        /// A frame is being handled (an import may wait on the import lock): not idle meanwhile.
+        var handling = false
     }
 
     /// Serial of this connection in this process (task-local origins name it).
@@ -91,6 +95,28 @@ final class Peer: Sendable {
     }
 
     func touch(_ nowMilliseconds: UInt64) { state.withLock { $0.lastSeenMilliseconds = nowMilliseconds } }
+
+    /// A frame arrived; it is being handled until `frameHandled()`.
+    func frameArrived() {
+        state.withLock { state in
+            state.lastFrameAt = .now
+            state.handling = true
+        }
+    }
+
+    /// The frame from `frameArrived()` was handled: the idle clock restarts now.
+    func frameHandled() {
+        state.withLock { state in
+            state.lastFrameAt = .now
+            state.handling = false
+        }
+    }
+
+    /// Whether nothing arrived for `timeout` while no frame was being handled. WebSocket pings
+    /// and pongs do not count: a client's transport answers them without the peer being alive.
+    func isIdle(timeout: Duration) -> Bool {
+        state.withLock { state in !state.closed && !state.handling && ContinuousClock.now - state.lastFrameAt >= timeout }
+    }
 
     func adjustScore(_ delta: Int) { state.withLock { $0.score += delta } }
 

@@ -60,4 +60,13 @@ struct PeerStore: Sendable {
                 ])
         }
     }
+
+    /// Deletes the rows of `nodeKeys` (forgotten to stay under `MAX_KNOWN_PEERS`).
+    /// - Throws: `SQLiteError`.
+    func delete(_ nodeKeys: [String]) async throws {
+        guard !nodeKeys.isEmpty else { return }
+        try await database.write { connection in
+            for key in nodeKeys { try connection.execute("DELETE FROM peers WHERE node_key = ?", [key]) }
+        }
+    }
 }
