@@ -147,7 +147,9 @@ if [[ $mode == all || $mode == subscribers ]]; then
         > "$dir/load.txt" 2>&1 &
     load_pid=$!
     for _ in $(seq 1 600); do grep -qs '^signed' "$dir/load.txt" && break; sleep 0.1; done
+    ticks0=$(awk '{print $14 + $15}' "/proc/$pid/stat") t0=$(date +%s.%N)
     "$bench" subscribers --port "$port" --subscribers "${SUBSCRIBERS:-1000}" --seconds "$sub_seconds" --pid "$pid" || status=$?
+    echo "node CPU while the subscribers ran (connect + window, from /proc): $(awk -v a="$ticks0" -v t0="$t0" -v t1="$(date +%s.%N)" -v hz="$(getconf CLK_TCK)" '{printf "%.2f s, %.0f %% of one core", ($14+$15-a)/hz, ($14+$15-a)/hz/(t1-t0)*100}' "/proc/$pid/stat")"
     wait "$load_pid" || { status=$?; cat "$dir/load.txt"; }
     grep -E '^\| (transfers sent|resent|included/s)|^OK|^PROBLEM' "$dir/load.txt" || true
     node_summary
