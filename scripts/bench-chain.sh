@@ -9,11 +9,23 @@
 #               INTERVAL_SECONDS; block intervals from header time_ms and from the wall clock
 #   state       target 3: in process, produceBlock / state-root time with 10k vs 1M accounts; then
 #               the node started on a 1M-account database (start-up time) and getBalance latency
-# Each mode starts a fresh node on a free 127.0.0.1 port with a fresh data dir and stops it by its pid.
+#   sync        issue 14, late joiner in process: ChainBench sync (SYNC_BLOCKS blocks of 100
+#               transfers, SYNC_EMPTY empty blocks; blocks/s and the ratio to the Ed25519 rate)
+#   subscribers issue 14, WebSocket: a node (P2P off), `ChainBench load --rate SUB_RATE` in the
+#               background, then SUBSCRIBERS sockets on /rpc/ws/blocks for SUB_SECONDS
+#   net         issue 14 with real processes: `ChainBench net` (NET_NODES nodes, NET_TOPOLOGY,
+#               NET_RATE tx/s for NET_SECONDS to the followers: convergence, block propagation,
+#               drops, CPU per node), then `ChainBench netsync` (a late joiner syncing 1,000
+#               blocks of 100 transfers and NETSYNC_EMPTY empty blocks over P2P)
+#   netsync     the late joiner alone
+# Each mode starts fresh nodes on free 127.0.0.1 ports with fresh data dirs and stops them by pid;
+# the existing modes run one node with P2P off.
 #
-# Usage: scripts/bench-chain.sh [all|throughput|interval|state]   (default all)
+# Usage: scripts/bench-chain.sh [all|throughput|interval|state|sync|subscribers|net|netsync]   (default all)
 # Settings (environment): TXS (200000), CONNECTIONS (4), SENDERS (2000), INTERVAL_SECONDS (40),
 #   FILLERS (1000000), STATE_ROUNDS (30), BALANCE_REQUESTS (50000), BALANCE_CONNECTIONS (4),
+#   SYNC_BLOCKS (1000), SYNC_EMPTY (20000), SUBSCRIBERS (1000), SUB_SECONDS (30), SUB_RATE (2000),
+#   NET_NODES (3), NET_TOPOLOGY (star), NET_RATE (2000), NET_SECONDS (30), NETSYNC_EMPTY (20000),
 #   CHAIN_LOG_LEVEL (info), BENCH_KEEP (keep the temp dir).
 # Build folders: CHAIN_SCRATCH (default <repo>/.build-chainbench), BENCH_SCRATCH (default
 # <repo>/.build-chainbench-bench); CHAIN_NODE_BIN / CHAINBENCH_BIN run prebuilt binaries instead
@@ -118,5 +130,38 @@ if [[ $mode == all || $mode == state ]]; then
     "$bench" balances --port "$port" --fillers "$fillers" --requests "${BALANCE_REQUESTS:-50000}" --connections "${BALANCE_CONNECTIONS:-4}" --pid "$pid" || status=$?
     node_summary
     stop_node
+fi
+if [[ $mode == all || $mode == sync ]]; then
+    header "Chain network: late-joiner sync in process (ChainBench sync)"
+    "$bench" sync --dir "$work/sync" --blocks "${SYNC_BLOCKS:-1000}" --txs 100 --empty "${SYNC_EMPTY:-20000}" || status=$?
+fi
+if [[ $mode == all || $mode == subscribers ]]; then
+    dir=$work/subscribers
+    sub_rate=${SUB_RATE:-2000} sub_seconds=${SUB_SECONDS:-30}
+    "$bench" setup --dir "$dir" --senders "$senders" --block-ms 1000 --max-block-txs 20000 >/dev/null
+    start_node "$dir"
+    header "Chain network: ${SUBSCRIBERS:-1000} WebSocket subscribers at 1 block/s and ${sub_rate} tx/s"
+    # The load outlasts the subscribers' window (1,000 connects come first); the subscribers
+    # start once it has signed its transfers and begins to send.
+    "$bench" load --port "$port" --dir "$dir" --txs $((sub_rate * (sub_seconds + 20))) --connections "$connections" --rate "$sub_rate" \
+        > "$dir/load.txt" 2>&1 &
+    load_pid=$!
+    for _ in $(seq 1 600); do grep -qs '^signed' "$dir/load.txt" && break; sleep 0.1; done
+    ticks0=$(awk '{print $14 + $15}' "/proc/$pid/stat") t0=$(date +%s.%N)
+    "$bench" subscribers --port "$port" --subscribers "${SUBSCRIBERS:-1000}" --seconds "$sub_seconds" --pid "$pid" || status=$?
+    echo "node CPU while the subscribers ran (connect + window, from /proc): $(awk -v a="$ticks0" -v t0="$t0" -v t1="$(date +%s.%N)" -v hz="$(getconf CLK_TCK)" '{printf "%.2f s, %.0f %% of one core", ($14+$15-a)/hz, ($14+$15-a)/hz/(t1-t0)*100}' "/proc/$pid/stat")"
+    wait "$load_pid" || { status=$?; cat "$dir/load.txt"; }
+    grep -E '^\| (transfers sent|resent|included/s)|^OK|^PROBLEM' "$dir/load.txt" || true
+    node_summary
+    stop_node
+fi
+if [[ $mode == all || $mode == net ]]; then
+    header "Chain network: ${NET_NODES:-3} nodes, ${NET_TOPOLOGY:-star}, ${NET_RATE:-2000} tx/s (ChainBench net)"
+    "$bench" net --node-bin "$node" --dir "$work/net" --nodes "${NET_NODES:-3}" --topology "${NET_TOPOLOGY:-star}" \
+        --rate "${NET_RATE:-2000}" --seconds "${NET_SECONDS:-30}" --senders "$senders" ${BENCH_KEEP:+--keep} || status=$?
+fi
+if [[ $mode == all || $mode == net || $mode == netsync ]]; then
+    header "Chain network: late joiner over P2P (ChainBench netsync)"
+    "$bench" netsync --node-bin "$node" --dir "$work/netsync" --blocks 1000 --txs 100 --empty "${NETSYNC_EMPTY:-20000}" ${BENCH_KEEP:+--keep} || status=$?
 fi
 exit "$status"

@@ -43,6 +43,16 @@ enum Setup {
         // Ten seconds ago: the first block is due at once and the next ones every block_time_ms.
         let timestamp = UInt64(Bench.unixMilliseconds() / 1_000 - 10)
         let document = genesis(senders: senders, blockMilliseconds: blockMilliseconds, maxBlockTransactions: maxBlockTransactions, timestamp: timestamp)
+        writeFiles(directory: directory, document: document)
+        print("genesis \(directory)/genesis.json: \(senders) funded senders, block_time_ms \(blockMilliseconds), max_block_txs \(maxBlockTransactions)")
+        if fillers > 0 {
+            let built = await buildDatabase(path: directory + "/chain.db", genesis: document, fillers: fillers)
+            print("database \(directory)/chain.db: \(built.accounts) accounts, built in \(Stats.format(built.seconds)) s (rows \(Stats.format(built.rowSeconds)) s, state tree \(Stats.format(built.treeSeconds)) s)")
+        }
+    }
+
+    /// `directory/genesis.json` and the authority's key file `directory/authority.json` (0600).
+    static func writeFiles(directory: String, document: GenesisDocument) {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try Data(document.fileBytes).write(to: URL(fileURLWithPath: directory + "/genesis.json"))
@@ -53,11 +63,6 @@ enum Setup {
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyPath)
         } catch {
             Bench.fail("setup: \(error)")
-        }
-        print("genesis \(directory)/genesis.json: \(senders) funded senders, block_time_ms \(blockMilliseconds), max_block_txs \(maxBlockTransactions)")
-        if fillers > 0 {
-            let built = await buildDatabase(path: directory + "/chain.db", genesis: document, fillers: fillers)
-            print("database \(directory)/chain.db: \(built.accounts) accounts, built in \(Stats.format(built.seconds)) s (rows \(Stats.format(built.rowSeconds)) s, state tree \(Stats.format(built.treeSeconds)) s)")
         }
     }
 

@@ -105,7 +105,8 @@ struct SubscriberBench {
             let now = Bench.now()
             let prefix = text.utf8.prefix(400)
             guard let height = number(after: "\"height\":", in: prefix), let time = number(after: "\"time_ms\":", in: prefix) else { continue }
-            seen.latencies.append(now * 1_000 - Double(time))
+            // time_ms is Unix time: compare with the wall clock, not the monotonic `now`.
+            seen.latencies.append(Bench.unixMillisecondsFraction() - Double(time))
             seen.arrivals[height] = now
             if let last, height > last + 1 { seen.gaps += Int(height - last - 1) }
             last = height

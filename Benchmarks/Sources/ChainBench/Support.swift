@@ -47,6 +47,13 @@ enum Bench {
         return Int64(spec.tv_sec) * 1_000 + Int64(spec.tv_nsec) / 1_000_000
     }
 
+    /// Unix milliseconds now, with the fraction (for latencies against a header's `time_ms`).
+    static func unixMillisecondsFraction() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Double(spec.tv_sec) * 1_000 + Double(spec.tv_nsec) / 1e6
+    }
+
     /// Seconds on the monotonic clock.
     static func now() -> Double {
         var spec = timespec()

@@ -53,7 +53,6 @@ enum SyncBench {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let senders = max(1, min(perBlock, 100))
         let genesis = Setup.genesis(senders: senders, blockMilliseconds: 1_000, maxBlockTransactions: 20_000, timestamp: 1_800_000_000)
-        let keys = BenchKeys.senders(senders)
         let logger = Logger(label: "chainbench-sync")
         let authority: Chain
         let follower: Chain
@@ -63,31 +62,8 @@ enum SyncBench {
         } catch {
             Bench.fail("open: \(error)")
         }
-        let recipient = Address(publicKey: Ed25519.PrivateKey.generate().publicKey)
-        let payload = TransactionPayload.transfer(to: recipient, amount: 1)
-        let fee = FeeRule.estimate(payload: payload.json, parameters: genesis.parameters)?.fee ?? 0
         let built = Bench.now()
-        for height in 1...blocks {
-            if perBlock > 0 {
-                let messages = parallelMap(0..<perBlock) { index -> TransactionMessage? in
-                    try? TransactionMessage.make(
-                        chainID: genesis.chainID, key: keys[index % senders], nonce: UInt64((height - 1) * (perBlock / senders) + index / senders + 1),
-                        fee: fee, payload: payload)
-                }
-                let batchMessages = messages.map { message -> Result<TransactionMessage, WireDecodingError> in
-                    guard let message else { Bench.fail("signing") }
-                    return .success(message)
-                }
-                let outcomes = await authority.submit(batch: batchMessages)
-                guard outcomes.allSatisfy({ (try? $0.get()) != nil }) else { Bench.fail("admission refused a transfer at height \(height)") }
-            }
-            do {
-                let produced = try await authority.produceBlock(timeMilliseconds: 1_800_000_000_000 + UInt64(height) * 1_000)
-                guard produced.included.count == perBlock else { Bench.fail("block \(height) holds \(produced.included.count) transfers") }
-            } catch {
-                Bench.fail("produce: \(error)")
-            }
-        }
+        await produce(on: authority, genesis: genesis, blocks: blocks, perBlock: perBlock, firstTime: 1_800_000_000_000 + 1_000)
         Bench.note("built \(blocks) blocks of \(perBlock) transfers in \(Stats.format(Bench.now() - built)) s")
 
         let serializer = JSONSerializer()
@@ -124,5 +100,37 @@ enum SyncBench {
         let cpu = Bench.processCPUSeconds() - startedCPU
         guard follower.head == authority.head else { Bench.fail("the follower's head differs from the authority's") }
         return Run(seconds: seconds, cpuSeconds: cpu, bytes: bytes)
+    }
+
+    /// Produces `blocks` blocks of `perBlock` transfers (from ChainBench's first 100 senders, to
+    /// one fresh address) on `authority`, block h stamped `firstTime + (h − 1) × block_time_ms`.
+    static func produce(on authority: Chain, genesis: GenesisDocument, blocks: Int, perBlock: Int, firstTime: UInt64) async {
+        let senders = max(1, min(perBlock, 100))
+        let keys = BenchKeys.senders(senders)
+        let recipient = Address(publicKey: Ed25519.PrivateKey.generate().publicKey)
+        let payload = TransactionPayload.transfer(to: recipient, amount: 1)
+        let fee = FeeRule.estimate(payload: payload.json, parameters: genesis.parameters)?.fee ?? 0
+        let interval = genesis.parameters.blockTimeMilliseconds
+        for height in 1...blocks {
+            if perBlock > 0 {
+                let messages = parallelMap(0..<perBlock) { index -> TransactionMessage? in
+                    try? TransactionMessage.make(
+                        chainID: genesis.chainID, key: keys[index % senders], nonce: UInt64((height - 1) * (perBlock / senders) + index / senders + 1),
+                        fee: fee, payload: payload)
+                }
+                let batchMessages = messages.map { message -> Result<TransactionMessage, WireDecodingError> in
+                    guard let message else { Bench.fail("signing") }
+                    return .success(message)
+                }
+                let outcomes = await authority.submit(batch: batchMessages)
+                guard outcomes.allSatisfy({ (try? $0.get()) != nil }) else { Bench.fail("admission refused a transfer at height \(height)") }
+            }
+            do {
+                let produced = try await authority.produceBlock(timeMilliseconds: firstTime + UInt64(height - 1) * interval)
+                guard produced.included.count == perBlock else { Bench.fail("block \(height) holds \(produced.included.count) transfers") }
+            } catch {
+                Bench.fail("produce: \(error)")
+            }
+        }
     }
 }

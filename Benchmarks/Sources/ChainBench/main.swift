@@ -19,6 +19,13 @@ import Foundation
 //       verification, blocks/s and the ratio to the Ed25519 rate on every core
 //   ChainBench subscribers --port P [--subscribers 1000] [--seconds 30] [--pid NODE_PID]
 //       issue 14's WebSocket target: delivery latency of /rpc/ws/blocks frames to N sockets
+//   ChainBench net --node-bin B [--nodes 3] [--topology star|line] [--rate 2000] [--seconds 30]
+//                  [--to followers|authority] [--senders 2000] [--batch 200] [--connections C]
+//                  [--set NAME=VALUE]… [--dir D] [--keep] [--timeout S]
+//       issue 14 with real processes: convergence, block propagation per follower,
+//       back-pressure drops and node CPU (NetBench)
+//   ChainBench netsync --node-bin B [--blocks 1000] [--txs 100] [--empty 20000] [--dir D]
+//       issue 14's late joiner over P2P: a fresh node syncing from an authority process
 //   ChainBench verify-rate
 //       the yardstick alone
 
@@ -32,10 +39,12 @@ case "balances": await BalanceBench.run(options)
 case "splits": await SplitsBench.run(options)
 case "sync": await SyncBench.run(options)
 case "subscribers": await SubscriberBench(options).run()
+case "net": await NetBench(options).run()
+case "netsync": await NetSyncBench.run(options)
 case "verify-rate":
     let rate = Stats.verifyRate()
     print("Ed25519 verify, one core: \(Stats.grouped(rate.perCPUSecond)) per CPU-second, \(Stats.grouped(rate.wallClock)) per wall-clock second")
     print("Ed25519 verify, every core at once: \(Stats.grouped(Stats.verifyRateAllCores())) per CPU-second of each")
 default:
-    Bench.fail("usage: ChainBench setup|load|state|balances|verify-rate [options] (see main.swift)")
+    Bench.fail("usage: ChainBench setup|load|state|balances|splits|sync|subscribers|net|netsync|verify-rate [options] (see main.swift)")
 }

@@ -66,12 +66,28 @@ final class WakeSignal: Sendable {
     }
 
     /// Returns after a signal or `timeout`, whichever comes first.
+    ///
+    /// The timer signals only when its sleep ran out, and is finished before this returns: a
+    /// timer cancelled because a signal came first must not leave a signal pending, or the
+    /// next wait returns at once, its timer does the same, and a loop of waits (the sync loop,
+    /// idle on every node) spins through a task and a dispatch timer per turn instead of sleeping.
     func wait(timeout: Duration) async {
         let timer = Task { [weak self] in
-            try? await Task.sleep(for: timeout)
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
             self?.signal()
         }
-        defer { timer.cancel() }
+        await waitForSignal()
+        timer.cancel()
+        await timer.value
+    }
+
+    /// Whether a signal is kept for the next wait (tests).
+    var hasPendingSignal: Bool { state.withLock { $0.pending } }
+
+    /// Whether a task is parked in `wait` (tests).
+    var isWaiting: Bool { state.withLock { $0.waiter != nil } }
+
+    private func waitForSignal() async {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state -> Bool in
                 if state.pending {
