@@ -8,6 +8,7 @@ import Ledger
 import Logging
 import MetricsTestKit
 import TestSupport
+import Synchronization
 import Testing
 import WebSocket
 import WireModels
@@ -186,17 +187,12 @@ import WireModels
         let peer = try await RawP2PPeer(address: node.address)
         _ = try await peer.handshake(fixture.genesis)
         try peer.send(P2PMessage.block(block.json).json)
-        // Banned at once: no get_blocks was sent to it first.
-        var frames: [String] = []
-        while let frame = await peer.receive() {
-            let type = frame["type"]?.stringValue ?? ""
-            frames.append(type)
-            if type == "error" {
-                #expect(frame["code"]?.stringValue == "banned")
-                break
-            }
-        }
-        #expect(!frames.contains("get_blocks"), "\(frames)")
+        // Banned at once: no get_blocks was sent to it first (frames read until the error, with
+        // a deadline: status heartbeats keep coming).
+        let frames = Mutex<[String]>([])
+        let error = await peer.receive(type: "error", timeout: .seconds(30)) { type in frames.withLock { $0.append(type) } }
+        #expect(error?["code"]?.stringValue == "banned")
+        #expect(!frames.withLock { $0 }.contains("get_blocks"), "\(frames.withLock { $0 })")
         #expect(node.metrics.counterTotal(label: "p2p_peer_bans_total", dimensions: [("reason", "forged_header")]) == 1)
         await node.stop()
     }

@@ -108,12 +108,13 @@ final class RawP2PPeer: Sendable {
     /// The next frame of `type`, skipping others; nil once the connection closed or after
     /// `timeout` (the node sends status frames all the time: without a deadline a frame that
     /// never comes would hang the test).
-    func receive(type: String, timeout: Duration = .seconds(30)) async -> JSONValue? {
+    func receive(type: String, timeout: Duration = .seconds(30), skipped: @escaping @Sendable (String) -> Void = { _ in }) async -> JSONValue? {
         let connection = connection
         return await withTaskGroup(of: JSONValue?.self) { group in
             group.addTask {
                 while let frame = await self.receive() {
                     if frame["type"]?.stringValue == type { return frame }
+                    skipped(frame["type"]?.stringValue ?? "")
                 }
                 return nil
             }
