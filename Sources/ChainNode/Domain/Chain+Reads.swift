@@ -33,13 +33,13 @@ extension Chain {
     /// `GET /rpc/blocks-range?start=&end=` (and P2P `get_blocks`): full blocks from `start`
     /// through `end` (inclusive; default and cap `start` + 499), fewer when the head is lower or
     /// the answer would pass `maxRangeBytes`.
-    /// - Throws: `ChainError.invalidRequest` when `end` < `start`; `.storage`.
+    /// - Throws: `ChainError.storage`.
     public func blocksRange(start: UInt64, end: UInt64?) async throws(ChainError) -> BlocksRangeResponse {
         let cap = start.addingReportingOverflow(UInt64(BlocksRangeResponse.maxBlocks - 1))
         let last = min(end ?? UInt64.max, cap.overflow ? UInt64.max : cap.partialValue)
-        guard last >= start else { throw .invalidRequest(WireDecodingError(field: "end", reason: "must be ≥ start")) }
         let headHeight = head.height
-        guard start <= headHeight else { return BlocksRangeResponse(blocks: [], head: headHeight) }
+        // An empty range (end below start, or start above the head) is an empty answer.
+        guard last >= start, start <= headHeight else { return BlocksRangeResponse(blocks: [], head: headHeight) }
         let blocks = try await storage {
             try await self.store.fullBlocks(
                 from: start, through: min(last, headHeight), maxBlocks: BlocksRangeResponse.maxBlocks, maxBytes: Self.maxRangeBytes)

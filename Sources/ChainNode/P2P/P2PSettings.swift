@@ -115,16 +115,27 @@ public struct P2PSettings: Sendable {
 /// Peer addresses in one spelling, `ws://host:port/p2p`, so a peer named two ways is dialled once.
 enum PeerAddress {
     /// `ws://host:port/p2p` for `ws://host:port[/p2p]` or `host:port`; nil for anything else.
+    /// Longest peer address accepted.
+    static let maxAddressLength = 300
+
     static func normalize(_ text: String) -> String? {
+        // The OpenAPI pattern of `POST /admin/peers/add` states the same rule.
+        guard text.utf8.count <= maxAddressLength else { return nil }
         var rest = Substring(text)
         if rest.hasPrefix("ws://") { rest = rest.dropFirst(5) } else if rest.contains("://") { return nil }
         if let slash = rest.firstIndex(of: "/") {
             guard rest[slash...] == "/p2p" || rest[slash...] == "/p2p/" else { return nil }
             rest = rest[..<slash]
         }
-        guard let colon = rest.lastIndex(of: ":"), let port = Int(rest[rest.index(after: colon)...]), (1...65_535).contains(port) else { return nil }
+        guard let colon = rest.lastIndex(of: ":") else { return nil }
+        let digits = rest[rest.index(after: colon)...]
+        // Decimal digits, no sign, no leading zero: one spelling per port.
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), !digits.hasPrefix("0"), let port = Int(digits),
+            (1...65_535).contains(port)
+        else { return nil }
         let host = rest[..<colon]
-        guard !host.isEmpty, host.allSatisfy({ $0.isLetter || $0.isNumber || ".-[]:".contains($0) }) else { return nil }
+        guard !host.isEmpty, host.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || ".-[]:".utf8.contains($0) })
+        else { return nil }
         return "ws://\(host):\(port)/p2p"
     }
 
