@@ -81,18 +81,18 @@ public final class ChainMetrics: Sendable {
 
     /// Peers on a branch that forks deeper than `MAX_REORG_DEPTH` (the network keeps the
     /// count): while there are any, `chain_divergent` stays 1 whatever else this node imports.
-    private let divergentPeers = Atomic<Int>(0)
+    private let divergentPeerCount = Atomic<Int>(0)
 
     /// The number of peers currently known to be on a divergent branch.
     public func divergentPeers(_ count: Int) {
-        divergentPeers.store(count, ordering: .relaxed)
+        divergentPeerCount.store(count, ordering: .relaxed)
         divergent.record(count > 0 ? 1 : 0)
     }
 
     /// This node took another node's block again (extension or reorg): not diverged, unless
     /// a peer still is.
     public func rejoined() {
-        divergent.record(divergentPeers.load(ordering: .relaxed) > 0 ? 1 : 0)
+        divergent.record(divergentPeerCount.load(ordering: .relaxed) > 0 ? 1 : 0)
     }
 
     /// A block of ours committed.
