@@ -46,11 +46,7 @@ struct LoadBench {
     }
 
     /// One signed transfer as the client holds it.
-    struct Signed: Sendable {
-        var sender: Int
-        var nonce: UInt64
-        var bytes: [UInt8]
-    }
+    typealias Signed = SignedTransfers.Transfer
 
     /// One block as the watcher saw it.
     struct SeenBlock: Sendable {
@@ -93,27 +89,8 @@ struct LoadBench {
         let chainID = genesis.chainID
         let fixedPlan = plan
         let signStarted = Bench.now()
-        let signed: [Signed] = parallelMap(0..<fixedPlan.count) { index in
-            let (_, sender, nonce) = fixedPlan[index]
-            let payload = TransactionPayload.transfer(to: addresses[(sender + 1) % senders], amount: 1)
-            let fee = FeeRule.estimate(payload: payload.json, parameters: parameters)?.fee ?? 0
-            guard let message = try? TransactionMessage.make(chainID: chainID, key: keys[sender], nonce: nonce, fee: fee, payload: payload),
-                let bytes = try? JSONSerializer().serialize(message.json)
-            else { Bench.fail("signing transfer \(index)") }
-            return Signed(sender: sender, nonce: nonce, bytes: bytes)
-        }
-        var batches: [[ArraySlice<Signed>]] = Array(repeating: [], count: connections)
-        var offset = 0
-        for c in 0..<connections {
-            let mine = signed[offset..<offset + perConnection[c]]
-            offset += perConnection[c]
-            var start = mine.startIndex
-            while start < mine.endIndex {
-                let end = min(start + batchSize, mine.endIndex)
-                batches[c].append(mine[start..<end])
-                start = end
-            }
-        }
+        let signed = SignedTransfers.sign(fixedPlan.map { (sender: $0.sender, nonce: $0.nonce) }, keys: keys, addresses: addresses, chainID: chainID, parameters: parameters)
+        let batches = SignedTransfers.batches(signed, perConnection: perConnection, batchSize: batchSize)
         let averageBytes = signed.reduce(0) { $0 + $1.bytes.count } / max(1, signed.count)
         print("signed \(total) transfers from \(senders) senders in \(Stats.format(Bench.now() - signStarted)) s (not timed; \(averageBytes) bytes each); \(connections) connections, batches of \(batchSize)" + (rate.map { ", paced at \(Stats.grouped($0)) tx/s" } ?? ", unpaced"))
 

@@ -443,11 +443,7 @@ struct NetBench {
 
     // MARK: Sending
 
-    struct Signed: Sendable {
-        var sender: Int
-        var nonce: UInt64
-        var bytes: [UInt8]
-    }
+    typealias Signed = SignedTransfers.Transfer
 
     struct Plan: Sendable {
         /// Per connection, its batches in send order.
@@ -472,28 +468,8 @@ struct NetBench {
         let fixed = entries
         let chainID = document.chainID
         let parameters = document.parameters
-        let count = senders
-        let signed: [Signed] = parallelMap(0..<fixed.count) { index in
-            let (sender, nonce) = fixed[index]
-            let payload = TransactionPayload.transfer(to: addresses[(sender + 1) % count], amount: 1)
-            let fee = FeeRule.estimate(payload: payload.json, parameters: parameters)?.fee ?? 0
-            guard let message = try? TransactionMessage.make(chainID: chainID, key: keys[sender], nonce: nonce, fee: fee, payload: payload),
-                let bytes = try? JSONSerializer().serialize(message.json)
-            else { Bench.fail("signing transfer \(index)") }
-            return Signed(sender: sender, nonce: nonce, bytes: bytes)
-        }
-        var batches: [[ArraySlice<Signed>]] = Array(repeating: [], count: connections)
-        var offset = 0
-        for c in 0..<connections {
-            let mine = signed[offset..<offset + perConnection[c]]
-            offset += perConnection[c]
-            var start = mine.startIndex
-            while start < mine.endIndex {
-                let end = min(start + batchSize, mine.endIndex)
-                batches[c].append(mine[start..<end])
-                start = end
-            }
-        }
+        let signed = SignedTransfers.sign(fixed.map { (sender: $0.0, nonce: $0.1) }, keys: keys, addresses: addresses, chainID: chainID, parameters: parameters)
+        let batches = SignedTransfers.batches(signed, perConnection: perConnection, batchSize: batchSize)
         var lastNonce = [UInt64](repeating: 0, count: senders)
         for transfer in signed { lastNonce[transfer.sender] = max(lastNonce[transfer.sender], transfer.nonce) }
         return Plan(batches: batches, lastNonce: lastNonce, addresses: addresses)

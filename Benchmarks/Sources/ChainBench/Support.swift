@@ -1,5 +1,6 @@
 import Cryptography
 import Foundation
+import JSON
 import Ledger
 import WireModels
 
@@ -216,5 +217,48 @@ enum Stats {
     struct VerifyRate {
         var perCPUSecond: Double
         var wallClock: Double
+    }
+}
+
+/// Signed transfers as the load clients hold them, shared by `load` and `net`.
+enum SignedTransfers {
+    /// One signed transfer: its sender, nonce and serialized body.
+    struct Transfer: Sendable {
+        var sender: Int
+        var nonce: UInt64
+        var bytes: [UInt8]
+    }
+
+    /// Signs `plan` (sender, nonce) on every core: each sender pays 1 to the next address.
+    static func sign(
+        _ plan: [(sender: Int, nonce: UInt64)], keys: [Ed25519.PrivateKey], addresses: [Address], chainID: String, parameters: ChainParameters
+    ) -> [Transfer] {
+        let count = addresses.count
+        return parallelMap(0..<plan.count) { index in
+            let (sender, nonce) = plan[index]
+            let payload = TransactionPayload.transfer(to: addresses[(sender + 1) % count], amount: 1)
+            let fee = FeeRule.estimate(payload: payload.json, parameters: parameters)?.fee ?? 0
+            guard let message = try? TransactionMessage.make(chainID: chainID, key: keys[sender], nonce: nonce, fee: fee, payload: payload),
+                let bytes = try? JSONSerializer().serialize(message.json)
+            else { Bench.fail("signing transfer \(index)") }
+            return Transfer(sender: sender, nonce: nonce, bytes: bytes)
+        }
+    }
+
+    /// `signed` cut into each connection's share (`perConnection`, in order), in batches of `batchSize`.
+    static func batches(_ signed: [Transfer], perConnection: [Int], batchSize: Int) -> [[ArraySlice<Transfer>]] {
+        var batches: [[ArraySlice<Transfer>]] = Array(repeating: [], count: perConnection.count)
+        var offset = 0
+        for c in perConnection.indices {
+            let mine = signed[offset..<offset + perConnection[c]]
+            offset += perConnection[c]
+            var start = mine.startIndex
+            while start < mine.endIndex {
+                let end = min(start + batchSize, mine.endIndex)
+                batches[c].append(mine[start..<end])
+                start = end
+            }
+        }
+        return batches
     }
 }
