@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "aitbc-coordinator", targets: ["aitbc-coordinator"]),
         .executable(name: "aitbc-miner", targets: ["aitbc-miner"]),
         .executable(name: "aitbc-chain-node", targets: ["aitbc-chain-node"]),
+        .executable(name: "aitbc-wallet-daemon", targets: ["aitbc-wallet-daemon"]),
         // The networking core alone (no Foundation): what a lean server links.
         .library(name: "AITBCHTTP", targets: ["Sockets", "HTTP1", "HTTPServer", "WebSocket", "JSON"]),
         // Libraries for the separate Benchmarks/ package (and future out-of-tree tools).
@@ -127,6 +128,21 @@ let package = Package(
             name: "aitbc-coordinator",
             dependencies: ["Coordinator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
+        // The wallet's keys: BIP-39, SLIP-10, the encrypted keystore format and its directory (spec/wallet-daemon.md §4–§6).
+        .target(name: "WalletCore", dependencies: ["Cryptography", "JSON", "CSodium"], swiftSettings: swiftSettings),
+        .target(
+            name: "Wallet",
+            dependencies: [
+                "WalletCore", "HTTPServer", "HTTP1", "HTTPClient", "SQLite", "Cryptography", "Receipts", "JSON", "WireModels",
+                "ServiceRuntime", "AITBCClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "aitbc-wallet-daemon",
+            dependencies: ["Wallet", "ServiceRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings),
         .target(
             name: "Miner",
             dependencies: [
@@ -220,6 +236,15 @@ let package = Package(
             dependencies: [
                 "AITBCCLI", "Receipts", "Cryptography", "ServiceRuntime", "TestSupport", "Sockets", "JSON", "AITBCClient", "WireModels",
                 "TerminalText", "Ledger", "HTTPServer", "HTTP1",
+            ],
+            swiftSettings: swiftSettings),
+            .testTarget(
+            name: "WalletCoreTests", dependencies: ["WalletCore", "Cryptography", "JSON", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "WalletTests",
+            dependencies: [
+                "Wallet", "WalletCore", "WireModels", "AITBCClient", "AITBCCLI", "ChainNode", "Ledger", "Receipts", "Cryptography", "JSON",
+                "SQLite", "HTTPServer", "HTTP1", "HTTPClient", "ServiceRuntime", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
     ]
