@@ -134,7 +134,7 @@ let package = Package(
             name: "Wallet",
             dependencies: [
                 "WalletCore", "HTTPServer", "HTTP1", "HTTPClient", "SQLite", "Cryptography", "Receipts", "JSON", "WireModels",
-                "ServiceRuntime", "AITBCClient",
+                "ServiceRuntime", "AITBCClient", "Ledger",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
