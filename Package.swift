@@ -239,7 +239,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
             .testTarget(
-            name: "WalletCoreTests", dependencies: ["WalletCore", "Cryptography", "JSON", "TestSupport"], swiftSettings: swiftSettings),
+            name: "WalletCoreTests", dependencies: ["WalletCore", "Cryptography", "JSON", "TestSupport", "ServiceRuntime"],
+            resources: [.copy("Vectors")], swiftSettings: swiftSettings),
+        // Child process KeystoreCrashTests kills between a keystore write and its rename; never shipped.
+        .executableTarget(
+            name: "keystore-crash-child", dependencies: ["WalletCore"], path: "Tests/KeystoreCrashChild",
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "WalletTests",
             dependencies: [
