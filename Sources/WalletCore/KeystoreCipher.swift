@@ -66,7 +66,9 @@ public enum KeystoreCipher {
     /// The signing key a record's secret stands for: the seed itself for `raw`, the SLIP-10
     /// key at `m/44'/12345'/0'/0'/0'` for `hd`.
     /// - Throws: `WalletCoreError.invalidLength` for a secret of the wrong size.
-    public static func primaryKey(of secret: SecureBytes, kind: KeystoreRecord.Kind) throws(WalletCoreError) -> Ed25519.PrivateKey {
+    public static func primaryKey(
+        of secret: SecureBytes, kind: KeystoreRecord.Kind
+    ) throws(WalletCoreError) -> Ed25519.PrivateKey {
         guard secret.count == kind.secretLength else {
             throw .invalidLength(what: "\(kind.rawValue) wallet secret", expected: "\(kind.secretLength)", actual: secret.count)
         }

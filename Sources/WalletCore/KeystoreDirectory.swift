@@ -1,5 +1,4 @@
 import Cryptography
-import Foundation
 import Glibc
 
 /// The keystore on disk: `<dir>/<wallet_id>.kdb`, one file per wallet (spec §4.2).
@@ -169,19 +168,21 @@ public final class KeystoreDirectory: Sendable {
 
     // MARK: - Directory checks
 
+    /// `mkdir -p` for the parents (mode 0777 less the umask, as the shell does), 0700 for
+    /// the keystore directory itself.
     private func createIfMissing() throws(WalletCoreError) {
         var info = stat()
         if stat(path, &info) == 0 { return }
         guard errno == ENOENT else { throw .io(path: path, operation: "stat", errno: errno) }
-        let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) {
-            do {
-                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            } catch {
-                throw .io(path: parent, operation: "mkdir", errno: EACCES)
+        let components = path.split(separator: "/", omittingEmptySubsequences: true)
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for (position, component) in components.enumerated() {
+            prefix += "/\(component)"
+            let isLast = position == components.count - 1
+            guard mkdir(prefix, isLast ? 0o700 : 0o777) == 0 || errno == EEXIST else {
+                throw .io(path: prefix, operation: "mkdir", errno: errno)
             }
         }
-        guard mkdir(path, 0o700) == 0 || errno == EEXIST else { throw .io(path: path, operation: "mkdir", errno: errno) }
     }
 
     private func checkDirectory() throws(WalletCoreError) {
@@ -199,16 +200,27 @@ public final class KeystoreDirectory: Sendable {
         guard info.st_uid == geteuid() else { throw .insecurePermissions(path: path, reason: "is not owned by this user") }
         let mode = info.st_mode & 0o777
         guard mode & 0o077 == 0 else {
+            let wanted = expectDirectory ? "0700" : "0600"
             throw .insecurePermissions(
-                path: path, reason: "mode \(String(mode, radix: 8)) gives group or others access (use \(expectDirectory ? "0700" : "0600"))")
+                path: path, reason: "mode \(String(mode, radix: 8)) gives group or others access (use \(wanted))")
         }
     }
 
+    /// The directory's entries except `.` and `..`.
     private func names() throws(WalletCoreError) -> [String] {
-        do {
-            return try FileManager.default.contentsOfDirectory(atPath: path)
-        } catch {
-            throw .io(path: path, operation: "readdir", errno: EIO)
+        guard let stream = opendir(path) else { throw .io(path: path, operation: "opendir", errno: errno) }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(stream) else {
+                if errno != 0 { throw .io(path: path, operation: "readdir", errno: errno) }
+                return names
+            }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != ".", name != ".." { names.append(name) }
         }
     }
 

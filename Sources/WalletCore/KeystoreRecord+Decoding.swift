@@ -77,7 +77,9 @@ extension KeystoreRecord {
 
     /// The object's members after checking it has exactly `keys`.
     private static func object(_ value: JSONValue?, _ field: String, keys: [String]) throws(WalletCoreError) -> JSONValue {
-        guard let value, case .object(let members) = value else { throw .invalidRecord(field: field, reason: "must be an object") }
+        guard let value, case .object(let members) = value else {
+            throw .invalidRecord(field: field, reason: "must be an object")
+        }
         for member in members where !keys.contains(where: { $0.utf8.elementsEqual(member.key.utf8) }) {
             throw .invalidRecord(field: field, reason: "unknown field \"\(member.key.prefix(64))\"")
         }
@@ -118,8 +120,12 @@ extension KeystoreRecord {
 
     private static func publicKey(_ text: String) throws(WalletCoreError) -> Ed25519.PublicKey {
         let utf8 = Array(text.utf8)
-        guard utf8.count == 64, utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) })
-        else { throw .invalidRecord(field: "public_key", reason: "must be 64 lowercase hex characters") }
+        let isLowerHex = { (byte: UInt8) in
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+        }
+        guard utf8.count == 64, utf8.allSatisfy(isLowerHex) else {
+            throw .invalidRecord(field: "public_key", reason: "must be 64 lowercase hex characters")
+        }
         do {
             return try Ed25519.PublicKey(hex: text)
         } catch {

@@ -53,7 +53,8 @@ extension KeystoreRecord {
 
         /// The same parameters for libargon2 (32-byte output).
         public var argon2: Argon2id.Parameters {
-            Argon2id.Parameters(iterations: iterations, memoryKiB: memoryKiB, parallelism: parallelism, outputLength: Self.keyLength)
+            Argon2id.Parameters(
+                iterations: iterations, memoryKiB: memoryKiB, parallelism: parallelism, outputLength: Self.keyLength)
         }
 
         /// `t=3 m_kib=65536 p=2`.

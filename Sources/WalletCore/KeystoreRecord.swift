@@ -63,7 +63,8 @@ public struct KeystoreRecord: Sendable, Equatable, CustomStringConvertible {
         }
         let sealedLength = kind.secretLength + XChaCha20Poly1305.tagLength
         guard ciphertext.count == sealedLength else {
-            throw .invalidRecord(field: "ciphertext", reason: "must be \(sealedLength) bytes for kind \(kind.rawValue), not \(ciphertext.count)")
+            throw .invalidRecord(
+                field: "ciphertext", reason: "must be \(sealedLength) bytes for kind \(kind.rawValue), not \(ciphertext.count)")
         }
         self.walletID = walletID
         self.kind = kind

@@ -63,7 +63,9 @@ public struct Mnemonic: Sendable, CustomStringConvertible {
         var indices = [UInt16](repeating: 0, count: words.count)
         defer { Self.wipe(&indices) }
         for (offset, word) in words.enumerated() {
-            guard let index = BIP39Wordlist.indices[String(word)] else { throw .invalidMnemonic(.unknownWord(position: offset + 1)) }
+            guard let index = BIP39Wordlist.indices[String(word)] else {
+                throw .invalidMnemonic(.unknownWord(position: offset + 1))
+            }
             indices[offset] = UInt16(index)
         }
         let entropyBits = words.count * 11 * 32 / 33
@@ -94,21 +96,22 @@ public struct Mnemonic: Sendable, CustomStringConvertible {
     public var phrase: String { words.joined(separator: " ") }
 
     /// The 64-byte BIP-39 seed: PBKDF2-HMAC-SHA512(NFKD(sentence), "mnemonic" + NFKD(passphrase),
-    /// 2048 rounds). The sentence is rebuilt from the list words straight into secret memory.
+    /// 2048 rounds). English list words are ASCII, so NFKD leaves the sentence unchanged.
     /// - Throws: `WalletCoreError` only if PBKDF2 refuses its parameters (it does not here).
     public func seed(passphrase: String = "") throws(WalletCoreError) -> SecureBytes {
         var indices = wordIndices()
         defer { Self.wipe(&indices) }
-        let wordBytes = indices.map { BIP39Wordlist.words[Int($0)].utf8 }
-        let length = wordBytes.reduce(wordBytes.count - 1) { $0 + $1.count }
+        // Built from the list words straight into secret memory: no array of the sentence's
+        // words (or references to them) outlives this call.
+        let length = indices.reduce(indices.count - 1) { $0 + BIP39Wordlist.words[Int($1)].utf8.count }
         let sentence = SecureBytes(count: length) { out in
             var offset = 0
-            for (position, word) in wordBytes.enumerated() {
+            for (position, index) in indices.enumerated() {
                 if position > 0 {
                     out[offset] = UInt8(ascii: " ")
                     offset += 1
                 }
-                for byte in word {
+                for byte in BIP39Wordlist.words[Int(index)].utf8 {
                     out[offset] = byte
                     offset += 1
                 }
@@ -116,7 +119,8 @@ public struct Mnemonic: Sendable, CustomStringConvertible {
         }
         var salt = Array("mnemonic".utf8) + Array(passphrase.decomposedStringWithCompatibilityMapping.utf8)
         defer { Self.wipe(&salt) }
-        return try PBKDF2HMACSHA512.derive(password: sentence, salt: salt, iterations: Self.seedIterations, length: Self.seedLength)
+        return try PBKDF2HMACSHA512.derive(
+            password: sentence, salt: salt, iterations: Self.seedIterations, length: Self.seedLength)
     }
 
     /// Never the words.

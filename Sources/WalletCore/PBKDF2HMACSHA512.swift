@@ -8,7 +8,9 @@ public enum PBKDF2HMACSHA512 {
     public static func derive(
         password: SecureBytes, salt: [UInt8], iterations: Int, length: Int
     ) throws(WalletCoreError) -> SecureBytes {
-        guard iterations >= 1 else { throw .invalidLength(what: "PBKDF2 iteration count", expected: "at least 1", actual: iterations) }
+        guard iterations >= 1 else {
+            throw .invalidLength(what: "PBKDF2 iteration count", expected: "at least 1", actual: iterations)
+        }
         // RFC 8018: dkLen ≤ (2^32 − 1) · hLen; far below that, 1 MiB is plenty for any caller.
         guard (1...(1 << 20)).contains(length) else {
             throw .invalidLength(what: "PBKDF2 output", expected: "1...1048576", actual: length)

@@ -85,7 +85,9 @@ public enum StrictBase64 {
                     padding += 1
                     value = 0
                 } else {
-                    guard padding == 0, let decoded = Self.value(character) else { throw .invalidBase64(offset: offset + position) }
+                    guard padding == 0, let decoded = Self.value(character) else {
+                        throw .invalidBase64(offset: offset + position)
+                    }
                     value = decoded
                 }
                 switch position {

@@ -42,13 +42,15 @@ public enum WalletCoreError: Error, Equatable, Sendable, CustomStringConvertible
         case .weakPassword(let rule): return rule.message
         case .invalidMnemonic(let problem): return problem.description
         case .invalidDerivationPath(let reason): return "invalid derivation path: \(reason)"
-        case .nonHardenedIndex(let position): return "derivation step \(position) is not hardened (ed25519 allows only hardened steps)"
+        case .nonHardenedIndex(let position):
+            return "derivation step \(position) is not hardened (ed25519 allows only hardened steps)"
         case .invalidLength(let what, let expected, let actual): return "\(what) must be \(expected) bytes, got \(actual)"
         case .invalidRecord(let field, let reason): return "invalid keystore record: \(field): \(reason)"
         case .invalidCredentials: return "invalid credentials"
         case .corrupt(let reason): return "keystore record is corrupt: \(reason)"
         case .insecurePermissions(let path, let reason): return "refusing \(path): \(reason)"
-        case .io(let path, let operation, let code): return "\(operation) \(path) failed: \(String(cString: strerror(code))) (errno \(code))"
+        case .io(let path, let operation, let code):
+            return "\(operation) \(path) failed: \(String(cString: strerror(code))) (errno \(code))"
         case .walletNotFound(let id): return "wallet \(id) not found"
         case .walletExists(let id): return "wallet \(id) already exists"
         case .cryptography(let error): return "cryptography: \(error)"

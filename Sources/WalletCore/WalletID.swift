@@ -19,6 +19,7 @@ public struct WalletID: Sendable, Hashable, CustomStringConvertible {
         rawValue = text
     }
 
+    /// The id itself (ids are not secret).
     public var description: String { rawValue }
 
     private static func isLowerAlphanumeric(_ byte: UInt8) -> Bool {
