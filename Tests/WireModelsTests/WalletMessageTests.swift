@@ -58,14 +58,20 @@ import WireModels
         try RoundTripTests.roundTrip(
             WalletAddressView.self, #"{"account_id":"a:imported","address":"\#(Self.address)","curve":"ed25519","public_key":"\#(Self.pub)"}"#)
         try RoundTripTests.roundTrip(
-            WalletBalanceView.self, #"{"account_id":"a:imported","address":"\#(Self.address)","balance":10,"nonce":2,"pending":1,"ledger":"chain"}"#)
-        let send = try RoundTripTests.roundTrip(WalletSendRequest.self, #"{"to":"\#(Self.address)","amount":5,"fee":1}"#)
-        #expect(send.amount == 5 && send.password == nil)
-        // Money is never coerced from text or floats.
-        #expect(throws: WireDecodingError.self) { try WalletSendRequest(json: try Self.json(#"{"to":"x","amount":"5"}"#)) }
+            WalletBalanceView.self,
+            #"{"account_id":"a:imported","address":"\#(Self.address)","balance":"10","nonce":2,"next_nonce":4,"pending":1,"ledger":"chain"}"#)
+        try RoundTripTests.roundTrip(
+            WalletBalanceView.self,
+            #"{"account_id":"a:imported","address":"\#(Self.address)","balance":"0.5","nonce":null,"next_nonce":null,"pending":0,"ledger":"offline"}"#)
+        let send = try RoundTripTests.roundTrip(WalletSendRequest.self, #"{"to":"\#(Self.address)","amount":"5","fee":1}"#)
+        #expect(send.amount == "5" && send.password == nil)
+        // An integer literal is read as its digits; money is never a float.
+        #expect(try WalletSendRequest(json: try Self.json(#"{"to":"x","amount":7}"#)).amount == "7")
+        #expect(throws: WireDecodingError.self) { try WalletSendRequest(json: try Self.json(#"{"to":"x","amount":1.5}"#)) }
+        #expect(throws: WireDecodingError.self) { try WalletSendRequest(json: try Self.json(#"{"to":"x","amount":-1}"#)) }
         try RoundTripTests.roundTrip(
             WalletTransactionListResponse.self,
-            #"{"items":[{"tx_hash":"0xab","from":"\#(Self.address)","to":"\#(Self.address)","amount":5,"fee":1,"nonce":3,"status":"pending","block_height":null}]}"#)
+            #"{"items":[{"tx_hash":"0xab","from":"\#(Self.address)","to":"\#(Self.address)","amount":"5","fee":1,"nonce":3,"memo":null,"status":"pending","block_height":null,"created_at":"2026-01-01T00:00:00Z","ledger":"chain"}]}"#)
     }
 
     @Test func receiptVerificationCarriesTrustAndReason() throws {
