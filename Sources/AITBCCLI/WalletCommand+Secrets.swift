@@ -1,0 +1,135 @@
+import Foundation
+import TerminalText
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Where the `aitbc wallet` commands read a secret (a password, a mnemonic): a file only its
+/// owner can read, one line of standard input, or a prompt on the terminal with echo off.
+/// Never a flag value: those land in shell history and in `ps` output for every user.
+struct WalletSecretInput: Sendable {
+    /// Longest secret read, in bytes (a password is at most 1,024 characters; a 24-word
+    /// mnemonic is well under 300 bytes).
+    static let maxBytes = 4_096
+
+    /// One line of standard input, without its newline; nil at end of input.
+    var readStandardInputLine: @Sendable () throws(ServiceFailure) -> String?
+    /// Shows a prompt on the terminal and reads one line with echo off.
+    var prompt: @Sendable (String) throws(ServiceFailure) -> String
+
+    /// The process's standard input and `/dev/tty`.
+    static let process = WalletSecretInput(
+        readStandardInputLine: { () throws(ServiceFailure) -> String? in try readLine(fd: STDIN_FILENO, what: "standard input") },
+        prompt: { (text: String) throws(ServiceFailure) -> String in try promptWithoutEcho(text) })
+
+    /// The secret in `path`: a regular file (not a link) of mode 0600 or stricter, its text
+    /// without one trailing newline.
+    /// - Throws: `ServiceFailure` (exit 2) naming `option` and the path; never the content.
+    static func file(_ path: String, option: String) throws(ServiceFailure) -> String {
+        let displayed = UntrustedText.display(path, limit: 256)
+        let shown = "\(option) \(displayed)"
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ELOOP { throw ServiceFailure(.usage, "\(shown): is a symbolic link; name the file itself") }
+            throw ServiceFailure(.usage, "\(shown): cannot open: \(String(cString: strerror(code)))")
+        }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw ServiceFailure(.usage, "\(shown): cannot stat: \(String(cString: strerror(errno)))") }
+        guard status.st_mode & S_IFMT == S_IFREG else { throw ServiceFailure(.usage, "\(shown): is not a regular file") }
+        // A secret other users can read is a leaked secret: refuse it rather than use it.
+        let mode = status.st_mode & 0o7777
+        guard mode & 0o077 == 0 else {
+            throw ServiceFailure(
+                .usage, "\(shown): mode 0\(String(mode, radix: 8)) lets other users read it; allow only its owner: chmod 600 \(displayed)")
+        }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1_024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ServiceFailure(.usage, "\(shown): read failed: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: buffer.prefix(count))
+            guard bytes.count <= maxBytes else { throw ServiceFailure(.usage, "\(shown): larger than \(maxBytes) bytes") }
+        }
+        wipe(&buffer)
+        if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
+        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        return try text(&bytes, shown: shown)
+    }
+
+    /// One line from `fd`, read a byte at a time so nothing after the newline is consumed.
+    /// - Throws: `ServiceFailure` (exit 2) for a line over `maxBytes` or not UTF-8.
+    static func readLine(fd: Int32, what: String) throws(ServiceFailure) -> String? {
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        var sawAny = false
+        while true {
+            let count = read(fd, &byte, 1)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ServiceFailure(.usage, "\(what): read failed: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            sawAny = true
+            if byte == UInt8(ascii: "\n") { break }
+            bytes.append(byte)
+            guard bytes.count <= maxBytes else {
+                wipe(&bytes)
+                throw ServiceFailure(.usage, "\(what): a line longer than \(maxBytes) bytes")
+            }
+        }
+        byte = 0
+        guard sawAny else { return nil }
+        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        return try text(&bytes, shown: what)
+    }
+
+    /// Prompts on `/dev/tty` (not stdout, which may be a pipe) and reads a line with echo off;
+    /// the terminal's settings are restored whatever happens.
+    /// - Throws: `ServiceFailure` (exit 2) when there is no terminal, naming the alternatives.
+    static func promptWithoutEcho(_ text: String) throws(ServiceFailure) -> String {
+        let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw ServiceFailure(.usage, "no terminal to ask on: give the secret with a --…-file option or a --…-stdin flag")
+        }
+        defer { close(fd) }
+        var saved = termios()
+        guard tcgetattr(fd, &saved) == 0 else {
+            throw ServiceFailure(.usage, "cannot turn off echo on the terminal: \(String(cString: strerror(errno)))")
+        }
+        var silent = saved
+        silent.c_lflag &= ~tcflag_t(ECHO | ECHONL)
+        silent.c_lflag |= tcflag_t(ICANON)
+        guard tcsetattr(fd, TCSAFLUSH, &silent) == 0 else {
+            throw ServiceFailure(.usage, "cannot turn off echo on the terminal: \(String(cString: strerror(errno)))")
+        }
+        defer {
+            _ = tcsetattr(fd, TCSAFLUSH, &saved)
+            _ = "\n".withCString { write(fd, $0, 1) }
+        }
+        _ = text.withCString { write(fd, $0, strlen($0)) }
+        guard let line = try readLine(fd: fd, what: "the terminal") else { throw ServiceFailure(.usage, "the terminal: no input") }
+        return line
+    }
+
+    /// `bytes` as UTF-8 text; the bytes are wiped either way.
+    private static func text(_ bytes: inout [UInt8], shown: String) throws(ServiceFailure) -> String {
+        defer { wipe(&bytes) }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw ServiceFailure(.usage, "\(shown): not UTF-8 text") }
+        return text
+    }
+
+    /// Overwrites a buffer that held a secret (the `String` made from it cannot be wiped; the
+    /// fewer copies, the better).
+    static func wipe(_ bytes: inout [UInt8]) {
+        for index in bytes.indices { bytes[index] = 0 }
+    }
+}
