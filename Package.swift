@@ -94,7 +94,7 @@ let package = Package(
             name: "AITBCCLI",
             dependencies: [
                 "Cryptography", "Receipts", "JSON", "HTTP1", "HTTPClient", "ServiceRuntime", "AITBCClient", "WireModels", "TerminalText",
-                "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Ledger", "WalletCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
@@ -235,7 +235,7 @@ let package = Package(
             name: "AITBCCLITests",
             dependencies: [
                 "AITBCCLI", "Receipts", "Cryptography", "ServiceRuntime", "TestSupport", "Sockets", "JSON", "AITBCClient", "WireModels",
-                "TerminalText", "Ledger", "HTTPServer", "HTTP1",
+                "TerminalText", "Ledger", "HTTPServer", "HTTP1", "WalletCore",
             ],
             swiftSettings: swiftSettings),
             .testTarget(

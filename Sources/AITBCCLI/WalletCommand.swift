@@ -19,7 +19,7 @@ public struct WalletCommand: AsyncParsableCommand {
         subcommands: [
             WalletCreateCommand.self, WalletRestoreCommand.self, WalletListCommand.self, WalletUnlockCommand.self, WalletLockCommand.self,
             WalletAddressCommand.self, WalletBalanceCommand.self, WalletSendCommand.self, WalletSignCommand.self,
-            WalletVerifyReceiptCommand.self,
+            WalletVerifyReceiptCommand.self, WalletRekeyCommand.self,
         ])
 
     /// Creates the command with default option values (ArgumentParser fills them in).
