@@ -141,7 +141,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "aitbc-wallet-daemon",
-            dependencies: ["Wallet", "ServiceRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Wallet", "WalletCore", "ServiceRuntime", "Sockets", "SQLite", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         .target(
             name: "Miner",

@@ -44,7 +44,8 @@ public struct WalletReceiptSignature: WireMessage {
 }
 
 /// `Verification = {"job_id", "receipt_id", "miner_signature", "coordinator_attestations",
-/// "all_valid"}`; `claimed_on_chain` is added when the daemon could ask the chain.
+/// "all_valid"}`; `claimed_on_chain` is added when the daemon could ask the chain and
+/// `work_claim_signature` when the receipt embeds the miner's signed work claim.
 public struct WalletReceiptVerification: WireMessage {
     /// The job.
     public var jobID: String
@@ -58,11 +59,14 @@ public struct WalletReceiptVerification: WireMessage {
     public var allValid: Bool
     /// Whether a RECEIPT_CLAIM for it is on chain; nil when unknown.
     public var claimedOnChain: Bool?
+    /// The miner's work-claim signature (`metadata.miner_signature` over
+    /// `metadata.work_claim`); nil when the receipt carries no work claim.
+    public var workClaimSignature: WalletReceiptSignature?
 
     /// A verification.
     public init(
         jobID: String, receiptID: String, minerSignature: WalletReceiptSignature, coordinatorAttestations: [WalletReceiptSignature],
-        allValid: Bool, claimedOnChain: Bool? = nil
+        allValid: Bool, claimedOnChain: Bool? = nil, workClaimSignature: WalletReceiptSignature? = nil
     ) {
         self.jobID = jobID
         self.receiptID = receiptID
@@ -70,6 +74,7 @@ public struct WalletReceiptVerification: WireMessage {
         self.coordinatorAttestations = coordinatorAttestations
         self.allValid = allValid
         self.claimedOnChain = claimedOnChain
+        self.workClaimSignature = workClaimSignature
     }
 
     /// Decodes leniently.
@@ -89,6 +94,9 @@ public struct WalletReceiptVerification: WireMessage {
         }
         self.allValid = allValid
         claimedOnChain = WireFields.member(body, "claimed_on_chain")?.boolValue
+        workClaimSignature = try WireFields.member(body, "work_claim_signature").map { value throws(WireDecodingError) in
+            try WalletReceiptSignature(json: value)
+        }
     }
 
     /// Members in the order above; `claimed_on_chain` only when known.
@@ -98,6 +106,7 @@ public struct WalletReceiptVerification: WireMessage {
             ("coordinator_attestations", .array(coordinatorAttestations.map(\.json))), ("all_valid", .bool(allValid)),
         ]
         if let claimedOnChain { pairs.append(("claimed_on_chain", .bool(claimedOnChain))) }
+        if let workClaimSignature { pairs.append(("work_claim_signature", workClaimSignature.json)) }
         return .members(pairs)
     }
 }

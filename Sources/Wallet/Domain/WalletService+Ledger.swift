@@ -1,0 +1,84 @@
+import Logging
+import Metrics
+import Cryptography
+import JSON
+import WalletCore
+public import WireModels
+
+extension WalletService {
+    /// `GET /v1/wallets/{id}/balance[?account_id=]`: the account's balance on the configured
+    /// ledger (`ledger` says which: the chain, or the offline SQLite ledger).
+    /// - Throws: 503 without a chain adapter; the adapter's errors; 404.
+    public func balance(walletID text: String, accountID: String?) async throws(WalletError) -> WalletBalanceView {
+        let chain = try requireChain()
+        let account = try await account(walletID: text, accountID: accountID)
+        guard let address = Address(account.address) else { throw .internalError("address") }
+        do {
+            let balance = try await chain.balance(of: address)
+            return WalletBalanceView(
+                accountID: account.accountID, address: address.rawValue, balance: balance.balance.description, nonce: balance.nonce,
+                nextNonce: balance.nextNonce, pending: balance.pending, ledger: balance.mode.rawValue)
+        } catch {
+            throw Self.ledgerFailure(error)
+        }
+    }
+
+    /// `POST /v1/wallets/{id}/send`: a transfer from the account (default primary) signed by
+    /// the chain adapter with the account's key (unlocked, or `password` for this call).
+    /// - Throws: 503 without a chain adapter; 400 for a bad address or amount; 401; the adapter's errors.
+    public func send(walletID text: String, _ request: WalletSendRequest, client: String) async throws(WalletError) -> WalletTransactionView {
+        try limit("wallet-sign", client: client, walletID: text)
+        let chain = try requireChain()
+        let id = try walletID(text)
+        guard let to = Address(request.to) else { throw .invalidRequest("to: \(Address.rule)", code: "INVALID_ADDRESS") }
+        guard let amount = LedgerAmount(request.amount) else { throw .invalidRequest("amount: \(LedgerAmount.rule)", code: "INVALID_AMOUNT") }
+        let key = try await signingKey(id, password: request.password, accountID: request.accountID, event: "send")
+        do {
+            let transfer = try await chain.transfer(TransferOrder(to: to, amount: amount, fee: request.fee, memo: request.memo), key: key)
+            await event(id.rawValue, "send", ["success": true, "tx_hash": .string(transfer.id)])
+            return Self.view(transfer)
+        } catch {
+            await event(id.rawValue, "send", ["success": false])
+            throw Self.ledgerFailure(error)
+        }
+    }
+
+    /// `GET /v1/wallets/{id}/transactions[?account_id=&limit=]`: the account's transfers, newest first.
+    /// - Throws: 503 without a chain adapter; the adapter's errors.
+    public func transactions(walletID text: String, accountID: String?, limit: Int) async throws(WalletError) -> [WalletTransactionView] {
+        let chain = try requireChain()
+        let account = try await account(walletID: text, accountID: accountID)
+        guard let address = Address(account.address) else { throw .internalError("address") }
+        do {
+            return try await chain.history(of: address, limit: min(max(1, limit), 500)).map(Self.view)
+        } catch {
+            throw Self.ledgerFailure(error)
+        }
+    }
+
+    // MARK: steps
+
+    func requireChain() throws(WalletError) -> any ChainAdapter {
+        guard let chain else { throw .unavailable("chain adapter not configured (CHAIN_RPC_URL, LEDGER)", code: "CHAIN_UNAVAILABLE") }
+        return chain
+    }
+
+    /// The wallet's account `accountID`, or its primary account.
+    func account(walletID text: String, accountID: String?) async throws(WalletError) -> WalletAccountView {
+        let id = try walletID(text)
+        if let account = try await resolveAccount(id, accountID: accountID) { return account }
+        let record = try await onIO { keystore throws(WalletCoreError) in try keystore.load(id) }
+        return primaryAccount(record)
+    }
+
+    static func view(_ transfer: LedgerTransfer) -> WalletTransactionView {
+        WalletTransactionView(
+            txHash: transfer.id, from: transfer.from.rawValue, to: transfer.to.rawValue, amount: transfer.amount.description, fee: transfer.fee,
+            nonce: transfer.nonce, memo: transfer.memo, status: transfer.status.rawValue, blockHeight: transfer.blockHeight,
+            createdAt: transfer.createdAt, ledger: transfer.mode.rawValue)
+    }
+
+    static func ledgerFailure(_ error: ChainAdapterError) -> WalletError {
+        .ledger(status: error.httpStatus, detail: error.description, code: error.code)
+    }
+}

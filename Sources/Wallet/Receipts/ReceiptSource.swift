@@ -1,0 +1,62 @@
+public import AITBCClient
+public import Receipts
+import WireModels
+
+/// Where the daemon gets a job's receipts (spec/wallet-daemon.md §12): the coordinator through
+/// the SDK, or a test double.
+public protocol ReceiptSource: Sendable {
+    /// The job's latest receipt.
+    /// - Throws: `WalletError.notFound` (`receipt not found`), `.badGateway` (`coordinator unavailable`).
+    func latest(jobID: String) async throws(WalletError) -> Receipt
+    /// Every receipt of the job, oldest first; empty when the coordinator knows none.
+    /// - Throws: `WalletError.badGateway`.
+    func history(jobID: String) async throws(WalletError) -> [Receipt]
+}
+
+/// The coordinator's receipt routes through `JobsClient` (`X-Api-Key`: `COORDINATOR_API_KEY`).
+/// Any failure to get an answer is 502 `coordinator unavailable`, never 500 (§12 [TARGET]).
+public struct CoordinatorReceiptSource: ReceiptSource {
+    /// The SDK client.
+    public let client: JobsClient
+    /// Most receipts read for one history (pages of 100).
+    public let maxReceipts: Int
+
+    /// A source over the coordinator at `baseURL`.
+    public init(baseURL: String, apiKey: String, maxRetries: Int = 2, maxReceipts: Int = 1_000) {
+        client = JobsClient(configuration: AITBCConfiguration(baseURL: baseURL, apiKey: apiKey, maxRetries: maxRetries))
+        self.maxReceipts = maxReceipts
+    }
+
+    public func latest(jobID: String) async throws(WalletError) -> Receipt {
+        // Coordinator job ids are 32 lowercase hex; any other id has no receipt.
+        guard let id = JobID(jobID) else { throw .notFound("receipt not found", code: "RECEIPT_NOT_FOUND") }
+        let receipt: Receipt?
+        do {
+            receipt = try await client.latestReceipt(id)
+        } catch {
+            if error.kind == .rejected, error.status == 404 { throw .notFound("receipt not found", code: "RECEIPT_NOT_FOUND") }
+            throw Self.unavailable
+        }
+        guard let receipt else { throw .notFound("receipt not found", code: "RECEIPT_NOT_FOUND") }
+        return receipt
+    }
+
+    public func history(jobID: String) async throws(WalletError) -> [Receipt] {
+        guard let id = JobID(jobID) else { return [] }
+        var receipts: [Receipt] = []
+        var cursor: String?
+        do {
+            repeat {
+                let page = try await client.receiptsPage(id, cursor: cursor, limit: 100)
+                receipts += page.items
+                cursor = page.nextCursor
+            } while cursor != nil && receipts.count < maxReceipts
+        } catch {
+            if error.kind == .rejected, error.status == 404 { return [] }
+            throw Self.unavailable
+        }
+        return receipts
+    }
+
+    static let unavailable = WalletError.badGateway("coordinator unavailable", code: "COORDINATOR_UNAVAILABLE")
+}
