@@ -13,6 +13,8 @@ extension NodeChainAdapter {
     func send(
         _ payload: TransactionPayload, fee: UInt64, nonce: UInt64, key: Ed25519.PrivateKey, recipient: Address
     ) async -> NonceAllocator.Outcome<LedgerTransfer> {
+        // A caller gone while it waited for its turn sends nothing and takes no nonce.
+        guard !Task.isCancelled else { return .unused(.unavailable("cancelled before sending")) }
         let transaction: TransactionMessage
         let hash: TxHash
         do {

@@ -97,13 +97,14 @@ public struct NodeChainAdapter: ChainAdapter {
         }
     }
 
-    /// The transfer `id` (`0x…`): this wallet's record brought up to date with the node, else
-    /// the node's own view of a transfer it knows.
+    /// The transfer `id` (`0x…`): this wallet's record brought up to date with the node (as
+    /// last known when the node cannot answer), else the node's own view of a transfer it knows.
     /// - Throws: `ChainAdapterError.notFound`; `.unavailable`; `.storage`.
     public func transfer(id: String) async throws(ChainAdapterError) -> LedgerTransfer {
         guard let hash = TxHash(id) else { throw .notFound(id) }
         if let row = try await store.row(hash) {
-            return try await reconcile(row).transfer
+            // The node away: the wallet's own record, as last known, is still the answer.
+            return ((try? await reconcile(row)) ?? row).transfer
         }
         let view: TxView
         do {
