@@ -20,10 +20,10 @@ else
     # run on their own after the rest: beside ~1,200 parallel tests on two cores they took the
     # CPU the in-process servers of other suites need, and those suites' waits timed out.
     # WebSocketRPCStallTests publishes 1,000 messages a second for 10 s to a stalled subscriber;
-    # the network tests spawn several nodes each, and the in-process P2P suites start several
-    # nodes with their own event loops, listeners and dialers per test (beside the rest, a
-    # full run stalled with every task waiting — see the issue 14 note): one test at a time.
-    isolated="ChainCrashTests|WebSocketRPCStallTests|ChainNetworkProcessTests|P2PNetworkTests|P2PHardeningTests|P2PAbuseTests|P2PGossipTests|P2PHandshakeTests"
+    # the network tests spawn several nodes each: one test at a time. (The in-process P2P suites
+    # ran apart too while a full run could stall; the cause — work handed to an event loop after
+    # its server stopped was never run — is fixed, see EventLoop.execute, and they run with the rest.)
+    isolated="ChainCrashTests|WebSocketRPCStallTests|ChainNetworkProcessTests"
     swift test --skip-build --skip "$isolated" 2>&1 | tee "$log"
     first=$(grep -Eo "Test run with [0-9]+ tests?" "$log" | tail -1 | grep -Eo "[0-9]+" || true)
     swift test --skip-build --no-parallel --filter "$isolated" 2>&1 | tee "$log"

@@ -13,13 +13,21 @@ public protocol EventLoopHandler: AnyObject {
 /// hand it work with `execute`, and tick handlers run about every `tickInterval` for timeouts.
 ///
 /// `@unchecked Sendable`: `handlers`, `tickHandlers` and `now` are touched only on the loop
-/// thread (every mutator checks `inEventLoop` in debug builds); the work queue is behind a Mutex.
+/// thread (every mutator checks `inEventLoop` in debug builds) — or, once the loop has stopped,
+/// by the one caller at a time that drains its work queue; the work queue is behind a Mutex.
 public final class EventLoop: @unchecked Sendable {
     let epollFD: Int32
     let wakeFD: Int32
     var handlers: [Int32: any EventLoopHandler] = [:]
     var tickHandlers: [() -> Void] = []
-    let pending = Mutex<[@Sendable () -> Void]>([])
+    struct WorkQueue {
+        var work: [@Sendable () -> Void] = []
+        /// The loop thread has ended: work handed over from now on is run by `drainAfterStop`.
+        var stopped = false
+    }
+    let pending = Mutex(WorkQueue())
+    /// The thread running `drainAfterStop` (its pthread_t bits; 0 when none).
+    let drainer = Atomic<UInt>(0)
     let wakeScheduled = Atomic<Bool>(false)
     let running = Atomic<Bool>(true)
     let finished = DispatchSemaphore(value: 0)
@@ -75,13 +83,27 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Whether the caller runs on this loop's thread.
     public var inEventLoop: Bool {
-        guard let thread else { return false }
-        return pthread_equal(thread, pthread_self()) != 0
+        if let thread, pthread_equal(thread, pthread_self()) != 0 { return true }
+        let draining = drainer.load(ordering: .acquiring)
+        return draining != 0 && draining == pthread_self()
     }
 
     /// Runs `work` on the loop thread soon (FIFO); wakes the loop at most once per batch.
+    ///
+    /// After `shutdown` the thread is gone, but work still arrives: a connection closed after
+    /// its server stopped, a close timeout firing late. Such work runs on the calling thread,
+    /// one caller at a time and in order (`drainAfterStop`), so every continuation it resumes
+    /// is resumed — a queue nobody drains left `await`s hanging forever (the stalled test runs
+    /// of issue 14: P2P peers closed while their server shut down).
     public func execute(_ work: @escaping @Sendable () -> Void) {
-        pending.withLock { $0.append(work) }
+        let stopped = pending.withLock { queue in
+            queue.work.append(work)
+            return queue.stopped
+        }
+        if stopped {
+            drainAfterStop()
+            return
+        }
         // On the loop thread the queue is drained before the next epoll_wait: no wakeup syscall.
         if inEventLoop { return }
         if !wakeScheduled.exchange(true, ordering: .acquiringAndReleasing) {
@@ -168,19 +190,47 @@ public final class EventLoop: @unchecked Sendable {
             }
             runPending()
         }
-        runPending()
+        // The last drain marks the queue stopped in the same critical section that finds it
+        // empty: work added after that is the callers' to run, none falls in between.
+        wakeScheduled.store(false, ordering: .releasing)
+        while true {
+            let batch = pending.withLock { queue -> [@Sendable () -> Void] in
+                if queue.work.isEmpty { queue.stopped = true }
+                return Self.take(&queue)
+            }
+            if batch.isEmpty { return }
+            for work in batch { work() }
+        }
     }
 
     func runPending() {
         wakeScheduled.store(false, ordering: .releasing)
         while true {
-            let batch = pending.withLock { queue -> [@Sendable () -> Void] in
-                let batch = queue
-                queue.removeAll(keepingCapacity: true)
-                return batch
-            }
+            let batch = pending.withLock { Self.take(&$0) }
             if batch.isEmpty { return }
             for work in batch { work() }
         }
+    }
+
+    /// Runs the queued work of a stopped loop on this thread unless another thread already is;
+    /// that one then runs what was just queued too (it re-checks the queue after letting go).
+    func drainAfterStop() {
+        let me = pthread_self()
+        while drainer.compareExchange(expected: 0, desired: me, ordering: .acquiringAndReleasing).exchanged {
+            while true {
+                let batch = pending.withLock { Self.take(&$0) }
+                if batch.isEmpty { break }
+                for work in batch { work() }
+            }
+            drainer.store(0, ordering: .releasing)
+            // Work queued while this thread held the drainer role but after its last look.
+            if pending.withLock({ $0.work.isEmpty }) { return }
+        }
+    }
+
+    private static func take(_ queue: inout WorkQueue) -> [@Sendable () -> Void] {
+        let batch = queue.work
+        queue.work.removeAll(keepingCapacity: true)
+        return batch
     }
 }

@@ -20,6 +20,46 @@ import Testing
         loop.shutdown()
     }
 
+    /// Work handed to a stopped loop still runs — on the caller's thread, in order, one caller at
+    /// a time, with `inEventLoop` true while it runs — so a continuation resumed by such work is
+    /// never stranded (issue 14: connections closed after their server stopped hung forever).
+    @Test func workHandedToAStoppedLoopStillRunsInOrder() async throws {
+        let loop = try EventLoop(name: "test-stopped")
+        loop.shutdown()
+        final class Log: Sendable {
+            let seen = Mutex<[Int]>([])
+            let sawLoop = Mutex(true)
+        }
+        let log = Log()
+        // Several threads at once; each item also queues a nested one, like a close that
+        // schedules its own follow-up.
+        await withTaskGroup(of: Void.self) { group in
+            for thread in 0..<4 {
+                group.addTask {
+                    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                        loop.execute {
+                            log.sawLoop.withLock { $0 = $0 && loop.inEventLoop }
+                            log.seen.withLock { $0.append(thread) }
+                            loop.execute {
+                                log.seen.withLock { $0.append(100 + thread) }
+                                continuation.resume()
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let order = log.seen.withLock { $0 }
+        #expect(order.count == 8)
+        for thread in 0..<4 {
+            let first = try #require(order.firstIndex(of: thread))
+            let nested = try #require(order.firstIndex(of: 100 + thread))
+            #expect(first < nested)
+        }
+        #expect(log.sawLoop.withLock { $0 })
+        #expect(!loop.inEventLoop)
+    }
+
     @Test func taskExecutorPreferenceRunsOnTheLoop() async throws {
         let loop = try EventLoop(name: "test-executor")
         let onLoop = await Task(executorPreference: loop) { loop.inEventLoop }.value
