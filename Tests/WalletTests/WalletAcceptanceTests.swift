@@ -63,6 +63,26 @@ import WalletCore
         await daemon.stop()
     }
 
+    /// Guesses sent all at once are not all tried before the first failure counts: each one
+    /// checks the lockout when its KDF slot comes up, so 40 parallel wrong passwords get at most
+    /// threshold + slots − 1 = 6 tries (401) and the rest 429, and the right password after them
+    /// is refused too.
+    @Test func aBurstOfParallelGuessesGetsNoMoreTriesThanTheLockoutAllows() async throws {
+        let daemon = try await WalletTestDaemon.start { $0.rateLimitRequests = 0 }
+        try await daemon.create("main")
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<40 {
+                group.addTask { try await daemon.post("/v1/wallets/main/unlock", ["password": "Wrong-password-1!"]).status }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        let tried = statuses.filter { $0 == 401 }.count
+        #expect(tried >= 5 && tried <= 5 + daemon.service.gate.maxConcurrent - 1)
+        #expect(statuses.filter { $0 == 429 }.count == 40 - tried)
+        #expect(try await daemon.post("/v1/wallets/main/unlock", ["password": Self.password]).status == 429)
+        await daemon.stop()
+    }
+
     @Test func lockoutCountersAreSharedBetweenRPCAndREST() async throws {
         let daemon = try await WalletTestDaemon.start()
         try await daemon.create("main")

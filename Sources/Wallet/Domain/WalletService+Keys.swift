@@ -153,34 +153,60 @@ extension WalletService {
         let decoyParameters = record?.kdf ?? configuration.kdf
         metrics.kdfRuns.increment()
         metrics.kdfQueued.record(gate.queued + 1)
-        let opened: Result<SecureBytes, WalletCoreError> = await gate.run {
+        // The lockout is checked again when the KDF slot is free and the outcome counted before
+        // the slot is handed on: guesses sent all at once wait in the gate's queue, and each
+        // must see the failures of those that ran before it — else a burst of 100 parallel
+        // guesses would all be tried before the first failure locked the wallet. So at most
+        // `threshold + maxConcurrent − 1` passwords are tried before the lockout holds.
+        let lockout = self.lockout
+        let walletID = id.rawValue
+        let opened: KDFOutcome = await gate.run {
+            if let seconds = lockout.retryAfter(walletID) { return .lockedOut(seconds) }
+            let result: Result<SecureBytes, WalletCoreError>
             do throws(WalletCoreError) {
-                if let record, let password { return .success(try KeystoreCipher.open(record, password: password)) }
-                if let decoy = password ?? Self.decoyPassword { try KeystoreCipher.runDecoyKDF(password: decoy, parameters: decoyParameters) }
-                return .failure(.invalidCredentials)
+                if let record, let password {
+                    result = .success(try KeystoreCipher.open(record, password: password))
+                } else {
+                    if let decoy = password ?? Self.decoyPassword { try KeystoreCipher.runDecoyKDF(password: decoy, parameters: decoyParameters) }
+                    result = .failure(.invalidCredentials)
+                }
             } catch {
-                return .failure(error)
+                result = .failure(error)
             }
+            switch result {
+            case .success where record != nil: lockout.recordSuccess(walletID)
+            case .success, .failure(.invalidCredentials): lockout.recordFailure(walletID)
+            case .failure: break
+            }
+            return .finished(result)
         }
         metrics.kdfQueued.record(gate.queued)
         switch opened {
-        case .success(let secret):
-            lockout.recordSuccess(id.rawValue)
+        case .lockedOut(let seconds):
+            metrics.lockedOut.increment()
+            throw .rateLimited(retryAfter: seconds, detail: "too many failed password attempts")
+        case .finished(.success(let secret)):
             metrics.unlocks.increment()
             if let record {
                 if event == "unlocked" { await self.event(id.rawValue, event, ["success": true]) }
                 return (record, secret)
             }
             throw .invalidCredentials
-        case .failure(let error):
+        case .finished(.failure(let error)):
             guard case .invalidCredentials = error else { throw keystoreFailure(error) }
-            lockout.recordFailure(id.rawValue)
             metrics.unlockFailures.increment()
             // Unknown ids have no row, so `recordEvent` writes nothing for them (§11 [TARGET]).
             await self.event(id.rawValue, event, ["success": false])
             logger.notice("wrong password", metadata: ["wallet_id": "\(id)", "operation": "\(event)"])
             throw .invalidCredentials
         }
+    }
+
+    /// What one turn at the KDF gate came to.
+    enum KDFOutcome: Sendable {
+        /// The lockout began while this attempt waited for a slot: no KDF ran.
+        case lockedOut(Int)
+        case finished(Result<SecureBytes, WalletCoreError>)
     }
 
     /// A fixed password for decoy runs (its value never matters, only the KDF's cost).
