@@ -30,8 +30,9 @@ final class ChainTestNode: Sendable {
     let client: ChainClient
     private let nextBlockTime = Mutex<UInt64>(1_800_000_000_000)
 
-    /// A node funding `accounts`, with the default fee rule (10 + 1 per payload byte).
-    init(accounts: [Address: UInt64]) async throws {
+    /// A node funding `accounts`, with the default fee rule (10 + 1 per payload byte), trusting
+    /// receipts signed by `coordinatorKeys`.
+    init(accounts: [Address: UInt64], coordinatorKeys: [Ed25519.PublicKey] = []) async throws {
         directory = try TemporaryDirectory(prefix: "aitbc-wallet-chain")
         let authority = try Ed25519.PrivateKey(seedBytes: [UInt8](repeating: 1, count: 32))
         var parameters = ChainParameters()
@@ -39,7 +40,7 @@ final class ChainTestNode: Sendable {
         genesis = GenesisDocument(
             chainID: Self.chainID, timestamp: 1_800_000_000, authorities: [GenesisDocument.Authority(publicKey: authority.publicKey)],
             accounts: accounts.sorted { $0.key.rawValue < $1.key.rawValue }.map { GenesisDocument.Account(address: $0.key, balance: $0.value) },
-            parameters: parameters, coordinatorKeys: [])
+            parameters: parameters, coordinatorKeys: coordinatorKeys)
         try genesis.validate()
         let configuration = ChainNodeConfiguration(genesis: genesis, databasePath: directory.path("chain.db"), proposerKey: authority)
         let logger = Logger(label: "wallet-chain-node") { _ in SwiftLogNoOpLogHandler() }

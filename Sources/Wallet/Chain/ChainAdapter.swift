@@ -40,6 +40,15 @@ public protocol ChainAdapter: Sendable {
     /// The transfer `id` (a chain `0x…` hash, or an offline txid) as the ledger sees it now.
     /// - Throws: `ChainAdapterError.notFound` when neither the ledger nor the wallet knows it.
     func transfer(id: String) async throws(ChainAdapterError) -> LedgerTransfer
+
+    /// Whether a RECEIPT_CLAIM for `receiptID` is on the chain; nil when that cannot be known
+    /// (offline ledger, node unreachable, an id the chain cannot hold).
+    func isReceiptClaimed(_ receiptID: String) async -> Bool?
+}
+
+extension ChainAdapter {
+    /// Unknown: a ledger that is not the chain has no claims.
+    public func isReceiptClaimed(_ receiptID: String) async -> Bool? { nil }
 }
 
 /// A transfer to make.

@@ -45,6 +45,17 @@ public struct NodeChainAdapter: ChainAdapter {
         }
     }
 
+    /// `GET /rpc/receipts/{id}` on the node: 200 claimed, 404 not (yet) claimed, anything else unknown.
+    public func isReceiptClaimed(_ receiptID: String) async -> Bool? {
+        guard let id = ReceiptID(receiptID) else { return nil }
+        do throws(AITBCError) {
+            _ = try await client.receipt(id)
+            return true
+        } catch {
+            return error.kind == .rejected && error.status == 404 ? false : nil
+        }
+    }
+
     /// The node's view of `address` and how many of this wallet's transfers from it are pending.
     /// - Throws: `ChainAdapterError.unavailable` when the node cannot answer; `.storage`.
     public func balance(of address: Address) async throws(ChainAdapterError) -> LedgerBalance {

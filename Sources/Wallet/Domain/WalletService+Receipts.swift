@@ -8,7 +8,7 @@ extension WalletService {
     ///   `coordinator unavailable`; never 500 for a malformed receipt.
     public func verifyLatestReceipt(jobID: String) async throws(WalletError) -> WalletReceiptVerification {
         let source = try requireReceipts()
-        return verifier.verify(try await source.latest(jobID: jobID), jobID: jobID)
+        return await withClaimStatus(verifier.verify(try await source.latest(jobID: jobID), jobID: jobID))
     }
 
     /// `GET /v1/receipts/{job_id}/history` / `receipts.verify_history`: one verdict per
@@ -16,7 +16,28 @@ extension WalletService {
     /// - Throws: 503, 502 as `verifyLatestReceipt`.
     public func verifyReceiptHistory(jobID: String) async throws(WalletError) -> [WalletReceiptVerification] {
         let source = try requireReceipts()
-        return try await source.history(jobID: jobID).map { verifier.verify($0, jobID: jobID) }
+        var verified: [WalletReceiptVerification] = []
+        // Once the chain cannot answer, the rest are left unknown rather than each waiting out
+        // the client's retries (a history page holds up to 100 receipts).
+        var askChain = true
+        for receipt in try await source.history(jobID: jobID) {
+            var verification = verifier.verify(receipt, jobID: jobID)
+            if askChain {
+                verification = await withClaimStatus(verification)
+                askChain = verification.claimedOnChain != nil || verification.receiptID.isEmpty || chain == nil
+            }
+            verified.append(verification)
+        }
+        return verified
+    }
+
+    /// Adds `claimed_on_chain` when a chain ledger is configured and answers (issue 15 Deliver 5:
+    /// which of a job's receipts were claimed); left out when unknown, never guessed.
+    private func withClaimStatus(_ verification: WalletReceiptVerification) async -> WalletReceiptVerification {
+        guard let chain, !verification.receiptID.isEmpty else { return verification }
+        var verification = verification
+        verification.claimedOnChain = await chain.isReceiptClaimed(verification.receiptID)
+        return verification
     }
 
     private func requireReceipts() throws(WalletError) -> any ReceiptSource {
