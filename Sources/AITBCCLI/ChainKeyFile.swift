@@ -37,7 +37,7 @@ public enum ChainKeyFile {
     static func load(_ path: String) throws(ServiceFailure) -> Ed25519.PrivateKey {
         let displayed = UntrustedText.display(path, limit: 256)
         let shown = "--key-file " + displayed
-        let bytes = try readFile(path, shown: shown, displayed: displayed)
+        let bytes = try OwnerOnlyFile.contents(path, option: "--key-file", noun: "the key", maxBytes: maxBytes, tooLarge: "; not a key file")
         guard let json = try? JSONParser(limits: .init(maxInputBytes: maxBytes, maxDepth: 4)).parse(bytes), case .object = json else {
             throw ServiceFailure(.usage, "\(shown): not a key file (a JSON object with private_key)")
         }
@@ -57,38 +57,5 @@ public enum ChainKeyFile {
             throw ServiceFailure(.usage, "\(shown): address is not the address of private_key")
         }
         return key
-    }
-
-    /// The file's bytes, checked and read through one descriptor (it cannot be swapped between).
-    private static func readFile(_ path: String, shown: String, displayed: String) throws(ServiceFailure) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ELOOP { throw ServiceFailure(.usage, "\(shown): is a symbolic link; name the file itself") }
-            throw ServiceFailure(.usage, "\(shown): cannot open: \(String(cString: strerror(code)))")
-        }
-        defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0 else { throw ServiceFailure(.usage, "\(shown): cannot stat: \(String(cString: strerror(errno)))") }
-        guard status.st_mode & S_IFMT == S_IFREG else { throw ServiceFailure(.usage, "\(shown): is not a regular file") }
-        // A signing key others can read is a leaked key: refuse it rather than use it.
-        let mode = status.st_mode & 0o7777
-        guard mode & 0o077 == 0 else {
-            throw ServiceFailure(
-                .usage, "\(shown): mode 0\(String(mode, radix: 8)) lets other users read the key; allow only its owner: chmod 600 \(displayed)")
-        }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw ServiceFailure(.usage, "\(shown): read failed: \(String(cString: strerror(errno)))")
-            }
-            if count == 0 { break }
-            bytes.append(contentsOf: buffer.prefix(count))
-            guard bytes.count <= maxBytes else { throw ServiceFailure(.usage, "\(shown): larger than \(maxBytes) bytes; not a key file") }
-        }
-        return bytes
     }
 }

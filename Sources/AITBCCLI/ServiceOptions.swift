@@ -131,40 +131,8 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     /// - Throws: `ServiceFailure` (exit 2) naming the path, the mode and the fix.
     static func readKeyFile(_ path: String) throws(ServiceFailure) -> String {
         let shown = UntrustedText.display(path, limit: 256)
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ELOOP { throw ServiceFailure(.usage, "--key-file \(shown): is a symbolic link; name the file itself") }
-            throw ServiceFailure(.usage, "--key-file \(shown): cannot open: \(String(cString: strerror(code)))")
-        }
-        defer { close(fd) }
-        // fstat on the opened descriptor: the file checked is the file read.
-        var status = stat()
-        guard fstat(fd, &status) == 0 else {
-            throw ServiceFailure(.usage, "--key-file \(shown): cannot stat: \(String(cString: strerror(errno)))")
-        }
-        guard status.st_mode & S_IFMT == S_IFREG else { throw ServiceFailure(.usage, "--key-file \(shown): is not a regular file") }
-        let mode = status.st_mode & 0o7777
-        guard mode & 0o077 == 0 else {
-            let octal = String(mode, radix: 8)
-            throw ServiceFailure(
-                .usage,
-                "--key-file \(shown): mode 0\(octal) lets other users read the key; allow only its owner: chmod 600 \(shown)")
-        }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1024)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw ServiceFailure(.usage, "--key-file \(shown): read failed: \(String(cString: strerror(errno)))")
-            }
-            if count == 0 { break }
-            bytes.append(contentsOf: buffer.prefix(count))
-            guard bytes.count <= maxKeyFileBytes else {
-                throw ServiceFailure(.usage, "--key-file \(shown): larger than \(maxKeyFileBytes) bytes; it should hold one API key")
-            }
-        }
+        let bytes = try OwnerOnlyFile.contents(
+            path, option: "--key-file", noun: "the key", maxBytes: maxKeyFileBytes, tooLarge: "; it should hold one API key")
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ServiceFailure(.usage, "--key-file \(shown): is not text")
         }

@@ -29,40 +29,10 @@ struct WalletSecretInput: Sendable {
     /// without one trailing newline.
     /// - Throws: `ServiceFailure` (exit 2) naming `option` and the path; never the content.
     static func file(_ path: String, option: String) throws(ServiceFailure) -> String {
-        let displayed = UntrustedText.display(path, limit: 256)
-        let shown = "\(option) \(displayed)"
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ELOOP { throw ServiceFailure(.usage, "\(shown): is a symbolic link; name the file itself") }
-            throw ServiceFailure(.usage, "\(shown): cannot open: \(String(cString: strerror(code)))")
-        }
-        defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0 else { throw ServiceFailure(.usage, "\(shown): cannot stat: \(String(cString: strerror(errno)))") }
-        guard status.st_mode & S_IFMT == S_IFREG else { throw ServiceFailure(.usage, "\(shown): is not a regular file") }
-        // A secret other users can read is a leaked secret: refuse it rather than use it.
-        let mode = status.st_mode & 0o7777
-        guard mode & 0o077 == 0 else {
-            throw ServiceFailure(
-                .usage, "\(shown): mode 0\(String(mode, radix: 8)) lets other users read it; allow only its owner: chmod 600 \(displayed)")
-        }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1_024)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw ServiceFailure(.usage, "\(shown): read failed: \(String(cString: strerror(errno)))")
-            }
-            if count == 0 { break }
-            bytes.append(contentsOf: buffer.prefix(count))
-            guard bytes.count <= maxBytes else { throw ServiceFailure(.usage, "\(shown): larger than \(maxBytes) bytes") }
-        }
-        wipe(&buffer)
+        var bytes = try OwnerOnlyFile.contents(path, option: option, noun: "it", maxBytes: maxBytes)
         if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
         if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
-        return try text(&bytes, shown: shown)
+        return try text(&bytes, shown: "\(option) \(UntrustedText.display(path, limit: 256))")
     }
 
     /// One line from `fd`, read a byte at a time so nothing after the newline is consumed.
@@ -82,7 +52,7 @@ struct WalletSecretInput: Sendable {
             if byte == UInt8(ascii: "\n") { break }
             bytes.append(byte)
             guard bytes.count <= maxBytes else {
-                wipe(&bytes)
+                OwnerOnlyFile.wipe(&bytes)
                 throw ServiceFailure(.usage, "\(what): a line longer than \(maxBytes) bytes")
             }
         }
@@ -122,14 +92,8 @@ struct WalletSecretInput: Sendable {
 
     /// `bytes` as UTF-8 text; the bytes are wiped either way.
     private static func text(_ bytes: inout [UInt8], shown: String) throws(ServiceFailure) -> String {
-        defer { wipe(&bytes) }
+        defer { OwnerOnlyFile.wipe(&bytes) }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw ServiceFailure(.usage, "\(shown): not UTF-8 text") }
         return text
-    }
-
-    /// Overwrites a buffer that held a secret (the `String` made from it cannot be wiped; the
-    /// fewer copies, the better).
-    static func wipe(_ bytes: inout [UInt8]) {
-        for index in bytes.indices { bytes[index] = 0 }
     }
 }
