@@ -9,7 +9,9 @@ import WireModels
 /// The chain node as the `aitbc chain` commands see it: the SDK's `ChainClient` for one
 /// command run, and every SDK failure turned into a `ServiceFailure` with the exit status of
 /// docs/cli.md's table (as `ServiceSession` does for the coordinator).
-struct ChainSession {
+struct ChainSession: SDKSession {
+    static let peer = SDKPeer(name: "the chain node", api: "RPC API", credential: "the token")
+
     /// The client of this run.
     let client: ChainClient
     /// The URL as it may be shown.
@@ -31,18 +33,10 @@ struct ChainSession {
         _ options: ChainNodeOptions, chainID: String = ChainConfiguration.defaultChainID,
         _ body: (ChainSession) async throws(ServiceFailure) -> ServiceExit
     ) async throws(ExitCode) {
-        try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
-            let session = try ChainSession(options, chainID: chainID)
-            do throws(ServiceFailure) {
-                let status = try await body(session)
-                await session.client.shutdown()
-                return status
-            } catch {
-                await session.client.shutdown()
-                throw error
-            }
-        }
+        try await run({ () throws(ServiceFailure) in try ChainSession(options, chainID: chainID) }, body)
     }
+
+    func close() async { await client.shutdown() }
 
     /// `text` as an account address.
     /// - Throws: `ServiceFailure` (exit 2) naming `what`.
@@ -56,35 +50,5 @@ struct ChainSession {
     static func hash(_ text: String, what: String) throws(ServiceFailure) -> Hash32 {
         guard let hash = Hash32(text) else { throw ServiceFailure(.usage, "\(what) \(UntrustedText.display(text)): \(Hash32.rule)") }
         return hash
-    }
-
-    /// Runs one SDK call; its failure as the `ServiceFailure` the exit-status table names.
-    func call<T>(_ subject: String, _ body: () async throws(AITBCError) -> T) async throws(ServiceFailure) -> T {
-        do {
-            return try await body()
-        } catch {
-            throw failure(error, subject: subject)
-        }
-    }
-
-    /// The exit status and sentence for an SDK error (whose `code` and `message` the SDK
-    /// already escaped: node text never reaches the terminal raw).
-    func failure(_ error: AITBCError, subject: String) -> ServiceFailure {
-        switch error.kind {
-        case .rejected:
-            let status = error.status ?? 0
-            if status == 401 || status == 403 { return ServiceFailure(.authentication, "\(shownURL) refused the token: \(error)") }
-            if status >= 500 { return ServiceFailure(.unreachable, "\(shownURL) failed: \(error)") }
-            return ServiceFailure(.rejected, "\(subject): \(error)")
-        case .unreachable, .cancelled:
-            if case .invalidURL? = error.transport as HTTPClientError? { return ServiceFailure(.usage, "--url \(shownURL): \(error.message)") }
-            return ServiceFailure(.unreachable, "cannot reach the chain node at \(shownURL): \(error.message)")
-        case .invalidResponse:
-            return ServiceFailure(.unreachable, "\(shownURL) answered what the RPC API does not document: \(error)")
-        case .invalidRequest:
-            return ServiceFailure(.usage, "\(subject): \(error.message)")
-        case .timedOut:
-            return ServiceFailure(.rejected, error.message)
-        }
     }
 }

@@ -10,7 +10,9 @@ import TerminalText
 /// The coordinator as the service commands see it: the SDK's clients for one command run, and
 /// every SDK failure turned into a `ServiceFailure` with the documented exit status. The only
 /// place the commands meet the SDK; nothing here writes HTTP or a wire shape.
-struct ServiceSession {
+struct ServiceSession: SDKSession {
+    static let peer = SDKPeer(name: "the coordinator", api: "API", credential: "the API key")
+
     /// A job view: its id and state, and the message to print.
     struct Job {
         /// The job id.
@@ -48,16 +50,10 @@ struct ServiceSession {
     static func using<T>(
         _ options: ServiceOptions, _ body: (ServiceSession) async throws(ServiceFailure) -> T
     ) async throws(ServiceFailure) -> T {
-        let session = try ServiceSession(options)
-        do {
-            let value = try await body(session)
-            await session.transport.shutdown()
-            return value
-        } catch {
-            await session.transport.shutdown()
-            throw error
-        }
+        try await using({ () throws(ServiceFailure) in try ServiceSession(options) }, body)
     }
+
+    func close() async { await transport.shutdown() }
 
     private var jobs: JobsClient { JobsClient(transport: transport) }
     private var admin: AdminClient { AdminClient(transport: transport) }
@@ -177,39 +173,6 @@ struct ServiceSession {
         }
         return try await call("miner list") { () async throws(AITBCError) in
             try await admin.minersPage(status: filter, limit: limit, cursor: cursor).json
-        }
-    }
-
-    /// Runs one SDK call; its failure as the `ServiceFailure` the exit-status table names.
-    private func call<T>(_ subject: String, _ body: () async throws(AITBCError) -> T) async throws(ServiceFailure) -> T {
-        do {
-            return try await body()
-        } catch {
-            throw failure(error, subject: subject)
-        }
-    }
-
-    /// The exit status and sentence for an SDK error. Its `code` and `message` are already
-    /// escaped by the SDK (coordinator text never reaches the terminal raw).
-    func failure(_ error: AITBCError, subject: String) -> ServiceFailure {
-        switch error.kind {
-        case .rejected:
-            let status = error.status ?? 0
-            if status == 401 || status == 403 {
-                return ServiceFailure(.authentication, "\(shownURL) refused the API key: \(error)")
-            }
-            if status >= 500 { return ServiceFailure(.unreachable, "\(shownURL) failed: \(error)") }
-            return ServiceFailure(.rejected, "\(subject): \(error)")
-        case .unreachable, .cancelled:
-            if case .invalidURL? = error.transport as HTTPClientError? { return ServiceFailure(.usage, "--url \(shownURL): \(error.message)") }
-            return ServiceFailure(.unreachable, "cannot reach the coordinator at \(shownURL): \(error.message)")
-        case .invalidResponse:
-            return ServiceFailure(.unreachable, "\(shownURL) answered what the API does not document: \(error)")
-        case .invalidRequest:
-            return ServiceFailure(.usage, "\(subject): \(error.message)")
-        case .timedOut:
-            // The SDK's sentence names the job and the time waited.
-            return ServiceFailure(.rejected, error.message)
         }
     }
 }

@@ -60,7 +60,9 @@ public struct WalletDaemonOptions: ParsableArguments, Sendable {
 
 /// The wallet daemon as the `aitbc wallet` commands see it: the SDK's `WalletClient` for one
 /// run, and every SDK failure turned into a `ServiceFailure` with docs/cli.md's exit status.
-struct WalletSession {
+struct WalletSession: SDKSession {
+    static let peer = SDKPeer(name: "the wallet daemon", api: "wallet API", credential: "the token")
+
     /// The client of this run.
     let client: WalletClient
     /// The URL as it may be shown.
@@ -80,50 +82,22 @@ struct WalletSession {
     /// status, or the status of the failure it threw, printing what went wrong.
     /// - Throws: `ExitCode` with the documented status.
     static func run(_ options: WalletDaemonOptions, _ body: (WalletSession) async throws(ServiceFailure) -> ServiceExit) async throws(ExitCode) {
-        try await CommandIO.reportingServiceFailures { () throws(ServiceFailure) -> ServiceExit in
-            let session = try WalletSession(options)
-            do throws(ServiceFailure) {
-                let status = try await body(session)
-                await session.client.shutdown()
-                return status
-            } catch {
-                await session.client.shutdown()
-                throw error
-            }
-        }
+        try await run({ () throws(ServiceFailure) in try WalletSession(options) }, body)
     }
 
-    /// Runs one SDK call; its failure as the `ServiceFailure` the exit-status table names.
-    func call<T>(_ subject: String, _ body: () async throws(AITBCError) -> T) async throws(ServiceFailure) -> T {
-        do {
-            return try await body()
-        } catch {
-            throw failure(error, subject: subject)
-        }
-    }
+    func close() async { await client.shutdown() }
 
     /// The exit status and sentence for an SDK error (whose `code` and `message` the SDK
     /// already escaped: daemon text never reaches the terminal raw).
     func failure(_ error: AITBCError, subject: String) -> ServiceFailure {
-        switch error.kind {
-        case .rejected:
-            let status = error.status ?? 0
+        if error.kind == .rejected, let status = error.status {
             if status == 401 && error.message == "unauthorized" {
                 return ServiceFailure(.authentication, "\(shownURL) refused the token (X-Auth-Token): give --token-file or $\(WalletDaemonOptions.tokenVariable)")
             }
             if status == 401 || status == 403 { return ServiceFailure(.authentication, "\(subject): \(error)") }
             if status == 429 { return ServiceFailure(.rejected, "\(subject): \(error) (wait and try again)") }
             if status >= 500 { return ServiceFailure(.unreachable, "\(subject): \(shownURL) failed: \(error)") }
-            return ServiceFailure(.rejected, "\(subject): \(error)")
-        case .unreachable, .cancelled:
-            if case .invalidURL? = error.transport as HTTPClientError? { return ServiceFailure(.usage, "--url \(shownURL): \(error.message)") }
-            return ServiceFailure(.unreachable, "cannot reach the wallet daemon at \(shownURL): \(error.message)")
-        case .invalidResponse:
-            return ServiceFailure(.unreachable, "\(shownURL) answered what the wallet API does not document: \(error)")
-        case .invalidRequest:
-            return ServiceFailure(.usage, "\(subject): \(error.message)")
-        case .timedOut:
-            return ServiceFailure(.rejected, error.message)
         }
+        return serviceFailure(error, subject: subject)
     }
 }
