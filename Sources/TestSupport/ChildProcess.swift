@@ -73,24 +73,7 @@ public final class CoordinatorProcess: @unchecked Sendable {
             binary,
             ["--host", "127.0.0.1", "--port", String(requestedPort), "--data-dir", dataDirectory, "--env-file", "/dev/null"],
             environment: environment, directory: workDirectory)
-        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-        var found: Int?
-        while found == nil {
-            found = Self.listeningPort(in: child.stdout)
-            if found != nil { break }
-            guard child.isRunning, ContinuousClock.now < deadline else {
-                child.send(SIGKILL)
-                throw ProcessFailure.didNotStart(child.stdout + child.stderr)
-            }
-            do {
-                try await Task.sleep(for: .milliseconds(20))
-            } catch {
-                child.send(SIGKILL)
-                throw error
-            }
-        }
-        guard let found else { throw ProcessFailure.didNotStart(child.stdout) }
-        port = found
+        port = try await child.awaitOutput { Self.listeningPort(in: $0.stdout) }
     }
 
     /// A coordinator a test forgot (or could not reach, after a throw) does not outlive it:

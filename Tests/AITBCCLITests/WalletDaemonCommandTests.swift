@@ -7,50 +7,6 @@ import TestSupport
 import Testing
 import WireModels
 
-/// A real `aitbc-chain-node` or `aitbc-wallet-daemon` process on a free loopback port, killed
-/// if a test forgets it (or throws before stopping it).
-final class WalletTestProcess: Sendable {
-    let child: ChildProcess
-    let port: Int
-
-    init(binary: String, arguments: [String], environment: [String: String], directory: String) async throws {
-        var variables = TestPaths.baseEnvironment()
-        for (name, value) in environment { variables[name] = value }
-        child = try ChildProcess(binary, arguments, environment: variables, directory: directory)
-        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-        var found: Int?
-        while found == nil {
-            found = CoordinatorProcess.listeningPort(in: child.stdout) ?? Self.announcedPort(in: child.stderr)
-            if found != nil { break }
-            guard child.isRunning, ContinuousClock.now < deadline else {
-                child.send(SIGKILL)
-                throw ProcessFailure.didNotStart(child.stdout + child.stderr)
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        port = found ?? 0
-    }
-
-    deinit {
-        if child.isRunning { child.send(SIGKILL) }
-    }
-
-    /// The port of a `listening on http://127.0.0.1:PORT` line.
-    static func announcedPort(in text: String) -> Int? {
-        guard let range = text.range(of: "listening on http://127.0.0.1:") else { return nil }
-        return Int(text[range.upperBound...].prefix { $0.isNumber })
-    }
-
-    var url: String { "http://127.0.0.1:\(port)" }
-
-    /// SIGTERM (drain) and wait; the exit status.
-    @discardableResult
-    func stop() async -> Int32 {
-        child.send(SIGTERM)
-        return await child.wait(timeout: .seconds(30))
-    }
-}
-
 /// `aitbc wallet` end to end, as an operator runs it: a chain node started from a genesis that
 /// funds the wallet's key, the wallet daemon over that node, the CLI against the daemon (with
 /// its token). Cheap Argon2id parameters keep unlocks short.
@@ -86,12 +42,12 @@ final class WalletTestProcess: Sendable {
     }
 
     /// `aitbc wallet …` against `daemon` with the token file.
-    func wallet(_ arguments: [String], _ daemon: WalletTestProcess) async throws -> CLIFixtures.Run {
+    func wallet(_ arguments: [String], _ daemon: ListeningProcess) async throws -> CLIFixtures.Run {
         try await aitbc(["wallet"] + arguments + ["--url", daemon.url, "--token-file", tokenFile])
     }
 
     /// A chain node whose genesis funds this test's wallet key, producing blocks every 200 ms.
-    func startChain() async throws -> WalletTestProcess {
+    func startChain() async throws -> ListeningProcess {
         let binary = try #require(TestPaths.product("aitbc-chain-node"), "build the package first (swift build)")
         let authority = directory.path("authority.json")
         let keygen = try await aitbc(["chain", "keygen", "--output", authority])
@@ -104,20 +60,20 @@ final class WalletTestProcess: Sendable {
             "--block-time-ms", "200", "--timestamp", String(Int(Date().timeIntervalSince1970) - 5),
         ])
         #expect(made.status == 0, "\(made.stderr)")
-        return try await WalletTestProcess(
+        return try await ListeningProcess(
             binary: binary, arguments: ["run", "--env-file", "/dev/null"],
-            environment: [
+            settings: [
                 "CHAIN_GENESIS": genesis, "DB_PATH": directory.path("chain.db"), "DATA_DIR": directory.path("chain"),
                 "PROPOSER_KEY_FILE": authority, "RPC_BIND_PORT": "0", "P2P_BIND_PORT": "0",
             ], directory: directory.url.path)
     }
 
     /// The wallet daemon over `chain`, its keystore and ledger in this test's directory.
-    func startDaemon(chain: WalletTestProcess) async throws -> WalletTestProcess {
+    func startDaemon(chain: ListeningProcess) async throws -> ListeningProcess {
         let binary = try #require(TestPaths.product("aitbc-wallet-daemon"), "build the package first (swift build)")
-        return try await WalletTestProcess(
+        return try await ListeningProcess(
             binary: binary, arguments: ["--port", "0", "--env-file", "/dev/null"],
-            environment: [
+            settings: [
                 "KEYSTORE_DIR": directory.path("keystore"), "LEDGER_DB_PATH": directory.path("wallet_ledger.db"), "WALLET_TOKEN": Self.token,
                 "CHAIN_RPC_URL": chain.url, "CHAIN_ID": "ait-devnet", "ARGON_TIME": "1", "ARGON_MEMORY_MB": "8", "ARGON_PARALLELISM": "1",
                 "RATE_LIMIT_REQUESTS": "100000",
@@ -125,7 +81,7 @@ final class WalletTestProcess: Sendable {
     }
 
     /// `address`'s balance on the node, once it is `expected` (or the last one seen after 30 s).
-    func balance(of address: Address, becomes expected: UInt64, chain: WalletTestProcess) async throws -> UInt64? {
+    func balance(of address: Address, becomes expected: UInt64, chain: ListeningProcess) async throws -> UInt64? {
         let client = ChainClient(configuration: ChainConfiguration(baseURL: chain.url))
         defer { Task { await client.shutdown() } }
         let deadline = ContinuousClock.now.advanced(by: .seconds(30))

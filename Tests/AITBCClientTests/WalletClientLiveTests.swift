@@ -17,47 +17,25 @@ import WireModels
     /// The daemon, its client and a directory; the process is killed if the test throws.
     final class Daemon: Sendable {
         let directory: TemporaryDirectory
-        let child: ChildProcess
-        let port: Int
+        let process: ListeningProcess
 
         init() async throws {
             let binary = try #require(TestPaths.product("aitbc-wallet-daemon"), "build the package first (swift build)")
             directory = try TemporaryDirectory(prefix: "wallet-sdk-live")
-            var environment = TestPaths.baseEnvironment()
-            for (name, value) in [
-                "KEYSTORE_DIR": directory.path("keystore"), "LEDGER_DB_PATH": directory.path("ledger.db"), "LEDGER": "offline",
-                "WALLET_TOKEN": WalletClientLiveTests.token, "ARGON_TIME": "1", "ARGON_MEMORY_MB": "8", "ARGON_PARALLELISM": "1",
-                "RATE_LIMIT_REQUESTS": "100000",
-            ] { environment[name] = value }
-            child = try ChildProcess(binary, ["--port", "0", "--env-file", "/dev/null"], environment: environment, directory: directory.url.path)
-            let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-            var found: Int?
-            while found == nil {
-                if let range = child.stderr.range(of: "listening on http://127.0.0.1:") {
-                    found = Int(child.stderr[range.upperBound...].prefix { $0.isNumber })
-                }
-                if found != nil { break }
-                guard child.isRunning, ContinuousClock.now < deadline else {
-                    child.send(SIGKILL)
-                    throw ProcessFailure.didNotStart(child.stdout + child.stderr)
-                }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            port = found ?? 0
-        }
-
-        deinit {
-            if child.isRunning { child.send(SIGKILL) }
+            process = try await ListeningProcess(
+                binary: binary, arguments: ["--port", "0", "--env-file", "/dev/null"],
+                settings: [
+                    "KEYSTORE_DIR": directory.path("keystore"), "LEDGER_DB_PATH": directory.path("ledger.db"), "LEDGER": "offline",
+                    "WALLET_TOKEN": WalletClientLiveTests.token, "ARGON_TIME": "1", "ARGON_MEMORY_MB": "8", "ARGON_PARALLELISM": "1",
+                    "RATE_LIMIT_REQUESTS": "100000",
+                ], directory: directory.url.path)
         }
 
         func client(token: String? = WalletClientLiveTests.token) -> WalletClient {
-            WalletClient(configuration: WalletClientConfiguration(baseURL: "http://127.0.0.1:\(port)", token: token, maxRetries: 0))
+            WalletClient(configuration: WalletClientConfiguration(baseURL: process.url, token: token, maxRetries: 0))
         }
 
-        func stop() async -> Int32 {
-            child.send(SIGTERM)
-            return await child.wait(timeout: .seconds(30))
-        }
+        func stop() async -> Int32 { await process.stop() }
     }
 
     @Test func everyRouteAnswersWhatTheSDKDecodes() async throws {

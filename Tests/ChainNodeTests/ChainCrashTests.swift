@@ -26,18 +26,7 @@ final class ChainNodeProcess: @unchecked Sendable {
         environment["SENDTX_RATE_PER_SECOND"] = "1000000"
         environment["SENDTX_BURST"] = "1000000"
         child = try ChildProcess(binary, ["run", "--env-file", "/dev/null"], environment: environment, directory: directory)
-        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-        var found: Int?
-        while found == nil {
-            found = CoordinatorProcess.listeningPort(in: child.stdout)
-            if found != nil { break }
-            guard child.isRunning, ContinuousClock.now < deadline else {
-                child.send(SIGKILL)
-                throw ProcessFailure.didNotStart(child.stdout + child.stderr)
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        port = found ?? 0
+        port = try await child.awaitOutput { CoordinatorProcess.listeningPort(in: $0.stdout) }
     }
 
     deinit {

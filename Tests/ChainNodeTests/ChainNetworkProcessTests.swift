@@ -38,18 +38,7 @@ final class NetworkNodeProcess: @unchecked Sendable {
         environment["SENDTX_BURST"] = "1000000"
         for (key, value) in settings { environment[key] = value }
         child = try ChildProcess(binary, ["run", "--env-file", "/dev/null"], environment: environment, directory: directory)
-        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-        var found: (Int, Int)?
-        while found == nil {
-            found = Self.ports(in: child.stdout)
-            if found != nil { break }
-            guard child.isRunning, ContinuousClock.now < deadline else {
-                child.send(SIGKILL)
-                throw ProcessFailure.didNotStart(child.stdout + child.stderr)
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        (port, self.p2pPort) = found ?? (0, 0)
+        (port, self.p2pPort) = try await child.awaitOutput { Self.ports(in: $0.stdout) }
     }
 
     deinit {

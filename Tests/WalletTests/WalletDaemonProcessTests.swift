@@ -18,13 +18,7 @@ import TestSupport
         ]
         for (key, value) in settings.merging(extra, uniquingKeysWith: { $1 }) { environment[key] = value }
         let child = try ChildProcess(binary, ["--port", "0", "--env-file", "/dev/null"], environment: environment, directory: directory.url.path)
-        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-        while ContinuousClock.now < deadline, child.isRunning {
-            if let port = CoordinatorProcess.listeningPort(in: child.stdout) { return (child, port) }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        child.send(SIGKILL)
-        throw ProcessFailure.didNotStart(child.stdout + child.stderr)
+        return (child, try await child.awaitOutput { CoordinatorProcess.listeningPort(in: $0.stdout) })
     }
 
     static func post(_ client: HTTPClient, _ url: String, _ body: JSONValue) async throws -> (Int, JSONValue) {
