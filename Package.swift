@@ -165,6 +165,13 @@ let package = Package(
             name: "TestSupport",
             dependencies: ["Sockets", "HTTP1", "HTTPServer", "WebSocket", "ServiceRuntime", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
+        // A chain node in the test process, for the suites of the services that use one.
+        .target(
+            name: "ChainNodeTestSupport",
+            dependencies: [
+                "ChainNode", "AITBCClient", "Ledger", "Cryptography", "WireModels", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
 
         // MARK: tests
         .testTarget(name: "CLibrariesTests", dependencies: ["CSQLite", "CSodium", "CArgon2", "CZlib"], swiftSettings: swiftSettings),
@@ -192,7 +199,7 @@ let package = Package(
         .testTarget(
             name: "ChainNodeTests",
             dependencies: ["ChainNode", "Ledger", "WireModels", "Receipts", "Cryptography", "JSON", "SQLite", "TestSupport", "HTTPClient",
-                "HTTP1", "ServiceRuntime", "WebSocket", "Sockets", "AITBCClient", .product(name: "Logging", package: "swift-log"),
+                "HTTP1", "ServiceRuntime", "WebSocket", "Sockets", "AITBCClient", "ChainNodeTestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 // MetricNamesTests: a live coordinator's /metrics, and the Prometheus rule files.
                 "Coordinator", .product(name: "Yams", package: "Yams")],
@@ -224,7 +231,7 @@ let package = Package(
             name: "MinerTests",
             dependencies: [
                 "Miner", "JSON", "HTTPServer", "HTTP1", "HTTPClient", "Cryptography", "Receipts", "ServiceRuntime", "TestSupport",
-                "WireModels", "AITBCClient", "ChainNode", "Ledger", .product(name: "Logging", package: "swift-log"),
+                "WireModels", "AITBCClient", "ChainNode", "ChainNodeTestSupport", "Ledger", .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
@@ -252,7 +259,8 @@ let package = Package(
             name: "WalletTests",
             dependencies: [
                 "Wallet", "WalletCore", "WireModels", "AITBCClient", "AITBCCLI", "ChainNode", "Ledger", "Receipts", "Cryptography", "JSON",
-                "SQLite", "HTTPServer", "HTTP1", "HTTPClient", "ServiceRuntime", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                "SQLite", "HTTPServer", "HTTP1", "HTTPClient", "ServiceRuntime", "TestSupport", "ChainNodeTestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
     ]

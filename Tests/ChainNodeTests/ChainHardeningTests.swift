@@ -1,4 +1,5 @@
 import ChainNode
+import ChainNodeTestSupport
 import Cryptography
 import Foundation
 import HTTP1
@@ -70,7 +71,7 @@ import WireModels
         configuration.mempoolLimits = Mempool.Limits(maxTransactions: 1, maxBytes: 1 << 20)
         configuration.sendBurst = 100_000
         configuration.sendRatePerSecond = 100_000
-        let service = try await ChainNodeService.open(configuration: configuration, clock: StoppedClock(), logger: Logger(label: "t"))
+        let service = try await ChainNodeService.open(configuration: configuration, clock: ManualChainClock(), logger: Logger(label: "t"))
         try await service.start()
         let node = LiveChainNode(fixture: fixture, service: service, base: "http://127.0.0.1:\(service.port ?? 0)")
         let to = ChainFixture.address(fixture.coordinator)

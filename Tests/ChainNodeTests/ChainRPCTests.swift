@@ -1,4 +1,5 @@
 import ChainNode
+import ChainNodeTestSupport
 import Cryptography
 import Foundation
 import HTTP1
@@ -8,15 +9,6 @@ import Ledger
 import Logging
 import Testing
 import WireModels
-
-/// A clock that never wakes the proposer: tests produce blocks themselves.
-struct StoppedClock: ChainClock {
-    func nowMilliseconds() -> UInt64 { 1_800_000_000_000 }
-    func sleep(milliseconds: UInt64) async throws {
-        while !Task.isCancelled { try await Task.sleep(for: .seconds(3_600)) }
-        throw CancellationError()
-    }
-}
 
 /// A live node on a loopback port, with the faucet on.
 struct LiveChainNode {
@@ -37,7 +29,7 @@ struct LiveChainNode {
         configuration.sendRatePerSecond = rate
         configuration.sendBurst = burst
         configuration.webSocketRPC = webSocket
-        let service = try await ChainNodeService.open(configuration: configuration, clock: StoppedClock(), logger: Logger(label: "chain-rpc-test"))
+        let service = try await ChainNodeService.open(configuration: configuration, clock: ManualChainClock(), logger: Logger(label: "chain-rpc-test"))
         try await service.start()
         return LiveChainNode(fixture: fixture, service: service, base: "http://127.0.0.1:\(service.port ?? 0)")
     }

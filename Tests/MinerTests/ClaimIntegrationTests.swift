@@ -1,4 +1,5 @@
 import AITBCClient
+import ChainNodeTestSupport
 import Cryptography
 import Foundation
 import HTTP1
@@ -23,7 +24,7 @@ struct ClaimIntegrationTests {
     @Test func theMinersReceiptBecomesAITAtItsPayoutAddress() async throws {
         let directory = try TemporaryDirectory(prefix: "aitbc-miner-claims-integration")
         let coordinatorKey = try Ed25519.PrivateKey(seedHex: Self.signingSeed)
-        let node = try await ClaimTestNode(coordinator: coordinatorKey, producing: true)
+        let node = try await ClaimTestNode.start(coordinator: coordinatorKey, producing: true)
         let coordinator = try await CoordinatorProcess(
             binary: try #require(TestPaths.product("aitbc-coordinator")), dataDirectory: directory.path("coordinator"),
             settings: [

@@ -1,5 +1,6 @@
 import AITBCClient
 import ChainNode
+import ChainNodeTestSupport
 import Cryptography
 import Foundation
 import JSON
@@ -31,7 +32,7 @@ import WireModels
     }
 
     @Test func claimsAreOnDiskBeforeTheyAreSentAndGoOutInNonceOrder() async throws {
-        let node = try await ClaimTestNode(coordinator: coordinator)
+        let node = try await ClaimTestNode.start(coordinator: coordinator)
         let workspace = try Workspace()
         let store = workspace.store
         let logs = LogCapture()
@@ -70,7 +71,7 @@ import WireModels
     }
 
     @Test func aPendingClaimResumesAfterARestartWithTheSameTransaction() async throws {
-        let node = try await ClaimTestNode(coordinator: coordinator)
+        let node = try await ClaimTestNode.start(coordinator: coordinator)
         let workspace = try Workspace()
         let store = workspace.store
         let receipt = try claimTestReceipt(name: "resume", miner: miner, signer: coordinator)
@@ -109,7 +110,7 @@ import WireModels
     }
 
     @Test func aSettledClaimIsNeverSentAgain() async throws {
-        let node = try await ClaimTestNode(coordinator: coordinator)
+        let node = try await ClaimTestNode.start(coordinator: coordinator)
         let workspace = try Workspace()
         let store = workspace.store
         let receipt = try claimTestReceipt(name: "settled", miner: miner, signer: coordinator)
@@ -137,7 +138,7 @@ import WireModels
 
     @Test func aReceiptClaimedByAnotherAccountIsDone() async throws {
         let other = Ed25519.PrivateKey.generate()
-        let node = try await ClaimTestNode(coordinator: coordinator, accounts: [Address(publicKey: other.publicKey): 10_000_000])
+        let node = try await ClaimTestNode.start(coordinator: coordinator, accounts: [Address(publicKey: other.publicKey): 10_000_000])
         let workspace = try Workspace()
         let store = workspace.store
         let receipt = try claimTestReceipt(name: "taken", miner: miner, signer: coordinator)
@@ -164,7 +165,7 @@ import WireModels
     /// (`NONCE_TOO_LOW`), or one that skips ahead (`NONCE_GAP`), is signed anew with the
     /// node's next nonce; the old transaction was refused, so only the new one is ever in flight.
     @Test func aStaleNonceIsPreparedAgain() async throws {
-        let node = try await ClaimTestNode(coordinator: coordinator, accounts: [minerAddress: 10_000_000])
+        let node = try await ClaimTestNode.start(coordinator: coordinator, accounts: [minerAddress: 10_000_000])
         let workspace = try Workspace()
         let store = workspace.store
         var staleHashes: [TxHash] = []
@@ -202,7 +203,7 @@ import WireModels
     }
 
     @Test func aReceiptTheChainRefusesFails() async throws {
-        let node = try await ClaimTestNode(coordinator: coordinator)
+        let node = try await ClaimTestNode.start(coordinator: coordinator)
         let workspace = try Workspace()
         let store = workspace.store
         let logs = LogCapture()
@@ -223,7 +224,7 @@ import WireModels
     /// A receipt that mints less than its claim's fee cannot pay for itself: it waits behind
     /// the others (re-signed with a later nonce) and is claimed once they have minted.
     @Test func aClaimTheAccountCannotPayYetWaitsBehindTheOthers() async throws {
-        let node = try await ClaimTestNode(coordinator: coordinator)
+        let node = try await ClaimTestNode.start(coordinator: coordinator)
         let workspace = try Workspace()
         let store = workspace.store
         let logs = LogCapture()

@@ -1,5 +1,6 @@
 import AITBCClient
 import ChainNode
+import ChainNodeTestSupport
 import Cryptography
 import Foundation
 import JSON
@@ -12,27 +13,11 @@ import WireModels
 
 @testable import Miner
 
-/// A clock that never wakes the proposer: claim tests produce blocks themselves.
-struct ManualChainClock: ChainClock {
-    func nowMilliseconds() -> UInt64 { 1_800_000_000_000 }
-    func sleep(milliseconds: UInt64) async throws {
-        while !Task.isCancelled { try await Task.sleep(for: .seconds(3_600)) }
-        throw CancellationError()
-    }
-}
-
-/// A one-authority chain node on a loopback port with a coordinator key pinned in genesis,
-/// for the receipt-claim tests: `produceBlock` commits the mempool when a test says so
-/// (`ManualChainClock`), or the wall clock produces blocks every `block_time_ms`.
-final class ClaimTestNode: Sendable {
+/// The claim tests' chain node: one authority on a loopback port with a coordinator key
+/// pinned in genesis; `produceBlock` commits the mempool when a test says so, or the wall
+/// clock produces blocks every `block_time_ms`.
+enum ClaimTestNode {
     static let chainID = "ait-claims"
-
-    let directory: TemporaryDirectory
-    let coordinator: Ed25519.PrivateKey
-    let genesis: GenesisDocument
-    let service: ChainNodeService
-    let client: ChainClient
-    private let nextBlockTime = Mutex<UInt64>(0)
 
     /// Cheap claims: a receipt of 1 unit mints 1,000,000 and a claim costs 10 plus 1 per payload byte.
     static var parameters: ChainParameters {
@@ -44,50 +29,13 @@ final class ClaimTestNode: Sendable {
 
     /// A node whose genesis pins `coordinator`'s key and funds `accounts`.
     /// - Parameter producing: blocks every `block_time_ms` by the wall clock; else only `produceBlock`.
-    init(
+    static func start(
         coordinator: Ed25519.PrivateKey, accounts: [Address: UInt64] = [:], parameters: ChainParameters = ClaimTestNode.parameters,
         producing: Bool = false
-    ) async throws {
-        directory = try TemporaryDirectory(prefix: "aitbc-miner-claims-chain")
-        self.coordinator = coordinator
-        let authority = try Ed25519.PrivateKey(seedBytes: [UInt8](repeating: 1, count: 32))
-        let timestamp: UInt64 = producing ? UInt64(Date().timeIntervalSince1970) : 1_800_000_000
-        genesis = GenesisDocument(
-            chainID: Self.chainID, timestamp: timestamp, authorities: [GenesisDocument.Authority(publicKey: authority.publicKey)],
-            accounts: accounts.sorted { $0.key.rawValue < $1.key.rawValue }.map { GenesisDocument.Account(address: $0.key, balance: $0.value) },
-            parameters: parameters, coordinatorKeys: [coordinator.publicKey])
-        try genesis.validate()
-        nextBlockTime.withLock { $0 = timestamp * 1_000 }
-        let configuration = ChainNodeConfiguration(genesis: genesis, databasePath: directory.path("chain.db"), proposerKey: authority)
-        let logger = Logger(label: "claims-chain") { _ in SwiftLogNoOpLogHandler() }
-        service =
-            producing
-            ? try await ChainNodeService.open(configuration: configuration, logger: logger)
-            : try await ChainNodeService.open(configuration: configuration, clock: ManualChainClock(), logger: logger)
-        try await service.start()
-        client = ChainClient(configuration: ChainConfiguration(baseURL: "http://127.0.0.1:\(service.port ?? 0)", chainID: Self.chainID))
-    }
-
-    /// `http://127.0.0.1:<port>`.
-    var baseURL: String { client.transport.configuration.baseURL }
-
-    /// Commits the mempool in a block (`block_time_ms` after the last one); its height.
-    @discardableResult
-    func produceBlock() async throws -> UInt64 {
-        let time = nextBlockTime.withLock { time in
-            time += genesis.parameters.blockTimeMilliseconds
-            return time
-        }
-        return try await service.chain.produceBlock(timeMilliseconds: time).block.height
-    }
-
-    /// The balance of `address` on the chain.
-    func balance(_ address: Address) async throws -> UInt64 { try await service.chain.account(address).balance }
-
-    /// Stops the node and its client.
-    func stop() async {
-        await client.shutdown()
-        await service.shutdown()
+    ) async throws -> LoopbackChainNode {
+        try await LoopbackChainNode(
+            chainID: chainID, directoryPrefix: "aitbc-miner-claims-chain", accounts: accounts, parameters: parameters,
+            coordinatorKeys: [coordinator.publicKey], producing: producing)
     }
 }
 

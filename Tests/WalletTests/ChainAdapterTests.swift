@@ -3,6 +3,7 @@ import HTTP1
 import HTTPServer
 import Synchronization
 import TestSupport
+import ChainNodeTestSupport
 import Cryptography
 import Ledger
 import Testing
@@ -21,7 +22,7 @@ import WireModels
     @Test func hundredConcurrentTransfersFromOneAccountGetConsecutiveNoncesAndAreAllIncluded() async throws {
         let sender = try testKey(7)
         let recipient = Address(publicKey: try testKey(8).publicKey)
-        let node = try await ChainTestNode(accounts: [Address(publicKey: sender.publicKey): 10_000_000])
+        let node = try await ChainTestNode.start(accounts: [Address(publicKey: sender.publicKey): 10_000_000])
         let adapter = NodeChainAdapter(client: node.client, database: try await node.walletDatabase())
         let transfers = try await withThrowingTaskGroup(of: LedgerTransfer.self) { group in
             for index in 1...100 {
@@ -52,7 +53,7 @@ import WireModels
         let sender = try testKey(9)
         let from = Address(publicKey: sender.publicKey)
         let recipient = Address(publicKey: try testKey(10).publicKey)
-        let node = try await ChainTestNode(accounts: [from: 1_000])
+        let node = try await ChainTestNode.start(accounts: [from: 1_000])
         let adapter = NodeChainAdapter(client: node.client, database: try await node.walletDatabase())
 
         let first = try await adapter.transfer(TransferOrder(to: recipient, amount: LedgerAmount(units: 100)), key: sender)
@@ -91,7 +92,7 @@ import WireModels
         let from = Address(publicKey: sender.publicKey)
         let recipient = Address(publicKey: try testKey(12).publicKey)
         // Enough for the small transfers, never for the large ones.
-        let node = try await ChainTestNode(accounts: [from: 20_000])
+        let node = try await ChainTestNode.start(accounts: [from: 20_000])
         let adapter = NodeChainAdapter(client: node.client, database: try await node.walletDatabase())
         let outcomes = await withTaskGroup(of: (Bool, UInt64?).self) { group in
             for index in 0..<60 {
@@ -120,7 +121,7 @@ import WireModels
         let sender = try testKey(13)
         let from = Address(publicKey: sender.publicKey)
         let recipient = Address(publicKey: try testKey(14).publicKey)
-        let node = try await ChainTestNode(accounts: [from: 100_000])
+        let node = try await ChainTestNode.start(accounts: [from: 100_000])
         let adapter = NodeChainAdapter(client: node.client, database: try await node.walletDatabase())
         _ = try await adapter.transfer(TransferOrder(to: recipient, amount: LedgerAmount(units: 1)), key: sender)
         // The same key sends twice elsewhere (the CLI): the wallet's cached nonce 2 is taken.
@@ -144,7 +145,7 @@ import WireModels
         let sender = try testKey(15)
         let from = Address(publicKey: sender.publicKey)
         let recipient = Address(publicKey: try testKey(16).publicKey)
-        let node = try await ChainTestNode(accounts: [from: 50_000])
+        let node = try await ChainTestNode.start(accounts: [from: 50_000])
         let adapter = NodeChainAdapter(client: node.client, database: try await node.walletDatabase())
         let sent = try await adapter.transfer(TransferOrder(to: recipient, amount: LedgerAmount(units: 700)), key: sender)
         var balance = try await adapter.balance(of: from)
@@ -172,7 +173,7 @@ import WireModels
         let sender = try testKey(17)
         let from = Address(publicKey: sender.publicKey)
         let recipient = Address(publicKey: try testKey(18).publicKey)
-        let node = try await ChainTestNode(accounts: [from: 50_000])
+        let node = try await ChainTestNode.start(accounts: [from: 50_000])
         let adapter = NodeChainAdapter(client: node.client, database: try await node.walletDatabase())
         let sent = try await adapter.transfer(TransferOrder(to: recipient, amount: LedgerAmount(units: 10)), key: sender)
         // Another holder of the key replaces nonce 1 with a higher fee; the block takes that one.
@@ -192,7 +193,7 @@ import WireModels
         let sender = try testKey(19)
         let from = Address(publicKey: sender.publicKey)
         let recipient = Address(publicKey: try testKey(20).publicKey)
-        let node = try await ChainTestNode(accounts: [:])
+        let node = try await ChainTestNode.start(accounts: [:])
         let database = try await node.walletDatabase()
         let clock = TestClock(milliseconds: 1_800_000_000_000)
         // A node that knows the account but fails every send (503) and knows no transaction.
@@ -235,7 +236,7 @@ import WireModels
     @Test func amountsAndMemosTheChainCannotCarryAreRefusedBeforeAnythingIsSent() async throws {
         let sender = try testKey(21)
         let recipient = Address(publicKey: try testKey(22).publicKey)
-        let node = try await ChainTestNode(accounts: [Address(publicKey: sender.publicKey): 50_000])
+        let node = try await ChainTestNode.start(accounts: [Address(publicKey: sender.publicKey): 50_000])
         let adapter = NodeChainAdapter(client: node.client, database: try await node.walletDatabase())
         let cases: [(TransferOrder, String)] = [
             (TransferOrder(to: recipient, amount: try #require(LedgerAmount("1.5"))), "INVALID_AMOUNT"),

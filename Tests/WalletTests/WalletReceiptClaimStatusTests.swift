@@ -1,4 +1,5 @@
 import AITBCClient
+import ChainNodeTestSupport
 import Cryptography
 import JSON
 import Ledger
@@ -37,7 +38,7 @@ import WireModels
     @Test func eachReceiptOfAJobSaysWhetherItWasClaimedOnChain() async throws {
         let coordinator = try testKey(7)
         let miner = try testKey(8)
-        let node = try await ChainTestNode(accounts: [Address(publicKey: miner.publicKey): 1_000_000], coordinatorKeys: [coordinator.publicKey])
+        let node = try await ChainTestNode.start(accounts: [Address(publicKey: miner.publicKey): 1_000_000], coordinatorKeys: [coordinator.publicKey])
         let (claimed, claimedID) = try Self.receipt("claimed", miner: miner, coordinator: coordinator)
         let (unclaimed, unclaimedID) = try Self.receipt("unclaimed", miner: miner, coordinator: coordinator)
         _ = try await node.client.claim(receipt: claimed, key: miner)
