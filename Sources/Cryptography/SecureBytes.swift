@@ -33,6 +33,13 @@ public struct SecureBytes: Sendable {
         try body(storage.buffer)
     }
 
+    /// Zeroes `buffer` with `sodium_memzero`, a write the optimizer may not drop (a plain loop
+    /// over memory that is freed afterwards may be removed as a dead store): for secret buffers
+    /// a caller owns itself, such as an unlocked wallet's slot that is wiped but kept allocated.
+    public static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
+        if let base = buffer.baseAddress { sodium_memzero(base, buffer.count) }
+    }
+
     /// Copies `bytes`. The source stays wherever the caller keeps it.
     public init(copying bytes: some Collection<UInt8>) {
         storage = Storage(count: bytes.count)

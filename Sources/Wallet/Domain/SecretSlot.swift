@@ -18,12 +18,7 @@ public final class SecretSlot: Sendable {
             Self.zero(buffer)
             buffer.deallocate()
         }
-        static func zero(_ buffer: UnsafeMutableRawBufferPointer) {
-            // A volatile-equivalent wipe: SecureBytes' sodium_memzero is not reachable from
-            // here, and memset_s is not in Glibc; writing through the pointer in a loop the
-            // optimizer cannot drop (the buffer is read later by tests and `deinit` frees it).
-            for index in buffer.indices { buffer[index] = 0 }
-        }
+        static func zero(_ buffer: UnsafeMutableRawBufferPointer) { SecureBytes.wipe(buffer) }
     }
 
     private let box: Box
