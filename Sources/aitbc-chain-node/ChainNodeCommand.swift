@@ -16,6 +16,8 @@ import SQLite
 /// account table, the address in use) or the chain does not verify.
 @main
 struct ChainNodeCommand: AsyncParsableCommand {
+    static let console = DaemonConsole("aitbc-chain-node")
+
     static let configuration = CommandConfiguration(
         commandName: "aitbc-chain-node",
         abstract: "The AITBC chain node: PoA blocks, transfers and receipt minting over a REST RPC.",
@@ -66,7 +68,7 @@ struct ChainNodeCommand: AsyncParsableCommand {
                 let reader = try ConfigurationReader.load(flags: flags, dotEnvPath: envFile)
                 return try ChainNodeConfiguration(reader: reader)
             } catch {
-                ChainNodeCommand.printError("\(error)")
+                ChainNodeCommand.console.say("\(error)")
                 throw ExitCode(2)
             }
         }
@@ -85,13 +87,9 @@ struct ChainNodeCommand: AsyncParsableCommand {
                 _ = try DataDirectory.prepare(configuration.dataDirectory, setting: "DATA_DIR")
                 let service = try await ChainNodeService.open(configuration: configuration, logger: logger)
                 try await service.run(signal: ShutdownSignal()) { port in
-                    let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
-                    FileHandle.standardError.write(Data(
-                        "aitbc-chain-node: chain \(configuration.genesis.chainID) on http://\(host):\(port) (head \(service.chain.head.height), \(service.chain.isAuthority ? "authority" : "follower"))\n".utf8))
-                    for warning in configuration.startupWarnings {
-                        FileHandle.standardError.write(Data("aitbc-chain-node: warning: \(warning)\n".utf8))
-                        logger.warning("configuration", metadata: ["warning": "\(warning)"])
-                    }
+                    ChainNodeCommand.console.announce(
+                        "chain \(configuration.genesis.chainID) on http://\(DaemonConsole.urlHost(configuration.host)):\(port) (head \(service.chain.head.height), \(service.chain.isAuthority ? "authority" : "follower"))",
+                        warnings: configuration.startupWarnings, logger: logger)
                 }
             } catch {
                 let reason: String
@@ -102,8 +100,7 @@ struct ChainNodeCommand: AsyncParsableCommand {
                 } else {
                     reason = "\(error)"
                 }
-                logger.critical("cannot start", metadata: ["error": "\(reason)"])
-                ChainNodeCommand.printError("cannot start: \(reason)")
+                ChainNodeCommand.console.cannotStart(reason, logger: logger)
                 throw ExitCode(1)
             }
         }
@@ -123,7 +120,7 @@ struct ChainNodeCommand: AsyncParsableCommand {
                 let report = try await replay.run()
                 let differences = try await replay.differences(from: report)
                 guard differences.isEmpty else {
-                    ChainNodeCommand.printError(
+                    ChainNodeCommand.console.say(
                         "verify failed: the blocks re-execute, but the stored tables differ from them: accounts \(differences.accounts.prefix(20).joined(separator: ", ")) receipts \(differences.receipts.prefix(20).joined(separator: ", "))")
                     throw ExitCode(1)
                 }
@@ -131,13 +128,9 @@ struct ChainNodeCommand: AsyncParsableCommand {
             } catch let exit as ExitCode {
                 throw exit
             } catch {
-                ChainNodeCommand.printError("verify failed: \(error)")
+                ChainNodeCommand.console.say("verify failed: \(error)")
                 throw ExitCode(1)
             }
         }
-    }
-
-    static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("aitbc-chain-node: \(message)\n".utf8))
     }
 }

@@ -14,6 +14,8 @@ import Sockets
 /// address and the system's reason, and nothing the failed start created stays on disk).
 @main
 struct CoordinatorCommand: AsyncParsableCommand {
+    static let console = DaemonConsole("aitbc-coordinator")
+
     static let configuration = CommandConfiguration(
         commandName: "aitbc-coordinator",
         abstract: "The AITBC coordinator: jobs, miners and signed compute receipts over HTTP.",
@@ -57,7 +59,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
             configuration = try CoordinatorConfiguration(reader: reader)
             try configuration.checkProductionReadiness()
         } catch {
-            Self.printError("\(error)")
+            Self.console.say("\(error)")
             throw ExitCode(2)
         }
         LoggingRuntime.bootstrap(service: "aitbc-coordinator", level: Logger.Level(rawValue: configuration.logLevel) ?? .info)
@@ -74,8 +76,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
             // Nothing of a failed start stays behind (issue #12): no fresh database, no new directories.
             footprint?.removeCreated()
             let reason = Self.startFailure(error, configuration: configuration)
-            logger.critical("cannot start", metadata: ["error": "\(reason)"])
-            Self.printError("cannot start: \(reason)")
+            Self.console.cannotStart(reason, logger: logger)
             throw ExitCode(1)
         }
     }
@@ -100,17 +101,12 @@ struct CoordinatorCommand: AsyncParsableCommand {
     static func startFailure(_ error: any Error, configuration: CoordinatorConfiguration) -> String {
         switch error {
         case let error as SocketError:
-            let address = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
-            return "cannot listen on \(address):\(configuration.port) (APP_HOST, APP_PORT): \(error)"
+            return "cannot listen on \(DaemonConsole.urlHost(configuration.host)):\(configuration.port) (APP_HOST, APP_PORT): \(error)"
         case let error as CoordinatorError:
             if case .storage(let reason) = error { return reason }
             return "\(error)"
         default:
             return "\(error)"
         }
-    }
-
-    static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("aitbc-coordinator: \(message)\n".utf8))
     }
 }

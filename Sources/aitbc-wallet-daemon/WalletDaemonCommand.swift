@@ -15,6 +15,8 @@ import WalletCore
 /// cannot start (keystore permissions, ledger, address in use).
 @main
 struct WalletDaemonCommand: AsyncParsableCommand {
+    static let console = DaemonConsole("aitbc-wallet-daemon")
+
     static let configuration = CommandConfiguration(
         commandName: "aitbc-wallet-daemon",
         abstract: "The AITBC wallet daemon: encrypted keys, signing, receipt checks over REST and JSON-RPC.",
@@ -58,7 +60,7 @@ struct WalletDaemonCommand: AsyncParsableCommand {
         do {
             configuration = try WalletConfiguration(reader: try ConfigurationReader.load(flags: flags, dotEnvPath: envFile))
         } catch {
-            Self.printError("\(error)")
+            Self.console.say("\(error)")
             throw ExitCode(2)
         }
         LoggingRuntime.bootstrap(service: "aitbc-wallet-daemon", level: Logger.Level(rawValue: configuration.logLevel) ?? .info)
@@ -66,13 +68,9 @@ struct WalletDaemonCommand: AsyncParsableCommand {
         do {
             let daemon = try await WalletDaemonService.open(configuration: configuration, logger: logger)
             try await daemon.run(signal: ShutdownSignal()) { port in
-                let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
-                FileHandle.standardError.write(Data(
-                    "aitbc-wallet-daemon: listening on http://\(host):\(port) (ledger \(configuration.ledger.rawValue))\n".utf8))
-                for warning in configuration.startupWarnings {
-                    FileHandle.standardError.write(Data("aitbc-wallet-daemon: warning: \(warning)\n".utf8))
-                    logger.warning("configuration", metadata: ["warning": "\(warning)"])
-                }
+                Self.console.announce(
+                    "listening on http://\(DaemonConsole.urlHost(configuration.host)):\(port) (ledger \(configuration.ledger.rawValue))",
+                    warnings: configuration.startupWarnings, logger: logger)
             }
         } catch {
             let reason: String
@@ -85,13 +83,8 @@ struct WalletDaemonCommand: AsyncParsableCommand {
             } else {
                 reason = "\(error)"
             }
-            logger.critical("cannot start", metadata: ["error": "\(reason)"])
-            Self.printError("cannot start: \(reason)")
+            Self.console.cannotStart(reason, logger: logger)
             throw ExitCode(1)
         }
-    }
-
-    static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("aitbc-wallet-daemon: \(message)\n".utf8))
     }
 }
