@@ -1,3 +1,4 @@
+import Cryptography
 import Foundation
 import TerminalText
 
@@ -57,9 +58,9 @@ enum OwnerOnlyFile {
         return bytes
     }
 
-    /// Overwrites a buffer that held a secret (a `String` made from it cannot be wiped; the
-    /// fewer copies, the better).
+    /// Overwrites a buffer that held a secret with `SecureBytes.wipe` (a byte loop may be dropped
+    /// as a dead store). A `String` made from it cannot be wiped: the fewer copies, the better.
     static func wipe(_ bytes: inout [UInt8]) {
-        for index in bytes.indices { bytes[index] = 0 }
+        bytes.withUnsafeMutableBytes { SecureBytes.wipe($0) }
     }
 }
