@@ -1,7 +1,8 @@
 // swift-tools-version: 6.2
 // Benchmarks live in their own package so CI never builds the peers (Hummingbird, package-benchmark).
 // Build and run with scripts/bench-http.sh (HTTP), scripts/bench-core.sh (crypto, JSON, SQLite)
-// scripts/bench-coordinator.sh (coordinator job lifecycle) and scripts/bench-chain.sh (chain node);
+// scripts/bench-coordinator.sh (coordinator job lifecycle), scripts/bench-chain.sh (chain node) and
+// scripts/bench-wallet.sh (wallet daemon);
 // results go to docs/benchmarks.md.
 import Foundation
 import PackageDescription
@@ -50,9 +51,18 @@ let package = Package(
         .executableTarget(
             name: "ChainBench",
             dependencies: [.product(name: "AITBCChain", package: root), .product(name: "AITBCCore", package: root)]),
+        // Wallet daemon (issue 15, scripts/bench-wallet.sh): unlock against raw libargon2, signatures/s
+        // over 64 keep-alive connections against raw libsodium, RSS of the release daemon, all
+        // against a live aitbc-wallet-daemon it starts and stops by pid.
+        .executableTarget(
+            name: "WalletBench",
+            dependencies: [.product(name: "AITBCCore", package: root), .product(name: "AITBCChain", package: root)]),
         // Error-body rendering (issue 11): `HTTPError.body` against the renderers it replaced.
         .executableTarget(name: "ErrorBodyBench", dependencies: [.product(name: "AITBCHTTP", package: root)]),
         .executableTarget(name: "CBaselineSodium", linkerSettings: [.linkedLibrary("sodium")]),
         .executableTarget(name: "CBaselineSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
+        // WalletBench's baselines: argon2id_hash_raw as a co-process, crypto_sign_detached on every core.
+        .executableTarget(
+            name: "CBaselineWallet", linkerSettings: [.linkedLibrary("sodium"), .linkedLibrary("argon2"), .linkedLibrary("pthread")]),
     ]
 )
