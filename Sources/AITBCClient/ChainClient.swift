@@ -190,12 +190,7 @@ public struct ChainClient: Sendable {
 
     /// `response`'s body as `Message`, or `.invalidResponse` naming the field that broke.
     static func decode<Message: WireMessage>(_ type: Message.Type, _ response: CoordinatorResponse) throws(AITBCError) -> Message {
-        let value = try response.json()
-        do {
-            return try Message(json: value)
-        } catch {
-            throw .invalidResponse("\(Message.self): \(error)", status: response.status, body: response.body)
-        }
+        try response.message(type)
     }
 
     /// A well-formed answer about something else than what was asked: whoever answers on a

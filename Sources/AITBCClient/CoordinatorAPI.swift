@@ -24,11 +24,6 @@ extension CoordinatorAPI {
 
     /// `response`'s body as `Message`, or `.invalidResponse` naming the field that broke.
     func decode<Message: WireMessage>(_ type: Message.Type, _ response: CoordinatorResponse) throws(AITBCError) -> Message {
-        let value = try response.json()
-        do {
-            return try Message(json: value)
-        } catch {
-            throw .invalidResponse("\(Message.self): \(error)", status: response.status, body: response.body)
-        }
+        try response.message(type)
     }
 }

@@ -2,6 +2,7 @@ import Cryptography
 public import HTTP1
 public import HTTPClient
 public import JSON
+import WireModels
 
 /// One request to the coordinator, relative to the configuration's `apiRoot`.
 public struct CoordinatorRequest: Sendable {
@@ -58,6 +59,17 @@ public struct CoordinatorResponse: Sendable {
             return try JSONParser(limits: .init(maxInputBytes: max(body.count, 1))).parse(body)
         } catch {
             throw .invalidResponse("response is not JSON: \(error)", status: status, body: body)
+        }
+    }
+
+    /// The body as `Message`, or `.invalidResponse` naming the field that broke: how every
+    /// client (coordinator, chain, wallet) reads a documented answer.
+    func message<Message: WireMessage>(_ type: Message.Type) throws(AITBCError) -> Message {
+        let value = try json()
+        do {
+            return try Message(json: value)
+        } catch {
+            throw .invalidResponse("\(Message.self): \(error)", status: status, body: body)
         }
     }
 }

@@ -131,12 +131,7 @@ public struct WalletClient: Sendable {
 
     /// `response`'s body as `Message`, or `.invalidResponse` naming the field that broke.
     static func decode<Message: WireMessage>(_ type: Message.Type, _ response: CoordinatorResponse) throws(AITBCError) -> Message {
-        let value = try response.json()
-        do {
-            return try Message(json: value)
-        } catch {
-            throw .invalidResponse("\(Message.self): \(error)", status: response.status, body: response.body)
-        }
+        try response.message(type)
     }
 
     /// `error` with the wallet daemon's `{"detail", "code"?}` read into `code` and `message`.
