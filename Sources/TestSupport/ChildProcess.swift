@@ -55,11 +55,13 @@ public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async 
 
 /// A real `aitbc-coordinator` process on a free loopback port (`--port 0`; the port is read
 /// from its `listening` log line).
-public final class CoordinatorProcess: @unchecked Sendable {
+public final class CoordinatorProcess: Sendable {
+    /// The process, killed if a test forgets it.
+    public let process: ListeningProcess
     /// The running binary.
-    public let child: ChildProcess
+    public var child: ChildProcess { process.child }
     /// The port it listens on.
-    public let port: Int
+    public var port: Int { process.port }
 
     /// Starts the binary with `settings` as environment variables and waits until it listens.
     /// - Parameter port: 0 for a free ephemeral port; a fixed port to restart a coordinator
@@ -67,30 +69,18 @@ public final class CoordinatorProcess: @unchecked Sendable {
     public init(
         binary: String, dataDirectory: String, settings: [String: String], workDirectory: String, port requestedPort: Int = 0
     ) async throws {
-        var environment = TestPaths.baseEnvironment()
-        for (key, value) in settings { environment[key] = value }
-        child = try ChildProcess(
-            binary,
-            ["--host", "127.0.0.1", "--port", String(requestedPort), "--data-dir", dataDirectory, "--env-file", "/dev/null"],
-            environment: environment, directory: workDirectory)
-        port = try await child.awaitOutput { Self.listeningPort(in: $0.stdout) }
-    }
-
-    /// A coordinator a test forgot (or could not reach, after a throw) does not outlive it:
-    /// an orphaned one kept running for an hour after an interrupted run.
-    deinit {
-        if child.isRunning { child.send(SIGKILL) }
+        process = try await ListeningProcess(
+            binary: binary,
+            arguments: ["--host", "127.0.0.1", "--port", String(requestedPort), "--data-dir", dataDirectory, "--env-file", "/dev/null"],
+            settings: settings, directory: workDirectory)
     }
 
     /// `http://127.0.0.1:<port>/v1`.
-    public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+    public var baseURL: String { "\(process.url)/v1" }
 
     /// SIGTERM (drain) and wait; the exit status.
     @discardableResult
-    public func stop() async -> Int32 {
-        child.send(SIGTERM)
-        return await child.wait()
-    }
+    public func stop() async -> Int32 { await process.stop(timeout: .seconds(60)) }
 
     /// The port of the first `"event":"listening"` line.
     public static func listeningPort(in log: String) -> Int? {

@@ -21,6 +21,8 @@ public final class ListeningProcess: Sendable {
         port = try await child.awaitOutput { Self.announcedPort(stdout: $0.stdout, stderr: $0.stderr) }
     }
 
+    /// A process a test forgot (or could not reach, after a throw) does not outlive it: an
+    /// orphaned coordinator once kept running for an hour after an interrupted run.
     deinit {
         if child.isRunning { child.send(SIGKILL) }
     }
@@ -30,9 +32,9 @@ public final class ListeningProcess: Sendable {
 
     /// SIGTERM (drain) and wait; the exit status.
     @discardableResult
-    public func stop() async -> Int32 {
+    public func stop(timeout: Duration = .seconds(30)) async -> Int32 {
         child.send(SIGTERM)
-        return await child.wait(timeout: .seconds(30))
+        return await child.wait(timeout: timeout)
     }
 
     /// The port of a JSON `"event":"listening"` line on stdout, else of a
