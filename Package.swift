@@ -192,7 +192,7 @@ let package = Package(
             dependencies: ["Miner", "ServiceRuntime", "JSON", "TestSupport", "WireModels", .product(name: "Logging", package: "swift-log")],
             path: "Tests/MinerOrphanChild", swiftSettings: swiftSettings),
         .testTarget(
-            name: "CryptographyTests", dependencies: ["Cryptography"], resources: [.copy("Vectors")],
+            name: "CryptographyTests", dependencies: ["Cryptography", "TestSupport"], resources: [.copy("Vectors")],
             swiftSettings: swiftSettings),
         .testTarget(name: "TerminalTextTests", dependencies: ["TerminalText"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
@@ -207,7 +207,7 @@ let package = Package(
         .testTarget(name: "WireModelsTests", dependencies: ["WireModels", "JSON"], swiftSettings: swiftSettings),
         // The ledger's rules: vectors, transactions, Merkle and state roots, genesis, claims, execution.
         .testTarget(
-            name: "LedgerTests", dependencies: ["Ledger", "WireModels", "Receipts", "Cryptography", "JSON"],
+            name: "LedgerTests", dependencies: ["Ledger", "WireModels", "Receipts", "Cryptography", "JSON", "TestSupport"],
             resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(
             name: "ReceiptsTests", dependencies: ["Receipts", "Cryptography", "JSON"], resources: [.copy("Vectors")],

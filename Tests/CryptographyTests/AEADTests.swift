@@ -1,5 +1,6 @@
 import Cryptography
 import Testing
+import TestSupport
 
 struct XChaChaVector: Decodable, Sendable, CustomTestStringConvertible {
     let name: String

@@ -1,5 +1,6 @@
 import Cryptography
 import Testing
+import TestSupport
 
 struct Argon2Vector: Decodable, Sendable, CustomTestStringConvertible {
     let name: String

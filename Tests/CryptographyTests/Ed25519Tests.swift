@@ -1,5 +1,6 @@
 import Cryptography
 import Testing
+import TestSupport
 
 struct Ed25519Vector: Decodable, Sendable, CustomTestStringConvertible {
     let name: String

@@ -8,13 +8,3 @@ enum VectorFile {
         return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
     }
 }
-
-/// Hex helper for tests that must not depend on the code under test.
-func bytes(hex: String) -> [UInt8] {
-    var out: [UInt8] = []
-    var iterator = hex.utf8.makeIterator()
-    while let high = iterator.next(), let low = iterator.next() {
-        out.append(UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) ?? 0)
-    }
-    return out
-}

@@ -3,6 +3,7 @@ import JSON
 import Ledger
 import Receipts
 import Testing
+import TestSupport
 import WireModels
 
 /// Known answers. The reference's formulas (spec/chain-node.md §4) are kept here as vectors

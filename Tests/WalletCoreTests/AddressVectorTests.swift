@@ -1,5 +1,6 @@
 import Cryptography
 import Testing
+import TestSupport
 import WalletCore
 
 /// §15.4 additions to CryptographyTests' BIP-173 checks: every BIP-350 (bech32m) string is

@@ -1,5 +1,6 @@
 import Cryptography
 import Testing
+import TestSupport
 import WalletCore
 
 @Suite struct SLIP10Tests {

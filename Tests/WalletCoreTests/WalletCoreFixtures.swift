@@ -1,5 +1,6 @@
 import Cryptography
 import Foundation
+import TestSupport
 import Testing
 import WalletCore
 
@@ -24,16 +25,6 @@ enum WalletVectors {
     static func load<T: Decodable>(_ relative: String, as type: T.Type = T.self) throws -> T {
         try JSONDecoder().decode(T.self, from: data(relative))
     }
-}
-
-/// Hex for tests, independent of the code under test.
-func bytes(hex: String) -> [UInt8] {
-    var out: [UInt8] = []
-    var iterator = hex.utf8.makeIterator()
-    while let high = iterator.next(), let low = iterator.next() {
-        out.append(UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) ?? 0)
-    }
-    return out
 }
 
 /// Lowercase hex of secret bytes, for comparing with vectors.

@@ -71,16 +71,6 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 }
 
-/// Hex without the code under test's helpers.
-func bytes(hex: String) -> [UInt8] {
-    var out: [UInt8] = []
-    var iterator = hex.utf8.makeIterator()
-    while let high = iterator.next(), let low = iterator.next() {
-        out.append(UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) ?? 0)
-    }
-    return out
-}
-
 func hex(_ bytes: [UInt8]) -> String {
     bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
 }
