@@ -79,11 +79,10 @@ import Testing
     }
 
     @Test func accessLogWritesOneLinePerRequest() async throws {
-        let lines = LogLines()
+        let lines = CapturedLogs()
         let router = makeTestRouter()
         router.add(middleware: AccessLogMiddleware())
-        let handler = CapturingLogHandler(store: lines)
-        let logger = Logger(label: "test.access") { _ in handler }
+        let logger = lines.logger("test.access")
         let server = HTTPServer(configuration: HTTPServerConfiguration(eventLoopThreads: 1), router: router, logger: logger)
         try await server.start()
         let port = server.port ?? 0
@@ -120,31 +119,5 @@ import Testing
             #expect(response.text == "root")
             #expect(response.headers.values(for: "X-Order") == ["inner", "outer"])
         }
-    }
-}
-
-/// Shared storage for captured log lines.
-final class LogLines: Sendable {
-    let lines = Mutex<[String]>([])
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-    var all: [String] { lines.withLock { $0 } }
-}
-
-/// Collects `message key=value…` lines for assertions.
-struct CapturingLogHandler: LogHandler {
-    let store: LogLines
-    var metadata: Logger.Metadata = [:]
-    var metadataProvider: Logger.MetadataProvider?
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        store.append("\(event.message) \(fields)")
     }
 }

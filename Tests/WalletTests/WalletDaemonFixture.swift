@@ -8,37 +8,6 @@ import TestSupport
 import Wallet
 import WalletCore
 
-/// Every log line a test's daemon wrote (level trace), to prove no secret reaches a log.
-final class CapturedLogs: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-    var all: [String] { lines.withLock { $0 } }
-
-    /// A logger writing here.
-    func logger(_ label: String = "wallet-test") -> Logger {
-        var logger = Logger(label: label) { _ in CapturingHandler(logs: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-}
-
-struct CapturingHandler: LogHandler {
-    let logs: CapturedLogs
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        logs.append("\(event.level) \(event.message) \(merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
-    }
-}
-
 /// A wallet daemon in-process on an ephemeral loopback port, with its own keystore and ledger in
 /// a temporary directory, cheap Argon2 parameters (t=1, 8 MiB, p=1: the format's minimum) and a
 /// clock the test moves.

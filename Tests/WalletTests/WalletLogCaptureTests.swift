@@ -1,5 +1,6 @@
 import Cryptography
 import JSON
+import TestSupport
 import Testing
 import Wallet
 import WalletCore
