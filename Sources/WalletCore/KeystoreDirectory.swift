@@ -39,6 +39,22 @@ public final class KeystoreDirectory: Sendable {
         }.sorted { $0.rawValue < $1.rawValue }
     }
 
+    /// Checks every `.kdb` file's type, owner and mode, so a loose file is refused when the
+    /// daemon starts (like a loose directory) instead of failing its wallet's first use (§4.2).
+    /// - Throws: `WalletCoreError.insecurePermissions` naming the first offending file; `.io`.
+    public func checkFiles() throws(WalletCoreError) {
+        for id in try list() {
+            let file = filePath(id)
+            var info = stat()
+            guard lstat(file, &info) == 0 else {
+                if errno == ENOENT { continue }
+                throw .io(path: file, operation: "lstat", errno: errno)
+            }
+            if info.st_mode & S_IFMT == S_IFLNK { throw .insecurePermissions(path: file, reason: "is a symbolic link") }
+            try Self.checkOwnership(info, path: file, expectDirectory: false)
+        }
+    }
+
     /// Whether `id` has a keystore file.
     public func exists(_ id: WalletID) -> Bool {
         var info = stat()

@@ -78,6 +78,8 @@ struct WalletDaemonCommand: AsyncParsableCommand {
                 reason = "cannot listen on \(configuration.host):\(configuration.port) (WALLET_BIND, WALLET_PORT): \(socketError)"
             } else if let keystoreError = error as? WalletCoreError {
                 reason = "keystore \(configuration.keystoreDirectory) (KEYSTORE_DIR): \(keystoreError)"
+            } else if let startupError = error as? WalletStartupError {
+                reason = startupError.description
             } else if let sqliteError = error as? SQLiteError {
                 reason = "cannot open the ledger \(configuration.ledgerPath) (LEDGER_DB_PATH): \(sqliteError)"
             } else {

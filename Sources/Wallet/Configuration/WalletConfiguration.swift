@@ -60,7 +60,13 @@ public struct WalletConfiguration: Sendable, CustomStringConvertible {
             throw .invalid(setting: "WALLET_TOKEN", reason: "required when WALLET_BIND (\(host)) is not a loopback address")
         }
         keystoreDirectory = reader.string("KEYSTORE_DIR", default: keystoreDirectory)
-        ledgerPath = reader.string("LEDGER_DB_PATH") ?? reader.string("LEDGER_DB") ?? ledgerPath
+        let ledgerDBPath = reader.string("LEDGER_DB_PATH")
+        let ledgerDB = reader.string("LEDGER_DB")
+        if let ledgerDBPath, let ledgerDB, ledgerDBPath != ledgerDB {
+            // One of them would be ignored without a word: the wallets' ledger is not a guess.
+            throw .invalid(setting: "LEDGER_DB", reason: "and LEDGER_DB_PATH name different files (\(ledgerDB), \(ledgerDBPath)); set only LEDGER_DB_PATH")
+        }
+        ledgerPath = ledgerDBPath ?? ledgerDB ?? ledgerPath
         unlockTTLSeconds = try reader.int("UNLOCK_TTL_SEC", default: 120, range: 1...86_400)
         let time = try reader.int("ARGON_TIME", default: 3, range: 1...10)
         let memory = try reader.int("ARGON_MEMORY_MB", default: 64, range: 8...4_096)
@@ -98,15 +104,21 @@ public struct WalletConfiguration: Sendable, CustomStringConvertible {
         return UInt32(bigEndian: address.s_addr) >> 24 == 127
     }
 
-    /// Comma-separated base64url Ed25519 public keys (key ids).
+    /// Comma-separated Ed25519 public keys: the coordinator's `key_id` (base64url, 43
+    /// characters, as `aitbc keygen` prints it and `GET /v1/keys` lists it) or the same key
+    /// as 64 hex digits (`public_key_hex`, the form other docs give it in).
     static func keys(_ text: String?) throws(ConfigurationError) -> [Ed25519.PublicKey] {
         guard let text else { return [] }
         var keys: [Ed25519.PublicKey] = []
         for (index, part) in text.split(separator: ",").enumerated() {
             let item = part.trimmingCharacters(in: .whitespaces)
             guard !item.isEmpty else { continue }
-            guard let bytes = try? Base64URL.decode(item), let key = try? Ed25519.PublicKey(rawRepresentation: bytes) else {
-                throw .invalid(setting: "TRUSTED_RECEIPT_KEYS", reason: "entry \(index + 1) is not a base64url Ed25519 public key (43 characters)")
+            let key = item.utf8.count == 64 ? try? Ed25519.PublicKey(hex: item) : (try? Base64URL.decode(item)).flatMap { try? Ed25519.PublicKey(rawRepresentation: $0) }
+            guard let key else {
+                throw .invalid(
+                    setting: "TRUSTED_RECEIPT_KEYS",
+                    reason: "entry \(index + 1) is neither a key_id (base64url, 43 characters: `aitbc keygen`'s key_id, GET /v1/keys) "
+                        + "nor an Ed25519 public key in hex (64 digits)")
             }
             keys.append(key)
         }

@@ -54,13 +54,15 @@ public final class WalletDaemonService: Sendable {
 
     /// Opens the keystore directory and the ledger, builds the chain adapter (`LEDGER`) and the
     /// receipt source (`COORDINATOR_API_KEY`), and the service.
-    /// - Throws: `WalletCoreError` (keystore permissions), `SQLiteError`, `MigrationError`.
+    /// - Throws: `WalletCoreError` (keystore directory or file permissions), `WalletStartupError`
+    ///   (the ledger, naming `LEDGER_DB_PATH`).
     public static func open(
         configuration: WalletConfiguration, clock: any WalletClock = SystemWalletClock(), keepSlotsForTesting: Bool = false,
         receipts: (any ReceiptSource)? = nil, logger: Logger
     ) async throws -> WalletDaemonService {
         _ = MetricsRuntime.bootstrap()
         let keystore = try KeystoreDirectory(path: configuration.keystoreDirectory)
+        try keystore.checkFiles()
         let ledger = try await WalletLedger.open(path: configuration.ledgerPath)
         let chain: any ChainAdapter
         switch configuration.ledger {
@@ -105,7 +107,8 @@ public final class WalletDaemonService: Sendable {
             "listening",
             metadata: [
                 "host": "\(configuration.host)", "port": "\(server.port ?? configuration.port)", "ledger": "\(configuration.ledger.rawValue)",
-                "token": "\(configuration.token == nil ? "unset" : "set")",
+                // Not "token": the log redacts any key containing it, so "unset" would read "[redacted]".
+                "auth": "\(configuration.token == nil ? "none" : "X-Auth-Token")",
             ])
     }
 

@@ -11,7 +11,7 @@ extension WalletService {
     /// only); the same path twice gives the same account. Needs the wallet unlocked or `password`.
     /// - Throws: `WalletError`: 400 for a raw wallet or a bad path, 401, 404.
     public func derive(walletID text: String, path: String, password: String?, client: String) async throws(WalletError) -> WalletAccountView {
-        try limit("wallet-sign", client: client, walletID: text)
+        try limit("wallet-derive", client: client, walletID: text)
         let id = try walletID(text)
         let aitPath: AITAccountPath
         do {

@@ -30,10 +30,12 @@ extension WalletService {
     }
 
     /// `POST /v1/wallets/{id}/lock` / `wallet.lock`: wipes the unlocked key. Answers the same
-    /// for a wallet that was not unlocked (or does not exist).
-    /// - Throws: `WalletError.invalidRequest` for an invalid id.
+    /// for a wallet that was not unlocked; an unknown wallet is 404, as on `balance` (the list
+    /// names every wallet anyway, so this tells nobody anything new).
+    /// - Throws: `WalletError.invalidRequest` for an invalid id, `.notFound` for an unknown one.
     public func lock(walletID text: String) async throws(WalletError) -> WalletUnlockState {
         let id = try walletID(text)
+        guard keyring.kind(id.rawValue) != nil || keystore.exists(id) else { throw .notFound("wallet not found") }
         if keyring.lock(id.rawValue) {
             await event(id.rawValue, "locked", .object([]))
             logger.info("wallet locked", metadata: ["wallet_id": "\(id)"])
@@ -197,7 +199,7 @@ extension WalletService {
             metrics.unlockFailures.increment()
             // Unknown ids have no row, so `recordEvent` writes nothing for them (§11 [TARGET]).
             await self.event(id.rawValue, event, ["success": false])
-            logger.notice("wrong password", metadata: ["wallet_id": "\(id)", "operation": "\(event)"])
+            logger.notice("wrong password", metadata: ["wallet_id": "\(id)", "operation": "\(event == "unlocked" ? "unlock" : event)"])
             throw .invalidCredentials
         }
     }

@@ -19,7 +19,7 @@ extension WalletService {
                 accountID: account.accountID, address: address.rawValue, balance: balance.balance.description, nonce: balance.nonce,
                 nextNonce: balance.nextNonce, pending: balance.pending, ledger: balance.mode.rawValue)
         } catch {
-            throw Self.ledgerFailure(error)
+            throw ledgerFailure(error)
         }
     }
 
@@ -27,7 +27,7 @@ extension WalletService {
     /// the chain adapter with the account's key (unlocked, or `password` for this call).
     /// - Throws: 503 without a chain adapter; 400 for a bad address or amount; 401; the adapter's errors.
     public func send(walletID text: String, _ request: WalletSendRequest, client: String) async throws(WalletError) -> WalletTransactionView {
-        try limit("wallet-sign", client: client, walletID: text)
+        try limit("wallet-send", client: client, walletID: text)
         let chain = try requireChain()
         let id = try walletID(text)
         guard let to = Address(request.to) else { throw .invalidRequest("to: \(Address.rule)", code: "INVALID_ADDRESS") }
@@ -39,22 +39,29 @@ extension WalletService {
             return Self.view(transfer)
         } catch {
             await event(id.rawValue, "send", ["success": false])
-            throw Self.ledgerFailure(error)
+            throw ledgerFailure(error)
         }
     }
 
-    /// `GET /v1/wallets/{id}/transactions[?account_id=&limit=]`: the account's transfers, newest first.
-    /// - Throws: 503 without a chain adapter; the adapter's errors.
+    /// `GET /v1/wallets/{id}/transactions[?account_id=&limit=]`: the transfers this daemon sent
+    /// from the account (incoming payments are not tracked), newest first, at most `limit` (1…500).
+    /// - Throws: 400 for a limit out of range; 503 without a chain adapter; the adapter's errors.
     public func transactions(walletID text: String, accountID: String?, limit: Int) async throws(WalletError) -> [WalletTransactionView] {
+        guard (1...Self.maxHistoryLimit).contains(limit) else {
+            throw .invalidRequest("limit must be 1…\(Self.maxHistoryLimit)", code: "INVALID_LIMIT")
+        }
         let chain = try requireChain()
         let account = try await account(walletID: text, accountID: accountID)
         guard let address = Address(account.address) else { throw .internalError("address") }
         do {
-            return try await chain.history(of: address, limit: min(max(1, limit), 500)).map(Self.view)
+            return try await chain.history(of: address, limit: limit).map(Self.view)
         } catch {
-            throw Self.ledgerFailure(error)
+            throw ledgerFailure(error)
         }
     }
+
+    /// Most transfers one history page holds.
+    public static let maxHistoryLimit = 500
 
     // MARK: steps
 
@@ -78,7 +85,18 @@ extension WalletService {
             createdAt: transfer.createdAt, ledger: transfer.mode.rawValue)
     }
 
-    static func ledgerFailure(_ error: ChainAdapterError) -> WalletError {
-        .ledger(status: error.httpStatus, detail: error.description, code: error.code)
+    /// The adapter's error as the answer; on the chain, a node that cannot be reached names
+    /// `CHAIN_RPC_URL` and its value, and a refusal for the wrong chain names `CHAIN_ID`: the
+    /// operator's fix is a setting, and the answer says which.
+    func ledgerFailure(_ error: ChainAdapterError) -> WalletError {
+        var detail = error.description
+        if configuration.ledger == .chain {
+            switch error {
+            case .unavailable: detail += " (CHAIN_RPC_URL=\(configuration.chainRPCURL))"
+            case .rejected(let code, _, _) where code == "WRONG_CHAIN": detail += " (this daemon signs for CHAIN_ID=\(configuration.chainID))"
+            default: break
+            }
+        }
+        return .ledger(status: error.httpStatus, detail: detail, code: error.code)
     }
 }

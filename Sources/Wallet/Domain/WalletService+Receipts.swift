@@ -8,7 +8,8 @@ extension WalletService {
     ///   `coordinator unavailable`; never 500 for a malformed receipt.
     public func verifyLatestReceipt(jobID: String) async throws(WalletError) -> WalletReceiptVerification {
         let source = try requireReceipts()
-        return await withClaimStatus(verifier.verify(try await source.latest(jobID: jobID), jobID: jobID))
+        let receipt = try await logged { () async throws(WalletError) in try await source.latest(jobID: jobID) }
+        return await withClaimStatus(verifier.verify(receipt, jobID: jobID))
     }
 
     /// `GET /v1/receipts/{job_id}/history` / `receipts.verify_history`: one verdict per
@@ -16,11 +17,12 @@ extension WalletService {
     /// - Throws: 503, 502 as `verifyLatestReceipt`.
     public func verifyReceiptHistory(jobID: String) async throws(WalletError) -> [WalletReceiptVerification] {
         let source = try requireReceipts()
+        let receipts = try await logged { () async throws(WalletError) in try await source.history(jobID: jobID) }
         var verified: [WalletReceiptVerification] = []
         // Once the chain cannot answer, the rest are left unknown rather than each waiting out
         // the client's retries (a history page holds up to 100 receipts).
         var askChain = true
-        for receipt in try await source.history(jobID: jobID) {
+        for receipt in receipts {
             var verification = verifier.verify(receipt, jobID: jobID)
             if askChain {
                 verification = await withClaimStatus(verification)
@@ -45,5 +47,17 @@ extension WalletService {
             throw .unavailable("receipt verification needs COORDINATOR_API_KEY", code: "COORDINATOR_NOT_CONFIGURED")
         }
         return receipts
+    }
+
+    /// `body`, with a coordinator failure written to the log (the operator reads why there).
+    private func logged<T>(_ body: () async throws(WalletError) -> T) async throws(WalletError) -> T {
+        do {
+            return try await body()
+        } catch {
+            if case .badGateway = error {
+                logger.warning("coordinator failure", metadata: ["coordinator": "\(configuration.coordinatorBaseURL)", "error": "\(error)", "code": "\(error.code)"])
+            }
+            throw error
+        }
     }
 }

@@ -64,8 +64,22 @@ public final class WalletService: Sendable {
     /// Every wallet with a keystore file, by id; metadata from the ledger when it has a row.
     /// - Throws: `WalletError.internalError` when the keystore cannot be read.
     public func list() async throws(WalletError) -> [WalletView] {
+        let logger = logger
         let records = try await onIO { keystore throws(WalletCoreError) in
-            try keystore.list().compactMap { id in try? keystore.load(id) }
+            var records: [KeystoreRecord] = []
+            for id in try keystore.list() {
+                do throws(WalletCoreError) {
+                    records.append(try keystore.load(id))
+                } catch {
+                    switch error {
+                    case .walletNotFound: continue  // deleted since the listing
+                    // A loose file is the operator's to fix: say so, never drop the wallet silently.
+                    case .insecurePermissions, .io: throw error
+                    default: logger.error("keystore file skipped", metadata: ["wallet_id": "\(id)", "error": "\(error)"])
+                    }
+                }
+            }
+            return records
         }
         let metadata: [String: [String: String]]
         do {
@@ -93,7 +107,9 @@ public final class WalletService: Sendable {
         return id
     }
 
-    /// Counts a request of `action` against the limiter (`"<action>:<host>[:<wallet>]"`).
+    /// Counts a request of `action` against the limiter (`"<action>:<host>[:<wallet>]"`, spec
+    /// §10): `wallet-create` per client; `wallet-unlock`, `wallet-sign`, `wallet-derive` and
+    /// `wallet-send` each per client and wallet. It runs first, so refused requests count too.
     func limit(_ action: String, client: String, walletID: String? = nil) throws(WalletError) {
         let key = walletID.map { "\(action):\(client):\($0)" } ?? "\(action):\(client)"
         if let seconds = limiter.acquire(key) {
@@ -130,6 +146,10 @@ public final class WalletService: Sendable {
         case .invalidMnemonic(let problem): return .invalidRequest("invalid mnemonic: \(problem)", code: "INVALID_MNEMONIC")
         case .invalidDerivationPath, .nonHardenedIndex: return .invalidRequest(error.description, code: "INVALID_PATH")
         case .invalidBase64: return .invalidRequest("invalid base64", code: "INVALID_BASE64")
+        case .insecurePermissions:
+            // The daemon's own set-up, not the client's request and not a crash: 503 saying what to fix.
+            logger.error("keystore refused", metadata: ["error": "\(error)"])
+            return .unavailable("keystore \(error) (chmod 700 KEYSTORE_DIR; chmod 600 its .kdb files)", code: "KEYSTORE_PERMISSIONS")
         default:
             logger.error("keystore failure", metadata: ["error": "\(error)"])
             return .internalError("keystore")

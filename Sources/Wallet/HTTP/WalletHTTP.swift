@@ -34,7 +34,9 @@ enum WalletHTTP {
     }
 
     /// The error answer: `{"detail"}` on the reference's routes (plus `code` for the target's
-    /// `WALLET_LOCKED`), `{"detail", "code"}` on new routes, `Retry-After` on 429.
+    /// `WALLET_LOCKED`, every 429 and every 503 — answers the reference never gave — so a client
+    /// reads a throttle or a set-up fault the same way on every route), `{"detail", "code"}` on
+    /// new routes, `Retry-After` on 429.
     static func response(_ error: WalletError, reference: Bool) -> Response {
         var headers = HTTPHeaders()
         if case .rateLimited(let seconds, _) = error { headers.add(name: "Retry-After", value: String(seconds)) }
@@ -42,7 +44,7 @@ enum WalletHTTP {
         switch error {
         case .validation(let issues): body = WalletErrorBody(issues: issues)
         case .unauthorized: body = WalletErrorBody(error.description)
-        case .locked: body = WalletErrorBody(error.description, code: error.code)
+        case .locked, .rateLimited, .unavailable: body = WalletErrorBody(error.description, code: error.code)
         default: body = WalletErrorBody(error.description, code: reference ? nil : error.code)
         }
         return .json(body.json, status: HTTPResponseStatus(code: error.status), headers: headers)

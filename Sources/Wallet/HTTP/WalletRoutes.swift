@@ -79,7 +79,8 @@ public struct WalletRoutes: Sendable {
             return WalletHTTP.response(try await service.send(walletID: context.parameters["wallet_id"] ?? "", body, client: WalletHTTP.client(context)))
         })
         router.get("/v1/wallets/{wallet_id}/transactions", handler: handle(reference: false) { request, context in
-            let limit = request.query["limit"].flatMap { Int($0) } ?? 50
+            // A limit that is no number is refused like one out of range, not read as the default.
+            let limit = request.query["limit"].map { Int($0) ?? 0 } ?? 50
             return WalletHTTP.response(
                 WalletTransactionListResponse(
                     items: try await service.transactions(walletID: context.parameters["wallet_id"] ?? "", accountID: request.query["account_id"], limit: limit)))

@@ -35,7 +35,7 @@ public struct CoordinatorReceiptSource: ReceiptSource {
             receipt = try await client.latestReceipt(id)
         } catch {
             if error.kind == .rejected, error.status == 404 { throw .notFound("receipt not found", code: "RECEIPT_NOT_FOUND") }
-            throw Self.unavailable
+            throw Self.unavailable(error)
         }
         guard let receipt else { throw .notFound("receipt not found", code: "RECEIPT_NOT_FOUND") }
         return receipt
@@ -53,10 +53,19 @@ public struct CoordinatorReceiptSource: ReceiptSource {
             } while cursor != nil && receipts.count < maxReceipts
         } catch {
             if error.kind == .rejected, error.status == 404 { return [] }
-            throw Self.unavailable
+            throw Self.unavailable(error)
         }
         return receipts
     }
 
-    static let unavailable = WalletError.badGateway("coordinator unavailable", code: "COORDINATOR_UNAVAILABLE")
+    /// 502 `coordinator unavailable`; a coordinator that refused the key says so (an admin or
+    /// miner key is refused on the receipt routes): the fix is `COORDINATOR_API_KEY`, not the network.
+    static func unavailable(_ error: AITBCError) -> WalletError {
+        if error.kind == .rejected, let status = error.status, status == 401 || status == 403 {
+            return .badGateway(
+                "coordinator unavailable: it refused COORDINATOR_API_KEY (HTTP \(status)); the receipt routes need a client key",
+                code: "COORDINATOR_AUTH")
+        }
+        return .badGateway("coordinator unavailable", code: "COORDINATOR_UNAVAILABLE")
+    }
 }

@@ -46,18 +46,19 @@ public struct WalletLedger: Sendable {
         Migrator([Migration(version: 1, name: "wallet-ledger", sql: schema), WalletChainSchema.migration(version: 2)])
     }
 
-    /// Opens (creating the parent directory and the tables) the ledger at `path`.
-    /// - Throws: `SQLiteError`, `MigrationError`, or a Foundation error creating the directory.
-    public static func open(path: String) async throws -> WalletLedger {
-        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) {
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        }
+    /// Opens (creating the parent directory, the file 0600 and the tables) the ledger at `path`.
+    /// - Throws: `WalletStartupError` naming `LEDGER_DB_PATH`, the path and what failed.
+    public static func open(path: String) async throws(WalletStartupError) -> WalletLedger {
+        try LedgerFile.prepare(path)
         var configuration = Database.Configuration()
         configuration.foreignKeys = true
         configuration.label = "wallet-ledger"
         configuration.readerCount = 2
-        return WalletLedger(database: try await Database.open(path: path, configuration: configuration, migrator: migrator))
+        do {
+            return WalletLedger(database: try await Database.open(path: path, configuration: configuration, migrator: migrator))
+        } catch {
+            throw WalletStartupError(setting: "LEDGER_DB_PATH", path: path, reason: "\(error)")
+        }
     }
 
     /// Inserts or replaces the wallet's row (`upsert_wallet`).
