@@ -58,7 +58,9 @@ enum WalletOutput {
         if let claimed = verification.claimedOnChain { pairs.append(("claimed_on_chain", String(claimed))) }
         for line in TextTable.fields(pairs) { CommandIO.printOut(line) }
         var table = TextTable(headers: ["SIGNATURE", "KEY_ID", "ALG", "VALID", "TRUSTED", "REASON"])
-        let signatures = [("miner", verification.minerSignature)] + verification.coordinatorAttestations.map { ("attestation", $0) }
+        // The wire's `miner_signature` (the reference's name) is the receipt's own signature,
+        // made with the coordinator's receipt key: "miner" would read as "the miner signed".
+        let signatures = [("receipt", verification.minerSignature)] + verification.coordinatorAttestations.map { ("attestation", $0) }
         for (role, signature) in signatures {
             table.append([role, signature.keyID, signature.alg, String(signature.valid), String(signature.trusted), signature.reason ?? "-"])
         }

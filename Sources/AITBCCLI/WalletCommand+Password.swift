@@ -40,10 +40,10 @@ public struct WalletPasswordOptions: ParsableArguments, Sendable {
             }
             return password
         }
-        let password = try input.prompt("Wallet password: ")
+        let password = try input.ask("Wallet password: ", else: "--password-file FILE or --password-stdin")
         guard !password.isEmpty else { throw ServiceFailure(.usage, "no password given") }
         if confirm {
-            let again = try input.prompt("Repeat the password: ")
+            let again = try input.ask("Repeat the password: ", else: "--password-file FILE or --password-stdin")
             guard again == password else { throw ServiceFailure(.usage, "the two passwords differ; nothing was changed") }
         }
         return password

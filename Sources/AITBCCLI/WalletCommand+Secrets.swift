@@ -25,6 +25,21 @@ struct WalletSecretInput: Sendable {
         readStandardInputLine: { () throws(ServiceFailure) -> String? in try readLine(fd: STDIN_FILENO, what: "standard input") },
         prompt: { (text: String) throws(ServiceFailure) -> String in try promptWithoutEcho(text) })
 
+    /// What `promptWithoutEcho` says without a terminal; `ask` adds the options to use instead.
+    static let noTerminal = "no terminal to ask on"
+
+    /// `prompt(text)`; without a terminal the failure names `sources`, the options that give
+    /// this secret instead (e.g. "--password-file FILE or --password-stdin").
+    /// - Throws: `ServiceFailure` (exit 2).
+    func ask(_ text: String, else sources: String) throws(ServiceFailure) -> String {
+        do {
+            return try prompt(text)
+        } catch {
+            guard error.message == Self.noTerminal else { throw error }
+            throw ServiceFailure(.usage, "\(Self.noTerminal): give \(sources)")
+        }
+    }
+
     /// The secret in `path`: a regular file (not a link) of mode 0600 or stricter, its text
     /// without one trailing newline.
     /// - Throws: `ServiceFailure` (exit 2) naming `option` and the path; never the content.
@@ -68,7 +83,7 @@ struct WalletSecretInput: Sendable {
     static func promptWithoutEcho(_ text: String) throws(ServiceFailure) -> String {
         let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw ServiceFailure(.usage, "no terminal to ask on: give the secret with a --…-file option or a --…-stdin flag")
+            throw ServiceFailure(.usage, noTerminal)
         }
         defer { close(fd) }
         var saved = termios()

@@ -18,7 +18,7 @@ public struct WalletCommand: AsyncParsableCommand {
             """,
         subcommands: [
             WalletCreateCommand.self, WalletRestoreCommand.self, WalletListCommand.self, WalletUnlockCommand.self, WalletLockCommand.self,
-            WalletAddressCommand.self, WalletBalanceCommand.self, WalletSendCommand.self, WalletSignCommand.self,
+            WalletAddressCommand.self, WalletBalanceCommand.self, WalletSendCommand.self, WalletTransactionsCommand.self, WalletSignCommand.self,
             WalletVerifyReceiptCommand.self, WalletRekeyCommand.self,
         ])
 

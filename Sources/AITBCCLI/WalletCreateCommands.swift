@@ -1,5 +1,8 @@
 public import ArgumentParser
 import AITBCClient
+import Cryptography
+import Foundation
+import JSON
 import TerminalText
 import WireModels
 
@@ -32,7 +35,9 @@ public struct WalletCreateCommand: AsyncParsableCommand {
     /// An existing key.
     @Option(
         name: .customLong("secret-key-file"),
-        help: ArgumentHelp("Import this 32-byte Ed25519 seed (standard base64, in a file of mode 0600).", valueName: "file"))
+        help: ArgumentHelp(
+            "Import this 32-byte Ed25519 seed: standard base64, 64 hex digits, or an `aitbc chain keygen` / `aitbc keygen` key file (mode 0600).",
+            valueName: "file"))
     public var secretKeyFile: String?
 
     /// A label.
@@ -62,7 +67,7 @@ public struct WalletCreateCommand: AsyncParsableCommand {
     public func run() async throws {
         try await WalletSession.run(daemon) { session throws(ServiceFailure) -> ServiceExit in
             let secretKey = try secretKeyFile.map { path throws(ServiceFailure) in
-                try WalletSecretInput.file(path, option: "--secret-key-file").trimmingWhitespace
+                Self.secretKeyBase64(try WalletSecretInput.file(path, option: "--secret-key-file").trimmingWhitespace)
             }
             let request = WalletCreateRequest(
                 walletID: walletID, password: try password.read(confirm: true), metadata: label.map { WalletMetadata(["label": $0]) },
@@ -71,6 +76,22 @@ public struct WalletCreateCommand: AsyncParsableCommand {
             WalletOutput.created(created, json: daemon.json)
             return .ok
         }
+    }
+}
+
+extension WalletCreateCommand {
+    /// The seed as the daemon's `secret_key` (standard base64): a key file of `aitbc chain
+    /// keygen` (`private_key`) or `aitbc keygen` (`private_key_hex`), or 64 hex digits, is
+    /// converted; anything else is sent as written (base64) for the daemon to judge.
+    static func secretKeyBase64(_ text: String) -> String {
+        var hex = text
+        if text.hasPrefix("{"), let json = try? JSONParser(limits: .init(maxInputBytes: 16 * 1_024, maxDepth: 4)).parse(Array(text.utf8)),
+            let seed = json["private_key"]?.stringValue ?? json["private_key_hex"]?.stringValue
+        {
+            hex = seed
+        }
+        guard hex.utf8.count == 64, let bytes = try? Hex.decode(hex) else { return text }
+        return Data(bytes).base64EncodedString()
     }
 }
 
@@ -147,7 +168,7 @@ public struct WalletRestoreCommand: AsyncParsableCommand {
         } else if mnemonicStdin {
             mnemonic = try input.readStandardInputLine() ?? ""
         } else {
-            mnemonic = try input.prompt("Mnemonic (the words, separated by spaces): ")
+            mnemonic = try input.ask("Mnemonic (the words, separated by spaces): ", else: "--mnemonic-file FILE or --mnemonic-stdin")
         }
         let words = mnemonic.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         guard !words.isEmpty else { throw ServiceFailure(.usage, "no mnemonic given") }
@@ -155,7 +176,7 @@ public struct WalletRestoreCommand: AsyncParsableCommand {
         if let passphraseFile {
             passphrase = try WalletSecretInput.file(passphraseFile, option: "--passphrase-file")
         } else if askPassphrase {
-            passphrase = try input.prompt("BIP-39 passphrase: ")
+            passphrase = try input.ask("BIP-39 passphrase: ", else: "--passphrase-file FILE")
         }
         return WalletImportMnemonicRequest(
             walletID: walletID, password: try password.read(confirm: true, input: input), mnemonic: words, passphrase: passphrase)

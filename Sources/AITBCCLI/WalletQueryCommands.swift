@@ -128,3 +128,54 @@ public struct WalletBalanceCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `aitbc wallet transactions`: the transfers the daemon sent from a wallet account, with their
+/// status, so a send can be followed until a block includes it.
+public struct WalletTransactionsCommand: AsyncParsableCommand {
+    /// Command name, help text and subcommands.
+    public static let configuration = CommandConfiguration(
+        commandName: "transactions",
+        abstract: "List the transfers a wallet account sent, newest first (GET /v1/wallets/{id}/transactions).",
+        discussion: """
+            One row per transfer this daemon sent from the account: TX_HASH, STATUS (pending until a \
+            block includes it, then included; recorded offline), TO, AMOUNT, FEE, NONCE, BLOCK_HEIGHT. \
+            Incoming payments (a faucet's, another wallet's) are not listed: `aitbc wallet balance` \
+            counts them, `aitbc chain tx HASH` shows any transaction.
+            """)
+
+    /// The wallet.
+    @Argument(help: ArgumentHelp("The wallet's id.", valueName: "wallet-id"))
+    public var walletID: String
+
+    /// The account.
+    @Option(name: .customLong("account"), help: ArgumentHelp("The account (default: the wallet's primary one).", valueName: "account-id"))
+    public var accountID: String?
+
+    /// How many.
+    @Option(name: .long, help: ArgumentHelp("At most this many, 1–500 (default 50).", valueName: "n"))
+    public var limit: Int?
+
+    /// Where and how.
+    @OptionGroup public var daemon: WalletDaemonOptions
+
+    /// Creates the command with default option values (ArgumentParser fills them in).
+    public init() {}
+
+    /// - Throws: `ValidationError` (usage, exit 64) for a limit out of range.
+    public func validate() throws {
+        if let limit, !(1...500).contains(limit) { throw ValidationError("--limit must be 1…500") }
+    }
+
+    /// Runs the command.
+    /// - Throws: `ExitCode` with the documented status.
+    public func run() async throws {
+        try await WalletSession.run(daemon) { session throws(ServiceFailure) -> ServiceExit in
+            let page = try await session.call("wallet transactions") { () async throws(AITBCError) in
+                try await session.client.transactions(walletID, accountID: accountID, limit: limit)
+            }
+            WalletOutput.table(page.json, columns: ["tx_hash", "status", "to", "amount", "fee", "nonce", "block_height"], json: daemon.json)
+            WalletOutput.offlineNote(ledger: page.items.first?.ledger, json: daemon.json)
+            return .ok
+        }
+    }
+}

@@ -14,8 +14,9 @@ public struct WalletRekeyCommand: AsyncParsableCommand {
         discussion: """
             Works on the files, not through the daemon: run it as the daemon's user on the daemon's \
             KEYSTORE_DIR (--keystore-dir, else $KEYSTORE_DIR, else ./data/keystore). The parameters \
-            default to $ARGON_TIME, $ARGON_MEMORY_MB and $ARGON_PARALLELISM, else 3, 64 and 2 (the \
-            daemon's defaults); weaker ones than the file has are refused unless --allow-weaker. The \
+            default to $ARGON_TIME, $ARGON_MEMORY_MB and $ARGON_PARALLELISM (read from the shell's \
+            environment only), else the file's own or the daemon's defaults 3, 64 and 2, whichever is \
+            higher; weaker ones than the file has are refused unless --allow-weaker. The \
             file is replaced atomically (temporary file, fsync, rename), with fresh salt and nonce; \
             the wallet id, key, creation time and metadata stay. A wallet the daemon holds unlocked \
             stays unlocked. Exit 3 for a wrong password, 1 for an unknown wallet or a refused \
@@ -84,7 +85,6 @@ public struct WalletRekeyCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: directoryPath, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ServiceFailure(.usage, "--keystore-dir \(UntrustedText.display(directoryPath, limit: 256)): no such directory")
         }
-        let parameters = try self.parameters(environment: environment)
         let directory: KeystoreDirectory
         let record: KeystoreRecord
         do {
@@ -94,6 +94,7 @@ public struct WalletRekeyCommand: AsyncParsableCommand {
             throw Self.failure(error)
         }
         let old = record.kdf
+        let parameters = try self.parameters(environment: environment, current: old)
         if !allowWeaker,
             parameters.iterations < old.iterations || parameters.memoryKiB < old.memoryKiB || parameters.parallelism < old.parallelism
         {
@@ -106,8 +107,8 @@ public struct WalletRekeyCommand: AsyncParsableCommand {
             if let newPasswordFile {
                 text = try WalletSecretInput.file(newPasswordFile, option: "--new-password-file")
             } else {
-                text = try input.prompt("New wallet password: ")
-                guard try input.prompt("Repeat the new password: ") == text else {
+                text = try input.ask("New wallet password: ", else: "--new-password-file FILE")
+                guard try input.ask("Repeat the new password: ", else: "--new-password-file FILE") == text else {
                     throw ServiceFailure(.usage, "the two new passwords differ; nothing was changed")
                 }
             }
@@ -127,18 +128,20 @@ public struct WalletRekeyCommand: AsyncParsableCommand {
         return .ok
     }
 
-    /// The parameters from the flags, else the daemon's variables, else the defaults.
+    /// The parameters from the flags, else the daemon's variables, else the higher of the
+    /// file's `current` ones and the daemon's defaults: a rekey that names no parameter (say,
+    /// `--change-password` alone) never lowers what an earlier rekey raised.
     /// - Throws: `ServiceFailure` (exit 2) for values outside the readers' bounds.
-    func parameters(environment: [String: String]) throws(ServiceFailure) -> KeystoreRecord.KDFParameters {
+    func parameters(environment: [String: String], current: KeystoreRecord.KDFParameters) throws(ServiceFailure) -> KeystoreRecord.KDFParameters {
         func value(_ flag: UInt32?, _ variable: String, _ fallback: UInt32) throws(ServiceFailure) -> UInt32 {
             if let flag { return flag }
             guard let text = environment[variable] else { return fallback }
             guard let parsed = UInt32(text) else { throw ServiceFailure(.usage, "\(variable)=\(UntrustedText.display(text)): not a number") }
             return parsed
         }
-        let iterations = try value(time, "ARGON_TIME", 3)
-        let memory = try value(memoryMB, "ARGON_MEMORY_MB", 64)
-        let lanes = try value(parallelism, "ARGON_PARALLELISM", 2)
+        let iterations = try value(time, "ARGON_TIME", max(current.iterations, 3))
+        let memory = try value(memoryMB, "ARGON_MEMORY_MB", max(current.memoryKiB / 1_024, 64))
+        let lanes = try value(parallelism, "ARGON_PARALLELISM", max(current.parallelism, 2))
         let (memoryKiB, overflow) = memory.multipliedReportingOverflow(by: 1_024)
         guard !overflow else { throw ServiceFailure(.usage, "Argon2id parameters: \(memory) MiB is too much") }
         do {

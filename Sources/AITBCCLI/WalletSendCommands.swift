@@ -29,7 +29,8 @@ public struct WalletSendCommand: AsyncParsableCommand {
     public var to: String
 
     /// The amount.
-    @Option(name: .long, help: ArgumentHelp("The amount: base units on the chain (a decimal string offline).", valueName: "n"))
+    // Unconditional: `--amount -5` is a (refused) amount, not a missing value before an option `-5`.
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The amount: base units on the chain (a decimal string offline).", valueName: "n"))
     public var amount: String
 
     /// The fee.
@@ -53,11 +54,19 @@ public struct WalletSendCommand: AsyncParsableCommand {
     /// Creates the command with default option values (ArgumentParser fills them in).
     public init() {}
 
-    /// - Throws: `ValidationError` (usage, exit 64) for an address or amount that cannot be one.
+    /// - Throws: `ValidationError` (usage, exit 64) for a fee out of range.
     public func validate() throws {
-        guard Address(to) != nil else { throw ValidationError("--to \(UntrustedText.display(to)): \(Address.rule)") }
-        guard Self.isDecimal(amount) else { throw ValidationError("--amount \(UntrustedText.display(amount)): must be digits, optionally with a decimal point") }
         if let fee, fee > UInt64(Int64.max) { throw ValidationError("--fee must be at most \(Int64.max)") }
+    }
+
+    /// The address and amount checked before anything is sent: a malformed one is bad input
+    /// (exit 2, as for `chain send`), not wrong usage.
+    /// - Throws: `ServiceFailure` (exit 2).
+    func checkInput() throws(ServiceFailure) {
+        guard Address(to) != nil else { throw ServiceFailure(.usage, "--to \(UntrustedText.display(to)): \(Address.rule)") }
+        guard Self.isDecimal(amount) else {
+            throw ServiceFailure(.usage, "--amount \(UntrustedText.display(amount)): must be digits, optionally with a decimal point")
+        }
     }
 
     /// `12` or `12.5`: what the daemon reads as an amount (it applies the exact rules).
@@ -71,6 +80,7 @@ public struct WalletSendCommand: AsyncParsableCommand {
     /// - Throws: `ExitCode` with the documented status.
     public func run() async throws {
         try await WalletSession.run(daemon) { session throws(ServiceFailure) -> ServiceExit in
+            try checkInput()
             let request = WalletSendRequest(to: to, amount: amount, fee: fee, accountID: accountID, password: try password.read(), memo: memo)
             let sent = try await session.call("wallet send") { () async throws(AITBCError) in try await session.client.send(walletID, request) }
             WalletOutput.print(sent.json, fields: WalletOutput.transferFields, json: daemon.json)
@@ -103,7 +113,9 @@ public struct WalletSignCommand: AsyncParsableCommand {
     public var message: String?
 
     /// The message from a file.
-    @Option(name: .customLong("message-file"), help: ArgumentHelp("The message: this file's bytes, or - for standard input (at most 64 KiB).", valueName: "file"))
+    @Option(
+        name: .customLong("message-file"),
+        help: ArgumentHelp("The message: this file's bytes, or - for standard input (at most 48,000 bytes).", valueName: "file"))
     public var messageFile: String?
 
     /// The signing account.
@@ -116,8 +128,10 @@ public struct WalletSignCommand: AsyncParsableCommand {
     /// Where and how.
     @OptionGroup public var daemon: WalletDaemonOptions
 
-    /// Largest message read (the daemon's body limit is 64 KiB, base64 makes it 4/3 larger).
-    static let maxMessageBytes = 48 * 1_024
+    /// Largest message read: base64 makes it 64,000 characters, which leaves room in the
+    /// daemon's default 64 KiB body (`MAX_BODY_BYTES` 65,536) for the JSON around it, a
+    /// password and an account id — 48 KiB itself would not fit.
+    static let maxMessageBytes = 48_000
 
     /// Creates the command with default option values (ArgumentParser fills them in).
     public init() {}

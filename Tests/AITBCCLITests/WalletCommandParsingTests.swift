@@ -38,14 +38,55 @@ import WireModels
         ["wallet", "sign", "main", "--message", "a", "--message-file", "/tmp/m"],
         ["wallet", "sign", "main", "--message-file", "-", "--password-stdin"],
         ["wallet", "sign", "main", "--message", "a", "--ask-password", "--password-stdin"],
-        ["wallet", "send", "main", "--to", "bob", "--amount", "5"],
-        ["wallet", "send", "main", "--to", "ait1y8lrrhap2j3xzcntlp2qgm7jyudhhm2tpgauxq", "--amount", "-5"],
-        ["wallet", "send", "main", "--to", "ait1y8lrrhap2j3xzcntlp2qgm7jyudhhm2tpgauxq", "--amount", "1e3"],
         ["wallet", "unlock", "main", "--ttl", "0", "--password-stdin"],
         ["wallet", "address", "main", "--account", "main:imported", "--derive", "m/44'/12345'/0'/0'/1'"],
     ])
     func contradictingOrMalformedOptionsAreUsageErrors(_ arguments: [String]) {
         #expect(Self.refused(arguments))
+    }
+
+    /// A malformed address or amount is bad input (exit 2, as for `chain send`), found before
+    /// anything is sent; `--amount -5` is read as an amount, not as a missing value.
+    @Test(arguments: [
+        ["--to", "bob", "--amount", "5"],
+        ["--to", "ait1y8lrrhap2j3xzcntlp2qgm7jyudhhm2tpgauxq", "--amount", "-5"],
+        ["--to", "ait1y8lrrhap2j3xzcntlp2qgm7jyudhhm2tpgauxq", "--amount", "1e3"],
+    ])
+    func aMalformedAddressOrAmountIsExit2NamingTheOption(_ options: [String]) throws {
+        let send = try #require(try Self.parse(["wallet", "send", "main"] + options) as? WalletSendCommand)
+        let refused = options[1] == "bob" ? "--to bob" : "--amount \(options[3])"
+        do {
+            try send.checkInput()
+            Issue.record("accepted \(options)")
+        } catch {
+            #expect(error.exit == .usage)
+            #expect(error.message.hasPrefix(refused), "\(error.message)")
+        }
+    }
+
+    /// Without a terminal the message names the options that give this secret, never `--…`.
+    @Test func noTerminalNamesTheSecretsOwnOptions() throws {
+        let input = WalletSecretInput(
+            readStandardInputLine: { () throws(ServiceFailure) -> String? in nil },
+            prompt: { (_: String) throws(ServiceFailure) -> String in throw ServiceFailure(.usage, WalletSecretInput.noTerminal) })
+        do {
+            _ = try Self.options([]).read(input: input)
+            Issue.record("read a password without a source")
+        } catch let failure as ServiceFailure {
+            #expect(failure.exit == .usage)
+            #expect(failure.message == "no terminal to ask on: give --password-file FILE or --password-stdin")
+        }
+    }
+
+    /// `--secret-key-file` takes what the key tools write: base64, 64 hex digits, or their JSON key files.
+    @Test func anImportedKeyMayBeHexOrAKeygenFile() {
+        let hex = String(repeating: "ab", count: 32)
+        let base64 = Data(repeating: 0xab, count: 32).base64EncodedString()
+        #expect(WalletCreateCommand.secretKeyBase64(hex) == base64)
+        #expect(WalletCreateCommand.secretKeyBase64(#"{"private_key":"\#(hex)","public_key":"00","address":"ait1x"}"#) == base64)
+        #expect(WalletCreateCommand.secretKeyBase64(#"{"private_key_hex":"\#(hex)"}"#) == base64)
+        #expect(WalletCreateCommand.secretKeyBase64(base64) == base64)
+        #expect(WalletCreateCommand.secretKeyBase64("!!") == "!!")
     }
 
     @Test func theDocumentedFormsParse() throws {

@@ -73,6 +73,10 @@ import Testing
                 return json(
                     .accepted,
                     #"{"tx_hash":"0x\#(String(repeating: "1", count: 64))","from":"\#(address)","to":"\#(address)","amount":"5","fee":70,"nonce":5,"status":"pending","created_at":"2030-01-01T00:00:00.000Z","ledger":"\#(ledger)"}"#)
+            case (.get, "/v1/wallets/main/transactions"):
+                return json(
+                    .ok,
+                    #"{"items":[{"tx_hash":"0x\#(String(repeating: "2", count: 64))","from":"\#(address)","to":"\#(address)","amount":"5","fee":70,"nonce":5,"status":"included","block_height":12,"created_at":"2030-01-01T00:00:00.000Z","ledger":"\#(ledger)"}]}"#)
             case (.get, "/v1/wallets/main/accounts"):
                 return json(.ok, #"{"items":[{"account_id":"main:0:0:0","wallet_id":"main","curve":"ed25519","path":"m/44'/12345'/0'/0'/0'","public_key":"\#(publicKey)","address":"\#(address)","tags":[]}]}"#)
             default: return json(.notFound, #"{"detail":"not found","code":"NOT_FOUND"}"#)
@@ -204,6 +208,17 @@ import Testing
         }
     }
 
+    /// A send can be followed to its block from the CLI (new-user finding 15).
+    @Test func transactionsListsTheSentTransfersWithTheirStatus() async throws {
+        try await Self.daemon(Self.answering()) { url, received in
+            let run = try await Self.run(["transactions", "main", "--limit", "5"], url: url)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stdout.contains("TX_HASH") && run.stdout.contains("BLOCK_HEIGHT"))
+            #expect(run.stdout.contains("included") && run.stdout.contains("12"))
+            #expect(received.all.last?.target == "/v1/wallets/main/transactions?limit=5")
+        }
+    }
+
     @Test func offlineAnswersAreLabelledOffline() async throws {
         try await Self.daemon(Self.answering(ledger: "offline")) { url, _ in
             let balance = try await Self.run(["balance", "main"], url: url)
@@ -241,6 +256,8 @@ import Testing
             let good = try await Self.run(["verify-receipt", "good"], url: url)
             #expect(good.status == 0, "\(good.stderr)")
             #expect(good.stdout.contains("TRUSTED") && good.stdout.contains("true"))
+            // The receipt's own signature is labelled as such, not as the miner's.
+            #expect(good.stdout.split(separator: "\n").contains { $0.hasPrefix("receipt ") } && !good.stdout.contains("miner"))
             let forged = try await Self.run(["verify-receipt", "forged"], url: url)
             #expect(forged.status == 1)
             #expect(forged.stdout.contains("key not pinned"))

@@ -75,6 +75,21 @@ import WalletCore
         #expect(!FileManager.default.fileExists(atPath: directory.path("typo")))
     }
 
+    /// A rekey that names no parameter keeps what an earlier one raised (else the daemon's
+    /// defaults, whichever is higher): `--change-password` alone after a raise is not "weaker".
+    @Test func changePasswordAloneKeepsRaisedParameters() async throws {
+        let raised = try await run(["--time", "4", "--memory-mb", "8", "--parallelism", "1", "--password-stdin"])
+        #expect(raised.status == 0, "\(raised.stderr)")
+        let file = directory.path("new-password")
+        try Data("Another-Horse-7-staple\n".utf8).write(to: URL(fileURLWithPath: file))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+        let changed = try await CLIFixtures.runAsync(
+            ["wallet", "rekey", "main", "--keystore-dir", keystore.path, "--change-password", "--new-password-file", file, "--password-stdin"],
+            stdin: Array((Self.password + "\n").utf8))
+        #expect(changed.status == 0, "\(changed.stderr)")
+        #expect(try stored.kdf == (try KeystoreRecord.KDFParameters(iterations: 4, memoryKiB: 65_536, parallelism: 2)))
+    }
+
     @Test func changePasswordTakesTheNewOneFromAPrivateFile() async throws {
         let newPassword = "Another-Horse-7-staple"
         let file = directory.path("new-password")
