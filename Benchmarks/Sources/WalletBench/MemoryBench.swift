@@ -43,6 +43,7 @@ enum MemoryBench {
 
         await pause()
         row("after start")
+        let mappedAtStart = mappings(daemon.pid)
         _ = await api.get("/healthz")
         _ = await api.get("/v1/wallets")
         _ = await api.get("/metrics")
@@ -73,7 +74,8 @@ enum MemoryBench {
         row("after locking every wallet")
         let peakKiB = Bench.statusKiB(pid: daemon.pid, "VmHWM") ?? 0
         print("")
-        print("resident pages by mapping at the end (/proc/PID/smaps, ≥ 256 KiB): \(mappings(daemon.pid))")
+        print("resident pages by mapping after start (/proc/PID/smaps, ≥ 256 KiB): \(mappedAtStart)")
+        print("resident pages by mapping at the end: \(mappings(daemon.pid))")
         print("VmHWM (peak over the whole run) \(Stats.kib(peakKiB)) against \(Stats.kib(peakBoundKiB)) (20 MB + \(maxUnlocks) × \(memoryMiB) MiB); \(Bench.loadNote()); uptime: \(Bench.uptime())")
         await daemon.stop()
         if failures.isEmpty {
