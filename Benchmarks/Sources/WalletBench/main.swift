@@ -9,9 +9,10 @@ import Foundation
 //       target 1: POST /v1/wallets/{id}/unlock against raw argon2id_hash_raw, interleaved
 //   WalletBench sign --daemon-bin B --baseline-bin C --dir D [--connections 64] [--wallets 8]
 //                    [--requests 100000] [--rounds 3] [--warmup 2000] [--message-bytes 32]
-//                    [--sample 50] [--raw-iterations 40000]
+//                    [--sample 50] [--raw-iterations 40000] [--client lean|sdk]
 //       target 2: signatures/s without password on unlocked wallets, and the ratio to raw
-//       crypto_sign_detached on every core between the rounds
+//       crypto_sign_detached on every core between the rounds; --client sdk drives the load through
+//       the repository's HTTPClient instead of LeanLoad (one poll(2) thread)
 //   WalletBench memory --daemon-bin B --dir D [--wallets 16] [--max-unlocks 2]
 //                      [--argon-memory-mb 64] [--sign-requests 20000] [--settle-ms 1000]
 //       target 3: VmRSS after start, after creating wallets, during and after unlock bursts,
