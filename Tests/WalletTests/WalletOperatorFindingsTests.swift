@@ -1,6 +1,9 @@
+import ChainNodeTestSupport
 import Cryptography
 import Foundation
 import HTTP1
+import Ledger
+import WireModels
 import HTTPServer
 import JSON
 import Logging
@@ -145,6 +148,28 @@ import WalletCore
         #expect(balance.status == 502 && balance.body["code"] == "CHAIN_UNAVAILABLE")
         #expect(balance.body["detail"]?.stringValue?.hasSuffix("(CHAIN_RPC_URL=http://127.0.0.1:9)") == true, "\(balance.body)")
         await daemon.stop()
+    }
+
+    // Finding 16: a CHAIN_ID that is not the node's is refused at the first send, and the
+    // answer names the setting to fix.
+    @Test func aWrongChainIDNamesTheSetting() async throws {
+        let key = try testKey(9)
+        let node = try await ChainTestNode.start(accounts: [Address(publicKey: key.publicKey): 1_000_000])
+        let daemon = try await WalletTestDaemon.start {
+            $0.ledger = .chain
+            $0.chainRPCURL = node.baseURL
+            $0.chainID = "not-this-chain"
+        }
+        let seed = key.seed.withUnsafeBytes { StrictBase64.encode(Array($0)) }
+        let created = try await daemon.post(
+            "/v1/wallets", ["wallet_id": "main", "password": .string(Self.password), "secret_key": .string(seed)])
+        #expect(created.status == 201)
+        let sent = try await daemon.post(
+            "/v1/wallets/main/send", ["to": .string(Address(publicKey: try testKey(10).publicKey).rawValue), "amount": "5", "password": .string(Self.password)])
+        #expect(sent.status == 400 && sent.body["code"] == "WRONG_CHAIN", "\(sent.body)")
+        #expect(sent.body["detail"]?.stringValue?.hasSuffix("(this daemon signs for CHAIN_ID=not-this-chain)") == true, "\(sent.body)")
+        await daemon.stop()
+        await node.stop()
     }
 
     // Finding 8: a coordinator that refuses COORDINATOR_API_KEY (an admin key) is told apart
