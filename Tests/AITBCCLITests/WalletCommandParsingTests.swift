@@ -78,6 +78,16 @@ import WireModels
         }
     }
 
+    /// The largest message `sign` reads still fits the daemon's default body (65,536 bytes) as
+    /// base64 with a 1024-character password and an account id: 48 KiB did not (413).
+    @Test func theLargestSignableMessageFitsTheDaemonsDefaultBody() {
+        let message = [UInt8](repeating: 0xff, count: WalletSignCommand.maxMessageBytes)
+        let request = WalletSignRequest(
+            password: String(repeating: "P", count: 1_024), messageBase64: Data(message).base64EncodedString(),
+            accountID: "wallet-" + String(repeating: "a", count: 57) + ":2147483647:2147483647:2147483647")
+        #expect(request.bytes.count <= 65_536, "\(request.bytes.count)")
+    }
+
     /// `--secret-key-file` takes what the key tools write: base64, 64 hex digits, or their JSON key files.
     @Test func anImportedKeyMayBeHexOrAKeygenFile() {
         let hex = String(repeating: "ab", count: 32)

@@ -75,6 +75,9 @@ import WalletCore
         _ = try await daemon.post("/v1/wallets/main/unlock", ["password": "Wrong-horse-9!"])
         let line = daemon.logs.all.first { $0.contains("wrong password") }
         #expect(line?.contains("operation=unlock ") == true || line?.hasSuffix("operation=unlock") == true, "\(line ?? "none")")
+        // The start-up line says whether a token is needed under a key the JSON log does not redact.
+        #expect(daemon.logs.all.contains { $0.contains("listening") && $0.contains("auth=none") })
+        #expect(!JSONLogHandler.isSecretKey("auth"))
         await daemon.stop()
     }
 
