@@ -158,7 +158,7 @@ extension Chain {
         let headers = Mutex([Result<(BlockHeader, [UInt8]), BlockRejection>?](repeating: nil, count: blocks.count))
         let transactions = Mutex(blocks.map { [Result<VerifiedTransaction, TxRejection>?](repeating: nil, count: $0.txs.count) })
         let chunks = min(work.count, max(1, System.coreCount) * 4)
-        await VerificationPool.shared.perform(chunks: chunks) { chunk in
+        await VerificationPool.shared.perform(chunks: chunks, lane: .block) { chunk in
             var localHeaders: [(Int, Result<(BlockHeader, [UInt8]), BlockRejection>)] = []
             var localTransactions: [(Int, Int, Result<VerifiedTransaction, TxRejection>)] = []
             var index = chunk
