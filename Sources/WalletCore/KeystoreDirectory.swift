@@ -68,7 +68,9 @@ public final class KeystoreDirectory: Sendable {
     public func load(_ id: WalletID) throws(WalletCoreError) -> KeystoreRecord {
         try checkDirectory()
         let file = filePath(id)
-        let descriptor = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO put at this path would otherwise wait for a writer forever,
+        // and with it the keystore I/O queue every other wallet uses; fstat then refuses it.
+        let descriptor = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {
             let code = errno
             if code == ENOENT { throw .walletNotFound(id) }

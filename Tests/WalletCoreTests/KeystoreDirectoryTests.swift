@@ -143,4 +143,21 @@ import WalletCore
         #expect(symlink("\(path)/main.kdb", "\(path)/other.kdb") == 0)
         #expect(throws: WalletCoreError.insecurePermissions(path: "\(path)/other.kdb", reason: "is a symbolic link")) { try directory.load(other) }
     }
+
+    /// A FIFO at a wallet's path is refused like a directory, at once: opening it for reading
+    /// used to wait for a writer forever, blocking the daemon's keystore I/O queue.
+    @Test func aFIFOAtAWalletPathIsRefusedWithoutBlocking() throws {
+        let temporary = try TemporaryDirectory(prefix: "keystore")
+        let directory = try KeystoreDirectory(path: temporary.path("keystore"))
+        let id = try #require(WalletID("w1"))
+        let file = directory.filePath(id)
+        #expect(mkfifo(file, 0o600) == 0)
+        #expect(throws: WalletCoreError.insecurePermissions(path: file, reason: "is not a regular file")) { try directory.load(id) }
+        #expect(throws: WalletCoreError.insecurePermissions(path: file, reason: "is not a regular file")) { try directory.checkFiles() }
+        let folder = try #require(WalletID("w2"))
+        #expect(mkdir(directory.filePath(folder), 0o700) == 0)
+        #expect(throws: WalletCoreError.insecurePermissions(path: directory.filePath(folder), reason: "is not a regular file")) {
+            try directory.load(folder)
+        }
+    }
 }
