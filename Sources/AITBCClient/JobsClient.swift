@@ -95,7 +95,8 @@ public struct JobsClient: CoordinatorAPI {
         }
     }
 
-    /// `GET /v1/jobs/{id}/receipts?cursor=&limit=`: one page of the receipt history, oldest first.
+    /// `GET /v1/jobs/{id}/receipts?cursor=&limit=`: one page of the receipt history, oldest first
+    /// (`{"items", "next_cursor"}`, or a bare list: the last page).
     /// `cursor` is sent only when non-empty, `limit` (1…500) only when given.
     /// - Throws: `AITBCError`.
     public func receiptsPage(_ id: JobID, cursor: String? = nil, limit: Int? = nil) async throws(AITBCError) -> ReceiptPage {
@@ -103,19 +104,29 @@ public struct JobsClient: CoordinatorAPI {
         if let cursor, !cursor.isEmpty { query.append((name: "cursor", value: cursor)) }
         if let limit { query.append((name: "limit", value: String(limit))) }
         let response = try await transport.send(CoordinatorRequest(method: .get, path: "/jobs/\(id.rawValue)/receipts", query: query))
-        let page = try decode(ListPage<ReceiptDocument>.self, response)
+        let documents: [JSONValue]
+        let nextCursor: String?
+        if case .array(let elements) = try response.json() {
+            // A bare list is a whole history in one page (spec/wallet-daemon.md §12 allows it).
+            documents = elements
+            nextCursor = nil
+        } else {
+            let page = try decode(ListPage<ReceiptDocument>.self, response)
+            documents = page.items.map(\.json)
+            nextCursor = page.nextCursor
+        }
         var receipts: [Receipt] = []
-        for item in page.items {
+        for document in documents {
             let receipt: Receipt
             do {
-                receipt = try Receipt(json: item.json)
+                receipt = try Receipt(json: document)
             } catch {
                 throw .invalidResponse("a receipt is not a JSON object", status: response.status, body: response.body)
             }
             try Self.requireReceipt(receipt, of: id, response: response)
             receipts.append(receipt)
         }
-        return ReceiptPage(items: receipts, nextCursor: page.nextCursor.flatMap { $0.isEmpty ? nil : $0 })
+        return ReceiptPage(items: receipts, nextCursor: nextCursor.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     /// Every receipt of the job, oldest first, fetched `pageSize` at a time as the sequence is read.

@@ -38,6 +38,17 @@ import WireModels
         }
     }
 
+    /// spec/wallet-daemon.md §12: a page may be a bare list of receipts, the whole history.
+    @Test func aBareListPageIsReadAsTheLastPage() async throws {
+        let id = try #require(Self.jobID)
+        let receipt = #"{"receipt_id":"r1","job_id":"\#(id.rawValue)"}"#
+        try await ScriptedCoordinator.with({ _ in ScriptedCoordinator.json(.ok, "[\(receipt),\(receipt)]") }) { server in
+            let jobs = JobsClient(configuration: AITBCConfiguration(baseURL: server.baseURL, apiKey: "k"))
+            let page = try await jobs.receiptsPage(id)
+            #expect(page.items.count == 2 && page.nextCursor == nil)
+        }
+    }
+
     @Test func aCursorThatDoesNotMoveEndsTheSequence() async throws {
         let id = try #require(Self.jobID)
         try await ScriptedCoordinator.with({ _ in Self.page([1], next: "same") }) { server in

@@ -45,15 +45,27 @@ public struct CoordinatorReceiptSource: ReceiptSource {
         guard let id = JobID(jobID) else { return [] }
         var receipts: [Receipt] = []
         var cursor: String?
+        // A coordinator that hands out a cursor it gave before (or pages without receipts)
+        // would be asked again and again up to `maxReceipts`: refuse the first, stop at the other.
+        var seen: Set<String> = []
+        var repeated = false
         do {
             repeat {
                 let page = try await client.receiptsPage(id, cursor: cursor, limit: 100)
                 receipts += page.items
                 cursor = page.nextCursor
+                if let next = cursor, !seen.insert(next).inserted {
+                    repeated = true
+                    break
+                }
+                if page.items.isEmpty { break }
             } while cursor != nil && receipts.count < maxReceipts
         } catch {
             if error.kind == .rejected, error.status == 404 { return [] }
             throw Self.unavailable(error)
+        }
+        if repeated {
+            throw .badGateway("coordinator sent an invalid receipt history: next_cursor repeats", code: "COORDINATOR_INVALID_ANSWER")
         }
         return receipts
     }
@@ -65,6 +77,11 @@ public struct CoordinatorReceiptSource: ReceiptSource {
             return .badGateway(
                 "coordinator unavailable: it refused COORDINATOR_API_KEY (HTTP \(status)); the receipt routes need a client key",
                 code: "COORDINATOR_AUTH")
+        }
+        // It answered, but not with a receipt of this job (another job's, not an object, not
+        // JSON): saying "unavailable" would send the operator after the network.
+        if error.kind == .invalidResponse {
+            return .badGateway("coordinator sent an invalid receipt", code: "COORDINATOR_INVALID_ANSWER")
         }
         return .badGateway("coordinator unavailable", code: "COORDINATOR_UNAVAILABLE")
     }

@@ -14,6 +14,9 @@ public import WireModels
 public struct WalletReceiptVerifier: Sendable {
     /// The pinned key ids.
     public let trustedKeyIDs: Set<String>
+    /// Attestations checked per receipt; a receipt with more is reported with one extra
+    /// entry, reason `too_many_attestations`, and `all_valid: false`.
+    public static let maxAttestations = 64
 
     /// A verifier trusting `trustedKeys`.
     public init(trustedKeys: [Ed25519.PublicKey]) {
@@ -27,7 +30,13 @@ public struct WalletReceiptVerifier: Sendable {
         var attestations: [WalletReceiptSignature] = []
         switch receipt.attestations {
         case nil, .null?: break
-        case .array(let items)?: attestations = items.prefix(64).map { check($0, canonical: canonical) }
+        case .array(let items)?:
+            attestations = items.prefix(Self.maxAttestations).map { check($0, canonical: canonical) }
+            // Attestations are outside the signed payload: anyone can append to a genuine
+            // receipt, so entries past the limit are not dropped silently but fail it.
+            if items.count > Self.maxAttestations {
+                attestations.append(WalletReceiptSignature(keyID: "", valid: false, trusted: false, reason: "too_many_attestations"))
+            }
         case .some: attestations = [WalletReceiptSignature(keyID: "", valid: false, trusted: false, reason: "malformed_signature")]
         }
         let all = [miner] + attestations
