@@ -56,6 +56,13 @@ public struct WalletConfiguration: Sendable, CustomStringConvertible {
         if let token, token.utf8.count < 16 {
             throw .invalid(setting: "WALLET_TOKEN", reason: "must be at least 16 characters")
         }
+        // A header value loses its leading and trailing blanks and cannot hold CR, LF or other
+        // control characters: such a token could never be sent, so every request would be refused.
+        if let token, token.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+            || token.first == " " || token.last == " "
+        {
+            throw .invalid(setting: "WALLET_TOKEN", reason: "must not contain control characters (CR, LF, tab) or begin or end with a space")
+        }
         if !Self.isLoopback(host), token == nil {
             throw .invalid(setting: "WALLET_TOKEN", reason: "required when WALLET_BIND (\(host)) is not a loopback address")
         }

@@ -33,9 +33,12 @@ extension WalletService {
         }
         let node: SLIP10.Node
         let publicKey: Ed25519.PublicKey
+        // The primary key from the secret, not the file: the file may have changed since unlock.
+        let primaryKey: Ed25519.PublicKey
         do {
             node = try SLIP10.derive(seed: secret, path: aitPath.derivationPath)
             publicKey = try node.privateKey().publicKey
+            primaryKey = try KeystoreCipher.publicKey(of: secret, kind: .hd)
         } catch let error as WalletCoreError {
             throw keystoreFailure(error)
         } catch {
@@ -45,8 +48,8 @@ extension WalletService {
             accountID: aitPath.accountID(wallet: id), walletID: id.rawValue, path: aitPath.description, publicKey: publicKey.hex,
             address: Address(publicKey: publicKey).rawValue)
         do {
-            try await ledger.upsertWallet(id.rawValue, publicKey: record.publicKey.hex, metadata: try await currentMetadata(record))
-            try await ledger.insertAccount(primaryAccount(record))
+            try await ledger.upsertWallet(id.rawValue, publicKey: primaryKey.hex, metadata: try await currentMetadata(record))
+            try await ledger.insertAccount(primaryAccount(record, publicKey: primaryKey))
             try await ledger.insertAccount(account)
         } catch {
             throw storageFailure("derive", error)

@@ -125,10 +125,11 @@ extension WalletService {
     }
 
     /// The account of the wallet's primary key: `<id>:imported` for raw, `<id>:0:0:0` for hd.
-    func primaryAccount(_ record: KeystoreRecord) -> WalletAccountView {
+    func primaryAccount(_ record: KeystoreRecord, publicKey: Ed25519.PublicKey? = nil) -> WalletAccountView {
         let accountID = record.kind == .raw ? "\(record.walletID.rawValue):imported" : AITAccountPath.primary.accountID(wallet: record.walletID)
+        let key = publicKey ?? record.publicKey
         return WalletAccountView(
             accountID: accountID, walletID: record.walletID.rawValue, path: record.kind == .raw ? "imported" : AITAccountPath.primary.description,
-            publicKey: record.publicKey.hex, address: Address(publicKey: record.publicKey).rawValue)
+            publicKey: key.hex, address: Address(publicKey: key).rawValue)
     }
 }

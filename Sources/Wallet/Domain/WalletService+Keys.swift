@@ -141,17 +141,7 @@ extension WalletService {
             // Too short to be anyone's password: still one KDF run and a failure, like a wrong one.
             password = nil
         }
-        let record: KeystoreRecord?
-        do {
-            record = try await onIO { keystore throws(WalletCoreError) -> KeystoreRecord? in
-                do throws(WalletCoreError) {
-                    return try keystore.load(id)
-                } catch {
-                    if case .walletNotFound = error { return nil }
-                    throw error
-                }
-            }
-        }
+        let record = try await loadForPassword(id, operation: event)
         let decoyParameters = record?.kdf ?? configuration.kdf
         metrics.kdfRuns.increment()
         metrics.kdfQueued.record(gate.queued + 1)
@@ -202,6 +192,30 @@ extension WalletService {
             logger.notice("wrong password", metadata: ["wallet_id": "\(id)", "operation": "\(event == "unlocked" ? "unlock" : event)"])
             throw .invalidCredentials
         }
+    }
+
+    /// The record a password is checked against; nil for an unknown wallet and for a file that
+    /// does not decode (a header edit, a truncated or non-JSON file, parameters out of bounds):
+    /// §15.5 wants such a file answered 401 like a wrong password, after the same decoy KDF, so
+    /// the cause goes to the operator's log only. Permissions and I/O faults still throw (503/500).
+    /// - Throws: `WalletError` from `keystoreFailure`.
+    func loadForPassword(_ id: WalletID, operation: String) async throws(WalletError) -> KeystoreRecord? {
+        let (record, problem) = try await onIO { keystore throws(WalletCoreError) -> (KeystoreRecord?, WalletCoreError?) in
+            do throws(WalletCoreError) {
+                return (try keystore.load(id), nil)
+            } catch {
+                switch error {
+                case .walletNotFound: return (nil, nil)
+                case .invalidRecord: return (nil, error)
+                default: throw error
+                }
+            }
+        }
+        if let problem {
+            logger.error(
+                "keystore file unreadable", metadata: ["wallet_id": "\(id)", "operation": "\(operation)", "error": "\(problem)"])
+        }
+        return record
     }
 
     /// What one turn at the KDF gate came to.

@@ -75,7 +75,20 @@ extension WalletService {
         let id = try walletID(text)
         if let account = try await resolveAccount(id, accountID: accountID) { return account }
         let record = try await onIO { keystore throws(WalletCoreError) in try keystore.load(id) }
-        return primaryAccount(record)
+        let primary = primaryAccount(record)
+        // The ledger's row was written from a verified key; the file's `public_key` is not
+        // checked until a password opens it (a swapped file would show another wallet's balance).
+        let stored: WalletAccountView?
+        do {
+            stored = try await ledger.account(primary.accountID)
+        } catch {
+            throw storageFailure("account", error)
+        }
+        guard let stored, stored.walletID == id.rawValue else { return primary }
+        if stored.publicKey != primary.publicKey {
+            logger.warning("keystore public_key differs from the ledger's", metadata: ["wallet_id": "\(id)", "ledger": "\(stored.publicKey)"])
+        }
+        return stored
     }
 
     static func view(_ transfer: LedgerTransfer) -> WalletTransactionView {

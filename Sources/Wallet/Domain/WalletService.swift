@@ -82,21 +82,36 @@ public final class WalletService: Sendable {
             return records
         }
         let metadata: [String: [String: String]]
+        let recordedKeys: [String: String]
         do {
             metadata = try await ledger.metadata()
+            recordedKeys = try await ledger.publicKeys()
         } catch {
             throw storageFailure("list", error)
         }
-        return records.map { record in view(record, metadata: metadata[record.walletID.rawValue]) }
+        return records.map { record in
+            view(record, metadata: metadata[record.walletID.rawValue], publicKey: recordedKey(record, recordedKeys[record.walletID.rawValue]))
+        }
+    }
+
+    /// The key the ledger recorded for `record`'s wallet when it differs from the file's (which
+    /// no password has checked yet: a `.kdb` file swapped for another wallet's shows that
+    /// wallet's key and address), logged; nil when they agree or the ledger has none.
+    func recordedKey(_ record: KeystoreRecord, _ recorded: String?) -> Ed25519.PublicKey? {
+        guard let recorded, recorded != record.publicKey.hex else { return nil }
+        logger.warning(
+            "keystore public_key differs from the ledger's", metadata: ["wallet_id": "\(record.walletID)", "ledger": "\(recorded)"])
+        return try? Ed25519.PublicKey(hex: recorded)
     }
 
     // MARK: shared steps
 
     /// The view of a record.
-    func view(_ record: KeystoreRecord, metadata: [String: String]? = nil) -> WalletView {
-        WalletView(
-            walletID: record.walletID.rawValue, publicKey: record.publicKey.hex, metadata: WalletMetadata(metadata ?? record.metadata),
-            kind: record.kind.rawValue, address: Address(publicKey: record.publicKey).rawValue)
+    func view(_ record: KeystoreRecord, metadata: [String: String]? = nil, publicKey: Ed25519.PublicKey? = nil) -> WalletView {
+        let key = publicKey ?? record.publicKey
+        return WalletView(
+            walletID: record.walletID.rawValue, publicKey: key.hex, metadata: WalletMetadata(metadata ?? record.metadata),
+            kind: record.kind.rawValue, address: Address(publicKey: key).rawValue)
     }
 
     /// The validated id, or 400 before any file is touched (§4.2, §15.7).
@@ -150,6 +165,11 @@ public final class WalletService: Sendable {
             // The daemon's own set-up, not the client's request and not a crash: 503 saying what to fix.
             logger.error("keystore refused", metadata: ["error": "\(error)"])
             return .unavailable("keystore \(error) (chmod 700 KEYSTORE_DIR; chmod 600 its .kdb files)", code: "KEYSTORE_PERMISSIONS")
+        case .invalidRecord:
+            // A file that does not decode: the operator's to restore from a backup, not a crash.
+            // Password routes answer 401 instead (`loadForPassword`, §15.5).
+            logger.error("keystore file unreadable", metadata: ["error": "\(error)"])
+            return .unavailable("keystore file of this wallet is unreadable (see the daemon log)", code: "KEYSTORE_INVALID")
         default:
             logger.error("keystore failure", metadata: ["error": "\(error)"])
             return .internalError("keystore")

@@ -56,14 +56,16 @@ enum WalletHTTP {
 
 /// `X-Auth-Token` on every route while `WALLET_TOKEN` is set (§10 [TARGET]): the SHA-256
 /// digests of the header and the token are compared in constant time, so neither the token's
-/// length nor a matching prefix shows in the timing. Missing or wrong → 401 `{"detail": "unauthorized"}`.
+/// length nor a matching prefix shows in the timing. Missing, wrong or sent twice → 401 `{"detail": "unauthorized"}`.
 struct WalletAuthMiddleware: Middleware {
     let tokenDigest: [UInt8]
 
     init(token: String) { tokenDigest = WalletAuthMiddleware.digest(token) }
 
     func handle(_ request: Request, context: RequestContext, next: HTTPHandler) async throws -> Response {
-        guard let header = request.headers["X-Auth-Token"], Self.matches(WalletAuthMiddleware.digest(header), tokenDigest) else {
+        // Exactly one header: with two, whichever a proxy or this server reads first would decide.
+        let headers = request.headers.values(for: "X-Auth-Token")
+        guard headers.count == 1, let header = headers.first, Self.matches(WalletAuthMiddleware.digest(header), tokenDigest) else {
             return WalletHTTP.response(WalletError.unauthorized, reference: true)
         }
         return try await next(request, context)

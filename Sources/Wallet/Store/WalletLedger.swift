@@ -87,6 +87,19 @@ public struct WalletLedger: Sendable {
         }
     }
 
+    /// Every wallet's public key as recorded when it was created or imported (hex), by id: the
+    /// keystore file's `public_key` is only authenticated by a password, this one by the daemon.
+    /// - Throws: `SQLiteError`.
+    public func publicKeys() async throws -> [String: String] {
+        try await database.read { connection in
+            var result: [String: String] = [:]
+            for row in try connection.query("SELECT wallet_id, public_key FROM wallets") {
+                result[try row.get(0) as String] = try row.get(1) as String
+            }
+            return result
+        }
+    }
+
     /// Appends an event for an existing wallet; returns false (and writes nothing) for an id
     /// without a row.
     /// - Throws: `SQLiteError`.
