@@ -192,9 +192,7 @@ public final class WalletService: Sendable {
 
     /// RFC 3339 UTC of `seconds` since 1970.
     static func timestamp(_ seconds: Double) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: seconds.rounded(.down)))
+        UTCTimestamp.format(seconds: Int64(seconds.rounded(.down)))
     }
 
     /// Wipes every unlocked key (shutdown).
