@@ -175,7 +175,7 @@ let package = Package(
 
         // MARK: tests
         .testTarget(name: "CLibrariesTests", dependencies: ["CSQLite", "CSodium", "CArgon2", "CZlib"], swiftSettings: swiftSettings),
-        .testTarget(name: "SocketsTests", dependencies: ["Sockets"], swiftSettings: swiftSettings),
+        .testTarget(name: "SocketsTests", dependencies: ["Sockets", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON", "TestSupport", "ServiceRuntime"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "JSON", "TestSupport"], swiftSettings: swiftSettings),

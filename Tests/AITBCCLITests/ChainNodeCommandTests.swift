@@ -238,10 +238,10 @@ import WireModels
     }
 
     @Test func anUnreachableNodeIsExitFour() async throws {
-        // A port nobody listens on any more.
-        var closed = ""
-        try await Self.node({ _, _, _ in Self.refusal(.notFound, "X", "x") }) { url, _ in closed = url }
-        let run = try await CLIFixtures.runAsync(["chain", "head", "--url", closed])
+        // A port that refuses connections (bound, never listening) for the whole test.
+        let refusing = try RefusingPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let run = try await CLIFixtures.runAsync(["chain", "head", "--url", refusing.url])
         #expect(run.status == 4)
         #expect(run.stderr.contains("cannot reach the chain node"))
     }

@@ -32,11 +32,10 @@ import TestSupport
     }
 
     @Test func connectionRefusedCarriesErrno() async throws {
-        let listener = try SocketDescriptor.listen(on: try SocketAddress(host: "127.0.0.1", port: 0))
-        let port = try listener.localAddress().port
-        listener.close()
+        let refusing = try RefusingPort()
+        defer { withExtendedLifetime(refusing) {} }
         let client = HTTPClient()
-        await #expect(throws: HTTPClientError.connectionRefused(ECONNREFUSED)) { try await client.get("http://127.0.0.1:\(port)/") }
+        await #expect(throws: HTTPClientError.connectionRefused(ECONNREFUSED)) { try await client.get("\(refusing.url)/") }
         await client.shutdown()
     }
 
@@ -251,11 +250,10 @@ import TestSupport
     }
 
     @Test func connectFailuresAreRetriedForAnyMethod() async throws {
-        let listener = try SocketDescriptor.listen(on: try SocketAddress(host: "127.0.0.1", port: 0))
-        let port = try listener.localAddress().port
-        listener.close()
+        let refusing = try RefusingPort()
+        defer { withExtendedLifetime(refusing) {} }
         let client = HTTPClient(configuration: .init(retry: Self.fastRetry))
-        await #expect(throws: HTTPClientError.connectionRefused(ECONNREFUSED)) { try await client.post("http://127.0.0.1:\(port)/", body: [1]) }
+        await #expect(throws: HTTPClientError.connectionRefused(ECONNREFUSED)) { try await client.post("\(refusing.url)/", body: [1]) }
         await client.shutdown()
     }
 

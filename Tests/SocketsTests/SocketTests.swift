@@ -2,6 +2,7 @@ import Glibc
 import Sockets
 import Synchronization
 import Testing
+import TestSupport
 
 /// `Socket`: the descriptor owner closes exactly once; non-blocking connect over loopback.
 @Suite(.timeLimit(.minutes(1))) struct SocketTests {
@@ -67,9 +68,9 @@ import Testing
     }
 
     @Test func refusedConnectIsTyped() throws {
-        let listener = try SocketDescriptor.listen(on: SocketAddress(host: "127.0.0.1", port: 0))
-        let address = try SocketAddress(host: "127.0.0.1", port: listener.localAddress().port)
-        listener.close()
+        let refusing = try RefusingPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let address = try SocketAddress(host: "127.0.0.1", port: refusing.port)
         do {
             _ = try Socket.connect(to: address, timeout: .seconds(5))
             Issue.record("connected to a closed port")
