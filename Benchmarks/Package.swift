@@ -50,13 +50,15 @@ let package = Package(
         // latency, and in-process block production with 10k vs 1M accounts.
         .executableTarget(
             name: "ChainBench",
-            dependencies: [.product(name: "AITBCChain", package: root), .product(name: "AITBCCore", package: root)]),
+            dependencies: ["BenchSupport", .product(name: "AITBCChain", package: root), .product(name: "AITBCCore", package: root)]),
         // Wallet daemon (issue 15, scripts/bench-wallet.sh): unlock against raw libargon2, signatures/s
         // over 64 keep-alive connections against raw libsodium, RSS of the release daemon, all
         // against a live aitbc-wallet-daemon it starts and stops by pid.
         .executableTarget(
             name: "WalletBench",
-            dependencies: [.product(name: "AITBCCore", package: root), .product(name: "AITBCChain", package: root)]),
+            dependencies: ["BenchSupport", .product(name: "AITBCCore", package: root), .product(name: "AITBCChain", package: root)]),
+        // What ChainBench and WalletBench share: the /metrics scrape.
+        .target(name: "BenchSupport", dependencies: [.product(name: "AITBCCore", package: root)]),
         // Error-body rendering (issue 11): `HTTPError.body` against the renderers it replaced.
         .executableTarget(name: "ErrorBodyBench", dependencies: [.product(name: "AITBCHTTP", package: root)]),
         .executableTarget(name: "CBaselineSodium", linkerSettings: [.linkedLibrary("sodium")]),

@@ -1,27 +1,30 @@
-import Foundation
-import HTTPClient
+public import HTTPClient
 
-/// One scrape of a service's `GET /metrics` (Prometheus text format 0.0.4): every sample by its
+/// One scrape of a service's (shared by ChainBench and WalletBench) `GET /metrics` (Prometheus text format 0.0.4): every sample by its
 /// series text, e.g. `gossip_dropped_total{topic="txs"}`.
-struct MetricsScrape: Sendable {
-    var samples: [String: Double] = [:]
+public struct MetricsScrape: Sendable {
+    /// Every sample by its series text.
+    public var samples: [String: Double] = [:]
 
-    init(text: String) {
+    /// Parses Prometheus text.
+    public init(text: String) {
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
             samples[String(line[..<space])] = value
         }
     }
 
-    init() {}
+    /// No samples.
+    public init() {}
 
-    static func fetch(_ base: String, client: HTTPClient) async -> MetricsScrape? {
+    /// `GET <base>/metrics`; nil unless it answers 200.
+    public static func fetch(_ base: String, client: HTTPClient) async -> MetricsScrape? {
         guard let response = try? await client.get(base + "/metrics"), response.status.code == 200 else { return nil }
         return MetricsScrape(text: response.text)
     }
 
     /// The sum of every series of `name` whose labels contain each of `labels` (`reason="slow"`).
-    func sum(_ name: String, _ labels: String...) -> Double {
+    public func sum(_ name: String, _ labels: String...) -> Double {
         var total = 0.0
         for (series, value) in samples {
             let bare = series.prefix { $0 != "{" }
@@ -32,13 +35,13 @@ struct MetricsScrape: Sendable {
     }
 
     /// Non-zero series of `name` as `label=value: count` pairs, e.g. `reason="slow": 2`.
-    func nonZero(_ name: String) -> [String] {
+    public func nonZero(_ name: String) -> [String] {
         samples.filter { $0.key.prefix { $0 != "{" } == name && $0.value != 0 }
             .map { "\($0.key.drop { $0 != "{" }.dropFirst().dropLast()): \(Int($0.value))" }.sorted()
     }
 
     /// Cumulative bucket counts of histogram `name` (`le` → count), `+Inf` as infinity.
-    func buckets(_ name: String) -> [(le: Double, count: Double)] {
+    public func buckets(_ name: String) -> [(le: Double, count: Double)] {
         var result: [(Double, Double)] = []
         for (series, value) in samples where series.hasPrefix(name + "_bucket{") {
             guard let range = series.range(of: #"le=""#) else { continue }
@@ -51,7 +54,7 @@ struct MetricsScrape: Sendable {
 
     /// The `q` quantile of what histogram `name` recorded between `earlier` and this scrape,
     /// interpolated linearly inside its bucket (as PromQL's `histogram_quantile`), and the count.
-    func quantile(_ name: String, _ q: Double, since earlier: MetricsScrape) -> (value: Double, count: Int) {
+    public func quantile(_ name: String, _ q: Double, since earlier: MetricsScrape) -> (value: Double, count: Int) {
         let before = Dictionary(earlier.buckets(name).map { ($0.le, $0.count) }) { first, _ in first }
         let delta = buckets(name).map { (le: $0.le, count: $0.count - (before[$0.le] ?? 0)) }
         guard let total = delta.last?.count, total > 0 else { return (.nan, 0) }
