@@ -1,3 +1,4 @@
+import BenchSupport
 import Cryptography
 import Foundation
 import HTTP1

@@ -1,3 +1,4 @@
+import BenchSupport
 import Cryptography
 import Foundation
 import JSON
@@ -31,16 +32,7 @@ struct Options: Sendable {
     }
 }
 
-enum Bench {
-    static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("ChainBench: \(message)\n".utf8))
-        exit(1)
-    }
-
-    static func note(_ message: String) {
-        FileHandle.standardError.write(Data("\(message)\n".utf8))
-    }
-
+extension Bench {
     /// Unix milliseconds now (block `time_ms` is on the same clock: node and bench share the machine).
     static func unixMilliseconds() -> Int64 {
         var spec = timespec()
@@ -55,43 +47,6 @@ enum Bench {
         return Double(spec.tv_sec) * 1_000 + Double(spec.tv_nsec) / 1e6
     }
 
-    /// Seconds on the monotonic clock.
-    static func now() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-    }
-
-    /// CPU seconds (user + system) of every thread of this process.
-    static func processCPUSeconds() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-    }
-
-    /// CPU seconds of the calling thread.
-    static func threadCPUSeconds() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-    }
-
-    /// CPU seconds (utime + stime) of another process, from /proc/PID/stat; nil when unreadable.
-    static func cpuSeconds(pid: Int32) -> Double? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = text.lastIndex(of: ")")
-        else { return nil }
-        // Fields after "comm)": state is field 3, utime 14, stime 15 (1-based).
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
-
-    /// The first three fields of /proc/loadavg.
-    static func loadAverage() -> String {
-        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
-        return text.split(separator: " ").prefix(3).joined(separator: " ")
-    }
 }
 
 /// Deterministic keys and addresses, so `setup`, `load` and `state` agree without key files.
@@ -155,29 +110,9 @@ final class UnsafeSendableBox<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
-/// Latency summaries.
-enum Stats {
-    /// The `p` quantile (0…1) of `sorted` by nearest rank.
-    static func quantile(_ sorted: [Double], _ p: Double) -> Double {
-        guard !sorted.isEmpty else { return .nan }
-        let rank = Int((p * Double(sorted.count)).rounded(.up))
-        return sorted[min(sorted.count - 1, max(0, rank - 1))]
-    }
-
+/// ChainBench's own summaries.
+extension Stats {
     static func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
-
-    static func median(_ values: [Double]) -> Double { quantile(values.sorted(), 0.5) }
-
-    static func format(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
-
-    /// `1,234,567`.
-    static func grouped(_ value: Double) -> String {
-        let formatter = NumberFormatter()
-        formatter.numberStyle = .decimal
-        formatter.maximumFractionDigits = 0
-        formatter.groupingSeparator = ","
-        return formatter.string(from: NSNumber(value: value.rounded())) ?? String(Int(value))
-    }
 
     /// Single-thread Ed25519 verifications per second of a 32-byte message (a tx id), through
     /// `PublicKey.isValidSignature`, the call admission makes: the yardstick every throughput

@@ -1,3 +1,4 @@
+import BenchSupport
 import ChainNode
 import Cryptography
 import Foundation

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 // Chain node benchmarks (issue 13 "Numbers to reach"), run by scripts/bench-chain.sh:

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 /// The raw C loops of `CBaselineWallet`, run by WalletBench in the same run as the daemon.

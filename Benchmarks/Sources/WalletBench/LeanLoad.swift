@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 /// A lean keep-alive load generator, as wrk is: one thread, poll(2) over N non-blocking loopback

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 /// Command-line options as `--name value` pairs and bare `--flag`s (as ChainBench's).
@@ -23,41 +24,7 @@ struct Options: Sendable {
     func flag(_ name: String) -> Bool { values.contains("--\(name)") }
 }
 
-enum Bench {
-    static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("WalletBench: \(message)\n".utf8))
-        exit(1)
-    }
-
-    static func note(_ message: String) {
-        FileHandle.standardError.write(Data("\(message)\n".utf8))
-    }
-
-    /// Seconds on the monotonic clock.
-    static func now() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-    }
-
-    /// CPU seconds (user + system) of every thread of this process.
-    static func processCPUSeconds() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-    }
-
-    /// CPU seconds (utime + stime) of another process, from /proc/PID/stat; nil when unreadable.
-    static func cpuSeconds(pid: Int32) -> Double? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = text.lastIndex(of: ")")
-        else { return nil }
-        // Fields after "comm)": state is field 3, utime 14, stime 15 (1-based).
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
-
+extension Bench {
     /// A `kB` field of /proc/PID/status (`VmRSS`, `VmHWM`), in KiB; nil when unreadable.
     static func statusKiB(pid: Int32, _ field: String) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
@@ -113,12 +80,6 @@ enum Bench {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").count) ?? 0
     }
 
-    /// The first three fields of /proc/loadavg.
-    static func loadAverage() -> String {
-        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
-        return text.split(separator: " ").prefix(3).joined(separator: " ")
-    }
-
     /// The output of `uptime` (the brief asks for it with every figure), else /proc/loadavg.
     static func uptime() -> String {
         let process = Process()
@@ -152,29 +113,8 @@ final class UnsafeSendableBox<Value>: @unchecked Sendable {
     }
 }
 
-/// Summaries.
-enum Stats {
-    /// The `p` quantile (0…1) of `sorted` by nearest rank.
-    static func quantile(_ sorted: [Double], _ p: Double) -> Double {
-        guard !sorted.isEmpty else { return .nan }
-        let rank = Int((p * Double(sorted.count)).rounded(.up))
-        return sorted[min(sorted.count - 1, max(0, rank - 1))]
-    }
-
-    static func median(_ values: [Double]) -> Double { quantile(values.sorted(), 0.5) }
-
-    static func format(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
-
-    /// `1,234,567`.
-    static func grouped(_ value: Double) -> String {
-        guard value.isFinite else { return "\(value)" }
-        let formatter = NumberFormatter()
-        formatter.numberStyle = .decimal
-        formatter.maximumFractionDigits = 0
-        formatter.groupingSeparator = ","
-        return formatter.string(from: NSNumber(value: value.rounded())) ?? String(Int(value))
-    }
-
+/// WalletBench's own summaries.
+extension Stats {
     /// KiB as "12,345 KiB (12.1 MiB)".
     static func kib(_ value: Int) -> String { "\(grouped(Double(value))) KiB (\(format(Double(value) / 1_024, 1)) MiB)" }
 }

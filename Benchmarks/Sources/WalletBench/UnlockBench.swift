@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 /// `unlock`, issue 15 target 1: `POST /v1/wallets/{id}/unlock` on the real release daemon over

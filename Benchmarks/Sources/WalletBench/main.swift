@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 // Wallet daemon benchmarks (issue 15 "Numbers to reach"), run by scripts/bench-wallet.sh.
