@@ -5,33 +5,6 @@ import JSON
 import Ledger
 import WireModels
 
-/// Command-line options as `--name value` pairs and bare `--flag`s.
-struct Options: Sendable {
-    let values: [String]
-
-    func string(_ name: String) -> String? {
-        guard let index = values.firstIndex(of: "--\(name)"), index + 1 < values.count else { return nil }
-        return values[index + 1]
-    }
-
-    func int(_ name: String, default fallback: Int) -> Int {
-        guard let text = string(name) else { return fallback }
-        guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else { Bench.fail("--\(name) must be an integer, got \(text)") }
-        return value
-    }
-
-    func double(_ name: String) -> Double? {
-        guard let text = string(name) else { return nil }
-        guard let value = Double(text) else { Bench.fail("--\(name) must be a number, got \(text)") }
-        return value
-    }
-
-    func required(_ name: String) -> String {
-        guard let value = string(name) else { Bench.fail("--\(name) is required") }
-        return value
-    }
-}
-
 extension Bench {
     /// Unix milliseconds now (block `time_ms` is on the same clock: node and bench share the machine).
     static func unixMilliseconds() -> Int64 {

@@ -21,7 +21,7 @@ enum Baselines {
             } catch {
                 Bench.fail("cannot start \(binary): \(error)")
             }
-            DaemonProcess.track(process.processIdentifier)
+            SpawnedProcess.track(process.processIdentifier)
         }
 
         var pid: Int32 { process.processIdentifier }
@@ -51,7 +51,7 @@ enum Baselines {
         func stop() {
             try? input.fileHandleForWriting.close()
             process.waitUntilExit()
-            DaemonProcess.untrack(process.processIdentifier)
+            SpawnedProcess.untrack(process.processIdentifier)
         }
     }
 
@@ -75,10 +75,10 @@ enum Baselines {
         } catch {
             Bench.fail("cannot start \(binary): \(error)")
         }
-        DaemonProcess.track(process.processIdentifier)
+        SpawnedProcess.track(process.processIdentifier)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        DaemonProcess.untrack(process.processIdentifier)
+        SpawnedProcess.untrack(process.processIdentifier)
         let fields = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace)
         guard process.terminationStatus == 0, fields.count == 4, let wall = Double(fields[2]), let cpu = Double(fields[3]) else {
             Bench.fail("CBaselineWallet sign failed (status \(process.terminationStatus)): \(String(decoding: data, as: UTF8.self))")

@@ -1,29 +1,6 @@
 import BenchSupport
 import Foundation
 
-/// Command-line options as `--name value` pairs and bare `--flag`s (as ChainBench's).
-struct Options: Sendable {
-    let values: [String]
-
-    func string(_ name: String) -> String? {
-        guard let index = values.firstIndex(of: "--\(name)"), index + 1 < values.count else { return nil }
-        return values[index + 1]
-    }
-
-    func int(_ name: String, default fallback: Int) -> Int {
-        guard let text = string(name) else { return fallback }
-        guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else { Bench.fail("--\(name) must be an integer, got \(text)") }
-        return value
-    }
-
-    func required(_ name: String) -> String {
-        guard let value = string(name) else { Bench.fail("--\(name) is required") }
-        return value
-    }
-
-    func flag(_ name: String) -> Bool { values.contains("--\(name)") }
-}
-
 extension Bench {
     /// A `kB` field of /proc/PID/status (`VmRSS`, `VmHWM`), in KiB; nil when unreadable.
     static func statusKiB(pid: Int32, _ field: String) -> Int? {
