@@ -24,6 +24,11 @@ else
     # ran apart too while a full run could stall; the cause — work handed to an event loop after
     # its server stopped was never run — is fixed, see EventLoop.execute, and they run with the rest.)
     isolated="ChainCrashTests|WebSocketRPCStallTests|ChainNetworkProcessTests"
+    # swift-testing starts every test at once by default; on two cores ~1,500 of them queued on
+    # the cooperative pool, so an awaiting test resumed tens of seconds late and in-process servers
+    # answered late (CI stop 24: a handler starved for 20 s). Eight at a time took 74 s against 90 s
+    # unbounded here, with no such failures (a run may set its own width).
+    export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=${SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH:-8}
     swift test --skip-build --skip "$isolated" 2>&1 | tee "$log"
     first=$(grep -Eo "Test run with [0-9]+ tests?" "$log" | tail -1 | grep -Eo "[0-9]+" || true)
     swift test --skip-build --no-parallel --filter "$isolated" 2>&1 | tee "$log"

@@ -53,6 +53,16 @@ public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async 
     }
 }
 
+/// `onOwnThread` for work that throws. Synchronous tests that wait on child processes for seconds
+/// (the crash tests) go through it: swift-testing runs a synchronous test body on a pool thread,
+/// and two of them starved every in-process server of the parallel run for 20 s (CI stop 24).
+public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.start()
+    }
+}
+
 /// A real `aitbc-coordinator` process on a free loopback port (`--port 0`; the port is read
 /// from its `listening` log line).
 public final class CoordinatorProcess: Sendable {

@@ -191,9 +191,9 @@ import WireModels
             #expect(fromFile.stdout.hasPrefix("JOB_ID"), "\(fromFile.stdout)")
         }
         // 4: nothing listens on the port.
-        let closed = try ScriptedTCPServer { socket, _ in socket.close() }
-        let port = closed.port
-        closed.stop()
+        let refusing = try RefusingPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let port = refusing.port
         let unreachable = try await CLIFixtures.runAsync(
             ["job", "status", String(repeating: "ab", count: 16), "--url", "http://127.0.0.1:\(port)"],
             environment: ["AITBC_API_KEY": "some-key-value"])

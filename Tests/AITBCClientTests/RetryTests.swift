@@ -1,6 +1,7 @@
 import AITBCClient
 import HTTP1
 import HTTPServer
+import TestSupport
 import Testing
 
 /// The retry rules of spec/sdk.md §5 against a real local HTTP server: attempts are counted
@@ -129,10 +130,12 @@ import Testing
 
     @Test func transportFailuresAreRetried() async throws {
         let recorder = SleepRecorder()
-        // A port nobody listens on: every attempt is refused.
-        let port = try await ScriptedCoordinator.with({ _ in ScriptedCoordinator.json(.ok, "{}") }) { server in server.baseURL }
+        // A port nobody listens on: every attempt is refused. (A closed server's port was handed to
+        // another suite's server in a parallel run, which answered 404.)
+        let refusing = try RefusingPort()
+        defer { withExtendedLifetime(refusing) {} }
         await #expect {
-            try await transport(port, recorder, maxRetries: 2).send(CoordinatorRequest(method: .get, path: "/health"))
+            try await transport(refusing.url, recorder, maxRetries: 2).send(CoordinatorRequest(method: .get, path: "/health"))
         } throws: { error in
             (error as? AITBCError)?.kind == .unreachable
         }

@@ -55,10 +55,10 @@ import Testing
     }
 
     @Test func unreachableChainIs502WithoutEchoingTheURL() async throws {
-        // A port that was just free: nothing listens there.
-        let chain = try await Self.fakeChain(head: 0)
-        let port = chain.port ?? 0
-        await chain.shutdown()
+        // A bound socket that never listens: refused, and no other server can take the port meanwhile.
+        let refusing = try RefusingPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let port = refusing.port
         try await H.with(configure: { $0.chainRPCURL = "http://127.0.0.1:\(port)" }) { server in
             let response = try await server.request("GET", "/v1/explorer/blocks")
             #expect(response.status == 502)

@@ -199,7 +199,9 @@ import Testing
             var chunk = [UInt8](repeating: 0, count: 16 * 1024)
             let ending = Array("\r\n\r\nhello".utf8)
             // Before the fix the connection hung here for good: no timeout applies to a queued request.
-            let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+            // The handlers run on the cooperative pool, which a parallel run shares with every suite:
+            // the bound is generous, the passing case takes about a second.
+            let deadline = ContinuousClock.now.advanced(by: .seconds(60))
             while !received.suffix(ending.count).elementsEqual(ending), ContinuousClock.now < deadline {
                 let outcome = chunk.withUnsafeMutableBytes { raw in Result { () throws(SocketError) in try client.descriptor.read(into: raw) } }
                 if case .success(.bytes(let count)) = outcome { received.append(contentsOf: chunk[0..<count]) }

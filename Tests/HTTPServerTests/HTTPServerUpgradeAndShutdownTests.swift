@@ -124,9 +124,12 @@ import WebSocket
     @Test func shutdownDeadlineClosesStuckRequests() async throws {
         let router = makeTestRouter()
         let started = Started()
+        let released = Started()
         router.get("/stuck") { _, _ in
             started.value.withLock { $0 = true }
-            try await Task.sleep(for: .seconds(5))
+            // Stuck until the test is done (a fixed 5 s sleep could end first when a parallel run
+            // delayed the drain's deadline by as long, and the answer then arrived).
+            for _ in 0..<6_000 where !released.isSet { try await Task.sleep(for: .milliseconds(10)) }
             return .text("stuck done")
         }
         let server = HTTPServer(configuration: HTTPServerConfiguration(eventLoopThreads: 1), router: router, logger: Logger(label: "t"))
@@ -140,6 +143,7 @@ import WebSocket
         #expect(started.isSet)
         await server.shutdown(deadline: .milliseconds(200))
         let result = await blocking { try client.readUntilClosed() }
+        released.value.withLock { $0 = true }
         #expect(try result.get().isEmpty)
     }
 }

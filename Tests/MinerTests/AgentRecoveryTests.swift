@@ -7,13 +7,6 @@ import Testing
 
 @testable import Miner
 
-/// Runs blocking work on a thread of its own (never on the cooperative pool).
-private func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
-
 /// The state letter of /proc/<pid>/stat, nil when the process is gone.
 private func processState(_ pid: Int32) -> Character? {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),

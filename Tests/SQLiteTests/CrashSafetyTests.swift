@@ -77,27 +77,35 @@ import TestSupport
     }
 
     @Test(arguments: ["write", "batched"])
-    func killedWriterLeavesOnlyWholeTransactions(mode: String) throws {
+    func killedWriterLeavesOnlyWholeTransactions(mode: String) async throws {
+        try await onOwnThread { try Self.killRepeatedly(mode: mode) }
+    }
+
+    static func killRepeatedly(mode: String) throws {
         let dir = try TemporaryDirectory(prefix: "sqlite-crash")
         let path = dir.path("db.sqlite")
         var committed = 0
         // Several kills on one file: each restart recovers the WAL left by the last one.
         for _ in 0..<3 {
-            try Self.runAndKill(path: path, mode: mode, stallAfter: nil)
-            let now = try Self.verify(path: path)
+            try runAndKill(path: path, mode: mode, stallAfter: nil)
+            let now = try verify(path: path)
             #expect(now > committed)
             committed = now
         }
     }
 
     @Test(arguments: ["write", "batched"])
-    func killedInsideLargeOpenTransactionLosesOnlyThatTransaction(mode: String) throws {
+    func killedInsideLargeOpenTransactionLosesOnlyThatTransaction(mode: String) async throws {
+        try await onOwnThread { try Self.killInsideOpenTransaction(mode: mode) }
+    }
+
+    static func killInsideOpenTransaction(mode: String) throws {
         let dir = try TemporaryDirectory(prefix: "sqlite-crash")
         let path = dir.path("db.sqlite")
-        try Self.runAndKill(path: path, mode: mode, stallAfter: 5)
+        try runAndKill(path: path, mode: mode, stallAfter: 5)
         let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
         #expect(walSize > 2_000_000, "the open transaction spilled into the WAL before the kill")
-        let committed = try Self.verify(path: path)
+        let committed = try verify(path: path)
         #expect(committed >= 6)
     }
 }

@@ -46,35 +46,43 @@ import WalletCore
     }
 
     /// Killed between fsync of the temporary file and the rename.
-    @Test func killedBeforeRenameLeavesThePreviousFileAndNoTemporaryFile() throws {
+    @Test func killedBeforeRenameLeavesThePreviousFileAndNoTemporaryFile() async throws {
+        try await onOwnThread { try Self.killBeforeRename() }
+    }
+
+    static func killBeforeRename() throws {
         let temporary = try TemporaryDirectory(prefix: "keystore-crash")
         let path = temporary.path("keystore")
         let original = try sampleRecord(metadata: ["n": "0"])
         try KeystoreDirectory(path: path).create(original)
 
-        let output = try Self.runAndKill(path: path, mode: "stall", marker: "stalled")
+        let output = try runAndKill(path: path, mode: "stall", marker: "stalled")
         // The crash left its synced temporary file next to the untouched record.
-        let leftover = Self.entries(path).filter { $0.hasPrefix(".main.kdb.tmp-") }
+        let leftover = entries(path).filter { $0.hasPrefix(".main.kdb.tmp-") }
         #expect(leftover.count == 1)
         #expect(output.contains(leftover.first ?? "-"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: "\(path)/main.kdb")) == Data(original.encoded()))
 
         let reopened = try KeystoreDirectory(path: path)
-        #expect(Self.entries(path) == ["main.kdb"])
+        #expect(entries(path) == ["main.kdb"])
         #expect(try reopened.load(original.walletID) == original)
     }
 
     /// Killed at an arbitrary point of a rewrite loop, three times: the file always decodes to
     /// a whole record (the old or a new one) and opens with the password.
-    @Test func killedAnywhereInALoopLeavesAWholeRecord() throws {
+    @Test func killedAnywhereInALoopLeavesAWholeRecord() async throws {
+        try await onOwnThread { try Self.killAnywhereInALoop() }
+    }
+
+    static func killAnywhereInALoop() throws {
         let temporary = try TemporaryDirectory(prefix: "keystore-crash")
         let path = temporary.path("keystore")
         let original = try sampleRecord(metadata: ["n": "0"])
         try KeystoreDirectory(path: path).create(original)
         for _ in 0..<3 {
-            _ = try Self.runAndKill(path: path, mode: "loop", marker: "ready", runFor: UInt32.random(in: 20_000...150_000))
+            _ = try runAndKill(path: path, mode: "loop", marker: "ready", runFor: UInt32.random(in: 20_000...150_000))
             let reopened = try KeystoreDirectory(path: path)
-            #expect(Self.entries(path) == ["main.kdb"])
+            #expect(entries(path) == ["main.kdb"])
             let loaded = try reopened.load(original.walletID)
             #expect(loaded.ciphertext == original.ciphertext && loaded.walletID == original.walletID)
             #expect(loaded.metadata["n"] != nil)
