@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "ServiceRuntime",
             dependencies: [
-                "HTTPServer", "HTTP1", "JSON", "CLinuxShims", "Cryptography",
+                "HTTPServer", "HTTP1", "JSON", "CLinuxShims", "Cryptography", "Sockets",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -31,17 +31,17 @@ if [[ -n "${WALLET_DAEMON_BIN:-}" ]]; then
     daemon=$WALLET_DAEMON_BIN
 else
     scratch=${WALLET_SCRATCH:-$PWD/.build-walletbench}
-    swift build -c release --product aitbc-wallet-daemon --scratch-path "$scratch" >&2
-    daemon=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/aitbc-wallet-daemon
+    swift build -c release --static-swift-stdlib --product aitbc-wallet-daemon --scratch-path "$scratch" >&2
+    daemon=$(swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)/aitbc-wallet-daemon
 fi
 if [[ -n "${WALLETBENCH_BIN:-}" && -n "${CBASELINE_BIN:-}" ]]; then
     bench=$WALLETBENCH_BIN baseline=$CBASELINE_BIN
 else
     bench_scratch=${BENCH_SCRATCH:-$PWD/.build-walletbench-bench}
     for product in WalletBench CBaselineWallet; do
-        (cd Benchmarks && swift build -c release --product "$product" --scratch-path "$bench_scratch" >&2)
+        (cd Benchmarks && swift build -c release --static-swift-stdlib --product "$product" --scratch-path "$bench_scratch" >&2)
     done
-    bin=$(cd Benchmarks && swift build -c release --scratch-path "$bench_scratch" --show-bin-path)
+    bin=$(cd Benchmarks && swift build -c release --static-swift-stdlib --scratch-path "$bench_scratch" --show-bin-path)
     bench=$bin/WalletBench baseline=$bin/CBaselineWallet
 fi
 daemon=$(realpath "$daemon") bench=$(realpath "$bench") baseline=$(realpath "$baseline")

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// How an SDK client reaches a coordinator and how hard it tries (spec/sdk.md §5).
 ///

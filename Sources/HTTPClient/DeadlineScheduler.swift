@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 import Sockets
 import Synchronization
@@ -62,7 +62,12 @@ final class DeadlineScheduler: @unchecked Sendable {
         entries[id] = Entry(at: at, deadline: deadline)
         if !started {
             started = true
-            Thread.detachNewThread { [self] in run() }
+            do {
+                try DetachedThread.spawn { [self] in run() }
+            } catch {
+                // No thread now (out of resources): the next arm tries again; until then deadlines wait.
+                started = false
+            }
         }
         if at < wakeAt { pthread_cond_signal(condition) }
         pthread_mutex_unlock(mutex)

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HTTP1
 import Sockets
 import Synchronization
@@ -264,7 +265,12 @@ public final class HTTPClient: Sendable {
         guard let group else { return }
         // EventLoop.shutdown blocks until the threads end: keep it off the cooperative pool.
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
+            do {
+                try DetachedThread.spawn {
+                    group.shutdown()
+                    continuation.resume()
+                }
+            } catch {
                 group.shutdown()
                 continuation.resume()
             }

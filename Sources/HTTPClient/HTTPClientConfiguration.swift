@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 public import HTTP1
 
 /// Limits, timeouts, pooling and retry settings of an `HTTPClient`.
@@ -84,7 +85,7 @@ public struct HTTPClientRetryPolicy: Sendable {
     /// Full jitter (a uniform delay in `0...min(cap, base · 2^(attempt-1))`) for the retry after `attempt`;
     /// a `Retry-After` in seconds replaces it, capped at `maxDelay`.
     public func delay(afterAttempt attempt: Int, retryAfter: String? = nil, using generator: inout some RandomNumberGenerator) -> Duration {
-        if let retryAfter, let seconds = Int(retryAfter.trimmingCharacters(in: .whitespaces)), seconds >= 0 {
+        if let retryAfter, let seconds = Int(retryAfter.trimmingWhitespace()), seconds >= 0 {
             return min(.seconds(seconds), maxDelay)
         }
         let exponent = min(max(attempt - 1, 0), 30)

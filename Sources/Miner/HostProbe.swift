@@ -1,3 +1,4 @@
+import HTTP1
 import Dispatch
 import Foundation
 
@@ -62,7 +63,7 @@ public struct HostProbe: Sendable, Equatable {
         guard let cpuinfo else { return nil }
         for line in cpuinfo.split(separator: "\n") where line.hasPrefix("model name") {
             if let colon = line.firstIndex(of: ":") {
-                return line[line.index(after: colon)...].trimmingASCIIWhitespace()
+                return line[line.index(after: colon)...].trimmingWhitespace()
             }
         }
         return nil
@@ -72,7 +73,7 @@ public struct HostProbe: Sendable, Equatable {
     static func memoryTotal(meminfo: String? = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) -> UInt64? {
         guard let meminfo else { return nil }
         for line in meminfo.split(separator: "\n") where line.hasPrefix("MemTotal:") {
-            let number = line.dropFirst("MemTotal:".count).trimmingASCIIWhitespace().split(separator: " ").first
+            let number = line.dropFirst("MemTotal:".count).trimmingWhitespace().split(separator: " ").first
             if let number, let kilobytes = UInt64(number) {
                 return kilobytes.multipliedReportingOverflow(by: 1024).overflow ? nil : kilobytes * 1024
             }

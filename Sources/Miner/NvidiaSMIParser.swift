@@ -1,3 +1,4 @@
+import HTTP1
 import Foundation
 
 /// Parses what `nvidia-smi` prints, so the probe never trusts its format blindly.
@@ -28,7 +29,7 @@ public enum NvidiaSMIParser {
         var gpus: [GPUInfo] = []
         let expected = queryFields.split(separator: ",").count
         for (offset, rawLine) in csv.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = Substring(rawLine.trimmingASCIIWhitespace())
+            let line = Substring(rawLine.trimmingWhitespace())
             if line.isEmpty { continue }
             let fields = splitCSV(line)
             guard fields.count == expected else { throw .unexpectedFieldCount(line: offset + 1, found: fields.count) }
@@ -64,13 +65,13 @@ public enum NvidiaSMIParser {
                 current = ""
                 quoted = true
             case "," where !quoted:
-                fields.append(current.trimmingASCIIWhitespace())
+                fields.append(current.trimmingWhitespace())
                 current = ""
             default:
                 current.append(character)
             }
         }
-        fields.append(current.trimmingASCIIWhitespace())
+        fields.append(current.trimmingWhitespace())
         return fields
     }
 
@@ -83,18 +84,7 @@ public enum NvidiaSMIParser {
         if field.hasPrefix("[") { return nil }
         var digits = Substring(field)
         if digits.hasSuffix("MiB") { digits = digits.dropLast(3) }
-        guard let value = Int(digits.trimmingASCIIWhitespace()), value >= 0 else { throw .invalidMemory(line: line) }
+        guard let value = Int(digits.trimmingWhitespace()), value >= 0 else { throw .invalidMemory(line: line) }
         return value
-    }
-}
-
-extension StringProtocol {
-    /// Trims spaces, tabs and CR/LF without Foundation.
-    func trimmingASCIIWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return String(self[first...last])
     }
 }

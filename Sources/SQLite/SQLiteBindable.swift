@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// A Swift value that can be bound to a statement parameter.
 public protocol SQLiteBindable: Sendable {

@@ -1,6 +1,7 @@
-import Foundation
+import FoundationEssentials
 import CLinuxShims
 import Glibc
+import Sockets
 import Synchronization
 
 /// A child process whose output goes to files (no pipe can fill up and stall it); waits
@@ -86,7 +87,7 @@ public final class ChildProcess: Sendable {
     /// SIGKILLs the child past it. The exit status (or 128 + signal).
     public func wait(timeout: Duration = .seconds(60)) async -> Int32 {
         await withCheckedContinuation { continuation in
-            Thread { [self] in continuation.resume(returning: waitBlocking(timeout: timeout)) }.start()
+            Self.offPool { [self] in continuation.resume(returning: waitBlocking(timeout: timeout)) }
         }
     }
 
@@ -94,7 +95,7 @@ public final class ChildProcess: Sendable {
     /// child exits first or `timeout` passes.
     public func waitForOutput(containing text: String, timeout: Duration = .seconds(30)) async -> Bool {
         await withCheckedContinuation { continuation in
-            Thread { [self] in continuation.resume(returning: waitForOutputBlocking(containing: text, timeout: timeout)) }.start()
+            Self.offPool { [self] in continuation.resume(returning: waitForOutputBlocking(containing: text, timeout: timeout)) }
         }
     }
 
@@ -146,5 +147,10 @@ public final class ChildProcess: Sendable {
         let child = try ChildProcess(executable, arguments, environment: environment, directory: directory)
         let status = await child.wait(timeout: timeout)
         return (status, child.stdout, child.stderr)
+    }
+
+    /// Runs blocking `work` on a thread of its own; on this thread only when none can be created.
+    private static func offPool(_ work: @escaping @Sendable () -> Void) {
+        do { try DetachedThread.spawn(work) } catch { work() }
     }
 }

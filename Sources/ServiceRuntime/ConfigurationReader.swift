@@ -1,4 +1,6 @@
-public import Foundation
+import HTTP1
+public import FoundationEssentials
+import Glibc
 
 /// Reads a daemon's settings from three layers: command-line flags win over the process
 /// environment, which wins over an optional `.env` file.
@@ -74,7 +76,7 @@ public struct ConfigurationReader: Sendable {
     /// - Throws: `ConfigurationError.invalid` when not a decimal integer in range.
     public func int(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
         guard let raw = string(key) else { return defaultValue }
-        guard let value = Int(raw.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+        guard let value = Int(raw.trimmingWhitespace()), range.contains(value) else {
             throw .invalid(setting: key, reason: "must be an integer in \(range.lowerBound)...\(range.upperBound)")
         }
         return value
@@ -84,7 +86,7 @@ public struct ConfigurationReader: Sendable {
     /// - Throws: `ConfigurationError.invalid` for anything else.
     public func bool(_ key: String, default defaultValue: Bool) throws(ConfigurationError) -> Bool {
         guard let raw = string(key) else { return defaultValue }
-        switch raw.trimmingCharacters(in: .whitespaces).lowercased() {
+        switch raw.trimmingWhitespace().lowercased() {
         case "true", "1", "yes", "on": return true
         case "false", "0", "no", "off": return false
         default: throw .invalid(setting: key, reason: "must be true or false")
@@ -97,7 +99,7 @@ public struct ConfigurationReader: Sendable {
         _ key: String, default defaultValue: Duration, range: ClosedRange<Double>
     ) throws(ConfigurationError) -> Duration {
         guard let raw = string(key) else { return defaultValue }
-        let text = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        let text = raw.trimmingWhitespace().lowercased()
         let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         var number = Substring(text)
         var scale = 1.0
@@ -124,7 +126,7 @@ public struct ConfigurationReader: Sendable {
     /// - Throws: `ConfigurationError.invalid` for anything that is not an address literal.
     public func bindHost(_ key: String, default defaultValue: String) throws(ConfigurationError) -> String {
         guard let raw = string(key) else { return defaultValue }
-        let host = raw.trimmingCharacters(in: .whitespaces)
+        let host = raw.trimmingWhitespace()
         if host == "localhost" { return "127.0.0.1" }
         var v4 = in_addr()
         var v6 = in6_addr()
@@ -138,7 +140,7 @@ public struct ConfigurationReader: Sendable {
     /// - Throws: `ConfigurationError.invalid` naming the allowed values.
     public func choice(_ key: String, default defaultValue: String, allowed: [String]) throws(ConfigurationError) -> String {
         guard let raw = string(key) else { return defaultValue }
-        let value = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        let value = raw.trimmingWhitespace().lowercased()
         guard allowed.contains(value) else {
             throw .invalid(setting: key, reason: "must be one of \(allowed.joined(separator: ", "))")
         }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 public import Logging
 
 /// What a daemon executable says on standard error (`aitbc-chain-node: …`), where an operator
@@ -15,7 +16,14 @@ public struct DaemonConsole: Sendable {
 
     /// One line: `name: message`.
     public func say(_ message: String) {
-        FileHandle.standardError.write(Data("\(name): \(message)\n".utf8))
+        let line = Array("\(name): \(message)\n".utf8)
+        line.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(STDERR_FILENO, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+                if written > 0 { offset += written } else if written < 0, errno == EINTR { continue } else { return }
+            }
+        }
     }
 
     /// The start-up line, then each configuration warning, said and logged once more.

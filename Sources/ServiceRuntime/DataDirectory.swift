@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The one directory a daemon keeps its state in (`--data-dir`).
 ///
@@ -11,15 +12,15 @@ public enum DataDirectory {
     @discardableResult
     public static func prepare(_ path: String, setting: String = "data_dir") throws(ConfigurationError) -> String {
         let url = URL(fileURLWithPath: path).standardizedFileURL
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw .invalid(setting: setting, reason: "\(url.path) is not a directory") }
+        var existing = stat()
+        if stat(url.path, &existing) == 0 {
+            guard existing.st_mode & S_IFMT == S_IFDIR else { throw .invalid(setting: setting, reason: "\(url.path) is not a directory") }
         } else {
             do {
                 try FileManager.default.createDirectory(
                     at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw .invalid(setting: setting, reason: "cannot create \(url.path): \(error.localizedDescription)")
+                throw .invalid(setting: setting, reason: "cannot create \(url.path): \(error)")
             }
         }
         var info = stat()

@@ -1,4 +1,6 @@
-import Foundation
+import HTTP1
+import FoundationEssentials
+import Glibc
 
 /// Parser for the optional `.env` file a daemon reads beside its environment.
 ///
@@ -12,20 +14,27 @@ public enum DotEnvFile {
     /// Reads and parses the file at `path`.
     /// - Throws: `ConfigurationError.unreadableFile` or `.invalidDotEnvLine`.
     public static func load(path: String) throws(ConfigurationError) -> [String: String] {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw .unreadableFile(path: path, reason: "cannot open")
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw .unreadableFile(path: path, reason: String(cString: strerror(errno)))
         }
-        defer { try? handle.close() }
-        let data: Data
-        do {
-            data = try handle.read(upToCount: maximumSize + 1) ?? Data()
-        } catch {
-            throw .unreadableFile(path: path, reason: "\(error)")
+        defer { close(descriptor) }
+        // One byte past the limit tells a file that is too large from one that fits exactly.
+        var bytes = [UInt8](repeating: 0, count: maximumSize + 1)
+        var filled = 0
+        while filled < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { raw in read(descriptor, raw.baseAddress.map { $0 + filled }, raw.count - filled) }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .unreadableFile(path: path, reason: String(cString: strerror(errno)))
+            }
+            filled += count
         }
-        guard data.count <= maximumSize else {
+        guard filled <= maximumSize else {
             throw .unreadableFile(path: path, reason: "larger than \(maximumSize) bytes")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes[0..<filled], as: UTF8.self) else {
             throw .unreadableFile(path: path, reason: "not UTF-8")
         }
         return try parse(text, path: path)
@@ -46,11 +55,11 @@ public enum DotEnvFile {
             guard let equals = line.firstIndex(of: "=") else {
                 throw .invalidDotEnvLine(path: path, line: index + 1, reason: "expected KEY=value")
             }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            let key = line[..<equals].trimmingWhitespace()
             guard isValidKey(key) else {
                 throw .invalidDotEnvLine(path: path, line: index + 1, reason: "invalid variable name")
             }
-            let rawValue = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            let rawValue = line[line.index(after: equals)...].trimmingWhitespace()
             guard let value = unquote(rawValue) else {
                 throw .invalidDotEnvLine(path: path, line: index + 1, reason: "unterminated quote")
             }
@@ -70,8 +79,8 @@ public enum DotEnvFile {
     private static func unquote(_ value: String) -> String? {
         guard let quote = value.first, quote == "'" || quote == "\"" else {
             // Unquoted: a trailing ` # comment` is not part of the value.
-            if let hash = value.range(of: " #") {
-                return String(value[..<hash.lowerBound]).trimmingCharacters(in: .whitespaces)
+            if let hash = value.indices.first(where: { value[$0] == " " && value[$0...].hasPrefix(" #") }) {
+                return String(value[..<hash]).trimmingWhitespace()
             }
             return value
         }
@@ -97,7 +106,7 @@ public enum DotEnvFile {
                 result.append(character)
             }
         }
-        let tail = rest.trimmingCharacters(in: .whitespaces)
+        let tail = rest.trimmingWhitespace()
         guard closed, tail.isEmpty || tail.hasPrefix("#") else { return nil }
         return result
     }

@@ -1,5 +1,6 @@
 public import Cryptography
-import Foundation
+import FoundationEssentials
+import Glibc
 import JSON
 
 /// Loads an Ed25519 signing key from a JSON key file: the miner's (`aitbc keygen --out`:

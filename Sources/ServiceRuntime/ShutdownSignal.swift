@@ -1,5 +1,6 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// Turns SIGTERM and SIGINT into an awaitable event, so `main` can stop accepting, drain and

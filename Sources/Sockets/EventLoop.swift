@@ -60,7 +60,7 @@ public final class EventLoop: @unchecked Sendable {
         // A raw pthread rather than Foundation's Thread: the networking core links no Foundation,
         // which keeps a small daemon's resident set down (the benchmark target is ≤ 15 MB idle).
         do {
-            try EventLoopThread.spawn { [self] in
+            try DetachedThread.spawn { [self] in
                 self.thread = pthread_self()
                 // Linux thread names are at most 15 bytes; visible in `top -H` and crash reports.
                 _ = clinux_set_thread_name(threadName)

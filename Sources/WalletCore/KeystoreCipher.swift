@@ -1,5 +1,6 @@
 public import Cryptography
-public import Foundation
+public import FoundationEssentials
+import Glibc
 
 /// Seals a wallet secret into a `KeystoreRecord` and opens it again: Argon2id(password, salt)
 /// → XChaCha20-Poly1305 with the record's header as associated data (spec §3, §4.2).

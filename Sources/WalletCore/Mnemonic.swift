@@ -1,6 +1,7 @@
 public import Cryptography
 import CSodium
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A BIP-39 English mnemonic, held as its entropy in `SecureBytes` (spec/wallet-daemon.md §6).
 ///
@@ -58,7 +59,7 @@ public struct Mnemonic: Sendable, CustomStringConvertible {
     /// checksum verified.
     /// - Throws: `WalletCoreError.invalidMnemonic` with `.wordCount`, `.unknownWord` or `.checksum`.
     public init(parsing sentence: String) throws(WalletCoreError) {
-        let words = sentence.decomposedStringWithCompatibilityMapping.split(whereSeparator: \.isWhitespace)
+        let words = UnicodeNormalization.nfkd(sentence).split(whereSeparator: \.isWhitespace)
         guard Self.wordCounts.contains(words.count) else { throw .invalidMnemonic(.wordCount(words.count)) }
         var indices = [UInt16](repeating: 0, count: words.count)
         defer { Self.wipe(&indices) }
@@ -117,7 +118,7 @@ public struct Mnemonic: Sendable, CustomStringConvertible {
                 }
             }
         }
-        var salt = Array("mnemonic".utf8) + Array(passphrase.decomposedStringWithCompatibilityMapping.utf8)
+        var salt = Array("mnemonic".utf8) + Array(UnicodeNormalization.nfkd(passphrase).utf8)
         defer { Self.wipe(&salt) }
         return try PBKDF2HMACSHA512.derive(
             password: sentence, salt: salt, iterations: Self.seedIterations, length: Self.seedLength)

@@ -1,5 +1,6 @@
 public import Cryptography
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A wallet password as the keystore uses it: the UTF-8 bytes of its NFC form, held in
 /// `SecureBytes` (spec/wallet-daemon.md §4.2).
@@ -38,7 +39,7 @@ public struct WalletPassword: Sendable, CustomStringConvertible {
     /// rules (those apply at create only, §8).
     /// - Throws: `WalletCoreError.weakPassword(.tooShort / .tooLong)`.
     public init(_ text: String) throws(WalletCoreError) {
-        let normalized = text.precomposedStringWithCanonicalMapping
+        let normalized = UnicodeNormalization.nfc(text)
         try Self.checkLength(normalized)
         bytes = Self.secureUTF8(normalized)
     }
@@ -47,7 +48,7 @@ public struct WalletPassword: Sendable, CustomStringConvertible {
     /// A–Z, one a–z, one 0–9 and one character outside `[A-Za-z0-9]`), checked in that order.
     /// - Throws: `WalletCoreError.weakPassword` naming the first rule broken.
     public init(creating text: String) throws(WalletCoreError) {
-        let normalized = text.precomposedStringWithCanonicalMapping
+        let normalized = UnicodeNormalization.nfc(text)
         try Self.checkLength(normalized)
         var upper = false, lower = false, digit = false, symbol = false
         for scalar in normalized.unicodeScalars {

@@ -1,3 +1,4 @@
+import HTTP1
 public import Cryptography
 import JSON
 public import ServiceRuntime
@@ -268,13 +269,3 @@ public struct CoordinatorConfiguration: Sendable, CustomStringConvertible, Custo
     public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
 }
 
-extension String {
-    /// The string without leading and trailing spaces, tabs and newlines.
-    func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return String(self[first...last])
-    }
-}

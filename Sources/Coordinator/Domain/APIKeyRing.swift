@@ -1,3 +1,4 @@
+import HTTP1
 import Cryptography
 
 /// The configured API keys of every role, each mapped to its principal.

@@ -1,3 +1,4 @@
+import HTTP1
 public import JSON
 public import WireModels
 

@@ -1,5 +1,6 @@
 public import Cryptography
-import Foundation
+import FoundationEssentials
+import Glibc
 public import WireModels
 
 /// Where the wallet's balances and transfers live (`LEDGER`): the chain node (`chain`, the

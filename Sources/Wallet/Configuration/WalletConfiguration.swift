@@ -1,5 +1,7 @@
+import HTTP1
 public import Cryptography
-import Foundation
+import FoundationEssentials
+import Glibc
 public import ServiceRuntime
 public import WalletCore
 
@@ -118,7 +120,7 @@ public struct WalletConfiguration: Sendable, CustomStringConvertible {
         guard let text else { return [] }
         var keys: [Ed25519.PublicKey] = []
         for (index, part) in text.split(separator: ",").enumerated() {
-            let item = part.trimmingCharacters(in: .whitespaces)
+            let item = part.trimmingWhitespace()
             guard !item.isEmpty else { continue }
             let key = item.utf8.count == 64 ? try? Ed25519.PublicKey(hex: item) : (try? Base64URL.decode(item)).flatMap { try? Ed25519.PublicKey(rawRepresentation: $0) }
             guard let key else {

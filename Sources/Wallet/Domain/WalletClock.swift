@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// The daemon's time source: a monotonic clock for unlock TTLs, lockouts and rate windows

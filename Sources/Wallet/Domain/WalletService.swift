@@ -1,7 +1,8 @@
 import Metrics
 import Cryptography
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import JSON
 public import Logging
 public import WalletCore

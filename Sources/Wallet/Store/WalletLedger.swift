@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 public import JSON
 public import SQLite
 public import WireModels

@@ -5,9 +5,9 @@ import Glibc
 /// instead of Foundation's "The operation could not be completed. (NSCocoaErrorDomain error
 /// 512.)" (issue 12: errors name the cause). Foundation keeps the errno as the underlying
 /// POSIX error of its Cocoa errors; anything else is described as it is.
-public enum SystemErrorText {
+enum SystemErrorText {
     /// The `strerror` text of `error`'s errno when it carries one, else its description.
-    public static func reason(_ error: any Error) -> String {
+    static func reason(_ error: any Error) -> String {
         let nsError = error as NSError
         if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
         if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {

@@ -1,17 +1,18 @@
 import CLinuxShims
 import Glibc
 
-/// Starts detached POSIX threads for event loops.
-enum EventLoopThread {
+/// Starts detached POSIX threads: the event loops', and blocking work that must stay off the
+/// cooperative pool (waiting for a child, a deadline timer), without Foundation's `Thread`.
+public enum DetachedThread {
     /// The closure handed through `pthread_create`'s context pointer.
     private final class Start {
-        let body: () -> Void
-        init(_ body: @escaping () -> Void) { self.body = body }
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
 
     /// Runs `body` on a new detached thread.
     /// - Throws: `SocketError` naming `pthread_create` when the thread cannot be created.
-    static func spawn(_ body: @escaping () -> Void) throws(SocketError) {
+    public static func spawn(_ body: @escaping @Sendable () -> Void) throws(SocketError) {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
