@@ -156,6 +156,9 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings),
+        // The pool hub's pure core: miner records, filters, scorers, top-K and the in-memory
+        // index matching reads (spec/pool-hub.md §5–§7); no HTTP, no storage.
+        .target(name: "PoolHub", dependencies: ["JSON"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "aitbc-miner",
             dependencies: ["Miner", "ServiceRuntime", "CLinuxShims", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -196,6 +199,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "TerminalTextTests", dependencies: ["TerminalText"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "PoolHubTests", dependencies: ["PoolHub", "JSON", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ChainNodeTests",
             dependencies: ["ChainNode", "Ledger", "WireModels", "Receipts", "Cryptography", "JSON", "SQLite", "TestSupport", "HTTPClient",
