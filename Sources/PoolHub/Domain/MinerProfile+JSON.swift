@@ -41,7 +41,7 @@ extension MinerProfile {
             guard members.count <= Limits.tags else { throw .tooManyItems(field: "tags", limit: Limits.tags) }
             var tags: [String: String] = [:]
             for member in members {
-                // Later duplicates win, as when Python builds the dict.
+                // JSONParser refuses duplicate keys, so each key is seen once.
                 guard let text = member.value.stringValue else { throw .wrongType(field: "tags", expected: "string values") }
                 tags[member.key] = text
             }

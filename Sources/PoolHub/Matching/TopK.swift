@@ -47,7 +47,7 @@ struct TopK<Element> {
             var worst = left
             let right = left + 1
             if right < heap.count && isBetter(heap[left], heap[right]) { worst = right }
-            guard isBetter(heap[worst], heap[parent]) else { return }
+            guard isBetter(heap[parent], heap[worst]) else { return }
             heap.swapAt(parent, worst)
             parent = worst
         }
