@@ -2,8 +2,13 @@
 /// holding the old one keeps seeing the old versions.
 final class Chunk: Sendable {
     let slots: [MatchableMiner?]
+    /// `slots[i]?.hot`, contiguous (`HotMiner.empty` for a free slot).
+    let hot: [HotMiner]
 
-    init(slots: [MatchableMiner?]) { self.slots = slots }
+    init(slots: [MatchableMiner?]) {
+        self.slots = slots
+        self.hot = slots.map { $0?.hot ?? .empty }
+    }
 }
 
 /// One consistent view of the index: what it held at one instant. Matching over a snapshot reads
@@ -49,45 +54,59 @@ extension MinerSnapshot {
     /// heap. Liveness is judged at `now`.
     public func match(_ request: MatchRequest, scoring: Scoring = .v2, weights: ScoreWeights = .defaults, now: HubTime) -> MatchResult {
         let prepared = PreparedRequest(request)
+        let nowMS = now.milliseconds
         var rejections = RejectionCounts()
-        var eligible: [(miner: MatchableMiner, capabilityMatches: Int)] = []
+        var eligible: [(chunk: Int, slot: Int, capabilityMatches: Int)] = []
         eligible.reserveCapacity(count)
         var considered = 0
         var fastest: Int?
-        for chunk in chunks {
-            for case let miner? in chunk.slots {
-                considered += 1
-                switch MatchFilter.evaluate(miner, prepared, now: now) {
-                case .rejected(let reason):
-                    rejections[reason] += 1
-                case .eligible(let capabilityMatches):
-                    eligible.append((miner, capabilityMatches))
-                    if let latency = miner.latencyMS, latency < (fastest ?? .max) { fastest = latency }
+        for (chunkIndex, chunk) in chunks.enumerated() {
+            chunk.hot.withUnsafeBufferPointer { hot in
+                for slot in hot.indices where hot[slot].present {
+                    considered += 1
+                    switch MatchFilter.evaluate(hot[slot], chunk, slot, prepared, nowMS: nowMS) {
+                    case .rejected(let reason):
+                        rejections[reason] += 1
+                    case .eligible(let capabilityMatches):
+                        eligible.append((chunkIndex, slot, capabilityMatches))
+                        let latency = hot[slot].latencyMS
+                        if latency >= 0, latency < (fastest ?? .max) { fastest = latency }
+                    }
                 }
             }
         }
 
-        typealias Scored = (miner: MatchableMiner, score: Double, components: ScoreComponents?)
+        typealias Scored = (chunk: Int, slot: Int, score: Double, price: Double, components: ScoreComponents?)
+        let chunks = self.chunks
+        func id(_ scored: Scored) -> MinerID? { chunks[scored.chunk].slots[scored.slot]?.minerID }
         var best = TopK<Scored>(capacity: request.topK) { lhs, rhs in
-            Ranking.isBetter(score: lhs.score, price: lhs.miner.price, id: lhs.miner.minerID, than: rhs.score, price: rhs.miner.price, id: rhs.miner.minerID)
+            if lhs.score != rhs.score { return lhs.score > rhs.score }
+            if lhs.price != rhs.price { return lhs.price < rhs.price }
+            // Only ties reach the miner objects.
+            guard let left = id(lhs), let right = id(rhs) else { return false }
+            return left < right
         }
         let requested = prepared.capabilitiesAny.count
-        for (miner, capabilityMatches) in eligible {
+        for (chunkIndex, slot, capabilityMatches) in eligible {
+            let hot = chunks[chunkIndex].hot[slot]
             switch scoring {
             case .v2:
                 let components = V2Scorer.components(
-                    capabilityMatches: capabilityMatches, requested: requested, price: miner.price, maxPrice: request.maxPrice,
-                    latencyMS: miner.latencyMS, fastestLatencyMS: fastest, trust: miner.record.trustScore, queueLen: miner.queueLen,
-                    maxParallel: miner.maxParallel)
-                best.insert((miner, components.score(weights), components))
+                    capabilityMatches: capabilityMatches, requested: requested, price: hot.price, maxPrice: request.maxPrice,
+                    latencyMS: hot.latencyMS >= 0 ? hot.latencyMS : nil, fastestLatencyMS: fastest, trust: hot.trust, queueLen: hot.queueLen,
+                    maxParallel: hot.maxParallel)
+                best.insert((chunkIndex, slot, components.score(weights), hot.price, components))
             case .legacy:
-                best.insert((miner, LegacyScorer.score(miner.record, weights: weights), nil))
+                // Legacy reads null-versus-0 distinctions the compact fields drop; it is the compatibility path.
+                guard let miner = chunks[chunkIndex].slots[slot] else { continue }
+                best.insert((chunkIndex, slot, LegacyScorer.score(miner.record, weights: weights), hot.price, nil))
             }
         }
-        let candidates = best.sorted().map { scored in
-            MatchCandidate(
-                record: scored.miner.record, score: scored.score, components: scored.components,
-                explain: scored.components?.explain ?? LegacyScorer.explain(scored.miner.record, score: scored.score))
+        let candidates = best.sorted().compactMap { scored -> MatchCandidate? in
+            guard let record = chunks[scored.chunk].slots[scored.slot]?.record else { return nil }
+            return MatchCandidate(
+                record: record, score: scored.score, components: scored.components,
+                explain: scored.components?.explain ?? LegacyScorer.explain(record, score: scored.score))
         }
         return MatchResult(
             candidates: candidates, considered: considered, eligible: eligible.count, rejections: rejections, fastestLatencyMS: fastest,

@@ -8,9 +8,9 @@ public enum MatchFilter {
     public static func rejection(
         of record: MinerRecord, for request: MatchRequest, now: HubTime, leaseExpiresAt: HubTime
     ) -> RejectionReason? {
-        let prepared = PreparedRequest(request)
-        let miner = MatchableMiner(record, leaseExpiresAt: leaseExpiresAt)
-        if case .rejected(let reason) = evaluate(miner, prepared, now: now) { return reason }
+        let chunk = Chunk(slots: [MatchableMiner(record, leaseExpiresAt: leaseExpiresAt)])
+        guard let hot = chunk.hot.first else { return nil }
+        if case .rejected(let reason) = evaluate(hot, chunk, 0, PreparedRequest(request), nowMS: now.milliseconds) { return reason }
         return nil
     }
 
@@ -20,23 +20,38 @@ public enum MatchFilter {
         case rejected(RejectionReason)
     }
 
-    static func evaluate(_ miner: MatchableMiner, _ prepared: PreparedRequest, now: HubTime) -> Outcome {
+    /// Decides from the compact fields where they suffice; reads `chunk.slots[slot]` only to confirm
+    /// a name or region the Bloom masks and hashes cannot rule out.
+    static func evaluate(_ hot: HotMiner, _ chunk: Chunk, _ slot: Int, _ prepared: PreparedRequest, nowMS: Int64) -> Outcome {
         let request = prepared.request
-        if now >= miner.leaseExpiresAt { return .rejected(.stale) }
-        if miner.busy || miner.queueLen >= miner.maxParallel { return .rejected(.capacity) }
-        if miner.vramGB < request.minVRAMGB { return .rejected(.vram) }
-        if miner.ramGB < request.minRAMGB { return .rejected(.ram) }
-        for symbol in prepared.accel where !miner.capabilities.contains(symbol) && !miner.tagKeys.contains(symbol) {
-            return .rejected(.accel)
+        if nowMS >= hot.leaseExpiresAtMS { return .rejected(.stale) }
+        if hot.busy || hot.queueLen >= hot.maxParallel { return .rejected(.capacity) }
+        if hot.vramGB < request.minVRAMGB { return .rejected(.vram) }
+        if hot.ramGB < request.minRAMGB { return .rejected(.ram) }
+        // Each name filter: the Bloom mask rules out most misses; a possible hit is confirmed exactly.
+        if !prepared.accel.isEmpty {
+            if prepared.accelMask & ~(hot.capabilityMask | hot.tagKeyMask) != 0 { return .rejected(.accel) }
+            guard let miner = chunk.slots[slot] else { return .rejected(.stale) }
+            for symbol in prepared.accel where !miner.capabilities.contains(symbol) && !miner.tagKeys.contains(symbol) {
+                return .rejected(.accel)
+            }
         }
         var capabilityMatches = 0
-        for symbol in prepared.capabilitiesAny where miner.capabilities.contains(symbol) { capabilityMatches += 1 }
-        if !prepared.capabilitiesAny.isEmpty && capabilityMatches == 0 { return .rejected(.caps) }
-        if !prepared.tagsAny.isEmpty && !prepared.tagsAny.contains(where: { miner.tagKeys.contains($0) }) {
-            return .rejected(.tags)
+        if !prepared.capabilitiesAny.isEmpty {
+            if hot.capabilityMask & prepared.capabilitiesMask == 0 { return .rejected(.caps) }
+            guard let miner = chunk.slots[slot] else { return .rejected(.stale) }
+            for symbol in prepared.capabilitiesAny where miner.capabilities.contains(symbol) { capabilityMatches += 1 }
+            if capabilityMatches == 0 { return .rejected(.caps) }
         }
-        if let maxPrice = request.maxPrice, miner.price > maxPrice { return .rejected(.price) }
-        if let region = request.region, miner.region != region { return .rejected(.region) }
+        if !prepared.tagsAny.isEmpty {
+            if hot.tagKeyMask & prepared.tagsMask == 0 { return .rejected(.tags) }
+            guard let miner = chunk.slots[slot] else { return .rejected(.stale) }
+            if !prepared.tagsAny.contains(where: { miner.tagKeys.contains($0) }) { return .rejected(.tags) }
+        }
+        if let maxPrice = request.maxPrice, hot.price > maxPrice { return .rejected(.price) }
+        if let region = request.region {
+            guard hot.hasRegion, hot.regionHash == prepared.regionHash, chunk.slots[slot]?.region == region else { return .rejected(.region) }
+        }
         return .eligible(capabilityMatches: capabilityMatches)
     }
 }

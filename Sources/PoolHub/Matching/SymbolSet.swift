@@ -7,6 +7,11 @@ struct Symbol {
         self.name = name
         self.hash = name.hashValue
     }
+
+    /// The symbol's bit in a 64-bit Bloom mask.
+    var bit: UInt64 { Self.bit(hash) }
+
+    static func bit(_ hash: Int) -> UInt64 { 1 << UInt64(hash & 63) }
 }
 
 /// A miner's capability (or tag-key) names with their hashes, computed once when the record is
@@ -23,7 +28,12 @@ struct SymbolSet: Sendable {
         for name in names where seen.insert(name).inserted { unique.append(name) }
         self.names = unique
         self.hashes = unique.map(\.hashValue)
+        self.mask = hashes.reduce(0) { $0 | Symbol.bit($1) }
     }
+
+    /// A one-hash Bloom filter of the names: a request name whose bit is clear is certainly absent,
+    /// so most misses are decided from the chunk's compact fields without touching this set.
+    let mask: UInt64
 
     var isEmpty: Bool { names.isEmpty }
 
@@ -47,7 +57,16 @@ struct PreparedRequest {
         self.capabilitiesAny = Self.symbols(request.capabilitiesAny)
         self.tagsAny = Self.symbols(request.tagsAny)
         self.accel = Self.symbols(request.accel)
+        self.capabilitiesMask = capabilitiesAny.reduce(0) { $0 | $1.bit }
+        self.tagsMask = tagsAny.reduce(0) { $0 | $1.bit }
+        self.accelMask = accel.reduce(0) { $0 | $1.bit }
+        self.regionHash = request.region?.hashValue ?? 0
     }
+
+    let capabilitiesMask: UInt64
+    let tagsMask: UInt64
+    let accelMask: UInt64
+    let regionHash: Int
 
     private static func symbols(_ names: [String]) -> [Symbol] {
         var seen = Set<String>()
