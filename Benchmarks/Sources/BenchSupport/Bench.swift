@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What every bench tool says and measures the same way (ChainBench, WalletBench): failures,
 /// notes, clocks, CPU of this and other processes, the machine's load.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Synchronization
 
 /// A daemon a bench started (ChainBench's nodes, WalletBench's wallet daemon): its own
