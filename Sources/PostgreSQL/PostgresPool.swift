@@ -118,50 +118,34 @@ public final class PostgresPool: Sendable {
     // MARK: leasing
 
     private func lease() async throws(PostgresError) -> PostgresConnection {
-        enum Step {
-            case use(PostgresConnection)
-            case open
-            case wait(UInt64)
-            case fail(PostgresError)
-        }
-        let step: Step = state.withLock { state in
-            if state.closed { return .fail(PostgresError(kind: .poolClosed, message: "the pool was closed")) }
-            // Waiters go first: a newcomer never overtakes the queue.
-            if state.waiters.isEmpty, let connection = state.idle.popLast() { return .use(connection) }
-            if state.waiters.isEmpty, state.open < configuration.maxConnections {
-                state.open += 1
-                return .open
-            }
-            state.nextID += 1
-            return .wait(state.nextID)
-        }
-        switch step {
-        case .use(let connection): return connection
-        case .open: return try await open()
-        case .fail(let error): throw error
-        case .wait(let id):
-            switch try await wait(id: id).get() {
-            case .connection(let connection): return connection
-            case .slot: return try await open()
-            }
+        switch try await acquire().get() {
+        case .connection(let connection): return connection
+        case .slot: return try await open()
         }
     }
 
-    /// Opens a connection in a slot already counted in `open`; gives the slot back on failure.
-    private func open() async throws(PostgresError) -> PostgresConnection {
-        do {
-            return try await PostgresConnection.connect(connection)
-        } catch {
-            releaseSlot()
-            throw error
-        }
-    }
-
-    private func wait(id: UInt64) async -> Result<Grant, PostgresError> {
+    /// An idle connection, a free slot, or a place at the back of the queue, decided under one
+    /// lock with the enqueueing, so a connection returned meanwhile cannot miss this caller.
+    private func acquire() async -> Result<Grant, PostgresError> {
         let timeout = configuration.acquireTimeout
         let maxConnections = configuration.maxConnections
         return await withUnsafeContinuation { continuation in
-            state.withLock { $0.waiters.append(Waiter(id: id, continuation: continuation)) }
+            let (immediate, id): (Result<Grant, PostgresError>?, UInt64) = state.withLock { state in
+                if state.closed { return (.failure(PostgresError(kind: .poolClosed, message: "the pool was closed")), 0) }
+                // Waiters go first: a newcomer never overtakes the queue.
+                if state.waiters.isEmpty, let connection = state.idle.popLast() { return (.success(.connection(connection)), 0) }
+                if state.waiters.isEmpty, state.open < maxConnections {
+                    state.open += 1
+                    return (.success(.slot), 0)
+                }
+                state.nextID += 1
+                state.waiters.append(Waiter(id: state.nextID, continuation: continuation))
+                return (nil, state.nextID)
+            }
+            if let immediate {
+                continuation.resume(returning: immediate)
+                return
+            }
             let timer = Task { [weak self] in
                 guard (try? await Task.sleep(for: timeout)) != nil else { return }
                 self?.expire(id: id, timeout: timeout, maxConnections: maxConnections)
@@ -172,6 +156,16 @@ public final class PostgresPool: Sendable {
                 return true
             }
             if !stillWaiting { timer.cancel() }
+        }
+    }
+
+    /// Opens a connection in a slot already counted in `open`; gives the slot back on failure.
+    private func open() async throws(PostgresError) -> PostgresConnection {
+        do {
+            return try await PostgresConnection.connect(connection)
+        } catch {
+            releaseSlot()
+            throw error
         }
     }
 

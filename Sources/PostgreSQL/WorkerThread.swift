@@ -9,8 +9,8 @@ import Synchronization
 /// queue that would run the COMMIT that frees them. A thread per connection cannot.
 final class WorkerThread: Sendable {
     private struct State {
+        /// Queued jobs; a connection has at most a few (one per statement in flight).
         var jobs: [@Sendable () -> Void] = []
-        var head = 0
         var stopping = false
     }
 
@@ -63,20 +63,14 @@ final class WorkerThread: Sendable {
     private func loop() {
         while true {
             ready.wait()
+            // Removed from the queue before it runs, so a finished job (and the connection and
+            // continuation it captured) is released at once.
             let job: (@Sendable () -> Void)? = state.withLock { state in
-                guard state.head < state.jobs.count else { return nil }
-                let job = state.jobs[state.head]
-                state.head += 1
-                // Compact once the consumed prefix dominates, keeping appends amortized O(1).
-                if state.head > 64 && state.head * 2 > state.jobs.count {
-                    state.jobs.removeFirst(state.head)
-                    state.head = 0
-                }
-                return job
+                state.jobs.isEmpty ? nil : state.jobs.removeFirst()
             }
             if let job {
                 job()
-            } else if state.withLock({ $0.stopping && $0.head >= $0.jobs.count }) {
+            } else if state.withLock({ $0.stopping && $0.jobs.isEmpty }) {
                 return
             }
         }
