@@ -16,11 +16,13 @@ command=$1
 dir=$2
 
 find_bin() {
-    if [[ -n ${POSTGRES_BIN:-} ]]; then echo "$POSTGRES_BIN"; return; fi
-    local newest
-    newest=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
-    if [[ -n $newest && -x $newest/initdb ]]; then echo "$newest"; return; fi
-    if command -v initdb >/dev/null; then dirname "$(command -v initdb)"; return; fi
+    if [[ -n ${POSTGRES_BIN:-} && -x ${POSTGRES_BIN}/initdb ]]; then echo "$POSTGRES_BIN"; return; fi
+    if [[ -z ${POSTGRES_BIN:-} ]]; then
+        local newest
+        newest=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+        if [[ -n $newest && -x $newest/initdb ]]; then echo "$newest"; return; fi
+        if command -v initdb >/dev/null; then dirname "$(command -v initdb)"; return; fi
+    fi
     echo "error: PostgreSQL server binaries (initdb, pg_ctl, postgres) not found;" \
         "install them with: apt-get install -y postgresql libpq-dev (or set POSTGRES_BIN)" >&2
     exit 1

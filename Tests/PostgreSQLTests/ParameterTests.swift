@@ -23,7 +23,7 @@ import Testing
         await connection.close()
     }
 
-    @Test(arguments: [0.1, -1e-300, 1.7976931348623157e308, .infinity, -.infinity, 5e-324])
+    @Test(arguments: [0.1, -1e-300, 1.7976931348623157e308, .infinity, -.infinity, .leastNonzeroMagnitude])
     func doublesRoundTripExactly(_ value: Double) async throws {
         let connection = try await TestPostgres.connect()
         #expect(try await connection.query("SELECT $1 AS v", [value]).first?.get("v", as: Double.self) == value)

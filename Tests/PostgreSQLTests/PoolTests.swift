@@ -16,7 +16,7 @@ import Testing
 
     @Test func neverOpensMoreThanMax() async throws {
         let pool = try await makePool(max: 3)
-        let inUse = Mutex((now: 0, peak: 0))
+        let inUse = Locked((now: 0, peak: 0))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<12 {
                 group.addTask {
@@ -37,7 +37,7 @@ import Testing
 
     @Test func waitersAreServedInFIFOOrder() async throws {
         let pool = try await makePool(max: 1)
-        let order = Mutex<[Int]>([])
+        let order = Locked<[Int]>([])
         let gate = AsyncGate()
         let holder = Task {
             try await pool.withConnection { _ in await gate.wait() }
@@ -73,12 +73,13 @@ import Testing
         let pool = try await makePool(max: 1)
         let killer = try await TestPostgres.connect()
         let firstPID = try await pool.withConnection { $0.backendPID }
-        try await killer.query("SELECT pg_terminate_backend($1)", [Int64(firstPID)])
+        try await killer.query("SELECT pg_terminate_backend($1)", [firstPID])
         // The idle pooled connection is dead; the next statement on it fails as lost.
         await #expect { try await pool.query("SELECT 1") } throws: { ($0 as? PostgresError)?.kind == .connectionLost }
         #expect(pool.statistics.open == 0)
         let secondPID = try await pool.withConnection { connection in
-            #expect(try await connection.query("SELECT 1 AS one").first?.get("one", as: Int.self) == 1)
+            let one = try await connection.query("SELECT 1 AS one").first?.get("one", as: Int.self)
+            #expect(one == 1)
             return connection.backendPID
         }
         #expect(secondPID != firstPID)

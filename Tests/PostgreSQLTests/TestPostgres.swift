@@ -37,43 +37,50 @@ enum TestPostgres {
     private static func start() throws -> String {
         let script = TestPaths.root.appendingPathComponent("scripts/postgres-test-server.sh").path
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aitbc-postgres-\(UUID().uuidString)").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script, "start", directory]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        // Output goes to a file and the child is reaped with waitpid: the server the script leaves
+        // running would hold a pipe open, and Foundation's Process did not reap the script here.
+        let log = directory + ".start.log"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let status = run(["/bin/bash", "-c", "exec /bin/bash \"$0\" start \"$1\" >\"$2\" 2>&1", script, directory, log])
+        let out = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         startedDirectory.withLock { $0 = directory }
         atexit { TestPostgres.stop() }
-        guard process.terminationStatus == 0,
+        guard status == 0,
             let line = out.split(separator: "\n").first(where: { $0.hasPrefix("POSTGRES_URL=") })
         else {
             throw StartFailure(
                 description: """
                     PostgreSQL tests need a server: set AITBC_TEST_POSTGRES_URL, or install the server so the tests can \
-                    start one (apt-get install -y postgresql libpq-dev). scripts/postgres-test-server.sh said: \(err)
+                    start one (apt-get install -y postgresql libpq-dev). scripts/postgres-test-server.sh said: \(out)
                     """)
         }
         return String(line.dropFirst("POSTGRES_URL=".count))
+    }
+
+    /// Runs `arguments` (a path and its arguments), returns its exit status (-1 when it could not start).
+    private static func run(_ arguments: [String]) -> Int32 {
+        var pid: pid_t = 0
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        guard posix_spawn(&pid, arguments[0], nil, nil, &argv, environ) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS are macros: exited when the low 7 bits are 0.
+        return status & 0x7F == 0 ? (status >> 8) & 0xFF : -1
     }
 
     /// Stops the server by the pid the script started, then removes its directory.
     static func stop() {
         guard let directory = startedDirectory.withLock({ $0 }) else { return }
         let script = TestPaths.root.appendingPathComponent("scripts/postgres-test-server.sh").path
-        var pid: pid_t = 0
-        let arguments = ["/bin/bash", script, "stop", directory]
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        if posix_spawn(&pid, "/bin/bash", nil, nil, &argv, environ) == 0 {
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-        }
+        _ = run(["/bin/bash", "-c", "exec /bin/bash \"$0\" stop \"$1\" >/dev/null 2>&1", script, directory])
         try? FileManager.default.removeItem(atPath: directory)
     }
+}
+
+/// A `Mutex` in a class, so escaping task closures can share it (a `Mutex` cannot be captured).
+final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    func withLock<T: Sendable>(_ body: (inout Value) -> T) -> T { mutex.withLock { body(&$0) } }
 }

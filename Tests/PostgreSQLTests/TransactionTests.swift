@@ -67,7 +67,7 @@ import Testing
                     throw Boom()
                 }
             }
-            try await tx.transaction { inner in try await inner.execute("INSERT INTO \(table) VALUES (3, 3)") }
+            _ = try await tx.transaction { inner in try await inner.execute("INSERT INTO \(table) VALUES (3, 3)") }
         }
         #expect(try await connection.query("SELECT id FROM \(table) ORDER BY id").rows.map { try $0.get("id", as: Int.self) } == [1, 3])
         await connection.close()
@@ -80,7 +80,7 @@ import Testing
         let other = try await TestPostgres.connect()
         let table = try await makeTable(connection)
         try await connection.execute("INSERT INTO \(table) VALUES (1, 0)")
-        let attempts = Mutex(0)
+        let attempts = Locked(0)
         let final = try await connection.retryingTransaction(isolation: .repeatableRead, maxAttempts: 3) { tx in
             let attempt = attempts.withLock { count in
                 count += 1
@@ -99,7 +99,7 @@ import Testing
     }
 
     @Test func retriesStopAtMaxAttempts() async throws {
-        let attempts = Mutex(0)
+        let attempts = Locked(0)
         await #expect { 
             try await retryingSerializationFailures(maxAttempts: 3) {
                 attempts.withLock { $0 += 1 }
