@@ -58,9 +58,11 @@ let package = Package(
         .target(name: "HTTPClient", dependencies: ["Sockets", "HTTP1", "WebSocket", "JSON"], swiftSettings: swiftSettings),
 
         // MARK: storage, crypto, receipts
-        .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
+        // The column-decoding error both SQL modules throw.
+        .target(name: "RowDecoding", swiftSettings: swiftSettings),
+        .target(name: "SQLite", dependencies: ["CSQLite", "RowDecoding"], swiftSettings: swiftSettings),
         // PostgreSQL over libpq for the scaled-out coordinator and pool hub (docs/postgresql.md).
-        .target(name: "PostgreSQL", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
+        .target(name: "PostgreSQL", dependencies: ["CLibPQ", "RowDecoding"], swiftSettings: swiftSettings),
         .target(name: "Cryptography", dependencies: ["CSodium", "CArgon2"], swiftSettings: swiftSettings),
         .target(name: "JSON", swiftSettings: swiftSettings),
         .target(name: "Receipts", dependencies: ["Cryptography", "JSON"], swiftSettings: swiftSettings),

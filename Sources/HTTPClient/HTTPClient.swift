@@ -265,15 +265,12 @@ public final class HTTPClient: Sendable {
         guard let group else { return }
         // EventLoop.shutdown blocks until the threads end: keep it off the cooperative pool.
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            do {
-                try DetachedThread.spawn {
-                    group.shutdown()
-                    continuation.resume()
-                }
-            } catch {
+            let finish: @Sendable () -> Void = {
                 group.shutdown()
                 continuation.resume()
             }
+            // On this thread only when no thread can be created.
+            do { try DetachedThread.spawn(finish) } catch { finish() }
         }
     }
 }

@@ -7,8 +7,8 @@ public protocol PostgresBindable: Sendable {
 /// A Swift value that can be read from a result column, with a checked conversion.
 public protocol PostgresDecodable {
     /// Converts a column value.
-    /// - Throws: `PostgresDecodingError.Reason` when the type or text does not fit.
-    init(postgresValue: PostgresValue) throws(PostgresDecodingError.Reason)
+    /// - Throws: `RowDecodingError.Reason` when the type or text does not fit.
+    init(postgresValue: PostgresValue) throws(RowDecodingError.Reason)
 }
 
 /// A value that can be both sent and read.
@@ -23,7 +23,7 @@ extension PostgresValue: PostgresValueConvertible {
 
 extension PostgresValue {
     /// The text of a non-NULL value.
-    func requireText() throws(PostgresDecodingError.Reason) -> String {
+    func requireText() throws(RowDecodingError.Reason) -> String {
         guard let text else { throw .unexpectedNull }
         return text
     }
@@ -34,7 +34,7 @@ extension Int64: PostgresValueConvertible {
     public var postgresValue: PostgresValue { PostgresValue(type: .int8, text: String(self)) }
     /// Reads an integer column, or a `numeric` one holding a whole number that fits
     /// (`sum(bigint)` is numeric); floats and text are type mismatches, never silent conversions.
-    public init(postgresValue: PostgresValue) throws(PostgresDecodingError.Reason) {
+    public init(postgresValue: PostgresValue) throws(RowDecodingError.Reason) {
         let text = try postgresValue.requireText()
         guard postgresValue.type.isInteger || postgresValue.type == .numeric else {
             throw .typeMismatch(expected: "integer", found: postgresValue.type.description)
@@ -48,7 +48,7 @@ extension Int: PostgresValueConvertible {
     /// An `int8` parameter.
     public var postgresValue: PostgresValue { Int64(self).postgresValue }
     /// Reads an integer that must fit `Int`.
-    public init(postgresValue: PostgresValue) throws(PostgresDecodingError.Reason) {
+    public init(postgresValue: PostgresValue) throws(RowDecodingError.Reason) {
         guard let value = Int(exactly: try Int64(postgresValue: postgresValue)) else { throw .valueOutOfRange(expected: "Int") }
         self = value
     }
@@ -58,7 +58,7 @@ extension Int32: PostgresValueConvertible {
     /// An `int4` parameter.
     public var postgresValue: PostgresValue { PostgresValue(type: .int4, text: String(self)) }
     /// Reads an integer that must fit `Int32`.
-    public init(postgresValue: PostgresValue) throws(PostgresDecodingError.Reason) {
+    public init(postgresValue: PostgresValue) throws(RowDecodingError.Reason) {
         guard let value = Int32(exactly: try Int64(postgresValue: postgresValue)) else { throw .valueOutOfRange(expected: "Int32") }
         self = value
     }
@@ -72,7 +72,7 @@ extension Double: PostgresValueConvertible {
         return PostgresValue(type: .float8, text: text)
     }
     /// Reads a `float4`, `float8`, `numeric` or integer column.
-    public init(postgresValue: PostgresValue) throws(PostgresDecodingError.Reason) {
+    public init(postgresValue: PostgresValue) throws(RowDecodingError.Reason) {
         let text = try postgresValue.requireText()
         let type = postgresValue.type
         guard type == .float8 || type == .float4 || type == .numeric || type.isInteger else {
@@ -93,7 +93,7 @@ extension Bool: PostgresValueConvertible {
     /// A `bool` parameter.
     public var postgresValue: PostgresValue { PostgresValue(type: .bool, text: self ? "t" : "f") }
     /// Reads a `bool` column (`t` / `f` in text format).
-    public init(postgresValue: PostgresValue) throws(PostgresDecodingError.Reason) {
+    public init(postgresValue: PostgresValue) throws(RowDecodingError.Reason) {
         let text = try postgresValue.requireText()
         guard postgresValue.type == .bool else { throw .typeMismatch(expected: "bool", found: postgresValue.type.description) }
         switch text {
@@ -109,7 +109,7 @@ extension String: PostgresValueConvertible {
     /// timestamptz… columns. PostgreSQL text cannot hold NUL; such a string is refused when sent.
     public var postgresValue: PostgresValue { PostgresValue(type: .unspecified, text: self) }
     /// Reads any non-NULL column in its text form (text, json, uuid, timestamptz, numeric…).
-    public init(postgresValue: PostgresValue) throws(PostgresDecodingError.Reason) {
+    public init(postgresValue: PostgresValue) throws(RowDecodingError.Reason) {
         self = try postgresValue.requireText()
     }
 }
@@ -127,7 +127,7 @@ extension [UInt8]: PostgresBindable, PostgresDecodable {
         return PostgresValue(type: .bytea, text: String(decoding: text, as: UTF8.self))
     }
     /// Reads a `bytea` column in hex output format (the server default since 9.0).
-    public init(postgresValue: PostgresValue) throws(PostgresDecodingError.Reason) {
+    public init(postgresValue: PostgresValue) throws(RowDecodingError.Reason) {
         let text = try postgresValue.requireText()
         guard postgresValue.type == .bytea else { throw .typeMismatch(expected: "bytea", found: postgresValue.type.description) }
         var utf8 = text.utf8[...]
@@ -153,7 +153,7 @@ extension Optional: PostgresBindable where Wrapped: PostgresBindable {
 
 extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
     /// `nil` for NULL; any other value must convert to `Wrapped`.
-    public init(postgresValue: PostgresValue) throws(PostgresDecodingError.Reason) {
+    public init(postgresValue: PostgresValue) throws(RowDecodingError.Reason) {
         if postgresValue.text == nil {
             self = nil
         } else {

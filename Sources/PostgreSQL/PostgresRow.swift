@@ -1,7 +1,7 @@
 /// One result row, copied out of libpq so it outlives the result and can cross threads.
 ///
 /// Reads are checked: a missing column, a NULL read as a non-optional, or a type that does not
-/// convert all throw `PostgresDecodingError`, never trap.
+/// convert all throw `RowDecodingError`, never trap.
 public struct PostgresRow: Sendable, Equatable {
     /// Column names, types and a name lookup, shared by every row of one result.
     final class Columns: Sendable, Equatable {
@@ -40,42 +40,42 @@ public struct PostgresRow: Sendable, Equatable {
     public var count: Int { texts.count }
 
     /// The raw value at `index`.
-    /// - Throws: `PostgresDecodingError` when the index is out of range.
-    public func value(at index: Int) throws(PostgresDecodingError) -> PostgresValue {
+    /// - Throws: `RowDecodingError` when the index is out of range.
+    public func value(at index: Int) throws(RowDecodingError) -> PostgresValue {
         guard texts.indices.contains(index) else {
-            throw PostgresDecodingError(column: "#\(index)", reason: .indexOutOfRange(count: texts.count))
+            throw RowDecodingError(column: "#\(index)", reason: .indexOutOfRange(count: texts.count))
         }
         return PostgresValue(type: columns.types[index], text: texts[index])
     }
 
     /// The raw value of the column called `name`.
-    /// - Throws: `PostgresDecodingError` when there is no such column.
-    public func value(named name: String) throws(PostgresDecodingError) -> PostgresValue {
+    /// - Throws: `RowDecodingError` when there is no such column.
+    public func value(named name: String) throws(RowDecodingError) -> PostgresValue {
         guard let index = columns.indexByName[name] else {
-            throw PostgresDecodingError(column: name, reason: .columnNotFound)
+            throw RowDecodingError(column: name, reason: .columnNotFound)
         }
         return PostgresValue(type: columns.types[index], text: texts[index])
     }
 
     /// Reads column `index` as `T`; use an optional `T` for nullable columns.
-    /// - Throws: `PostgresDecodingError` on a bad index, NULL, type mismatch or out-of-range value.
-    public func get<T: PostgresDecodable>(_ index: Int, as type: T.Type = T.self) throws(PostgresDecodingError) -> T {
+    /// - Throws: `RowDecodingError` on a bad index, NULL, type mismatch or out-of-range value.
+    public func get<T: PostgresDecodable>(_ index: Int, as type: T.Type = T.self) throws(RowDecodingError) -> T {
         let raw = try value(at: index)
         do {
             return try T(postgresValue: raw)
         } catch {
-            throw PostgresDecodingError(column: columns.names[index], reason: error)
+            throw RowDecodingError(column: columns.names[index], reason: error)
         }
     }
 
     /// Reads the column called `name` as `T`; use an optional `T` for nullable columns.
-    /// - Throws: `PostgresDecodingError` on a missing column, NULL, type mismatch or out-of-range value.
-    public func get<T: PostgresDecodable>(_ name: String, as type: T.Type = T.self) throws(PostgresDecodingError) -> T {
+    /// - Throws: `RowDecodingError` on a missing column, NULL, type mismatch or out-of-range value.
+    public func get<T: PostgresDecodable>(_ name: String, as type: T.Type = T.self) throws(RowDecodingError) -> T {
         let raw = try value(named: name)
         do {
             return try T(postgresValue: raw)
         } catch {
-            throw PostgresDecodingError(column: name, reason: error)
+            throw RowDecodingError(column: name, reason: error)
         }
     }
 }

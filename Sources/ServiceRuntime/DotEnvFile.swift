@@ -79,8 +79,8 @@ public enum DotEnvFile {
     private static func unquote(_ value: String) -> String? {
         guard let quote = value.first, quote == "'" || quote == "\"" else {
             // Unquoted: a trailing ` # comment` is not part of the value.
-            if let hash = value.indices.first(where: { value[$0] == " " && value[$0...].hasPrefix(" #") }) {
-                return String(value[..<hash]).trimmingWhitespace()
+            if let hash = value.firstRange(of: " #") {
+                return String(value[..<hash.lowerBound]).trimmingWhitespace()
             }
             return value
         }

@@ -43,7 +43,7 @@ import Testing
         #expect(try row.get("s", as: String?.self) == nil)
         #expect(try row.get("b", as: Bool?.self) == nil)
         #expect(try row.get("d", as: Double?.self) == nil)
-        #expect(throws: PostgresDecodingError(column: "i", reason: .unexpectedNull)) { try row.get("i", as: Int64.self) }
+        #expect(throws: RowDecodingError(column: "i", reason: .unexpectedNull)) { try row.get("i", as: Int64.self) }
         try await connection.execute("DROP TABLE \(table)")
         await connection.close()
     }
@@ -93,17 +93,17 @@ import Testing
     @Test func decodingErrorsAreTyped() async throws {
         let connection = try await TestPostgres.connect()
         let row = try #require(try await connection.query("SELECT 'abc'::text AS s, 3000000000::bigint AS big, 1.5::float8 AS f").first)
-        #expect(throws: PostgresDecodingError(column: "s", reason: .typeMismatch(expected: "integer", found: "text"))) {
+        #expect(throws: RowDecodingError(column: "s", reason: .typeMismatch(expected: "integer", found: "text"))) {
             try row.get("s", as: Int64.self)
         }
-        #expect(throws: PostgresDecodingError(column: "big", reason: .valueOutOfRange(expected: "Int32"))) {
+        #expect(throws: RowDecodingError(column: "big", reason: .valueOutOfRange(expected: "Int32"))) {
             try row.get("big", as: Int32.self)
         }
-        #expect(throws: PostgresDecodingError(column: "f", reason: .typeMismatch(expected: "integer", found: "float8"))) {
+        #expect(throws: RowDecodingError(column: "f", reason: .typeMismatch(expected: "integer", found: "float8"))) {
             try row.get("f", as: Int.self)
         }
-        #expect(throws: PostgresDecodingError(column: "nope", reason: .columnNotFound)) { try row.get("nope", as: String.self) }
-        #expect(throws: PostgresDecodingError(column: "#9", reason: .indexOutOfRange(count: 3))) { try row.get(9, as: String.self) }
+        #expect(throws: RowDecodingError(column: "nope", reason: .columnNotFound)) { try row.get("nope", as: String.self) }
+        #expect(throws: RowDecodingError(column: "#9", reason: .indexOutOfRange(count: 3))) { try row.get(9, as: String.self) }
         // sum(bigint) is numeric: whole values still read as integers.
         #expect(try await connection.query("SELECT sum(x) AS s FROM (VALUES (1::bigint), (2)) v(x)").first?.get("s", as: Int64.self) == 3)
         await connection.close()

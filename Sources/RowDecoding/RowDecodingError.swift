@@ -1,5 +1,6 @@
-/// A column could not be read as the requested type.
-public struct PostgresDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+/// A column could not be read as the requested type: one error for both SQL modules (SQLite,
+/// PostgreSQL), so a store written against either handles the same failures.
+public struct RowDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Why a column value could not be converted.
     public enum Reason: Error, Sendable, Equatable {
         /// No column has that name.
@@ -8,9 +9,9 @@ public struct PostgresDecodingError: Error, Sendable, Equatable, CustomStringCon
         case indexOutOfRange(count: Int)
         /// The column is NULL and the requested type is not optional.
         case unexpectedNull
-        /// The column's PostgreSQL type does not convert to the requested type.
+        /// The stored type (SQLite's storage class, PostgreSQL's column type) does not convert to the requested type.
         case typeMismatch(expected: String, found: String)
-        /// The value is the right type but does not fit (or parse as) the requested type.
+        /// The value is the right class but does not fit the requested type.
         case valueOutOfRange(expected: String)
     }
 
