@@ -62,6 +62,9 @@ public final class Connection {
             // Answers the size it set (capped at SQLITE_MAX_MMAP_SIZE); a row, so not `execute`.
             _ = try queryOne("PRAGMA mmap_size = \(configuration.mmapSize)")
         }
+        if let kib = configuration.cacheSizeKiB {
+            try execute("PRAGMA cache_size = -\(max(1, kib))")
+        }
         if !readOnly, configuration.walAutoCheckpointPages != 1000 {
             _ = try queryOne("PRAGMA wal_autocheckpoint = \(max(0, configuration.walAutoCheckpointPages))")
         }

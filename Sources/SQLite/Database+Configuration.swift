@@ -36,6 +36,11 @@ extension Database {
         /// default 1000). A larger value checkpoints less often, each time copying only the
         /// latest version of pages rewritten meanwhile, at the cost of a longer WAL to recover.
         public var walAutoCheckpointPages = 1000
+        /// Page cache per connection in KiB (`PRAGMA cache_size = -N`,
+        /// https://www.sqlite.org/pragma.html#pragma_cache_size); nil keeps SQLite's 2,000 KiB.
+        /// Each connection (the writer and every reader) fills its own as pages are read, and keeps
+        /// it: a small daemon sets less (the wallet's every signature appends an audit row).
+        public var cacheSizeKiB: Int? = nil
 
         /// The defaults above.
         public init() {}

@@ -81,22 +81,29 @@ import TestSupport
     }
 }
 
-/// `mmapSize` and `walAutoCheckpointPages` reach every connection they apply to.
+/// `mmapSize`, `walAutoCheckpointPages` and `cacheSizeKiB` reach every connection they apply to.
 @Suite struct ConnectionPragmaTests {
     @Test func configuredPragmasAreApplied() async throws {
         let dir = try TemporaryDirectory(prefix: "sqlite")
         var configuration = Database.Configuration()
         configuration.mmapSize = 8 << 20
         configuration.walAutoCheckpointPages = 4_000
+        configuration.cacheSizeKiB = 256
         let database = try Database(path: dir.path("db.sqlite"), configuration: configuration, migrator: DatabaseTests.schema)
         let writer = try await database.writeWithoutTransaction { db in
-            [try db.queryOne("PRAGMA mmap_size")?.get(0, as: Int.self), try db.queryOne("PRAGMA wal_autocheckpoint")?.get(0, as: Int.self)]
+            [
+                try db.queryOne("PRAGMA mmap_size")?.get(0, as: Int.self), try db.queryOne("PRAGMA wal_autocheckpoint")?.get(0, as: Int.self),
+                try db.queryOne("PRAGMA cache_size")?.get(0, as: Int.self),
+            ]
         }
-        #expect(writer == [8 << 20, 4_000])
-        let reader = try await database.readNow { db in try db.queryOne("PRAGMA mmap_size")?.get(0, as: Int.self) }
-        #expect(reader == 8 << 20)
+        #expect(writer == [8 << 20, 4_000, -256])
+        let reader = try await database.readNow { db in
+            [try db.queryOne("PRAGMA mmap_size")?.get(0, as: Int.self), try db.queryOne("PRAGMA cache_size")?.get(0, as: Int.self)]
+        }
+        #expect(reader == [8 << 20, -256])
         let defaults = try Connection(path: dir.path("other.sqlite"))
         #expect(try defaults.queryOne("PRAGMA mmap_size")?.get(0, as: Int.self) == 0)
         #expect(try defaults.queryOne("PRAGMA wal_autocheckpoint")?.get(0, as: Int.self) == 1_000)
+        #expect(try defaults.queryOne("PRAGMA cache_size")?.get(0, as: Int.self) == -2_000)
     }
 }

@@ -7,6 +7,7 @@ import WireModels
 import HTTPServer
 import JSON
 import Logging
+import SQLite
 import ServiceRuntime
 import Testing
 import TestSupport
@@ -107,6 +108,22 @@ import WalletCore
         #expect(FileManager.default.createFile(atPath: loose, contents: nil, attributes: [.posixPermissions: 0o644]))
         _ = try await WalletLedger.open(path: loose)
         #expect(try FileManager.default.attributesOfItem(atPath: loose)[.posixPermissions] as? Int == 0o600)
+    }
+
+    // The RSS bound after a signing load: every ledger connection keeps at most LEDGER_CACHE_KIB of
+    // pages (SQLite's default 2,000 KiB each held the daemon over 20 MB once the audit rows grew).
+    @Test func theLedgerCacheIsBoundedOnEveryConnection() async throws {
+        let directory = try TemporaryDirectory(prefix: "wallet-ledger-cache")
+        let defaults = try WalletConfiguration(reader: .init())
+        #expect(defaults.ledgerCacheKiB == 256)
+        let ledger = try await WalletLedger.open(path: directory.path("ledger.db"), cacheKiB: defaults.ledgerCacheKiB)
+        let writer = try await ledger.database.writeWithoutTransaction { db in try db.queryOne("PRAGMA cache_size")?.get(0, as: Int.self) }
+        let reader = try await ledger.database.readNow { db in try db.queryOne("PRAGMA cache_size")?.get(0, as: Int.self) }
+        #expect(writer == -256 && reader == -256)
+        #expect(try WalletConfiguration(reader: .init(environment: ["LEDGER_CACHE_KIB": "1024"])).ledgerCacheKiB == 1_024)
+        for refused in ["63", "65537", "lots"] {
+            #expect(throws: ConfigurationError.self) { try WalletConfiguration(reader: .init(environment: ["LEDGER_CACHE_KIB": refused])) }
+        }
     }
 
     // Finding 22: a ledger path that cannot be made names LEDGER_DB_PATH and the call that failed.

@@ -33,6 +33,8 @@ public struct WalletConfiguration: Sendable, CustomStringConvertible {
     public var maxConcurrentUnlocks = 2
     /// `MAX_BODY_BYTES`: larger bodies get 413.
     public var maxBodyBytes = 65_536
+    /// `LEDGER_CACHE_KIB`: SQLite page cache per ledger connection (three of them).
+    public var ledgerCacheKiB = 256
     /// `CHAIN_RPC_URL`: the chain node for balances and transfers (`LEDGER=chain`).
     public var chainRPCURL = "http://127.0.0.1:8080"
     /// `CHAIN_ID`: the chain transfers are signed for.
@@ -93,6 +95,7 @@ public struct WalletConfiguration: Sendable, CustomStringConvertible {
         trustedReceiptKeys = try Self.keys(reader.string("TRUSTED_RECEIPT_KEYS"))
         maxConcurrentUnlocks = try reader.int("MAX_CONCURRENT_UNLOCKS", default: 2, range: 1...64)
         maxBodyBytes = try reader.int("MAX_BODY_BYTES", default: 65_536, range: 1_024...(16 << 20))
+        ledgerCacheKiB = try reader.int("LEDGER_CACHE_KIB", default: 256, range: 64...65_536)
         chainRPCURL = reader.string("CHAIN_RPC_URL", default: chainRPCURL)
         guard chainRPCURL.hasPrefix("http://") || chainRPCURL.hasPrefix("https://") else {
             throw .invalid(setting: "CHAIN_RPC_URL", reason: "must start with http:// or https://")
@@ -149,7 +152,7 @@ public struct WalletConfiguration: Sendable, CustomStringConvertible {
     public var description: String {
         "bind=\(host):\(port) token=\(token == nil ? "unset" : "set") keystore=\(keystoreDirectory) ledger_db=\(ledgerPath) "
             + "ledger=\(ledger.rawValue) unlock_ttl=\(unlockTTLSeconds)s kdf=\(kdf) max_concurrent_unlocks=\(maxConcurrentUnlocks) "
-            + "max_body=\(maxBodyBytes) coordinator=\(coordinatorBaseURL) coordinator_api_key=\(coordinatorAPIKey == nil ? "unset" : "set") "
+            + "max_body=\(maxBodyBytes) ledger_cache_kib=\(ledgerCacheKiB) coordinator=\(coordinatorBaseURL) coordinator_api_key=\(coordinatorAPIKey == nil ? "unset" : "set") "
             + "trusted_receipt_keys=\(trustedReceiptKeys.count) chain=\(chainRPCURL) chain_id=\(chainID)"
     }
 }

@@ -63,7 +63,7 @@ public final class WalletDaemonService: Sendable {
         _ = MetricsRuntime.bootstrap()
         let keystore = try KeystoreDirectory(path: configuration.keystoreDirectory)
         try keystore.checkFiles()
-        let ledger = try await WalletLedger.open(path: configuration.ledgerPath)
+        let ledger = try await WalletLedger.open(path: configuration.ledgerPath, cacheKiB: configuration.ledgerCacheKiB)
         let chain: any ChainAdapter
         switch configuration.ledger {
         case .chain:

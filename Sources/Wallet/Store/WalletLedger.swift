@@ -49,12 +49,15 @@ public struct WalletLedger: Sendable {
 
     /// Opens (creating the parent directory, the file 0600 and the tables) the ledger at `path`.
     /// - Throws: `WalletStartupError` naming `LEDGER_DB_PATH`, the path and what failed.
-    public static func open(path: String) async throws(WalletStartupError) -> WalletLedger {
+    /// `cacheKiB` is each connection's page cache (`LEDGER_CACHE_KIB`): SQLite's 2,000 KiB default,
+    /// filled by the audit rows every signature appends, kept the daemon above its 20 MB at rest.
+    public static func open(path: String, cacheKiB: Int = 256) async throws(WalletStartupError) -> WalletLedger {
         try LedgerFile.prepare(path)
         var configuration = Database.Configuration()
         configuration.foreignKeys = true
         configuration.label = "wallet-ledger"
         configuration.readerCount = 2
+        configuration.cacheSizeKiB = cacheKiB
         do {
             return WalletLedger(database: try await Database.open(path: path, configuration: configuration, migrator: migrator))
         } catch {
