@@ -23,13 +23,13 @@ if ! command -v swift > /dev/null; then
     echo "error: swift is not on PATH; with Swift at /opt/swift: export PATH=/opt/swift/usr/bin:\$PATH (README.md)" >&2
     exit 1
 fi
-say "Building every product in release mode (swift build -c release; minutes the first time)"
+say "Building every product in release mode (swift build -c release --static-swift-stdlib; minutes the first time)"
 build_log=$(mktemp)
-if ! swift build -c release > "$build_log" 2>&1; then
+if ! swift build -c release --static-swift-stdlib > "$build_log" 2>&1; then
     cat "$build_log" >&2; rm -f "$build_log"; exit 1
 fi
 tail -n 1 "$build_log"; rm -f "$build_log"
-bin_dir=$(swift build -c release --show-bin-path)
+bin_dir=$(swift build -c release --static-swift-stdlib --show-bin-path)
 # The same folder by the short name the docs use (.build/release links to the platform folder).
 if [[ -d .build/release && "$(cd .build/release && pwd -P)" == "$(cd "$bin_dir" && pwd -P)" ]]; then bin_dir=$PWD/.build/release; fi
 bin=$bin_dir/aitbc

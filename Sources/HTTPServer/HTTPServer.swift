@@ -38,6 +38,9 @@ public final class HTTPServer: Sendable {
     /// The bound port (the ephemeral one for port 0); `nil` before `start()`.
     public var port: Int? { state.withLock { $0.port } }
 
+    /// Requests handed to handlers since `start` (a quiet server's count stands still).
+    public var requestCount: UInt64 { state.withLock { $0.core }?.requestCounter.load(ordering: .relaxed) ?? 0 }
+
     /// Connections currently open (rejected 503 connections excluded).
     public var connectionCount: Int { state.withLock { $0.core }?.activeConnections.load(ordering: .relaxed) ?? 0 }
 

@@ -20,6 +20,18 @@ import Testing
         }
     }
 
+    @Test func requestCountCountsEveryRequestHandled() async throws {
+        try await withServer { server, port in
+            #expect(server.requestCount == 0)
+            let client = try HTTPTestConnection(port: port)
+            for _ in 0..<3 {
+                try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+                #expect(try client.readResponse().status == 200)
+            }
+            #expect(server.requestCount == 3)
+        }
+    }
+
     @Test func postEchoAndKeepAlive() async throws {
         try await withServer { _, port in
             let client = try HTTPTestConnection(port: port)

@@ -7,11 +7,15 @@
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <fcntl.h>
+#include <malloc.h>
 
 // fcntl is variadic and cannot be imported into Swift directly.
 static inline int clinux_fcntl_setfl(int fd, int flags) { return fcntl(fd, F_SETFL, flags); }
 static inline int clinux_fcntl_getfl(int fd) { return fcntl(fd, F_GETFL); }
 static inline int clinux_fcntl_setfd_cloexec(int fd) { return fcntl(fd, F_SETFD, FD_CLOEXEC); }
+
+// malloc_trim is glibc's (malloc.h, which Swift's Glibc module leaves out): returns free heap pages to the kernel.
+static inline int clinux_malloc_trim(void) { return malloc_trim(0); }
 
 // accept4 is a GNU extension; declared here so Swift sees it without _GNU_SOURCE.
 int clinux_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
